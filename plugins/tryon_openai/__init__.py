@@ -1,0 +1,23 @@
+"""tryon's GPT-Image provider: OpenAI's GPT image models through the official SDK.
+
+Registered through the ``tryon`` entry-point group like any third-party plugin. Importing
+this module does not import the ``openai`` SDK; the first call does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tryon
+
+from .generator import OpenAIImageGenerator, OpenAISettings
+from .models import DEFAULT_MODEL, MODELS
+
+__all__ = ["DEFAULT_MODEL", "MODELS", "OpenAIImageGenerator", "OpenAISettings", "register_generators"]
+
+
+@tryon.hookimpl
+def register_generators(register: Callable[..., None]) -> None:
+    """Register one generator per GPT image model."""
+    for model_id, capabilities in MODELS.items():
+        register(OpenAIImageGenerator(model_id, capabilities))

@@ -1,0 +1,320 @@
+"""GPT image models through the official ``openai`` SDK (imported lazily)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from tryon.capabilities import Capabilities
+from tryon.errors import InvalidOptionError, InvalidResponseError, MissingCredentialsError, Problem
+from tryon.media.inputs import InputImage
+from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Usage
+from tryon.secrets import Secret, remember
+
+from . import pricing
+from .errors import map_errors
+
+__all__ = ["OpenAIImageGenerator", "OpenAISettings"]
+
+PROVIDER = "openai"
+INSTALL_HINT = "the GPT-Image plugin needs the openai package: pip install 'tryon[openai]' (or pip install openai)"
+
+
+def _import_openai() -> Any:
+    try:
+        import openai
+    except ImportError as exc:
+        raise ImportError(INSTALL_HINT) from exc
+    return openai
+
+
+def _secret(value: Any) -> Secret | None:
+    if value is None or isinstance(value, Secret):
+        return value
+    return Secret(str(value))
+
+
+@attrs.frozen(kw_only=True)
+class OpenAISettings:
+    """How to reach the service. ``None`` = the SDK's own default (which reads ``OPENAI_*`` env vars).
+
+    Setting ``azure_endpoint`` (or ``AZURE_OPENAI_ENDPOINT``) uses the SDK's Azure client; the
+    deployment defaults to the model id.
+    """
+
+    api_key: Secret | None = attrs.field(default=None, converter=_secret)
+    base_url: str | None = None
+    organization: str | None = None
+    project: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    default_headers: Mapping[str, str] | None = attrs.field(default=None, hash=False)
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    azure_deployment: str | None = None
+
+    def resolved_key(self) -> tuple[str, str]:
+        """The API key and the variable it came from; raises before any request when there is none."""
+        azure = self.is_azure()
+        env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
+        if self.api_key is not None and self.api_key.value:
+            return self.api_key.value, "api_key"
+        value = os.environ.get(env)
+        if not value:
+            raise MissingCredentialsError("openai (Azure)" if azure else "openai", [env])
+        remember(value)
+        return value, env
+
+    def is_azure(self) -> bool:
+        return bool(self.azure_endpoint or (os.environ.get("AZURE_OPENAI_ENDPOINT") and self.api_version))
+
+
+_SETTING_NAMES = frozenset(a.name for a in attrs.fields(OpenAISettings))
+_clients: dict[tuple[Any, ...], Any] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
+    """One SDK client per distinct settings (and key), shared by all models and threads."""
+    key_value, _ = settings.resolved_key()
+    cache_key = (use_async, settings, key_value, os.environ.get("OPENAI_BASE_URL"))
+    with _clients_lock:
+        client = _clients.get(cache_key)
+        if client is not None:
+            return client
+        openai = _import_openai()
+        kwargs: dict[str, Any] = {"api_key": key_value}
+        if settings.timeout is not None:
+            kwargs["timeout"] = settings.timeout
+        if settings.max_retries is not None:
+            kwargs["max_retries"] = settings.max_retries
+        if settings.default_headers:
+            kwargs["default_headers"] = dict(settings.default_headers)
+        if settings.is_azure():
+            cls = openai.AsyncAzureOpenAI if use_async else openai.AzureOpenAI
+            kwargs["azure_endpoint"] = settings.azure_endpoint or os.environ["AZURE_OPENAI_ENDPOINT"]
+            kwargs["api_version"] = settings.api_version or os.environ.get("OPENAI_API_VERSION")
+            if settings.azure_deployment:
+                kwargs["azure_deployment"] = settings.azure_deployment
+        else:
+            cls = openai.AsyncOpenAI if use_async else openai.OpenAI
+            for name in ("base_url", "organization", "project"):
+                if getattr(settings, name) is not None:
+                    kwargs[name] = getattr(settings, name)
+        client = cls(**kwargs)
+        _clients[cache_key] = client
+        return client
+
+
+def _file(image: InputImage) -> tuple[str, bytes, str]:
+    return (image.filename, image.data, image.media_type)
+
+
+class OpenAIImageGenerator:
+    """One GPT image model (``gpt-image-1.5``, ``gpt-image-2``, ...) behind the tryon protocol."""
+
+    provider = PROVIDER
+    plugin_name = "openai"
+
+    def __init__(self, model_id: str, capabilities: Capabilities,
+                 settings: OpenAISettings | None = None) -> None:
+        self.model_id = model_id
+        self.capabilities = capabilities
+        self.settings = settings or OpenAISettings()
+
+    def __repr__(self) -> str:
+        return f"OpenAIImageGenerator({self.model_id!r})"
+
+    def configure(self, **settings: Any) -> OpenAIImageGenerator:
+        """A copy with these settings (``api_key``, ``base_url``, ``timeout``, ``max_retries``, ...)."""
+        unknown = sorted(set(settings) - _SETTING_NAMES)
+        if unknown:
+            raise InvalidOptionError([Problem(name, None, f"unknown OpenAI setting {name!r}; known: "
+                                              + ", ".join(sorted(_SETTING_NAMES))) for name in unknown])
+        return OpenAIImageGenerator(self.model_id, self.capabilities, attrs.evolve(self.settings, **settings))
+
+    # ------------------------------------------------------------------ request translation
+
+    @property
+    def _wire_model(self) -> str:
+        if self.settings.is_azure() and self.settings.azure_deployment:
+            return self.settings.azure_deployment
+        return self.model_id
+
+    def _common(self, request: Request) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self._wire_model, "prompt": request.prompt}
+        for name in ("size", "quality", "background", "output_format", "output_compression", "partial_images"):
+            value = getattr(request, name)
+            if value is not None:
+                params[name] = value
+        if request.n != 1:
+            params["n"] = request.n
+        opts = request.options
+        for name in ("safety_identifier", "user"):
+            value = getattr(opts, name, None)
+            if value:
+                params[name] = value
+        return params
+
+    def _generate_params(self, request: GenerateRequest) -> dict[str, Any]:
+        params = self._common(request)
+        if request.moderation is not None:
+            params["moderation"] = request.moderation
+        return params
+
+    def _edit_params(self, request: EditRequest) -> tuple[dict[str, Any], bool]:
+        """SDK keyword arguments, and whether the JSON edit body is needed (``moderation``)."""
+        params = self._common(request)
+        images: list[InputImage] = list(request.images)
+        if request.input_fidelity is not None:
+            params["input_fidelity"] = request.input_fidelity
+        markup = getattr(request.options, "markup", None)
+        if request.moderation is not None:
+            # Only the JSON form of the edit endpoint takes moderation.
+            params["moderation"] = request.moderation
+            params["images"] = [{"image_url": img.to_data_url()} for img in images]
+            if request.mask is not None:
+                params["mask"] = {"image_url": request.mask.to_data_url()}
+            if markup is not None:
+                raise InvalidOptionError([Problem("markup", "<markup>",
+                                                  "markup cannot be combined with moderation on edits")])
+            return params, True
+        params["image"] = _file(images[0]) if len(images) == 1 else [_file(i) for i in images]
+        if request.mask is not None:
+            params["mask"] = _file(request.mask)
+        if markup is not None:
+            from tryon.media import prepare_images
+
+            prepared, _ = prepare_images([markup], self.capabilities.inputs, strict=True)
+            params["markup"] = _file(prepared[0])
+        return params, False
+
+    # ------------------------------------------------------------------ response translation
+
+    def _usage(self, usage: Any) -> Usage | None:
+        if usage is None:
+            return None
+        inp = getattr(usage, "input_tokens_details", None)
+        out = getattr(usage, "output_tokens_details", None)
+        return Usage(
+            input_tokens=getattr(usage, "input_tokens", None),
+            output_tokens=getattr(usage, "output_tokens", None),
+            total_tokens=getattr(usage, "total_tokens", None),
+            input_text_tokens=getattr(inp, "text_tokens", None),
+            input_image_tokens=getattr(inp, "image_tokens", None),
+            output_image_tokens=getattr(out, "image_tokens", None),
+            output_text_tokens=getattr(out, "text_tokens", None),
+        )
+
+    def _image(self, b64: str | None, index: int, revised_prompt: str | None = None) -> GeneratedImage:
+        if not b64:
+            raise InvalidResponseError("the response carries no image data", provider=PROVIDER,
+                                       model=self.model_id)
+        return GeneratedImage.from_base64(b64, index=index, revised_prompt=revised_prompt,
+                                          provider=PROVIDER, model=self.model_id)
+
+    def _generation(self, response: Any) -> Generation:
+        data = getattr(response, "data", None)
+        if not data:
+            raise InvalidResponseError("the response holds no images", provider=PROVIDER, model=self.model_id,
+                                       request_id=getattr(response, "_request_id", None))
+        images = [self._image(d.b64_json, i, getattr(d, "revised_prompt", None)) for i, d in enumerate(data)]
+        usage = self._usage(getattr(response, "usage", None))
+        request_id = getattr(response, "_request_id", None)
+        return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
+                          cost_usd=pricing.cost_of(self.model_id, usage), request_id=request_id,
+                          request_ids=(request_id,) if request_id else (), raw=response)
+
+    # ------------------------------------------------------------------ calls
+
+    def _edit_call(self, client: Any, request: EditRequest, **extra: Any) -> Any:
+        params, as_json = self._edit_params(request)
+        if as_json:
+            from openai.types import ImagesResponse
+
+            if extra.get("stream"):
+                raise InvalidOptionError([Problem("moderation", request.moderation,
+                                                  "streamed edits cannot set moderation")])
+            return client.post("/images/edits", body=params, cast_to=ImagesResponse)
+        return client.images.edit(**params, **extra)
+
+    def generate(self, request: GenerateRequest) -> Generation:
+        client = _client(self.settings, use_async=False)
+        with map_errors(self.model_id, self.capabilities):
+            response = client.images.generate(**self._generate_params(request))
+            return self._generation(response)
+
+    def edit(self, request: EditRequest) -> Generation:
+        client = _client(self.settings, use_async=False)
+        with map_errors(self.model_id, self.capabilities):
+            return self._generation(self._edit_call(client, request))
+
+    async def agenerate(self, request: GenerateRequest) -> Generation:
+        client = _client(self.settings, use_async=True)
+        with map_errors(self.model_id, self.capabilities):
+            response = await client.images.generate(**self._generate_params(request))
+            return self._generation(response)
+
+    async def aedit(self, request: EditRequest) -> Generation:
+        client = _client(self.settings, use_async=True)
+        with map_errors(self.model_id, self.capabilities):
+            return self._generation(await self._edit_call(client, request))
+
+    def stream(self, request: Request) -> Iterator[PartialImage | Generation]:
+        """Partial images as the service sends them, then the final result."""
+        client = _client(self.settings, use_async=False)
+        with map_errors(self.model_id, self.capabilities):
+            if isinstance(request, EditRequest):
+                events = self._edit_call(client, request, stream=True)
+            else:
+                events = client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
+            yield from self._events(events)
+
+    async def astream(self, request: Request) -> AsyncIterator[PartialImage | Generation]:
+        client = _client(self.settings, use_async=True)
+        with map_errors(self.model_id, self.capabilities):
+            if isinstance(request, EditRequest):
+                events = await self._edit_call(client, request, stream=True)
+            else:
+                events = await client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
+            finals: list[Any] = []
+            async for event in events:
+                item = self._event(event, finals)
+                if item is not None:
+                    yield item
+            yield self._final(finals)
+
+    def _events(self, events: Any) -> Iterator[PartialImage | Generation]:
+        finals: list[Any] = []
+        for event in events:
+            item = self._event(event, finals)
+            if item is not None:
+                yield item
+        yield self._final(finals)
+
+    def _event(self, event: Any, finals: list[Any]) -> PartialImage | None:
+        kind = getattr(event, "type", "")
+        if kind.endswith(".partial_image"):
+            return PartialImage(index=event.partial_image_index,
+                                image=self._image(event.b64_json, event.partial_image_index),
+                                image_index=len(finals))
+        if kind.endswith(".completed"):
+            finals.append(event)
+        return None
+
+    def _final(self, finals: list[Any]) -> Generation:
+        if not finals:
+            raise InvalidResponseError("the stream ended without a completed image", provider=PROVIDER,
+                                       model=self.model_id)
+        images = [self._image(e.b64_json, i) for i, e in enumerate(finals)]
+        usage = Usage.total(self._usage(getattr(e, "usage", None)) for e in finals)
+        return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
+                          cost_usd=pricing.cost_of(self.model_id, usage))
+
+    def estimate(self, request: Request) -> Estimate:
+        return pricing.estimate(self.model_id, PROVIDER, request)

@@ -1,0 +1,82 @@
+"""Test set-up: first-party plugins only, no real keys, no network beyond loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Only the first-party plugins load in tests, whatever else is installed on the machine.
+FIRST_PARTY = "openai,flux,gemini"
+os.environ["TRYON_PLUGINS"] = FIRST_PARTY
+
+SECRET_ENV = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "BFL_API_KEY", "BFL_BASE_URL", "GEMINI_API_KEY",
+    "GOOGLE_API_KEY", "GEMINI_BASE_URL", "TRYON_ALLOW_PRIVATE_URLS",
+)
+for _name in SECRET_ENV:
+    os.environ.pop(_name, None)
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _check_address(address: Any) -> None:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+        try:
+            ip = ipaddress.ip_address(host.split("%")[0])
+        except ValueError:
+            raise OSError(f"tests must not resolve or reach {host!r}") from None
+        if not ip.is_loopback:
+            raise OSError(f"tests must not reach the network ({host}); use the local emulators")
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> None:
+    _check_address(address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
+    _check_address(address)
+    return _real_connect_ex(self, address)
+
+
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no provider keys and a fresh default router."""
+    import tryon
+
+    for name in SECRET_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRYON_PLUGINS", FIRST_PARTY)
+    tryon.reset_default_router()
+    yield
+    tryon.reset_default_router()
+
+
+@pytest.fixture
+def router() -> Any:
+    """A router over the first-party plugins (loaded through their entry points)."""
+    import tryon
+
+    return tryon.Router()
+
+
+@pytest.fixture
+def openai_router(openai_emulator: Any) -> Any:
+    """A router whose GPT models talk to the OpenAI emulator, with fast retries."""
+    import tryon
+
+    return tryon.Router(settings={"openai": {"base_url": openai_emulator.base_url, "api_key": "test-key",
+                                             "max_retries": 2, "timeout": 10}},
+                        allow_private_urls=True)

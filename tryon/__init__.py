@@ -1,0 +1,193 @@
+"""tryon: generate and edit images through many providers behind one capability-aware interface.
+
+The common case::
+
+    import tryon
+    gen = tryon.generate("A leather handbag, studio lighting", model="gpt-image-1.5",
+                         background="transparent", n=4)
+    for image in gen.images:
+        image.save("catalog/")
+
+``import tryon`` imports no provider SDK and not Pillow; plugins load on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from typing import Any
+
+from tryon.capabilities import FEATURES, Capabilities, Lifecycle, Operation, Rule
+from tryon.errors import (
+    AuthenticationError,
+    ContentPolicyError,
+    InvalidInputError,
+    InvalidOptionError,
+    InvalidResponseError,
+    MissingCredentialsError,
+    ModelRetiredError,
+    NoModelAvailableError,
+    PartialResultError,
+    PermissionDeniedError,
+    PluginError,
+    Problem,
+    ProviderError,
+    ProviderRequestError,
+    ProviderTimeoutError,
+    RateLimitError,
+    ServiceUnavailableError,
+    TryOnError,
+    UnknownModelError,
+    UnsafeURLError,
+    UnsupportedOptionError,
+    ValidationError,
+)
+from tryon.hookspecs import hookimpl
+from tryon.media.limits import InputLimits
+from tryon.notice import Notice
+from tryon.protocol import ImageGenerator
+from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Skip, Usage
+from tryon.router import ModelInfo, RetiredModelWarning, Router
+from tryon.sizes import SizeRule, Sizes
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FEATURES",
+    "AuthenticationError",
+    "Capabilities",
+    "ContentPolicyError",
+    "EditRequest",
+    "Estimate",
+    "GenerateRequest",
+    "GeneratedImage",
+    "Generation",
+    "ImageGenerator",
+    "InputLimits",
+    "InvalidInputError",
+    "InvalidOptionError",
+    "InvalidResponseError",
+    "Lifecycle",
+    "MissingCredentialsError",
+    "ModelInfo",
+    "ModelRetiredError",
+    "NoModelAvailableError",
+    "Notice",
+    "Operation",
+    "PartialImage",
+    "PartialResultError",
+    "PermissionDeniedError",
+    "PluginError",
+    "Problem",
+    "ProviderError",
+    "ProviderRequestError",
+    "ProviderTimeoutError",
+    "RateLimitError",
+    "Request",
+    "RetiredModelWarning",
+    "Router",
+    "Rule",
+    "ServiceUnavailableError",
+    "SizeRule",
+    "Sizes",
+    "Skip",
+    "TryOnError",
+    "UnknownModelError",
+    "UnsafeURLError",
+    "UnsupportedOptionError",
+    "Usage",
+    "ValidationError",
+    "__version__",
+    "aedit",
+    "agenerate",
+    "default_router",
+    "edit",
+    "estimate",
+    "explain",
+    "generate",
+    "hookimpl",
+    "models",
+    "plugins",
+    "reset_default_router",
+    "stream",
+]
+
+DEFAULT_MODEL = "gpt-image-1.5"
+
+_router: Router | None = None
+_router_lock = threading.Lock()
+
+
+def default_router() -> Router:
+    """The process-wide router over the installed plugins (created on first use)."""
+    global _router
+    with _router_lock:
+        if _router is None:
+            _router = Router()
+        return _router
+
+
+def reset_default_router(router: Router | None = None) -> None:
+    """Replace (or forget, to rebuild on next use) the process-wide router."""
+    global _router
+    with _router_lock:
+        _router = router
+
+
+def generate(prompt: str, *, model: str | Sequence[str] = DEFAULT_MODEL, strict: bool | None = None,
+             **options: Any) -> Generation:
+    """Generate images from *prompt*. Options the model cannot honour raise before any call."""
+    return default_router().generate(prompt, model=model, strict=strict, **options)
+
+
+def edit(images: Any, prompt: str, *, model: str | Sequence[str] = DEFAULT_MODEL,
+         strict: bool | None = None, **options: Any) -> Generation:
+    """Edit *images* following *prompt* (``mask``: black = edit, white = keep)."""
+    return default_router().edit(images, prompt, model=model, strict=strict, **options)
+
+
+async def agenerate(prompt: str, *, model: str | Sequence[str] = DEFAULT_MODEL,
+                    strict: bool | None = None, **options: Any) -> Generation:
+    """Async :func:`generate`; ``n`` beyond one call runs as parallel calls."""
+    return await default_router().agenerate(prompt, model=model, strict=strict, **options)
+
+
+async def aedit(images: Any, prompt: str, *, model: str | Sequence[str] = DEFAULT_MODEL,
+                strict: bool | None = None, **options: Any) -> Generation:
+    """Async :func:`edit`."""
+    return await default_router().aedit(images, prompt, model=model, strict=strict, **options)
+
+
+def stream(prompt: str, *, model: str = DEFAULT_MODEL, images: Any = None,
+           **options: Any) -> Iterator[PartialImage | Generation]:
+    """Partial images as they arrive, then the final :class:`Generation`."""
+    return default_router().stream(prompt, model=model, images=images, **options)
+
+
+def astream(prompt: str, *, model: str = DEFAULT_MODEL, images: Any = None,
+            **options: Any) -> AsyncIterator[PartialImage | Generation]:
+    """Async :func:`stream`."""
+    return default_router().astream(prompt, model=model, images=images, **options)
+
+
+def models(*, supports: Iterable[str] | str = (), provider: str | None = None) -> list[ModelInfo]:
+    """Registered models, filtered by features (``{"transparent_background", "mask"}``)."""
+    return default_router().models(supports=supports, provider=provider)
+
+
+def explain(model: str, prompt: str = "(prompt)", **options: Any) -> list[str]:
+    """Why *model* cannot serve a request with these options (empty = it can); sends nothing."""
+    return default_router().explain(model, prompt, **options)
+
+
+def estimate(prompt: str, *, model: str = DEFAULT_MODEL, **options: Any) -> Estimate:
+    """The cost of a request estimated before any call."""
+    return default_router().estimate(prompt, model=model, **options)
+
+
+def plugins() -> list[Any]:
+    """Loaded plugins with versions, and those that failed with their error."""
+    from tryon.plugins import plugin_report
+
+    return plugin_report()

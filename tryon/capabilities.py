@@ -1,0 +1,202 @@
+"""What a model can do, declared as data by its plugin.
+
+A :class:`Capabilities` value is everything the router needs to accept or refuse a request
+before any network call: flags, value domains, limits, cross-option rules and lifecycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from tryon.media.limits import InputLimits
+from tryon.sizes import Sizes
+
+__all__ = ["FEATURES", "Capabilities", "Lifecycle", "Operation", "Rule"]
+
+
+class Operation(enum.StrEnum):
+    """What a generator can be asked to do."""
+
+    GENERATE = "generate"
+    EDIT = "edit"
+
+
+def _ops(values: Iterable[str | Operation]) -> frozenset[Operation]:
+    return frozenset(Operation(v) for v in values)
+
+
+def _strs(values: Iterable[str]) -> frozenset[str]:
+    if isinstance(values, str):
+        raise TypeError("expected a collection of strings, not a single string")
+    return frozenset(values)
+
+
+def _mapping(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(values))
+
+
+@attrs.frozen
+class Lifecycle:
+    """Where a model is in its life: ``active``, ``preview``, ``deprecated`` or ``retired``."""
+
+    status: str = attrs.field(default="active", validator=attrs.validators.in_(
+        ("active", "preview", "deprecated", "retired")))
+    retired_on: dt.date | None = None
+    successors: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    note: str = ""
+
+    @property
+    def retired(self) -> bool:
+        return self.status == "retired"
+
+    def describe(self, model: str) -> str:
+        if self.status == "active":
+            return f"{model} is active"
+        when = f" on {self.retired_on.isoformat()}" if self.retired_on else ""
+        text = f"{model} is {self.status}" + (when if self.status == "retired" else "")
+        if self.successors:
+            text += f"; use {' or '.join(self.successors)} instead"
+        return text + (f" ({self.note})" if self.note else "")
+
+
+@attrs.frozen
+class Rule:
+    """A cross-option rule: when option ``when`` is set (to one of ``equals``), option ``then``
+    must take one of ``allowed`` — or, with ``allowed=None``, must not be set at all.
+
+    Values left unset in a request are read from the model's declared ``defaults``.
+    """
+
+    when: str
+    equals: frozenset[Any] | None
+    then: str
+    allowed: frozenset[Any] | None
+    message: str
+
+    @classmethod
+    def requires(
+        cls, when: str, equals: Iterable[Any] | Any | None, then: str, allowed: Iterable[Any], message: str
+    ) -> Rule:
+        eq = None if equals is None else frozenset(_as_iter(equals))
+        return cls(when, eq, then, frozenset(allowed), message)
+
+    @classmethod
+    def excludes(cls, a: str, b: str, message: str) -> Rule:
+        return cls(a, None, b, None, message)
+
+    def violated(self, get: Callable[[str], Any]) -> bool:
+        trigger = get(self.when)
+        if trigger is None or trigger is False:
+            return False
+        if self.equals is not None and trigger not in self.equals:
+            return False
+        value = get(self.then)
+        if self.allowed is None:
+            return value is not None
+        return value not in self.allowed
+
+
+def _as_iter(value: Any) -> Iterable[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return (value,)
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Capabilities:
+    """A model's declared abilities and limits. Empty sets mean "not supported"."""
+
+    operations: frozenset[Operation] = attrs.field(default=frozenset({Operation.GENERATE}), converter=_ops)
+    transparent_background: bool = False
+    mask: bool = False
+    input_fidelity: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
+    max_input_images: int = 0
+    max_images_per_call: int = 1
+    max_n: int | None = None
+    sizes: Sizes = Sizes()
+    aspect_ratios: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
+    qualities: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
+    output_formats: frozenset[str] = attrs.field(default=frozenset({"png"}), converter=_strs)
+    output_compression: bool = False
+    streaming: bool = False
+    max_partial_images: int = 0
+    seed: bool = False
+    moderation: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
+    max_prompt_length: int | None = None
+    inputs: InputLimits = InputLimits()
+    lifecycle: Lifecycle = Lifecycle()
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=tuple)
+    defaults: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping, hash=False)
+    provider_options: type | None = attrs.field(default=None, hash=False)
+    max_resolution: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_images_per_call < 1:
+            raise ValueError("max_images_per_call must be at least 1")
+        if Operation.EDIT in self.operations and self.max_input_images < 1:
+            raise ValueError("a model that edits must accept at least one input image")
+        if self.max_n is not None and self.max_n < 1:
+            raise ValueError("max_n must be at least 1")
+        if self.max_partial_images and not self.streaming:
+            raise ValueError("max_partial_images needs streaming=True")
+        if self.provider_options is not None and not attrs.has(self.provider_options):
+            raise TypeError("provider_options must be an attrs class")
+
+    @property
+    def can_edit(self) -> bool:
+        return Operation.EDIT in self.operations
+
+    @property
+    def can_generate(self) -> bool:
+        return Operation.GENERATE in self.operations
+
+    def supports(self, feature: str) -> bool:
+        """Whether this model has *feature* (a name from :data:`FEATURES`)."""
+        try:
+            test = FEATURES[feature]
+        except KeyError:
+            from tryon.errors import InvalidOptionError, Problem
+
+            known = ", ".join(sorted(FEATURES))
+            raise InvalidOptionError(
+                [Problem("supports", feature, f"unknown feature {feature!r}; known features: {known}")]
+            ) from None
+        return test(self)
+
+    def largest_size(self) -> str | None:
+        """The largest output size that can be told from the declaration, as ``WxH``."""
+        if self.max_resolution:
+            return self.max_resolution
+        big = self.sizes.largest()
+        return f"{big[0]}x{big[1]}" if big else None
+
+    def option_names(self) -> tuple[str, ...]:
+        """Names of the provider-specific options this model takes."""
+        if self.provider_options is None:
+            return ()
+        return tuple(a.name for a in attrs.fields(self.provider_options))
+
+
+FEATURES: Mapping[str, Callable[[Capabilities], bool]] = MappingProxyType({
+    "generate": lambda c: c.can_generate,
+    "edit": lambda c: c.can_edit,
+    "transparent_background": lambda c: c.transparent_background,
+    "mask": lambda c: c.mask,
+    "input_fidelity": lambda c: bool(c.input_fidelity),
+    "multi_image": lambda c: c.max_input_images > 1,
+    "arbitrary_sizes": lambda c: c.sizes.arbitrary,
+    "aspect_ratios": lambda c: bool(c.aspect_ratios),
+    "streaming": lambda c: c.streaming,
+    "partial_images": lambda c: c.max_partial_images > 0,
+    "seed": lambda c: c.seed,
+    "output_compression": lambda c: c.output_compression,
+    "moderation": lambda c: bool(c.moderation),
+    "batch_n": lambda c: c.max_images_per_call > 1,
+})
+"""Named features that :meth:`Capabilities.supports` and ``tryon models --supports`` know."""

@@ -1,0 +1,328 @@
+"""Check a request against a model's capabilities, without any I/O.
+
+Each check returns a :class:`Finding`: the option, why this model refuses it, a predicate
+telling which models would accept it (so errors can name them), and — where one exists — a
+lenient fix that adapts the request and records a :class:`~tryon.notice.Notice`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from tryon.capabilities import Capabilities, Operation, Rule
+from tryon.notice import Notice
+from tryon.request import EditRequest, Request
+
+__all__ = ["Finding", "adapt", "find_problems"]
+
+Fix = Callable[[Request, Capabilities], tuple[Request, Notice]]
+_FORMAT_PREFERENCE = ("png", "webp", "jpeg")
+
+
+@attrs.frozen
+class Finding:
+    """One option a model cannot honour."""
+
+    option: str
+    value: Any
+    reason: str
+    accepts: Callable[[Capabilities], bool] = attrs.field(eq=False)
+    fix: Fix | None = attrs.field(default=None, eq=False)
+
+
+def _set(request: Request, option: str, value: Any) -> Request:
+    if option in _request_fields(request):
+        return request.replace(**{option: value})
+    opts = dict(request.options) if isinstance(request.options, Mapping) else request.provider_options_dict()
+    name = option.removeprefix("options.")
+    if value is None:
+        opts.pop(name, None)
+    else:
+        opts[name] = value
+    return request.replace(options=opts)
+
+
+def _request_fields(request: Request) -> frozenset[str]:
+    return frozenset(a.name for a in attrs.fields(type(request)))
+
+
+def _drop(option: str, why: str) -> Fix:
+    def fix(request: Request, caps: Capabilities) -> tuple[Request, Notice]:
+        old = request.get(option)
+        return _set(request, option, None), Notice(
+            "option-dropped", f"{option}={old!r} dropped: {why}", option=option, original=old, applied=None)
+
+    return fix
+
+
+def _replace(option: str, choose: Callable[[Request, Capabilities], Any], code: str = "option-adjusted") -> Fix:
+    def fix(request: Request, caps: Capabilities) -> tuple[Request, Notice]:
+        old = request.get(option)
+        new = choose(request, caps)
+        return _set(request, option, new), Notice(
+            code, f"{option}={old!r} changed to {new!r}", option=option, original=old, applied=new)
+
+    return fix
+
+
+def _describe(values: frozenset[str]) -> str:
+    return ", ".join(sorted(values)) if values else "none"
+
+
+def _preferred_format(allowed: frozenset[Any]) -> Any:
+    for fmt in _FORMAT_PREFERENCE:
+        if fmt in allowed:
+            return fmt
+    return sorted(allowed)[0]
+
+
+# --------------------------------------------------------------------------- individual checks
+
+
+def _check_operation(req: Request, caps: Capabilities) -> Finding | None:
+    op = req.operation
+    if op in caps.operations:
+        return None
+    what = "image editing" if op is Operation.EDIT else "text-to-image generation"
+    return Finding("operation", op.value, f"does not support {what}", lambda c: op in c.operations)
+
+
+def _check_prompt(req: Request, caps: Capabilities) -> Finding | None:
+    limit = caps.max_prompt_length
+    length = len(req.prompt)
+    if limit is None or length <= limit:
+        return None
+    return Finding("prompt", f"<{length:,} characters>",
+                   f"accepts prompts of at most {limit:,} characters (this one has {length:,})",
+                   lambda c: c.max_prompt_length is None or length <= c.max_prompt_length)
+
+
+def _check_size(req: Request, caps: Capabilities) -> Finding | None:
+    size = req.size
+    if size is None:
+        return None
+    why = caps.sizes.check(size)
+    if why is None:
+        return None
+    if caps.sizes.aspect_ratios and caps.sizes.nearest_ratio(size):
+        def to_ratio(request: Request, c: Capabilities) -> tuple[Request, Notice]:
+            ratio = c.sizes.nearest_ratio(size)
+            return request.replace(size=None, aspect_ratio=ratio), Notice(
+                "size-adjusted", f"size={size!r} is not an exact aspect ratio; using aspect_ratio={ratio!r}",
+                option="size", original=size, applied=ratio)
+        fix: Fix | None = to_ratio
+    elif caps.sizes.nearest(size):
+        fix = _replace("size", lambda r, c: c.sizes.nearest(size), code="size-adjusted")
+    else:
+        fix = _drop("size", "the model does not take a size")
+    accepted = caps.sizes.describe()
+    return Finding("size", size, f"does not support size={size!r} ({why}; accepted: {accepted})",
+                   lambda c: c.sizes.accepts(size), fix)
+
+
+def _check_aspect_ratio(req: Request, caps: Capabilities) -> Finding | None:
+    ratio = req.aspect_ratio
+    if ratio is None or ratio in caps.aspect_ratios:
+        return None
+    if not caps.aspect_ratios:
+        reason = "does not support aspect_ratio (use size)"
+        fix = _drop("aspect_ratio", "the model takes a size, not an aspect ratio")
+    else:
+        reason = f"does not support aspect_ratio={ratio!r} (accepted: {_describe(caps.aspect_ratios)})"
+        fix = _drop("aspect_ratio", "not an accepted aspect ratio")
+    return Finding("aspect_ratio", ratio, reason, lambda c: ratio in c.aspect_ratios, fix)
+
+
+def _enum_check(option: str, domain: Callable[[Capabilities], frozenset[str]]) -> Callable[
+        [Request, Capabilities], Finding | None]:
+    def check(req: Request, caps: Capabilities) -> Finding | None:
+        value = req.get(option)
+        if value is None:
+            return None
+        allowed = domain(caps)
+        if value in allowed:
+            return None
+        if allowed:
+            reason = f"does not support {option}={value!r} (accepted: {_describe(allowed)})"
+        else:
+            reason = f"does not support {option}"
+        return Finding(option, value, reason, lambda c: value in domain(c),
+                       _drop(option, f"the model does not accept {option}={value!r}"))
+    return check
+
+
+def _check_output_format(req: Request, caps: Capabilities) -> Finding | None:
+    value = req.output_format
+    if value is None or value in caps.output_formats:
+        return None
+    return Finding("output_format", value,
+                   f"does not support output_format={value!r} (accepted: {_describe(caps.output_formats)})",
+                   lambda c: value in c.output_formats,
+                   _replace("output_format", lambda r, c: _preferred_format(c.output_formats)))
+
+
+def _check_background(req: Request, caps: Capabilities) -> Finding | None:
+    if req.background != "transparent" or caps.transparent_background:
+        return None
+    return Finding("background", "transparent", "does not support background='transparent'",
+                   lambda c: c.transparent_background,
+                   _drop("background", "the model cannot make transparent backgrounds"))
+
+
+def _check_n(req: Request, caps: Capabilities) -> Finding | None:
+    n, limit = req.n, caps.max_n
+    if limit is None or n <= limit:
+        return None
+    return Finding("n", n, f"makes at most {limit} images per request (n={n})",
+                   lambda c: c.max_n is None or n <= c.max_n,
+                   _replace("n", lambda r, c: c.max_n, code="n-adjusted"))
+
+
+def _flag_check(option: str, flag: Callable[[Capabilities], bool]) -> Callable[
+        [Request, Capabilities], Finding | None]:
+    def check(req: Request, caps: Capabilities) -> Finding | None:
+        value = req.get(option)
+        if value is None or flag(caps):
+            return None
+        return Finding(option, value, f"does not support {option}", flag,
+                       _drop(option, f"the model does not support {option}"))
+    return check
+
+
+def _check_partial_images(req: Request, caps: Capabilities) -> Finding | None:
+    value = req.partial_images
+    if value is None or value <= caps.max_partial_images:
+        return None
+    if not caps.streaming:
+        return Finding("partial_images", value, "does not support streaming partial images",
+                       lambda c: value <= c.max_partial_images, _drop("partial_images", "no streaming"))
+    return Finding("partial_images", value,
+                   f"streams at most {caps.max_partial_images} partial images (asked for {value})",
+                   lambda c: value <= c.max_partial_images,
+                   _replace("partial_images", lambda r, c: c.max_partial_images))
+
+
+def _check_images(req: Request, caps: Capabilities) -> Finding | None:
+    if not isinstance(req, EditRequest) or not caps.can_edit:
+        return None
+    count, limit = len(req.images), caps.max_input_images
+    if count <= limit:
+        return None
+    return Finding("images", f"<{count} images>",
+                   f"accepts at most {limit} input image{'s' if limit != 1 else ''} (got {count})",
+                   lambda c: c.can_edit and count <= c.max_input_images)
+
+
+def _check_mask(req: Request, caps: Capabilities) -> Finding | None:
+    if not isinstance(req, EditRequest) or req.mask is None or caps.mask:
+        return None
+    return Finding("mask", "<mask>", "does not support mask", lambda c: c.mask,
+                   _drop("mask", "the model cannot edit within a mask; the prompt alone guides the edit"))
+
+
+def _check_input_fidelity(req: Request, caps: Capabilities) -> Finding | None:
+    if not isinstance(req, EditRequest) or req.input_fidelity is None:
+        return None
+    value, allowed = req.input_fidelity, caps.input_fidelity
+    if value in allowed:
+        return None
+    if allowed:
+        fix = _replace("input_fidelity", lambda r, c: sorted(c.input_fidelity)[0])
+        reason = f"does not support input_fidelity={value!r} (accepted: {_describe(allowed)})"
+    else:
+        fix = _drop("input_fidelity", "the model has no input fidelity control")
+        reason = "does not support input_fidelity"
+    return Finding("input_fidelity", value, reason, lambda c: value in c.input_fidelity, fix)
+
+
+def _check_provider_options(req: Request, caps: Capabilities) -> list[Finding]:
+    if not isinstance(req.options, Mapping):
+        return []
+    known = set(caps.option_names())
+    out = []
+    for name, value in req.options.items():
+        if name in known:
+            continue
+        hint = f" (its options: {', '.join(sorted(known))})" if known else ""
+        out.append(Finding(name, value, f"does not support option {name!r}{hint}",
+                           lambda c, n=name: n in c.option_names(),
+                           _drop(name, "not an option of this model")))
+    return out
+
+
+def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | None:
+    def get(option: str) -> Any:
+        value = req.get(option)
+        return caps.defaults.get(option.removeprefix("options.")) if value is None else value
+
+    if not rule.violated(get):
+        return None
+    then_value = get(rule.then)
+
+    def accepts(c: Capabilities) -> bool:
+        def get_c(option: str) -> Any:
+            value = req.get(option)
+            return c.defaults.get(option.removeprefix("options.")) if value is None else value
+        return not any(r.violated(get_c) for r in c.rules if r.when == rule.when and r.then == rule.then)
+
+    fix: Fix
+    if rule.allowed is None:
+        fix = _drop(rule.then, rule.message)
+    elif rule.then == "output_format":
+        fix = _replace(rule.then, lambda r, c: _preferred_format(rule.allowed & c.output_formats or rule.allowed))
+    else:
+        fix = _drop(rule.when, rule.message)
+    option = rule.when.removeprefix("options.")
+    return Finding(option, get(rule.when),
+                   f"cannot combine {option}={get(rule.when)!r} with "
+                   f"{rule.then.removeprefix('options.')}={then_value!r}: {rule.message}", accepts, fix)
+
+
+_CHECKS: tuple[Callable[[Request, Capabilities], Finding | None], ...] = (
+    _check_operation,
+    _check_prompt,
+    _check_size,
+    _check_aspect_ratio,
+    _enum_check("quality", lambda c: c.qualities),
+    _check_background,
+    _check_n,
+    _check_output_format,
+    _flag_check("output_compression", lambda c: c.output_compression),
+    _enum_check("moderation", lambda c: c.moderation),
+    _flag_check("seed", lambda c: c.seed),
+    _check_partial_images,
+    _check_images,
+    _check_mask,
+    _check_input_fidelity,
+)
+
+
+def find_problems(request: Request, caps: Capabilities) -> list[Finding]:
+    """Every option of *request* that a model with *caps* cannot honour (empty = fits)."""
+    out = [f for check in _CHECKS if (f := check(request, caps)) is not None]
+    out.extend(_check_provider_options(request, caps))
+    flagged = {f.option for f in out}
+    for rule in caps.rules:
+        if {rule.when.removeprefix("options."), rule.then.removeprefix("options.")} & flagged:
+            continue  # already reported: the rule would only repeat it
+        if (finding := _rule_finding(rule, request, caps)) is not None:
+            out.append(finding)
+    return out
+
+
+def adapt(request: Request, caps: Capabilities) -> tuple[Request, list[Notice], list[Finding]]:
+    """Lenient mode: fix what can be fixed; returns the new request, the notices, and what remains."""
+    notices: list[Notice] = []
+    for _ in range(6):
+        findings = find_problems(request, caps)
+        fixable = [f for f in findings if f.fix is not None]
+        if not fixable:
+            return request, notices, findings
+        for finding in fixable:
+            assert finding.fix is not None
+            request, notice = finding.fix(request, caps)
+            notices.append(notice)
+    return request, notices, find_problems(request, caps)

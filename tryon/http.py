@@ -1,0 +1,360 @@
+"""The shared HTTP layer of the core and the REST plugins.
+
+:func:`make_session` builds a ``requests.Session`` with pooled connections and urllib3
+retries; :func:`send` performs one call and turns transport failures and HTTP errors
+into tryon's typed errors (:func:`raise_for_response`). No message built here contains
+an API key: every :class:`~tryon.errors.TryOnError` message passes through
+:func:`tryon.secrets.redact`, and URLs are shown without their query string.
+
+By default the session retries idempotent methods only: a retried ``POST`` to a
+generation endpoint may be billed twice. The one exception is HTTP 429, which is
+retried for every method because a rate-limited request was not processed.
+A ``Retry-After`` longer than ``max_retry_after`` is not waited for: the 429/503 is
+returned and becomes a :class:`~tryon.errors.RateLimitError` carrying ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import json
+import re
+import sys
+import time
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.util.retry import Retry
+
+from tryon.errors import (
+    AuthenticationError,
+    ContentPolicyError,
+    PermissionDeniedError,
+    ProviderError,
+    ProviderRequestError,
+    ProviderTimeoutError,
+    RateLimitError,
+    ServiceUnavailableError,
+)
+
+__all__ = [
+    "DEFAULT_RETRY_METHODS",
+    "DEFAULT_STATUS_FORCELIST",
+    "DEFAULT_TIMEOUT",
+    "error_details",
+    "make_session",
+    "parse_retry_after",
+    "raise_for_response",
+    "request_id_from",
+    "retry_after_from",
+    "send",
+    "user_agent",
+]
+
+#: ``(connect, read)`` seconds; image generation can take a minute or two.
+DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 180.0)
+
+#: Statuses retried by the session.
+DEFAULT_STATUS_FORCELIST: tuple[int, ...] = (429, 500, 502, 503, 504)
+
+#: Methods retried by the session on the statuses above (429 is retried for every method).
+DEFAULT_RETRY_METHODS: frozenset[str] = frozenset({"HEAD", "GET", "PUT", "DELETE", "OPTIONS", "TRACE"})
+
+_REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "request-id",
+    "x-goog-request-id",
+    "x-amzn-requestid",
+    "x-amz-request-id",
+    "x-ms-request-id",
+    "apim-request-id",
+    "cf-ray",
+)
+_CONTENT_POLICY_CODES = frozenset(
+    {"content_policy_violation", "moderation_blocked", "content_filter", "safety_violation"}
+)
+_QUERY = re.compile(r"\?[^\s'\")]*")
+_MAX_MESSAGE = 500
+
+
+@functools.lru_cache(maxsize=1)
+def user_agent() -> str:
+    """``tryon/<version>``."""
+    version = getattr(sys.modules.get("tryon"), "__version__", None)
+    if not isinstance(version, str):
+        try:
+            from importlib.metadata import PackageNotFoundError
+            from importlib.metadata import version as dist_version
+
+            version = dist_version("tryon")
+        except PackageNotFoundError:
+            version = "0+unknown"
+    return f"tryon/{version}"
+
+
+class _Retry(Retry):
+    """urllib3 ``Retry`` that also retries 429 for any method and never waits too long."""
+
+    max_retry_after: float = 60.0
+
+    def new(self, **kw: Any) -> _Retry:
+        retry = super().new(**kw)
+        retry.max_retry_after = self.max_retry_after
+        return retry
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 429 and self.status_forcelist and 429 in self.status_forcelist:
+            return True
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def increment(  # type: ignore[override]
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> _Retry:
+        if response is not None and self.respect_retry_after_header:
+            wait = retry_after_from(response.headers)
+            if wait is not None and wait > self.max_retry_after:
+                reason = ResponseError(f"Retry-After of {wait:.0f}s is longer than {self.max_retry_after:.0f}s")
+                raise MaxRetryError(_pool, url or "", reason)
+        return super().increment(method, url, response, error, _pool, _stacktrace)  # type: ignore[return-value]
+
+
+def make_session(
+    *,
+    retries: int = 3,
+    backoff_factor: float = 0.5,
+    status_forcelist: Collection[int] = DEFAULT_STATUS_FORCELIST,
+    allowed_methods: Collection[str] = DEFAULT_RETRY_METHODS,
+    pool_maxsize: int = 32,
+    max_retry_after: float = 60.0,
+    headers: Mapping[str, str] | None = None,
+) -> requests.Session:
+    """A ``requests.Session`` with connection pooling, retries and tryon's ``User-Agent``.
+
+    Retries cover connection errors and *status_forcelist* responses for *allowed_methods*
+    (plus 429 for every method), with exponential *backoff_factor* and ``Retry-After``
+    respected up to *max_retry_after* seconds. After the last retry the response itself is
+    returned (``raise_on_status=False``) so that :func:`raise_for_response` can type it.
+    """
+    retry = _Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        backoff_factor=backoff_factor,
+        status_forcelist=frozenset(status_forcelist),
+        allowed_methods=frozenset(m.upper() for m in allowed_methods),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+    retry.max_retry_after = max_retry_after
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=8, pool_maxsize=pool_maxsize)
+    session = requests.Session()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = user_agent()
+    if headers:
+        session.headers.update(headers)
+    return session
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP-date."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:  # pragma: no cover - older Pythons returned None
+            return None
+        return max(0.0, when.timestamp() - time.time())
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return None
+    return max(0.0, seconds)
+
+
+def retry_after_from(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from response headers (``retry-after-ms`` first, then ``Retry-After``)."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    return parse_retry_after(headers.get("Retry-After"))
+
+
+def request_id_from(headers: Mapping[str, str]) -> str | None:
+    """The provider's request id from the usual headers, if any."""
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value.strip()[:200]
+    return None
+
+
+def error_details(response: requests.Response) -> tuple[str, str | None]:
+    """``(message, code)`` extracted from an error response's body.
+
+    Understands ``{"error": {"message", "code"|"type"}}`` (OpenAI, Google),
+    ``{"error": "..."}``, ``{"detail": [{"loc", "msg"}]}`` and ``{"detail": "..."}``
+    (FastAPI, BFL) and ``{"message": "..."}``; otherwise a short plain-text body or the
+    HTTP reason phrase.
+    """
+    reason = response.reason or "error"
+    try:
+        body = response.content or b""
+    except requests.RequestException:
+        body = b""
+    payload: Any = None
+    if body:
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+    if isinstance(payload, dict):
+        message, code = _message_from_json(payload)
+        if message:
+            return _shorten(message), code
+    content_type = response.headers.get("Content-Type", "")
+    if body and "html" not in content_type.lower() and not body.lstrip().startswith(b"<"):
+        text = body.decode("utf-8", "replace").strip()
+        if text:
+            return _shorten(text), None
+    return str(reason), None
+
+
+def _message_from_json(payload: dict[str, Any]) -> tuple[str | None, str | None]:
+    error = payload.get("error")
+    if isinstance(error, dict):
+        code = error.get("code") or error.get("type") or error.get("status")
+        message = error.get("message") or error.get("msg")
+        return (str(message) if message else None), (str(code) if code else None)
+    if isinstance(error, str) and error:
+        message = payload.get("message") or payload.get("error_description")
+        return (f"{error}: {message}" if message else error), None
+    detail = payload.get("detail")
+    if isinstance(detail, list) and detail:
+        parts = []
+        for item in detail[:5]:
+            if isinstance(item, dict):
+                loc = ".".join(str(x) for x in item.get("loc", ()) if x != "body")
+                msg = item.get("msg") or item.get("message") or ""
+                parts.append(f"{loc}: {msg}" if loc else str(msg))
+            else:
+                parts.append(str(item))
+        return "; ".join(p for p in parts if p), None
+    if isinstance(detail, str) and detail:
+        return detail, None
+    if isinstance(detail, dict) and detail.get("message"):
+        return str(detail["message"]), None
+    message = payload.get("message")
+    if isinstance(message, str) and message:
+        code = payload.get("code")
+        return message, (str(code) if code else None)
+    return None, None
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+
+
+def raise_for_response(response: requests.Response, *, provider: str, model: str | None = None) -> None:
+    """Raise tryon's typed error for an HTTP error *response*; return for 1xx-3xx.
+
+    401 -> AuthenticationError, 402/403 -> PermissionDeniedError, 429 -> RateLimitError
+    (with ``retry_after``), 408/504 -> ProviderTimeoutError, other 5xx ->
+    ServiceUnavailableError, 400/404/422 and other 4xx -> ProviderRequestError (or
+    ContentPolicyError when the provider's error code says moderation refused it).
+    """
+    status = response.status_code
+    if status < 400:
+        return
+    try:
+        message, code = error_details(response)
+    finally:
+        response.close()
+    common: dict[str, Any] = {
+        "provider": provider,
+        "model": model,
+        "status": status,
+        "request_id": request_id_from(response.headers),
+    }
+    if status == 401:
+        raise AuthenticationError(f"authentication failed: {message}; check the API key", **common)
+    if status in (402, 403):
+        raise PermissionDeniedError(f"permission denied: {message}", **common)
+    if status == 429:
+        raise RateLimitError(f"rate limited: {message}", retry_after=retry_after_from(response.headers), **common)
+    if status in (408, 504):
+        raise ProviderTimeoutError(f"the provider timed out: {message}", **common)
+    if status >= 500:
+        raise ServiceUnavailableError(f"the provider failed: {message}", **common)
+    if code and code.lower() in _CONTENT_POLICY_CODES:
+        raise ContentPolicyError(f"refused by the provider's content policy: {message}", **common)
+    raise ProviderRequestError(f"the provider rejected the request: {message}", **common)
+
+
+# --------------------------------------------------------------------------- calls
+
+
+def _describe(exc: BaseException) -> str:
+    """An exception's text without query strings (which may carry keys)."""
+    return _shorten(_QUERY.sub("?...", str(exc))) or type(exc).__name__
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    provider: str,
+    model: str | None = None,
+    timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
+    **kwargs: Any,
+) -> requests.Response:
+    """Perform one HTTP call through *session* and return the successful response.
+
+    Transport failures become ``ProviderTimeoutError`` (timeouts) or
+    ``ServiceUnavailableError`` (connection errors); HTTP errors are typed by
+    :func:`raise_for_response`. Extra keyword arguments go to ``session.request``.
+    """
+    try:
+        response = session.request(method, url, timeout=timeout, **kwargs)
+    except requests.Timeout as exc:
+        raise ProviderTimeoutError(
+            f"no response in time (timeout={timeout}): {_describe(exc)}", provider=provider, model=model
+        ) from exc
+    except (
+        requests.ConnectionError,
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.RetryError,
+    ) as exc:
+        raise ServiceUnavailableError(
+            f"cannot reach the provider: {_describe(exc)}", provider=provider, model=model
+        ) from exc
+    except requests.RequestException as exc:
+        raise ProviderError(f"HTTP request failed: {_describe(exc)}", provider=provider, model=model) from exc
+    raise_for_response(response, provider=provider, model=model)
+    return response

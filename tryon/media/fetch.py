@@ -1,0 +1,337 @@
+"""Download image inputs given as URLs, safely.
+
+Only ``http``/``https`` URLs are fetched. Every host is resolved with
+``socket.getaddrinfo`` and refused (:class:`~tryon.errors.UnsafeURLError`) when any of
+its addresses is not public: loopback, private (RFC 1918, IPv6 ULA), link-local
+(including cloud metadata at 169.254.169.254), carrier-grade NAT, multicast, reserved,
+unspecified, or an IPv6 address embedding one of these (IPv4-mapped, 6to4, Teredo,
+NAT64). Redirects are followed by hand, each new URL checked again; after connecting,
+the peer address itself is checked again (which defeats DNS rebinding). Downloads are
+capped while streaming, with connect/read timeouts and an overall deadline; transient
+failures (connection errors, 429/5xx) are retried by the shared session.
+
+Private addresses are allowed with ``URLFetcher(allow_private=True)``, with
+``configure_fetcher(allow_private=True)`` for the default fetcher, or with the
+environment variable ``TRYON_ALLOW_PRIVATE_URLS=1``; single internal hosts can be
+trusted with ``allowed_hosts``. Proxy environment variables and ``.netrc`` are ignored
+(pass ``proxies=`` explicitly). URLs in messages never show credentials or query strings.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from tryon.errors import InvalidInputError, UnsafeURLError
+from tryon.media.limits import describe_bytes
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = [
+    "ALLOW_PRIVATE_ENV",
+    "URLFetcher",
+    "configure_fetcher",
+    "default_fetcher",
+    "display_url",
+    "is_public_address",
+]
+
+#: Environment variable that, set to 1/true/yes/on, lets the default fetcher reach private addresses.
+ALLOW_PRIVATE_ENV = "TRYON_ALLOW_PRIVATE_URLS"
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CHUNK = 64 * 1024
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+_sessions: dict[tuple[int, float], requests.Session] = {}
+_sessions_lock = threading.Lock()
+_default: URLFetcher | None = None
+_default_lock = threading.Lock()
+
+
+def display_url(url: str) -> str:
+    """*url* without credentials, query string or fragment (``?...`` marks a removed query)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return url.split("?", 1)[0].split("#", 1)[0][:200]
+    shown = urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+    if parts.query:
+        shown += "?..."
+    return shown if len(shown) <= 200 else shown[:197] + "..."
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is a public, unicast internet address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded: ipaddress.IPv4Address | None = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip.teredo is not None:
+            embedded = ip.teredo[1]
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and not is_public_address(str(embedded)):
+            return False
+        if ip.is_site_local:
+            return False
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
+        return False
+    return ip.is_global and not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, credential-free description of a transport error."""
+    text = re.sub(r"\?[^\s'\")]*", "?...", str(exc))
+    text = re.sub(r"//[^/\s@]*@", "//", text)
+    text = " ".join(text.split())
+    return (text[:300] + "...") if len(text) > 300 else (text or type(exc).__name__)
+
+
+def _env_allows_private() -> bool:
+    return os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address *host* resolves to."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def _session(retries: int, backoff_factor: float) -> requests.Session:
+    """The module's shared session for a retry policy (one per policy, created lazily)."""
+    key = (retries, backoff_factor)
+    with _sessions_lock:
+        session = _sessions.get(key)
+        if session is None:
+            from tryon.http import make_session
+
+            session = make_session(
+                retries=retries,
+                backoff_factor=backoff_factor,
+                allowed_methods=("GET", "HEAD"),
+                pool_maxsize=16,
+                max_retry_after=10.0,
+            )
+            session.trust_env = False  # no proxies or .netrc credentials for arbitrary URLs
+            session.headers["Accept"] = "image/*, */*;q=0.5"
+            _sessions[key] = session
+        return session
+
+
+class URLFetcher:
+    """Downloads image URLs with SSRF protection, a size cap, timeouts and retries."""
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool | None = None,
+        max_bytes: int = 50 * 1024 * 1024,
+        timeout: float | tuple[float, float] = (5.0, 30.0),
+        max_redirects: int = 5,
+        retries: int = 2,
+        backoff_factor: float = 0.5,
+        total_timeout: float | None = 120.0,
+        allowed_hosts: Iterable[str] = (),
+        proxies: Mapping[str, str] | None = None,
+    ) -> None:
+        """*allow_private*: ``None`` reads ``TRYON_ALLOW_PRIVATE_URLS``. *timeout* is
+        ``(connect, read)`` per socket operation; *total_timeout* bounds a whole download.
+        *allowed_hosts* are host names (or ``host:port``) trusted without address checks.
+        """
+        if max_bytes <= 0:
+            raise ValueError("max_bytes must be positive")
+        if max_redirects < 0 or retries < 0:
+            raise ValueError("max_redirects and retries must not be negative")
+        self.allow_private = _env_allows_private() if allow_private is None else bool(allow_private)
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.max_redirects = max_redirects
+        self.retries = retries
+        self.backoff_factor = backoff_factor
+        self.total_timeout = total_timeout
+        self.allowed_hosts = frozenset(h.strip().lower().strip("[]") for h in allowed_hosts)
+        self.proxies = dict(proxies) if proxies else None
+
+    def __repr__(self) -> str:
+        return (
+            f"URLFetcher(allow_private={self.allow_private}, max_bytes={self.max_bytes}, "
+            f"timeout={self.timeout}, max_redirects={self.max_redirects}, retries={self.retries})"
+        )
+
+    # ----------------------------------------------------------------- checks
+
+    def _trusted(self, host: str, port: int) -> bool:
+        return self.allow_private or host in self.allowed_hosts or f"{host}:{port}" in self.allowed_hosts
+
+    def check(self, url: str) -> None:
+        """Raise :class:`UnsafeURLError` unless *url* is http(s) and its host is public."""
+        shown = display_url(url)
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise InvalidInputError(f"malformed URL {shown!r}: {exc}", input_name=shown) from None
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise UnsafeURLError(
+                f"refused URL {shown!r}: only http:// and https:// URLs are fetched, not {scheme or 'no'}: "
+                "(pass local files as paths, or the image bytes themselves)",
+                input_name=shown,
+            )
+        host = (parts.hostname or "").lower()
+        if not host:
+            raise InvalidInputError(f"malformed URL {shown!r}: it has no host", input_name=shown)
+        port = port or (443 if scheme == "https" else 80)
+        if self._trusted(host, port):
+            return
+        try:
+            addresses = _resolve(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise InvalidInputError(f"cannot resolve the host of {shown!r}: {exc}", input_name=shown) from None
+        unsafe = [a for a in addresses if not is_public_address(a)]
+        if unsafe or not addresses:
+            raise UnsafeURLError(
+                f"refused URL {shown!r}: {host} resolves to a non-public address ({', '.join(unsafe)}); "
+                f"set allow_private=True or {ALLOW_PRIVATE_ENV}=1 to fetch from private networks",
+                input_name=shown,
+            )
+
+    def _check_peer(self, response: requests.Response, url: str) -> None:
+        """Check the address actually connected to (DNS may have changed since :meth:`check`)."""
+        if self.proxies:
+            return
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if self._trusted(host, parts.port or (443 if parts.scheme == "https" else 80)):
+            return
+        try:
+            peer = response.raw.connection.sock.getpeername()[0]
+        except (AttributeError, OSError, TypeError, IndexError):
+            return
+        if not is_public_address(str(peer)):
+            shown = display_url(url)
+            raise UnsafeURLError(
+                f"refused URL {shown!r}: the connection went to the non-public address {peer}",
+                input_name=shown,
+            )
+
+    # ----------------------------------------------------------------- fetching
+
+    def fetch(self, url: str) -> tuple[bytes, str | None]:
+        """Download *url*; return ``(body, content type without parameters or None)``."""
+        import requests
+
+        session = _session(self.retries, self.backoff_factor)
+        deadline = None if self.total_timeout is None else time.monotonic() + self.total_timeout
+        current = url
+        for _hop in range(self.max_redirects + 1):
+            self.check(current)
+            shown = display_url(current)
+            try:
+                response = session.get(
+                    current, stream=True, allow_redirects=False, timeout=self.timeout, proxies=self.proxies
+                )
+            except requests.Timeout:
+                raise InvalidInputError(
+                    f"timed out fetching {shown!r} (timeout={self.timeout}s)", input_name=shown
+                ) from None
+            except requests.RequestException as exc:
+                raise InvalidInputError(f"cannot fetch {shown!r}: {_reason(exc)}", input_name=shown) from None
+            with response:
+                self._check_peer(response, current)
+                if response.status_code in _REDIRECTS and response.headers.get("Location"):
+                    current = urljoin(current, response.headers["Location"])
+                    continue
+                if not 200 <= response.status_code < 300:
+                    raise InvalidInputError(
+                        f"cannot fetch {shown!r}: HTTP {response.status_code} {response.reason or ''}".rstrip(),
+                        input_name=shown,
+                    )
+                body = self._read_capped(response, shown, deadline)
+                content_type = response.headers.get("Content-Type")
+                media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
+                return body, media_type or None
+        raise InvalidInputError(
+            f"cannot fetch {display_url(url)!r}: more than {self.max_redirects} redirects",
+            input_name=display_url(url),
+        )
+
+    def _read_capped(self, response: requests.Response, shown: str, deadline: float | None) -> bytes:
+        import requests
+
+        cap = self.max_bytes
+        declared = response.headers.get("Content-Length")
+        if declared and declared.strip().isdigit() and int(declared) > cap:
+            raise InvalidInputError(
+                f"refused {shown!r}: it is {describe_bytes(int(declared))}, over the "
+                f"{describe_bytes(cap)} download limit",
+                input_name=shown,
+            )
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            for chunk in response.iter_content(_CHUNK):
+                total += len(chunk)
+                if total > cap:
+                    raise InvalidInputError(
+                        f"refused {shown!r}: it is larger than the {describe_bytes(cap)} download limit",
+                        input_name=shown,
+                    )
+                if deadline is not None and time.monotonic() > deadline:
+                    raise InvalidInputError(
+                        f"timed out fetching {shown!r}: the download took longer than {self.total_timeout}s",
+                        input_name=shown,
+                    )
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            if isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower():
+                raise InvalidInputError(
+                    f"timed out reading {shown!r} (timeout={self.timeout}s)", input_name=shown
+                ) from None
+            raise InvalidInputError(f"download of {shown!r} failed: {_reason(exc)}", input_name=shown) from None
+        return b"".join(chunks)
+
+
+def default_fetcher() -> URLFetcher:
+    """The fetcher used when none is given (created on first use from the environment)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = URLFetcher()
+        return _default
+
+
+def configure_fetcher(fetcher: URLFetcher | None = None, **options: Any) -> URLFetcher:
+    """Replace the default fetcher with *fetcher*, or with ``URLFetcher(**options)``.
+
+    ``configure_fetcher(allow_private=True)`` lets every later URL input reach private
+    addresses; ``configure_fetcher()`` restores the defaults.
+    """
+    global _default
+    new = fetcher if fetcher is not None else URLFetcher(**options)
+    with _default_lock:
+        _default = new
+    return new

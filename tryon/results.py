@@ -1,0 +1,260 @@
+"""Results: the images of a call and what is known about them."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from tryon.errors import InvalidResponseError
+from tryon.media.sniff import extension_for, image_dimensions, sniff_media_type
+from tryon.notice import Notice
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+__all__ = ["Estimate", "GeneratedImage", "Generation", "PartialImage", "Skip", "Usage"]
+
+
+def _int_or_none(a: int | None, b: int | None) -> int | None:
+    if a is None and b is None:
+        return None
+    return (a or 0) + (b or 0)
+
+
+@attrs.frozen
+class Usage:
+    """Token usage as reported by the provider; fields the provider did not give are ``None``."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    total_tokens: int | None = None
+    input_text_tokens: int | None = None
+    input_image_tokens: int | None = None
+    output_image_tokens: int | None = None
+    output_text_tokens: int | None = None
+
+    def __add__(self, other: Usage) -> Usage:
+        if not isinstance(other, Usage):
+            return NotImplemented
+        return Usage(**{
+            f.name: _int_or_none(getattr(self, f.name), getattr(other, f.name)) for f in attrs.fields(Usage)
+        })
+
+    @classmethod
+    def total(cls, usages: Iterable[Usage | None]) -> Usage | None:
+        found = [u for u in usages if u is not None]
+        if not found:
+            return None
+        out = found[0]
+        for u in found[1:]:
+            out = out + u
+        return out
+
+    def to_dict(self) -> dict[str, int]:
+        return {k: v for k, v in attrs.asdict(self).items() if v is not None}
+
+
+@attrs.frozen
+class Estimate:
+    """A cost estimate made from the request alone, before any call."""
+
+    model: str
+    provider: str
+    n: int
+    usd: float | None
+    basis: str = ""
+    prices_as_of: str | None = None
+    source: str | None = None
+
+    def __str__(self) -> str:
+        cost = "unknown" if self.usd is None else f"${self.usd:.4f}"
+        return f"{self.model}: {cost} for {self.n} image(s)" + (f" ({self.basis})" if self.basis else "")
+
+
+def _bytes_repr(data: bytes) -> str:
+    return f"<{len(data):,} bytes>"
+
+
+@attrs.frozen(repr=False)
+class GeneratedImage:
+    """One output image: its bytes, sniffed media type, dimensions, and how to save or view it."""
+
+    data: bytes = attrs.field(repr=False)
+    media_type: str
+    width: int
+    height: int
+    index: int = 0
+    revised_prompt: str | None = None
+    seed: int | None = None
+    info: Mapping[str, Any] = attrs.field(factory=dict, converter=lambda m: MappingProxyType(dict(m)),
+                                          hash=False, eq=False)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, index: int = 0, revised_prompt: str | None = None,
+                   seed: int | None = None, provider: str | None = None,
+                   model: str | None = None) -> GeneratedImage:
+        """Build from raw bytes, sniffing the type from magic bytes and reading the header for the size."""
+        media_type = sniff_media_type(data)
+        if media_type is None:
+            raise InvalidResponseError("the provider returned data that is not an image",
+                                       provider=provider, model=model)
+        dims = image_dimensions(data)
+        if dims is None:
+            try:
+                from PIL import Image
+
+                with Image.open(io.BytesIO(data)) as im:
+                    dims = im.size
+            except Exception as exc:  # pragma: no cover - exotic formats
+                raise InvalidResponseError(f"the provider returned an unreadable image ({exc})",
+                                           provider=provider, model=model) from exc
+        return cls(data=data, media_type=media_type, width=dims[0], height=dims[1], index=index,
+                   revised_prompt=revised_prompt, seed=seed)
+
+    @classmethod
+    def from_base64(cls, b64: str, **kwargs: Any) -> GeneratedImage:
+        try:
+            data = base64.b64decode(b64, validate=True)
+        except (ValueError, TypeError) as exc:
+            raise InvalidResponseError("the provider returned malformed base64 image data",
+                                       provider=kwargs.get("provider"), model=kwargs.get("model")) from exc
+        return cls.from_bytes(data, **kwargs)
+
+    def __repr__(self) -> str:
+        return (f"GeneratedImage({self.media_type}, {self.width}x{self.height}, "
+                f"{_bytes_repr(self.data)}, index={self.index})")
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    @property
+    def extension(self) -> str:
+        return extension_for(self.media_type)
+
+    @property
+    def format(self) -> str:
+        return self.extension.lstrip(".").replace("jpg", "jpeg")
+
+    def to_base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+    def to_pil(self) -> PILImage.Image:
+        """The image as a (loaded) PIL image."""
+        from PIL import Image
+
+        im = Image.open(io.BytesIO(self.data))
+        im.load()
+        return im
+
+    def save(self, path: str | Path = ".", *, overwrite: bool = False, sidecar: bool = False,
+             stem: str | None = None) -> Path:
+        """Write the image atomically; a directory gets a fresh, safe file name.
+
+        Never overwrites an existing file unless ``overwrite=True``. The extension follows the
+        real format. With ``sidecar=True`` a ``<file>.json`` with the prompt, model, options,
+        usage, cost and request id is written beside it (never a key).
+        """
+        from tryon.media.outputs import save_bytes, write_sidecar
+
+        default_stem = stem or str(self.info.get("stem") or f"image-{self.index}")
+        written = save_bytes(self.data, self.media_type, path, stem=default_stem, overwrite=overwrite)
+        if sidecar:
+            write_sidecar(written, self.sidecar())
+        return written
+
+    def sidecar(self) -> dict[str, Any]:
+        """The metadata written beside a saved image."""
+        out = dict(self.info)
+        out.pop("stem", None)
+        out.update({"media_type": self.media_type, "width": self.width, "height": self.height,
+                    "index": self.index})
+        if self.revised_prompt:
+            out["revised_prompt"] = self.revised_prompt
+        if self.seed is not None:
+            out["seed"] = self.seed
+        return out
+
+
+@attrs.frozen
+class PartialImage:
+    """A partial (preview) image delivered while a streamed call runs."""
+
+    index: int
+    image: GeneratedImage
+    image_index: int = 0
+
+
+@attrs.frozen
+class Skip:
+    """Why a model of a preference list did not serve the request."""
+
+    model: str
+    reason: str
+    error: BaseException | None = attrs.field(default=None, eq=False)
+
+    def __str__(self) -> str:
+        return f"{self.model}: {self.reason}"
+
+
+@attrs.frozen
+class Generation:
+    """The result of one request: its images and everything known about them."""
+
+    images: tuple[GeneratedImage, ...] = attrs.field(converter=tuple)
+    model: str
+    provider: str
+    usage: Usage | None = None
+    cost_usd: float | None = None
+    warnings: tuple[Notice, ...] = attrs.field(default=(), converter=tuple)
+    request_id: str | None = None
+    request_ids: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    created_at: dt.datetime = attrs.field(factory=lambda: dt.datetime.now(dt.UTC))
+    elapsed_s: float | None = None
+    skipped: tuple[Skip, ...] = attrs.field(default=(), converter=tuple)
+    raw: Any = attrs.field(default=None, repr=False, eq=False)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.images)
+
+    def __getitem__(self, i: int) -> GeneratedImage:
+        return self.images[i]
+
+    @property
+    def image(self) -> GeneratedImage:
+        """The first image (most calls make one)."""
+        if not self.images:
+            raise InvalidResponseError("the result holds no image", provider=self.provider, model=self.model)
+        return self.images[0]
+
+    def save(self, directory: str | Path = ".", *, sidecar: bool = False, stem: str | None = None,
+             overwrite: bool = False) -> list[Path]:
+        """Save every image into *directory*; returns the paths written."""
+        return [img.save(directory, sidecar=sidecar, stem=stem, overwrite=overwrite) for img in self.images]
+
+    def with_warnings(self, extra: Sequence[Notice]) -> Generation:
+        return attrs.evolve(self, warnings=(*self.warnings, *extra)) if extra else self
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready description (no image bytes)."""
+        return {
+            "model": self.model,
+            "provider": self.provider,
+            "images": [{"media_type": i.media_type, "width": i.width, "height": i.height} for i in self.images],
+            "usage": self.usage.to_dict() if self.usage else None,
+            "cost_usd": self.cost_usd,
+            "warnings": [w.to_dict() for w in self.warnings],
+            "request_id": self.request_id,
+            "elapsed_s": self.elapsed_s,
+            "skipped": [str(s) for s in self.skipped],
+        }

@@ -1,0 +1,508 @@
+"""The router: model names to generators, requests checked before any network call.
+
+Every request is validated against the model's declared capabilities first; an option the
+model cannot honour raises :class:`~tryon.errors.UnsupportedOptionError` naming the option,
+the value, the model and the registered models that do support it — all problems at once.
+``strict=False`` adapts instead and records each change as a notice on the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import threading
+import time
+import warnings
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import attrs
+
+from tryon import fanout
+from tryon.capabilities import FEATURES, Capabilities, Operation
+from tryon.checks import Finding, adapt, find_problems
+from tryon.errors import (
+    InvalidOptionError,
+    NoModelAvailableError,
+    PluginError,
+    Problem,
+    ProviderError,
+    UnknownModelError,
+    UnsupportedOptionError,
+)
+from tryon.notice import Notice
+from tryon.protocol import ImageGenerator
+from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.results import Estimate, Generation, PartialImage, Skip
+
+__all__ = ["ModelInfo", "RetiredModelWarning", "Router"]
+
+
+class RetiredModelWarning(UserWarning):
+    """A retired (or deprecated) model was selected; its successors are named."""
+
+
+@attrs.frozen
+class ModelInfo:
+    """A registered model as capability queries report it."""
+
+    model: str
+    provider: str
+    capabilities: Capabilities = attrs.field(repr=False)
+    aliases: tuple[str, ...] = ()
+    plugin: str | None = None
+
+    def supports(self, feature: str) -> bool:
+        return self.capabilities.supports(feature)
+
+    def features(self) -> list[str]:
+        return [name for name in FEATURES if self.capabilities.supports(name)]
+
+
+@attrs.define
+class _Entry:
+    generator: ImageGenerator
+    aliases: tuple[str, ...]
+    plugin: str | None
+
+
+_REQUEST_FIELDS = {
+    Operation.GENERATE: frozenset(a.name for a in attrs.fields(GenerateRequest)),
+    Operation.EDIT: frozenset(a.name for a in attrs.fields(EditRequest)),
+}
+_warned_lock = threading.Lock()
+_warned: set[str] = set()
+
+
+class Router:
+    """Resolves model names to generators and runs requests through them.
+
+    ``Router()`` loads the installed plugins; ``Router(plugins=False)`` starts empty (add
+    generators with :meth:`register`). ``settings`` maps a provider name to settings its
+    generators accept (``{"openai": {"api_key": ..., "base_url": ...}}``).
+    """
+
+    def __init__(self, *, plugins: bool = True, strict: bool = True,
+                 settings: Mapping[str, Mapping[str, Any]] | None = None,
+                 allow_private_urls: bool | None = None) -> None:
+        self.strict = strict
+        self._entries: dict[str, _Entry] = {}
+        self._aliases: dict[str, str] = {}
+        self._settings: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (settings or {}).items()}
+        self._configured: dict[str, ImageGenerator] = {}
+        self._lock = threading.RLock()
+        self._fetcher: Any = None
+        self._allow_private_urls = allow_private_urls
+        if plugins:
+            from tryon.plugins import call_hook, load_plugins
+
+            load_plugins()
+            self._current_plugin: str | None = None
+            call_hook("register_generators", register=self._plugin_register)
+
+    # ------------------------------------------------------------------ registry
+
+    def _plugin_register(self, generator: ImageGenerator, aliases: Iterable[str] = (), **_: Any) -> None:
+        self.register(generator, aliases=aliases, plugin=getattr(generator, "plugin_name", None))
+
+    def register(self, generator: ImageGenerator, *, aliases: Iterable[str] = (),
+                 plugin: str | None = None, replace: bool = False) -> None:
+        """Add a generator; its model id, ``provider/model`` and *aliases* resolve to it."""
+        if not isinstance(generator, ImageGenerator):
+            raise PluginError(f"{generator!r} does not implement the ImageGenerator protocol "
+                              "(model_id, provider, capabilities, generate, edit)")
+        if not isinstance(generator.capabilities, Capabilities):
+            raise PluginError(f"{generator.model_id}: capabilities must be a tryon.Capabilities")
+        model = generator.model_id
+        names = (*tuple(aliases), *tuple(getattr(generator, "aliases", ()) or ()))
+        with self._lock:
+            if model in self._entries and not replace:
+                existing = self._entries[model].generator.provider
+                raise PluginError(f"model {model!r} is already registered by provider {existing!r}")
+            self._entries[model] = _Entry(generator, tuple(dict.fromkeys(names)), plugin)
+            self._aliases[model.lower()] = model
+            self._aliases[f"{generator.provider}/{model}".lower()] = model
+            for alias in names:
+                self._aliases.setdefault(alias.lower(), model)
+                self._aliases.setdefault(f"{generator.provider}/{alias}".lower(), model)
+            self._configured.pop(model, None)
+
+    def unregister(self, model: str) -> None:
+        with self._lock:
+            entry = self._entries.pop(self.resolve_name(model))
+            self._aliases = {k: v for k, v in self._aliases.items() if v != entry.generator.model_id}
+            self._configured.pop(entry.generator.model_id, None)
+
+    def configure(self, provider: str, **settings: Any) -> None:
+        """Set provider settings (``api_key``, ``base_url``, ``timeout``, ...) for its generators."""
+        with self._lock:
+            self._settings.setdefault(provider, {}).update(settings)
+            self._configured = {k: v for k, v in self._configured.items() if v.provider != provider}
+
+    def set_allow_private_urls(self, allow: bool) -> None:
+        """Allow image URLs on loopback/private addresses (off by default: SSRF protection)."""
+        self._allow_private_urls = allow
+        self._fetcher = None
+
+    def resolve_name(self, name: str) -> str:
+        """The canonical model id for *name* (an id, ``provider/id`` or an alias)."""
+        if not isinstance(name, str) or not name.strip():
+            raise UnknownModelError(repr(name), known=sorted(self._entries))
+        key = name.strip().lower()
+        with self._lock:
+            if key in self._aliases:
+                return self._aliases[key]
+            candidates = sorted(set(self._aliases) | set(self._entries))
+        bare = key.split("/", 1)[-1]
+        close = difflib.get_close_matches(bare, [c for c in candidates if "/" not in c], n=5, cutoff=0.6)
+        canonical = list(dict.fromkeys(self._aliases.get(c, c) for c in close))
+        raise UnknownModelError(name, close_matches=canonical, known=sorted(self._entries))
+
+    def get(self, name: str) -> ImageGenerator:
+        """The generator serving *name*, with this router's provider settings applied."""
+        model = self.resolve_name(name)
+        with self._lock:
+            if model in self._configured:
+                return self._configured[model]
+            gen = self._entries[model].generator
+            settings = self._settings.get(gen.provider)
+            if settings and hasattr(gen, "configure"):
+                gen = gen.configure(**settings)
+            self._configured[model] = gen
+            return gen
+
+    def info(self, name: str) -> ModelInfo:
+        model = self.resolve_name(name)
+        entry = self._entries[model]
+        return ModelInfo(model, entry.generator.provider, entry.generator.capabilities, entry.aliases,
+                         entry.plugin)
+
+    def models(self, *, supports: Iterable[str] | str = (), provider: str | None = None,
+               include_retired: bool = True) -> list[ModelInfo]:
+        """Registered models, optionally only those with every feature in *supports*."""
+        wanted = [supports] if isinstance(supports, str) else list(supports)
+        for feature in wanted:
+            Capabilities().supports(feature)  # raises InvalidOptionError for an unknown feature
+        out = []
+        with self._lock:
+            entries = list(self._entries.values())
+        for entry in entries:
+            gen = entry.generator
+            caps = gen.capabilities
+            if provider and gen.provider != provider:
+                continue
+            if not include_retired and caps.lifecycle.retired:
+                continue
+            if all(caps.supports(f) for f in wanted):
+                out.append(ModelInfo(gen.model_id, gen.provider, caps, entry.aliases, entry.plugin))
+        return sorted(out, key=lambda m: (m.provider, m.model))
+
+    def __contains__(self, name: str) -> bool:
+        try:
+            self.resolve_name(name)
+        except UnknownModelError:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ building and checking
+
+    def build_request(self, operation: Operation, prompt: str, options: Mapping[str, Any],
+                      images: Any = None) -> Request:
+        """A request from keyword options: common ones go to fields, the rest to provider options."""
+        fields = _REQUEST_FIELDS[operation]
+        common: dict[str, Any] = {}
+        extra: dict[str, Any] = dict(options.get("options") or {})
+        for key, value in options.items():
+            if key == "options":
+                continue
+            if key in fields:
+                common[key] = value
+            elif value is not None:
+                extra[key] = value
+        if operation is Operation.EDIT:
+            return EditRequest(prompt=prompt, images=images, options=extra, **common)
+        if "mask" in options or "input_fidelity" in options:
+            raise InvalidOptionError([Problem(k, options[k], f"{k} applies to edits only; use edit()")
+                                      for k in ("mask", "input_fidelity") if k in options])
+        return GenerateRequest(prompt=prompt, options=extra, **common)
+
+    def _supporters(self, finding: Finding, operation: Operation) -> list[str]:
+        with self._lock:
+            entries = list(self._entries.values())
+        return sorted(
+            e.generator.model_id for e in entries
+            if operation in e.generator.capabilities.operations and finding.accepts(e.generator.capabilities)
+            and not e.generator.capabilities.lifecycle.retired
+        )
+
+    def _problems(self, findings: Sequence[Finding], model: str, operation: Operation) -> list[Problem]:
+        return [Problem(f.option, f.value, f"{model} {f.reason}", self._supporters(f, operation))
+                for f in findings]
+
+    def check(self, request: Request, model: str, *, strict: bool | None = None) -> tuple[Request, list[Notice]]:
+        """Validate (and in lenient mode adapt) *request* for *model*; raises when it cannot work."""
+        strict = self.strict if strict is None else strict
+        gen = self.get(model)
+        caps = gen.capabilities
+        notices: list[Notice] = []
+        if strict:
+            findings = find_problems(request, caps)
+        else:
+            request, notices, findings = adapt(request, caps)
+        if findings:
+            raise UnsupportedOptionError(self._problems(findings, gen.model_id, request.operation),
+                                         model=gen.model_id)
+        request = self._typed_options(request, gen)
+        notices.extend(self._lifecycle_notices(gen))
+        return request, notices
+
+    def _typed_options(self, request: Request, gen: ImageGenerator) -> Request:
+        opts_type = gen.capabilities.provider_options
+        if opts_type is None or not isinstance(request.options, Mapping):
+            return request
+        try:
+            typed = opts_type(**request.options)
+        except (TypeError, ValueError) as exc:
+            raise InvalidOptionError([Problem("options", dict(request.options),
+                                              f"invalid option for {gen.model_id}: {exc}")],
+                                     model=gen.model_id) from None
+        return request.replace(options=typed)
+
+    def _lifecycle_notices(self, gen: ImageGenerator) -> list[Notice]:
+        life = gen.capabilities.lifecycle
+        if life.status == "active":
+            return []
+        text = life.describe(gen.model_id)
+        with _warned_lock:
+            first = gen.model_id not in _warned
+            _warned.add(gen.model_id)
+        if first and life.status in ("retired", "deprecated"):
+            warnings.warn(text, RetiredModelWarning, stacklevel=4)
+        return [Notice(f"model-{life.status}", text, option="model", original=gen.model_id,
+                       applied=life.successors or None)]
+
+    def explain(self, model: str, prompt: str = "(prompt)", *, images: Any = None,
+                **options: Any) -> list[str]:
+        """Why *model* cannot serve a request with these options (empty list = it can)."""
+        edit = images is not None or options.get("mask") is not None or "input_fidelity" in options
+        op = Operation.EDIT if edit else Operation.GENERATE
+        request = self.build_request(op, prompt, options, images=images if images is not None else ["(image)"])
+        gen = self.get(model)
+        findings = find_problems(request, gen.capabilities)
+        return [str(p) for p in self._problems(findings, gen.model_id, op)]
+
+    def estimate(self, prompt: str, *, model: str, images: Any = None, **options: Any) -> Estimate:
+        """The cost of a request, estimated from the request alone (nothing is sent)."""
+        op = Operation.EDIT if images is not None else Operation.GENERATE
+        request = self.build_request(op, prompt, options, images=images)
+        request, _ = self.check(request, model)
+        gen = self.get(model)
+        estimator = getattr(gen, "estimate", None)
+        if estimator is not None:
+            est = estimator(request)
+            if est is not None:
+                return est
+        return Estimate(model=gen.model_id, provider=gen.provider, n=request.n, usd=None,
+                        basis="no price data for this model")
+
+    # ------------------------------------------------------------------ inputs
+
+    @property
+    def fetcher(self) -> Any:
+        if self._fetcher is None:
+            from tryon.media.fetch import URLFetcher, default_fetcher
+
+            self._fetcher = (default_fetcher() if self._allow_private_urls is None
+                             else URLFetcher(allow_private=self._allow_private_urls))
+        return self._fetcher
+
+    def _prepare_inputs(self, request: Request, gen: ImageGenerator, strict: bool) -> tuple[Request, list[Notice]]:
+        if not isinstance(request, EditRequest):
+            return request, []
+        from tryon.media import prepare_images, prepare_mask
+
+        limits = gen.capabilities.inputs
+        images, notices = prepare_images(list(request.images), limits, strict=strict, fetcher=self.fetcher)
+        mask = request.mask
+        if mask is not None:
+            mask, mask_notices = prepare_mask(mask, images[0], limits=limits, strict=strict, fetcher=self.fetcher)
+            notices.extend(mask_notices)
+        return attrs.evolve(request, images=tuple(images), mask=mask), notices
+
+    def prepare(self, operation: Operation, prompt: str, model: str, *, images: Any = None,
+                strict: bool | None = None, **options: Any) -> tuple[ImageGenerator, Request, list[Notice]]:
+        """Build, check and prepare a request for *model*: everything short of calling it."""
+        strict = self.strict if strict is None else strict
+        request = self.build_request(operation, prompt, options, images=images)
+        request, notices = self.check(request, model, strict=strict)
+        gen = self.get(model)
+        request, input_notices = self._prepare_inputs(request, gen, strict)
+        return gen, request, notices + input_notices
+
+    # ------------------------------------------------------------------ running
+
+    def generate(self, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
+                 **options: Any) -> Generation:
+        """Text to image with *model* (or the first model of a preference list that can serve)."""
+        return self._run(Operation.GENERATE, prompt, model, None, strict, options)
+
+    def edit(self, images: Any, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
+             **options: Any) -> Generation:
+        """Edit *images* (one or a list; paths, URLs, bytes, PIL images, ...) following *prompt*."""
+        return self._run(Operation.EDIT, prompt, model, images, strict, options)
+
+    async def agenerate(self, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
+                        **options: Any) -> Generation:
+        """Async :meth:`generate`: native where the plugin offers it, threads otherwise."""
+        return await self._arun(Operation.GENERATE, prompt, model, None, strict, options)
+
+    async def aedit(self, images: Any, prompt: str, *, model: str | Sequence[str],
+                    strict: bool | None = None, **options: Any) -> Generation:
+        """Async :meth:`edit`."""
+        return await self._arun(Operation.EDIT, prompt, model, images, strict, options)
+
+    def _candidates(self, model: str | Sequence[str]) -> list[str]:
+        names = [model] if isinstance(model, str) else list(model)
+        if not names:
+            raise InvalidOptionError([Problem("model", model, "model is an empty list; name at least one")])
+        return [self.resolve_name(n) for n in names]
+
+    def _run(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
+             strict: bool | None, options: Mapping[str, Any]) -> Generation:
+        names = self._candidates(model)
+        skipped: list[Skip] = []
+        for i, name in enumerate(names):
+            last = i == len(names) - 1
+            try:
+                gen, request, notices = self.prepare(op, prompt, name, images=images, strict=strict, **options)
+            except UnsupportedOptionError as exc:
+                if len(names) == 1:
+                    raise
+                skipped.append(Skip(name, f"cannot honour the request: {exc}", exc))
+                continue
+            started = time.perf_counter()
+            try:
+                result = fanout.run_sync(gen, request)
+            except ProviderError as exc:
+                if len(names) == 1 or not exc.retryable or last:
+                    if skipped and exc.retryable:
+                        skipped.append(Skip(name, f"failed: {exc}", exc))
+                        raise NoModelAvailableError(skipped) from exc
+                    raise
+                skipped.append(Skip(name, f"failed: {exc}", exc))
+                continue
+            return self._finish(result, request, notices, started, skipped)
+        raise NoModelAvailableError(skipped)
+
+    async def _arun(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
+                    strict: bool | None, options: Mapping[str, Any]) -> Generation:
+        names = self._candidates(model)
+        skipped: list[Skip] = []
+        for i, name in enumerate(names):
+            last = i == len(names) - 1
+            try:
+                gen, request, notices = await asyncio.to_thread(
+                    self.prepare, op, prompt, name, images=images, strict=strict, **options)
+            except UnsupportedOptionError as exc:
+                if len(names) == 1:
+                    raise
+                skipped.append(Skip(name, f"cannot honour the request: {exc}", exc))
+                continue
+            started = time.perf_counter()
+            try:
+                result = await fanout.run_async(gen, request)
+            except ProviderError as exc:
+                if len(names) == 1 or not exc.retryable or last:
+                    if skipped and exc.retryable:
+                        skipped.append(Skip(name, f"failed: {exc}", exc))
+                        raise NoModelAvailableError(skipped) from exc
+                    raise
+                skipped.append(Skip(name, f"failed: {exc}", exc))
+                continue
+            return self._finish(result, request, notices, started, skipped)
+        raise NoModelAvailableError(skipped)
+
+    def _finish(self, result: Generation, request: Request, notices: list[Notice], started: float,
+                skipped: list[Skip]) -> Generation:
+        elapsed = time.perf_counter() - started
+        info = {
+            "prompt": request.prompt,
+            "model": result.model,
+            "provider": result.provider,
+            "options": _jsonable(request.set_options()),
+            "provider_options": _jsonable(request.provider_options_dict()),
+            "usage": result.usage.to_dict() if result.usage else None,
+            "cost_usd": result.cost_usd,
+            "created_at": result.created_at.isoformat(),
+            "request_id": result.request_id,
+        }
+        images = tuple(
+            attrs.evolve(img, index=i, info={**info, **dict(img.info)}) for i, img in enumerate(result.images)
+        )
+        return attrs.evolve(
+            result, images=images, warnings=_dedupe((*notices, *result.warnings)),
+            elapsed_s=result.elapsed_s if result.elapsed_s is not None else elapsed, skipped=tuple(skipped))
+
+    # ------------------------------------------------------------------ streaming
+
+    def stream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
+               **options: Any) -> Iterator[PartialImage | Generation]:
+        """Partial images as they arrive, then the final :class:`Generation` (last item)."""
+        op = Operation.EDIT if images is not None else Operation.GENERATE
+        gen, request, notices = self.prepare(op, prompt, model, images=images, strict=strict, **options)
+        streamer = getattr(gen, "stream", None)
+        if streamer is None or not gen.capabilities.streaming:
+            raise UnsupportedOptionError(self._problems(
+                [Finding("stream", True, "does not support streaming", lambda c: c.streaming)],
+                gen.model_id, op), model=gen.model_id)
+        if request.n > gen.capabilities.max_images_per_call:
+            raise InvalidOptionError([Problem("n", request.n,
+                f"streaming makes one call: n must be at most {gen.capabilities.max_images_per_call}")])
+        started = time.perf_counter()
+        for event in streamer(request):
+            if isinstance(event, Generation):
+                yield self._finish(event, request, notices, started, [])
+            else:
+                yield event
+
+    async def astream(self, prompt: str, *, model: str, images: Any = None,
+                      **options: Any) -> AsyncIterator[PartialImage | Generation]:
+        """Async :meth:`stream` (the events are produced in a worker thread)."""
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        done = object()
+
+        def pump() -> None:
+            try:
+                for event in self.stream(prompt, model=model, images=images, **options):
+                    loop.call_soon_threadsafe(queue.put_nowait, event)
+            except BaseException as exc:  # delivered to the awaiting side
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, done)
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(pump)
+            while True:
+                item = await queue.get()
+                if item is done:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+
+
+def _dedupe(notices: Iterable[Notice]) -> tuple[Notice, ...]:
+    return tuple(dict.fromkeys(notices))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)
+

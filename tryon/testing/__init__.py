@@ -1,0 +1,43 @@
+"""Test helpers for tryon: local provider emulators and fakes.
+
+Exports are lazy (PEP 562) so ``import tryon.testing`` imports neither Pillow
+nor the ``openai`` SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tryon.testing.openai_emulator import OpenAIEmulator
+    from tryon.testing.server import EmulatorServer, RecordedFile, RecordedRequest
+
+__all__ = [
+    "EmulatorServer",
+    "FakeGenerator",
+    "GeneratorConformance",
+    "OpenAIEmulator",
+    "RecordedFile",
+    "RecordedRequest",
+    "Requirements",
+]
+
+_LAZY = {
+    "EmulatorServer": "tryon.testing.server",
+    "RecordedFile": "tryon.testing.server",
+    "RecordedRequest": "tryon.testing.server",
+    "OpenAIEmulator": "tryon.testing.openai_emulator",
+    "FakeGenerator": "tryon.testing.fake",
+    "GeneratorConformance": "tryon.testing.conformance",
+    "Requirements": "tryon.testing.conformance",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

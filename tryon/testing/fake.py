@@ -1,0 +1,134 @@
+"""An in-process generator for tests of code built on tryon (no HTTP, no key).
+
+:class:`FakeGenerator` answers with real images of the requested size and format, records
+every request it was given, and can be told to fail. Register it in a fixture the way
+simonw/llm registers its mock model::
+
+    router = tryon.Router(plugins=False)
+    router.register(FakeGenerator("fake-1"))
+
+Provider plugins are tested against the HTTP emulators instead (``tryon.testing``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from tryon.capabilities import Capabilities, Operation
+from tryon.media.limits import InputLimits
+from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Usage
+from tryon.sizes import SizeRule, Sizes, parse_size
+
+__all__ = ["FAKE_CAPABILITIES", "FakeGenerator"]
+
+FAKE_CAPABILITIES = Capabilities(
+    operations={Operation.GENERATE, Operation.EDIT},
+    transparent_background=True,
+    mask=True,
+    input_fidelity={"low", "high"},
+    max_input_images=4,
+    max_images_per_call=4,
+    sizes=Sizes.any(SizeRule(multiple_of=16, min_edge=64, max_edge=2048), standard=("1024x1024",), auto=True),
+    qualities={"low", "medium", "high", "auto"},
+    output_formats={"png", "jpeg", "webp"},
+    output_compression=True,
+    streaming=True,
+    max_partial_images=3,
+    seed=True,
+    inputs=InputLimits(accepted_types=frozenset({"image/png", "image/jpeg", "image/webp"}),
+                       max_bytes=20 * 1024 * 1024, max_count=4),
+    max_prompt_length=4000,
+)
+
+
+class FakeGenerator:
+    """A scriptable generator: real images, recorded requests, injected failures."""
+
+    def __init__(self, model_id: str = "fake-image-1", *, provider: str = "fake",
+                 capabilities: Capabilities = FAKE_CAPABILITIES, latency: float = 0.0,
+                 price_per_image: float | None = 0.01) -> None:
+        self.model_id = model_id
+        self.provider = provider
+        self.capabilities = capabilities
+        self.latency = latency
+        self.price_per_image = price_per_image
+        self.requests: list[Request] = []
+        self._failures: deque[BaseException] = deque()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"FakeGenerator({self.model_id!r})"
+
+    def fail_next(self, error: BaseException, times: int = 1) -> None:
+        """Raise *error* on the next *times* calls."""
+        with self._lock:
+            self._failures.extend([error] * times)
+
+    def _record(self, request: Request) -> None:
+        with self._lock:
+            self.requests.append(request)
+            failure = self._failures.popleft() if self._failures else None
+        if self.latency:
+            time.sleep(self.latency)
+        if failure is not None:
+            raise failure
+
+    def _images(self, request: Request) -> list[GeneratedImage]:
+        from tryon.testing.synth import synth_image
+
+        wh = parse_size(request.size or "") or (256, 256)
+        fmt = request.output_format or "png"
+        transparent = request.background == "transparent"
+        return [
+            GeneratedImage.from_bytes(
+                synth_image(wh[0], wh[1], fmt, transparent=transparent, seed_text=f"{request.prompt}#{i}"),
+                index=i, seed=request.seed)
+            for i in range(request.n)
+        ]
+
+    def _result(self, request: Request) -> Generation:
+        images = self._images(request)
+        cost = None if self.price_per_image is None else self.price_per_image * len(images)
+        return Generation(images=images, model=self.model_id, provider=self.provider,
+                          usage=Usage(input_tokens=len(request.prompt) // 4, output_tokens=100 * len(images)),
+                          cost_usd=cost, request_id=f"fake-{len(self.requests)}")
+
+    def generate(self, request: GenerateRequest) -> Generation:
+        self._record(request)
+        return self._result(request)
+
+    def edit(self, request: EditRequest) -> Generation:
+        self._record(request)
+        return self._result(request)
+
+    def stream(self, request: Request) -> Iterator[PartialImage | Generation]:
+        self._record(request)
+        final = self._result(request)
+        for i in range(request.partial_images or 0):
+            yield PartialImage(index=i, image=final.images[0])
+        yield final
+
+    def estimate(self, request: Request) -> Estimate:
+        usd = None if self.price_per_image is None else self.price_per_image * request.n
+        return Estimate(model=self.model_id, provider=self.provider, n=request.n, usd=usd,
+                        basis="fake price per image")
+
+    def configure(self, **settings: Any) -> FakeGenerator:
+        clone = FakeGenerator(self.model_id, provider=self.provider, capabilities=self.capabilities,
+                              latency=settings.get("latency", self.latency), price_per_image=self.price_per_image)
+        clone.requests = self.requests
+        clone._failures = self._failures
+        return clone
+
+    def with_capabilities(self, **changes: Any) -> FakeGenerator:
+        """A copy declaring different capabilities (for conformance and router tests)."""
+        return FakeGenerator(self.model_id, provider=self.provider,
+                             capabilities=attrs.evolve(self.capabilities, **changes),
+                             latency=self.latency, price_per_image=self.price_per_image)

@@ -1,0 +1,72 @@
+"""tryon's pytest plugin (entry point ``pytest11``): fixtures for applications built on tryon.
+
+``openai_emulator`` starts a local OpenAI Images API emulator, points ``OPENAI_BASE_URL`` and
+``OPENAI_API_KEY`` at it and resets tryon's default router, so the application's own code runs
+unchanged against it::
+
+    def test_catalog_job(openai_emulator):
+        openai_emulator.fail_next(429)
+        run_catalog_job()
+        assert openai_emulator.requests[-1].params["background"] == "transparent"
+
+Importing this module is cheap: emulators load when a fixture is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+EMULATOR_KEY = "emulator-key"
+
+
+def _emulator_fixture(module: str, cls: str, env: dict[str, str], base_env: str | None) -> Any:
+    @pytest.fixture
+    def fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+        import tryon
+
+        emulator_cls = getattr(importlib.import_module(module), cls)
+        with emulator_cls() as emulator:
+            for name, value in env.items():
+                monkeypatch.setenv(name, value)
+            if base_env is not None:
+                monkeypatch.setenv(base_env, emulator.base_url)
+            tryon.reset_default_router()
+            try:
+                yield emulator
+            finally:
+                tryon.reset_default_router()
+
+    return fixture
+
+
+openai_emulator = _emulator_fixture("tryon.testing.openai_emulator", "OpenAIEmulator",
+                                    {"OPENAI_API_KEY": EMULATOR_KEY}, "OPENAI_BASE_URL")
+openai_emulator.__doc__ = "A running OpenAI emulator; OPENAI_BASE_URL/OPENAI_API_KEY point at it."
+
+bfl_emulator = _emulator_fixture("tryon.testing.bfl_emulator", "BFLEmulator",
+                                 {"BFL_API_KEY": EMULATOR_KEY}, "BFL_BASE_URL")
+bfl_emulator.__doc__ = "A running Black Forest Labs (FLUX) emulator; BFL_BASE_URL/BFL_API_KEY point at it."
+
+gemini_emulator = _emulator_fixture("tryon.testing.gemini_emulator", "GeminiEmulator",
+                                    {"GEMINI_API_KEY": EMULATOR_KEY}, "GEMINI_BASE_URL")
+gemini_emulator.__doc__ = "A running Gemini emulator; GEMINI_BASE_URL/GEMINI_API_KEY point at it."
+
+
+@pytest.fixture
+def fake_generator() -> Iterator[Any]:
+    """A :class:`~tryon.testing.fake.FakeGenerator` registered on a fresh default router."""
+    import tryon
+    from tryon.testing.fake import FakeGenerator
+
+    router = tryon.Router(plugins=False)
+    fake = FakeGenerator()
+    router.register(fake)
+    tryon.reset_default_router(router)
+    try:
+        yield fake
+    finally:
+        tryon.reset_default_router()
