@@ -108,7 +108,7 @@ __all__ = [
     "generate",
     "hookimpl",
     "models",
-    "plugins",
+    "plugin_report",
     "reset_default_router",
     "stream",
 ]
@@ -186,8 +186,8 @@ def estimate(prompt: str, *, model: str = DEFAULT_MODEL, **options: Any) -> Esti
     return default_router().estimate(prompt, model=model, **options)
 
 
-def plugins() -> list[Any]:
+def plugin_report() -> list[Any]:
     """Loaded plugins with versions, and those that failed with their error."""
-    from tryon.plugins import plugin_report
+    from tryon.plugins import plugin_report as report
 
-    return plugin_report()
+    return report()

@@ -110,7 +110,7 @@ class _Retry(Retry):
             return True
         return super().is_retry(method, status_code, has_retry_after)
 
-    def increment(  # type: ignore[override]
+    def increment(
         self,
         method: str | None = None,
         url: str | None = None,
@@ -122,9 +122,11 @@ class _Retry(Retry):
         if response is not None and self.respect_retry_after_header:
             wait = retry_after_from(response.headers)
             if wait is not None and wait > self.max_retry_after:
-                reason = ResponseError(f"Retry-After of {wait:.0f}s is longer than {self.max_retry_after:.0f}s")
+                reason = ResponseError(
+                    f"Retry-After of {wait:.0f}s is longer than {self.max_retry_after:.0f}s"
+                )
                 raise MaxRetryError(_pool, url or "", reason)
-        return super().increment(method, url, response, error, _pool, _stacktrace)  # type: ignore[return-value]
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def make_session(
@@ -306,7 +308,9 @@ def raise_for_response(response: requests.Response, *, provider: str, model: str
     if status in (402, 403):
         raise PermissionDeniedError(f"permission denied: {message}", **common)
     if status == 429:
-        raise RateLimitError(f"rate limited: {message}", retry_after=retry_after_from(response.headers), **common)
+        raise RateLimitError(
+            f"rate limited: {message}", retry_after=retry_after_from(response.headers), **common
+        )
     if status in (408, 504):
         raise ProviderTimeoutError(f"the provider timed out: {message}", **common)
     if status >= 500:

@@ -210,7 +210,9 @@ class URLFetcher:
         try:
             addresses = _resolve(host, port)
         except (OSError, UnicodeError) as exc:
-            raise InvalidInputError(f"cannot resolve the host of {shown!r}: {exc}", input_name=shown) from None
+            raise InvalidInputError(
+                f"cannot resolve the host of {shown!r}: {exc}", input_name=shown
+            ) from None
         unsafe = [a for a in addresses if not is_public_address(a)]
         if unsafe or not addresses:
             raise UnsafeURLError(
@@ -227,9 +229,12 @@ class URLFetcher:
         host = (parts.hostname or "").lower()
         if self._trusted(host, parts.port or (443 if parts.scheme == "https" else 80)):
             return
+        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+        if sock is None:
+            return
         try:
-            peer = response.raw.connection.sock.getpeername()[0]
-        except (AttributeError, OSError, TypeError, IndexError):
+            peer = sock.getpeername()[0]
+        except (OSError, TypeError, IndexError):
             return
         if not is_public_address(str(peer)):
             shown = display_url(url)
@@ -266,10 +271,8 @@ class URLFetcher:
                     current = urljoin(current, response.headers["Location"])
                     continue
                 if not 200 <= response.status_code < 300:
-                    raise InvalidInputError(
-                        f"cannot fetch {shown!r}: HTTP {response.status_code} {response.reason or ''}".rstrip(),
-                        input_name=shown,
-                    )
+                    status = f"HTTP {response.status_code} {response.reason or ''}".strip()
+                    raise InvalidInputError(f"cannot fetch {shown!r}: {status}", input_name=shown)
                 body = self._read_capped(response, shown, deadline)
                 content_type = response.headers.get("Content-Type")
                 media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
@@ -311,7 +314,9 @@ class URLFetcher:
                 raise InvalidInputError(
                     f"timed out reading {shown!r} (timeout={self.timeout}s)", input_name=shown
                 ) from None
-            raise InvalidInputError(f"download of {shown!r} failed: {_reason(exc)}", input_name=shown) from None
+            raise InvalidInputError(
+                f"download of {shown!r} failed: {_reason(exc)}", input_name=shown
+            ) from None
         return b"".join(chunks)
 
 

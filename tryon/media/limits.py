@@ -87,7 +87,9 @@ class InputLimits:
     max_edge: int | None = attrs.field(default=None, validator=_positive_or_none)
     max_count: int | None = attrs.field(default=None, validator=_positive_or_none)
     mask_max_bytes: int | None = attrs.field(default=None, validator=_positive_or_none)
-    mask_format: str = attrs.field(default="image/png", converter=normalize_media_type, validator=_mask_format)
+    mask_format: str = attrs.field(
+        default="image/png", converter=normalize_media_type, validator=_mask_format
+    )
 
     def accepts(self, media_type: str) -> bool:
         """Whether the model takes *media_type* as it is."""
@@ -108,7 +110,9 @@ class InputLimits:
 
     def fits(self, width: int, height: int) -> bool:
         """Whether a ``width`` x ``height`` image is within the pixel and edge limits."""
-        return width * height <= self.pixel_limit and (self.max_edge is None or max(width, height) <= self.max_edge)
+        return width * height <= self.pixel_limit and (
+            self.max_edge is None or max(width, height) <= self.max_edge
+        )
 
     def scale_to_fit(self, width: int, height: int) -> tuple[int, int] | None:
         """The largest size with the same aspect ratio within the limits, or ``None`` if it fits."""

@@ -26,9 +26,7 @@ from tryon.secrets import Secret, redact
 __all__ = ["safe_filename", "save_bytes", "scrub_metadata", "write_sidecar"]
 
 _RESERVED = frozenset(
-    {"con", "prn", "aux", "nul", "clock$"}
-    | {f"com{i}" for i in range(10)}
-    | {f"lpt{i}" for i in range(10)}
+    {"con", "prn", "aux", "nul", "clock$"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _SECRET_KEY = re.compile(
@@ -124,9 +122,11 @@ def _real_type(data: bytes, media_type: str | None) -> str | None:
 
 def _is_directory_target(target: str | os.PathLike[str]) -> bool:
     text = os.fspath(target)
-    return text.endswith(("/", os.sep)) or (os.altsep is not None and text.endswith(os.altsep)) or Path(
-        text
-    ).is_dir()
+    return (
+        text.endswith(("/", os.sep))
+        or (os.altsep is not None and text.endswith(os.altsep))
+        or Path(text).is_dir()
+    )
 
 
 def save_bytes(
