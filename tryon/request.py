@@ -177,8 +177,9 @@ class EditRequest(Request):
 
     operation: ClassVar[Operation] = Operation.EDIT
 
-    images: tuple[Any, ...] = attrs.field(default=(), converter=_images, hash=False)
-    mask: Any = attrs.field(default=None, hash=False)
+    images: tuple[Any, ...] = attrs.field(default=(), converter=_images, hash=False,
+                                          repr=lambda v: f"<{len(v)} image(s)>")
+    mask: Any = attrs.field(default=None, hash=False, repr=lambda v: "None" if v is None else "<mask>")
     input_fidelity: str | None = attrs.field(default=None, converter=_lower)
 
     def _problems(self) -> list[Problem]:

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from PIL import Image as PILImage
 
 __all__ = [
+    "Fetcher",
     "ImageSource",
     "InputImage",
     "as_source_list",
@@ -68,7 +69,9 @@ __all__ = [
 ]
 
 
-class _Fetcher(Protocol):
+class Fetcher(Protocol):
+    """What :func:`load_image` needs to download a URL (see :class:`tryon.media.fetch.URLFetcher`)."""
+
     def fetch(self, url: str) -> tuple[bytes, str | None]: ...
 
 
@@ -456,7 +459,7 @@ def _b64decode(text: str) -> bytes | None:
     return None
 
 
-def _load_string(text: str, fetcher: _Fetcher | None) -> tuple[bytes, str, str]:
+def _load_string(text: str, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
     stripped = text.strip()
     if not stripped:
         raise InvalidInputError(
@@ -515,7 +518,7 @@ def _load_string(text: str, fetcher: _Fetcher | None) -> tuple[bytes, str, str]:
     )
 
 
-def _read_source(source: object, fetcher: _Fetcher | None) -> tuple[bytes, str, str]:
+def _read_source(source: object, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
     """``(data, display name, source kind)`` for any accepted source."""
     if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source), "bytes", "bytes"
@@ -561,7 +564,7 @@ def _read_source(source: object, fetcher: _Fetcher | None) -> tuple[bytes, str, 
 
 
 def load_image(
-    source: ImageSource, *, name: str | None = None, fetcher: _Fetcher | None = None
+    source: ImageSource, *, name: str | None = None, fetcher: Fetcher | None = None
 ) -> InputImage:
     """Load and validate one image from any supported *source* (see the module docstring).
 
@@ -582,7 +585,7 @@ def as_source_list(sources: ImageSource | Sequence[ImageSource]) -> list[ImageSo
 
 
 def load_images(
-    sources: ImageSource | Sequence[ImageSource], *, fetcher: _Fetcher | None = None
+    sources: ImageSource | Sequence[ImageSource], *, fetcher: Fetcher | None = None
 ) -> list[InputImage]:
     """Load one source or a list of them, in order. Errors say which image failed."""
     items = as_source_list(sources)

@@ -409,7 +409,7 @@ class EmulatorServer:
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.1},
             daemon=True,
             name=f"{type(self).__name__}:{self.port}",
         )
@@ -422,7 +422,11 @@ class EmulatorServer:
         if server is None:
             return
         self._stopping.set()
-        server.shutdown()
+        stopper = threading.Thread(target=server.shutdown, daemon=True)
+        stopper.start()
+        with contextlib.suppress(OSError):  # wake the accept loop now instead of at its next poll
+            socket.create_connection((self.host, self.port), timeout=1).close()
+        stopper.join()
         server.server_close()
         with self._lock:
             connections = list(self._connections)
