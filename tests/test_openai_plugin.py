@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
+from tryon_openai import MODELS, OpenAIImageGenerator
+from tryon_openai.pricing import PRICES
 
 import tryon
 from tryon.errors import (
@@ -26,8 +28,6 @@ from tryon.errors import (
 )
 from tryon.testing.conformance import GeneratorConformance
 from tryon.testing.openai_emulator import OpenAIEmulator
-from tryon_openai import MODELS, OpenAIImageGenerator
-from tryon_openai.pricing import PRICES
 
 KEY = "sk-test-0123456789abcdefghij"
 
@@ -284,7 +284,6 @@ def test_unsupported_option_never_reaches_the_service(r: tryon.Router, emu: Open
 
 def test_azure_deployments_use_the_sdk_azure_client() -> None:
     from openai import AzureOpenAI
-
     from tryon_openai.generator import OpenAISettings, _client
 
     settings = OpenAISettings(api_key="azure-key-123456", azure_endpoint="https://example-resource.invalid",

@@ -17,6 +17,10 @@ import attrs
 from tryon.media.limits import InputLimits
 from tryon.sizes import Sizes
 
+def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(values)
+
+
 __all__ = ["FEATURES", "Capabilities", "Lifecycle", "Operation", "Rule"]
 
 
@@ -48,7 +52,7 @@ class Lifecycle:
     status: str = attrs.field(default="active", validator=attrs.validators.in_(
         ("active", "preview", "deprecated", "retired")))
     retired_on: dt.date | None = None
-    successors: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    successors: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
     note: str = ""
 
     @property
@@ -131,7 +135,7 @@ class Capabilities:
     max_prompt_length: int | None = None
     inputs: InputLimits = InputLimits()
     lifecycle: Lifecycle = Lifecycle()
-    rules: tuple[Rule, ...] = attrs.field(default=(), converter=tuple)
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=_to_tuple)
     defaults: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping, hash=False)
     provider_options: type | None = attrs.field(default=None, hash=False)
     max_resolution: str | None = None

@@ -248,9 +248,13 @@ def _check_provider_options(req: Request, caps: Capabilities) -> list[Finding]:
             continue
         hint = f" (its options: {', '.join(sorted(known))})" if known else ""
         out.append(Finding(name, value, f"does not support option {name!r}{hint}",
-                           lambda c, n=name: n in c.option_names(),
+                           _has_option(name),
                            _drop(name, "not an option of this model")))
     return out
+
+
+def _has_option(name: str) -> Callable[[Capabilities], bool]:
+    return lambda c: name in c.option_names()
 
 
 def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | None:
@@ -272,7 +276,8 @@ def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | Non
     if rule.allowed is None:
         fix = _drop(rule.then, rule.message)
     elif rule.then == "output_format":
-        fix = _replace(rule.then, lambda r, c: _preferred_format(rule.allowed & c.output_formats or rule.allowed))
+        allowed = rule.allowed
+        fix = _replace(rule.then, lambda r, c: _preferred_format(allowed & c.output_formats or allowed))
     else:
         fix = _drop(rule.when, rule.message)
     option = rule.when.removeprefix("options.")

@@ -74,7 +74,7 @@ def _wanted() -> set[str] | None:
 
 def _entry_points() -> list[tuple[md.EntryPoint, md.Distribution | None]]:
     seen: set[str] = set()
-    out = []
+    out: list[tuple[md.EntryPoint, md.Distribution | None]] = []
     for dist in md.distributions():
         for ep in dist.entry_points:
             if ep.group != GROUP or ep.name in seen:

@@ -199,4 +199,4 @@ _FIELD_NAMES: dict[type, frozenset[str]] = {
 COMMON_OPTIONS: tuple[str, ...] = tuple(
     a.name for a in attrs.fields(GenerateRequest) if a.name not in {"prompt", "options"}
 )
-EDIT_OPTIONS: tuple[str, ...] = COMMON_OPTIONS + ("images", "mask", "input_fidelity")
+EDIT_OPTIONS: tuple[str, ...] = (*COMMON_OPTIONS, "images", "mask", "input_fidelity")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,10 @@ from tryon.notice import Notice
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
+
+def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(values)
+
 
 __all__ = ["Estimate", "GeneratedImage", "Generation", "PartialImage", "Skip", "Usage"]
 
@@ -208,23 +212,23 @@ class Skip:
 class Generation:
     """The result of one request: its images and everything known about them."""
 
-    images: tuple[GeneratedImage, ...] = attrs.field(converter=tuple)
+    images: tuple[GeneratedImage, ...] = attrs.field(converter=_to_tuple)
     model: str
     provider: str
     usage: Usage | None = None
     cost_usd: float | None = None
-    warnings: tuple[Notice, ...] = attrs.field(default=(), converter=tuple)
+    warnings: tuple[Notice, ...] = attrs.field(default=(), converter=_to_tuple)
     request_id: str | None = None
-    request_ids: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    request_ids: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
     created_at: dt.datetime = attrs.field(factory=lambda: dt.datetime.now(dt.UTC))
     elapsed_s: float | None = None
-    skipped: tuple[Skip, ...] = attrs.field(default=(), converter=tuple)
+    skipped: tuple[Skip, ...] = attrs.field(default=(), converter=_to_tuple)
     raw: Any = attrs.field(default=None, repr=False, eq=False)
 
     def __len__(self) -> int:
         return len(self.images)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[GeneratedImage]:
         return iter(self.images)
 
     def __getitem__(self, i: int) -> GeneratedImage:
@@ -243,7 +247,7 @@ class Generation:
         return [img.save(directory, sidecar=sidecar, stem=stem, overwrite=overwrite) for img in self.images]
 
     def with_warnings(self, extra: Sequence[Notice]) -> Generation:
-        return attrs.evolve(self, warnings=(*self.warnings, *extra)) if extra else self
+        return attrs.evolve(self, warnings=self.warnings + tuple(extra)) if extra else self
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready description (no image bytes)."""

@@ -107,7 +107,7 @@ class SizeRule:
         if self.max_long_edge and self.max_short_edge:
             return self.max_long_edge, self.max_short_edge
         if self.max_pixels:
-            edge = int(math.isqrt(self.max_pixels)) // max(self.multiple_of, 1) * max(self.multiple_of, 1)
+            edge = math.isqrt(self.max_pixels) // max(self.multiple_of, 1) * max(self.multiple_of, 1)
             return edge, edge
         if self.max_edge:
             return self.max_edge, self.max_edge

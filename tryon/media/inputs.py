@@ -563,9 +563,7 @@ def _read_source(source: object, fetcher: Fetcher | None) -> tuple[bytes, str, s
     )
 
 
-def load_image(
-    source: ImageSource, *, name: str | None = None, fetcher: Fetcher | None = None
-) -> InputImage:
+def load_image(source: ImageSource, *, name: str | None = None, fetcher: Fetcher | None = None) -> InputImage:
     """Load and validate one image from any supported *source* (see the module docstring).
 
     *name* overrides the display name used in messages; *fetcher* (an object with

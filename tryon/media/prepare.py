@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tryon.errors import InvalidInputError
-from tryon.media.inputs import ImageSource, InputImage, Fetcher, as_source_list, load_images, open_image
+from tryon.media.inputs import Fetcher, ImageSource, InputImage, as_source_list, load_images, open_image
 from tryon.media.limits import InputLimits, describe_bytes, describe_pixels
 from tryon.media.sniff import format_name, pillow_format
 from tryon.notice import Notice
@@ -160,7 +160,9 @@ def _reencode(
         )
     if not _fits_bytes(data, limits.max_bytes):
         if strict:
-            raise _too_heavy(image, len(data), limits, after=f" after conversion to {format_name(out_type).upper()}")
+            raise _too_heavy(
+                image, len(data), limits, after=f" after conversion to {format_name(out_type).upper()}"
+            )
         frame, data, out_type, recompressed = _squeeze(frame, data, out_type, limits)
         if recompressed:
             notices.append(
@@ -185,7 +187,9 @@ def _reencode(
                 applied=f"{frame.width}x{frame.height}",
             )
         )
-    result = InputImage(data, out_type, frame.width, frame.height, name=image.name, source_kind=image.source_kind)
+    result = InputImage(
+        data, out_type, frame.width, frame.height, name=image.name, source_kind=image.source_kind
+    )
     return result, notices
 
 
@@ -201,7 +205,11 @@ def _squeeze(
     alpha = frame.mode == "RGBA"
     candidates = [media_type] if media_type in _LOSSY else []
     for lossy in ("image/jpeg", "image/webp"):
-        if lossy in limits.accepted_types and lossy not in candidates and not (alpha and lossy == "image/jpeg"):
+        if (
+            lossy in limits.accepted_types
+            and lossy not in candidates
+            and not (alpha and lossy == "image/jpeg")
+        ):
             candidates.append(lossy)
     for candidate in candidates:
         for quality in _QUALITY_STEPS:

@@ -294,6 +294,7 @@ class _Job:
     markup_mask: bytes | None = None
     safety_identifier: str | None = None
     explicit_size: bool = False
+    image_param: str = "image"
 
     @property
     def size(self) -> str:
@@ -659,6 +660,7 @@ class OpenAIEmulator(EmulatorServer):
             )
         decoded = [self._resolve_ref(ref, f"images[{i}]") for i, ref in enumerate(refs)]
         job.images = [f.data for f in decoded]
+        job.image_param = "images"
         request.files["images"] = decoded
         for name in ("mask", "markup"):
             if name in values:
@@ -726,7 +728,7 @@ class OpenAIEmulator(EmulatorServer):
         return RecordedFile(None, header[: -len(";base64")] or None, data)
 
     def _check_edit_inputs(self, job: _Job) -> None:
-        param = "image"
+        param = job.image_param
         if len(job.images) > MAX_INPUT_IMAGES:
             raise _bad(
                 f"Invalid '{param}': array too long. Expected an array with maximum length "
@@ -735,7 +737,7 @@ class OpenAIEmulator(EmulatorServer):
                 "array_above_max_length",
             )
         for i, data in enumerate(job.images):
-            label = f"'image[{i}]'"
+            label = f"'{param}[{i}]'"
             if len(data) >= MAX_IMAGE_BYTES:
                 raise _bad(
                     f"Invalid file {label}: file too large ({len(data)} bytes). Each image must be "

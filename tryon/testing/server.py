@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl
 
 import attrs
@@ -120,13 +120,9 @@ class Response:
         return cls(status=status, body=body, headers=dict(headers or {}))
 
     @classmethod
-    def stream(
-        cls, chunks: Iterable[bytes], content_type: str = "text/event-stream", status: int = 200
-    ) -> Response:
+    def stream(cls, chunks: Iterable[bytes], content_type: str = "text/event-stream", status: int = 200) -> Response:
         """A streamed answer (e.g. server-sent events)."""
-        return cls(
-            status=status, content_type=content_type, chunks=chunks, headers={"Cache-Control": "no-cache"}
-        )
+        return cls(status=status, content_type=content_type, chunks=chunks, headers={"Cache-Control": "no-cache"})
 
 
 class ApiError(Exception):
@@ -236,9 +232,7 @@ def parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, Any], dict[st
     return params, files
 
 
-def _parse_body(
-    content_type: str, body: bytes
-) -> tuple[dict[str, Any], dict[str, list[RecordedFile]], str | None]:
+def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, list[RecordedFile]], str | None]:
     mime, ct_params = _content_type(content_type)
     if not body:
         return {}, {}, None
@@ -400,7 +394,7 @@ class EmulatorServer:
         self._connections: set[socket.socket] = set()
 
     # -- lifecycle -------------------------------------------------------
-    def start(self) -> EmulatorServer:
+    def start(self) -> Self:
         """Bind and serve in a daemon thread; returns self. Idempotent."""
         if self._server is not None:
             return self
@@ -437,7 +431,7 @@ class EmulatorServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> EmulatorServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -453,9 +447,7 @@ class EmulatorServer:
     def url(self) -> str:
         """``http://host:port`` (no trailing slash)."""
         if self._server is None:
-            raise RuntimeError(
-                f"{type(self).__name__} is not running; call start() or use it in a with block"
-            )
+            raise RuntimeError(f"{type(self).__name__} is not running; call start() or use it in a with block")
         return f"http://{self.host}:{self.port}"
 
     @property
@@ -489,9 +481,7 @@ class EmulatorServer:
     def requests_to(self, path_suffix: str, method: str | None = None) -> list[RecordedRequest]:
         """Requests whose path ends with ``path_suffix`` (and optionally have ``method``)."""
         return [
-            r
-            for r in self.requests
-            if r.path.endswith(path_suffix) and (method is None or r.method == method.upper())
+            r for r in self.requests if r.path.endswith(path_suffix) and (method is None or r.method == method.upper())
         ]
 
     # -- faults ----------------------------------------------------------
@@ -581,9 +571,7 @@ class EmulatorServer:
 
     def moderation_response(self, request: RecordedRequest) -> Response:
         """The provider's content-policy answer; subclasses implement their shape."""
-        return self.error_response(
-            400, "The request was blocked by the content policy.", code="content_policy"
-        )
+        return self.error_response(400, "The request was blocked by the content policy.", code="content_policy")
 
     def malformed_response(self, request: RecordedRequest) -> Response:
         """A 200 answer whose JSON body is cut off (subclasses may return a broken stream instead)."""
@@ -646,16 +634,14 @@ class EmulatorServer:
         try:
             response = self._answer(route, record, self.api_key_from(headers, query))
         except ApiError as exc:
-            response = self.error_response(
-                exc.status, exc.message, code=exc.code, param=exc.param, headers=exc.headers
-            )
+            response = self.error_response(exc.status, exc.message, code=exc.code, param=exc.param, headers=exc.headers)
         except Exception as exc:
             log.exception("emulator handler failed for %s %s", method, path)
             response = self.error_response(
                 500, f"The emulator failed: {type(exc).__name__}: {exc}", code="server_error"
             )
-        if self.request_id_header:
-            response.headers.setdefault(self.request_id_header, request_id)
+        if self.request_id_header and self.request_id_header not in response.headers:
+            response = attrs.evolve(response, headers={**response.headers, self.request_id_header: request_id})
         return response
 
     def _match(self, method: str, path: str) -> tuple[_Route | None, dict[str, str]]:
@@ -702,9 +688,7 @@ class EmulatorServer:
             )
             return Response(status=fault.status, body=raw, headers=headers)
         code, message = self.default_error(fault.status, api_key)
-        return self.error_response(
-            fault.status, fault.message or message, code=fault.code or code, headers=headers
-        )
+        return self.error_response(fault.status, fault.message or message, code=fault.code or code, headers=headers)
 
 
 def iter_sse(events: Iterable[tuple[str, Any]]) -> Iterator[bytes]:

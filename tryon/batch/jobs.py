@@ -1,0 +1,291 @@
+"""Batch jobs: one JSON object per line of a JSONL file, validated with line numbers.
+
+A line looks like::
+
+    {"prompt": "A leather handbag", "model": "gpt-image-1.5", "options": {"size": "1024x1024", "n": 2},
+     "name": "handbag"}
+
+``prompt`` is required; ``model`` is a model name or a preference list; ``options`` holds
+request options (``size``, ``quality``, ``n``, ``background``, provider options, ...);
+``images`` (one or a list) and ``mask`` make the job an edit; ``name`` is the output file
+stem; ``id`` identifies the job in the manifest (default: a hash of the line's content, so
+that resuming works without ids). Relative image paths are resolved against the folder of
+the jobs file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from tryon.errors import InvalidOptionError, Problem, ValidationError
+from tryon.media.outputs import safe_filename
+
+__all__ = ["FIELDS", "Job", "JobFileError", "Shard", "load_jobs", "parse_job"]
+
+FIELDS = ("prompt", "model", "options", "images", "mask", "name", "id")
+_OWN_FIELDS = frozenset({"prompt", "model", "images", "mask"})
+_URL_PREFIXES = ("http://", "https://", "data:")
+_MAX_SHOWN = 20
+
+
+class JobFileError(ValidationError):
+    """A jobs file that cannot be run: every problem is listed with its line number."""
+
+    def __init__(self, path: str | Path, problems: Sequence[tuple[int, str]]) -> None:
+        self.path = Path(path)
+        self.problems = tuple(problems)
+        shown = [f"  {self.path.name} line {line}: {text}" if line else f"  {self.path.name}: {text}"
+                 for line, text in self.problems[:_MAX_SHOWN]]
+        if len(self.problems) > _MAX_SHOWN:
+            shown.append(f"  ... and {len(self.problems) - _MAX_SHOWN} more")
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{len(self.problems)} {noun} in {self.path} (nothing was sent):\n" + "\n".join(shown))
+
+
+def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True)
+class Job:
+    """One line of a jobs file."""
+
+    id: str
+    line: int
+    prompt: str
+    model: str | tuple[str, ...] | None = None
+    options: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen)
+    images: tuple[str, ...] | None = None
+    mask: str | None = None
+    name: str | None = None
+
+    @property
+    def n(self) -> int:
+        """How many images the job asks for."""
+        return int(self.options.get("n", 1))
+
+    @property
+    def is_edit(self) -> bool:
+        return bool(self.images)
+
+    @property
+    def stem(self) -> str:
+        """The output file stem: ``name``, else a slug of the prompt plus the start of the id."""
+        if self.name:
+            return safe_filename(self.name)
+        words = "-".join(self.prompt.split()[:6])
+        return f"{safe_filename(words, max_len=48)}-{self.id[:8]}"
+
+    def file_stem(self, index: int) -> str:
+        """The stem of image *index* (``stem`` alone when the job makes one image)."""
+        return self.stem if self.n == 1 else f"{self.stem}-{index}"
+
+
+def _content_id(obj: Mapping[str, Any]) -> str:
+    canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _is_url(text: str) -> bool:
+    return text.lower().startswith(_URL_PREFIXES)
+
+
+def _path(value: str, base_dir: Path, what: str, problems: list[str]) -> str:
+    if _is_url(value):
+        return value
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = base_dir / path
+    if not path.is_file():
+        problems.append(f"{what} {value!r} not found (relative paths are read from {base_dir})")
+    return str(path)
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _model(value: Any, problems: list[str]) -> str | tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, list) and value and all(isinstance(m, str) and m.strip() for m in value):
+        return tuple(m.strip() for m in value)
+    problems.append(f'"model" must be a model name or a non-empty list of names, not {_type_name(value)}')
+    return None
+
+
+def _options(value: Any, problems: list[str]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f'"options" must be an object like {{"size": "1024x1024"}}, not {_type_name(value)}')
+        return {}
+    for key in sorted(_OWN_FIELDS & set(value)):
+        problems.append(f'options.{key}: give {key} as the job\'s own "{key}" field, not inside "options"')
+    n = value.get("n", 1)
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        problems.append(f"options.n={n!r} must be a whole number of at least 1")
+    return {k: v for k, v in value.items() if k not in _OWN_FIELDS}
+
+
+def _images(value: Any, base_dir: Path, problems: list[str]) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) and i for i in items):
+        problems.append('"images" must be a path or URL, or a non-empty list of them')
+        return None
+    return tuple(_path(item, base_dir, "image", problems) for item in items)
+
+
+def _name(value: Any, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f'"name" must be a non-empty string, not {_type_name(value)}')
+        return None
+    if "/" in value or "\\" in value or value.strip() in (".", ".."):
+        problems.append(f'"name" {value!r} must be a file name without a folder (it is saved in the output folder)')
+        return None
+    return value.strip()
+
+
+def parse_job(text: str, line: int, source: str | Path = "jobs.jsonl") -> Job:
+    """The job on *line* of the jobs file *source*; raises :class:`JobFileError` naming the line.
+
+    Relative image paths are resolved against the folder of *source*.
+    """
+    source = Path(source)
+    base_dir = source.resolve().parent
+    problems: list[str] = []
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise JobFileError(source, [(line, f"not valid JSON ({exc.msg} at column {exc.colno})")]) from None
+    if not isinstance(obj, dict):
+        raise JobFileError(source, [(line, f'expected a JSON object like {{"prompt": "..."}}, '
+                                             f"not {_type_name(obj)}")])
+    unknown = sorted(set(obj) - set(FIELDS))
+    for key in unknown:
+        problems.append(f"unknown field {key!r}; a job has {', '.join(FIELDS)} "
+                        '(request options such as size or n go inside "options")')
+    prompt = obj.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        problems.append('"prompt" is required: a non-empty string describing the image'
+                        if prompt is None or isinstance(prompt, str)
+                        else f'"prompt" must be a string, not {_type_name(prompt)}')
+    model = _model(obj.get("model"), problems)
+    options = _options(obj.get("options"), problems)
+    images = _images(obj.get("images"), base_dir, problems)
+    mask = obj.get("mask")
+    if mask is not None:
+        if not isinstance(mask, str) or not mask:
+            problems.append('"mask" must be a path or URL of one image')
+            mask = None
+        elif not images:
+            problems.append('"mask" needs "images" to edit')
+        else:
+            mask = _path(mask, base_dir, "mask", problems)
+    name = _name(obj.get("name"), problems)
+    job_id = obj.get("id")
+    if job_id is None:
+        job_id = _content_id(obj)
+    elif isinstance(job_id, bool) or not isinstance(job_id, (str, int)) or not str(job_id).strip():
+        problems.append(f'"id" must be a non-empty string or a number, not {_type_name(job_id)}')
+    if problems:
+        raise JobFileError(source, [(line, p) for p in problems])
+    return Job(id=str(job_id).strip(), line=line, prompt=str(prompt), model=model, options=options,
+               images=images, mask=mask, name=name)
+
+
+def load_jobs(path: str | Path) -> list[Job]:
+    """Every job of a JSONL file (blank lines are skipped); all problems are reported at once."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise JobFileError(path, [(0, "the jobs file does not exist")]) from None
+    except UnicodeDecodeError as exc:
+        raise JobFileError(path, [(_bad_utf8_line(exc), "the jobs file is not UTF-8 text")]) from None
+    jobs: list[Job] = []
+    problems: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            jobs.append(parse_job(raw, number, path))
+        except JobFileError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_duplicates(jobs))
+    if problems:
+        raise JobFileError(path, sorted(problems))
+    if not jobs:
+        raise JobFileError(path, [(0, 'the file holds no jobs; write one JSON object per line: {"prompt": "..."}')])
+    return jobs
+
+
+def _bad_utf8_line(exc: UnicodeDecodeError) -> int:
+    """The 1-based line of the first byte that is not UTF-8."""
+    return exc.object[: exc.start].count(b"\n") + 1
+
+
+def _duplicates(jobs: Iterable[Job]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    ids: dict[str, int] = {}
+    stems: dict[str, int] = {}
+    for job in jobs:
+        if job.id in ids:
+            out.append((job.line, f"same id {job.id!r} as line {ids[job.id]} (identical lines share an id: "
+                                  'ask for more images with options.n, or give each line its own "id")'))
+        ids.setdefault(job.id, job.line)
+        if job.name is not None:
+            stem = job.stem.lower()
+            if stem in stems:
+                out.append((job.line, f"same name {job.name!r} as line {stems[stem]}; names must be unique"))
+            stems.setdefault(stem, job.line)
+    return out
+
+
+@attrs.frozen
+class Shard:
+    """Shard *index* (1-based) of *count*: jobs whose id hashes to ``index - 1`` modulo *count*.
+
+    Hashing the job id (not the line number) keeps a job in the same shard when lines are
+    added, removed or reordered, so shards stay disjoint across reruns.
+    """
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"2/3"`` -> shard 2 of 3; raises :class:`~tryon.errors.InvalidOptionError` otherwise."""
+        index_text, sep, count_text = str(text).partition("/")
+        try:
+            index, count = int(index_text), int(count_text)
+        except ValueError:
+            index = count = 0
+        if not sep or count < 1 or not 1 <= index <= count:
+            raise InvalidOptionError([Problem("shard", text, f"shard {text!r} is not I/N with 1 <= I <= N "
+                                                             "(e.g. 2/3 = the second of three shards)")])
+        return cls(index, count)
+
+    def __contains__(self, job: Job) -> bool:
+        digest = hashlib.sha256(job.id.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+    def select(self, jobs: Iterable[Job]) -> list[Job]:
+        return [job for job in jobs if job in self]
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"

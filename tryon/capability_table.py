@@ -1,0 +1,387 @@
+"""Capability tables rendered from the models' declarations (never written by hand).
+
+Used by ``tryon models`` and to generate ``docs/capabilities.md``::
+
+    python -m tryon.capability_table --write docs/capabilities.md
+    python -m tryon.capability_table --check docs/capabilities.md   # exit 1 when stale
+
+:func:`comparison_markdown` reproduces the seed documentation's "Comparison with Other
+Models" table (one row per feature, one column per model) from the declarations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from tryon.capabilities import Capabilities
+from tryon.router import ModelInfo, Router
+
+__all__ = [
+    "BUNDLED_PLUGINS",
+    "COMPARISON_ROWS",
+    "DEFAULT_COMPARISON",
+    "bundled_router",
+    "comparison_markdown",
+    "comparison_rows",
+    "markdown_table",
+    "max_resolution",
+    "model_details",
+    "model_details_text",
+    "render_document",
+    "summary_rows",
+    "text_table",
+]
+
+YES, NO = "✅", "❌"
+BUNDLED_PLUGINS: tuple[str, ...] = ("tryon_openai", "tryon_flux", "tryon_gemini")
+"""The provider plugins that ship in this repository (documented in ``docs/capabilities.md``)."""
+DEFAULT_COMPARISON: tuple[str, ...] = ("gpt-image-1.5", "gpt-image-1", "flux-2-pro", "gemini-2.5-flash-image")
+"""The models of the seed's comparison table (GPT-Image-1.5, GPT-Image-1, FLUX.2, Nano Banana)."""
+
+
+def max_resolution(caps: Capabilities) -> str:
+    """The largest output size, ``1536×1024``; ``custom`` for size rules without a maximum."""
+    largest = caps.largest_size()
+    if largest:
+        return largest.replace("x", "×")
+    if caps.sizes.arbitrary:
+        return "custom"
+    return "—"
+
+
+def _mark(value: bool) -> str:
+    return YES if value else NO
+
+
+COMPARISON_ROWS: tuple[tuple[str, Callable[[Capabilities], str]], ...] = (
+    ("Max Resolution", max_resolution),
+    ("Transparent BG", lambda c: _mark(c.transparent_background)),
+    ("Multi-Image Input", lambda c: _mark(c.max_input_images > 1)),
+    ("Input Fidelity Control", lambda c: _mark(bool(c.input_fidelity))),
+    ("Mask Editing", lambda c: _mark(c.mask)),
+)
+"""The seed's comparison rows, each computed from a model's capabilities."""
+
+
+def _md_row(cells: Iterable[Any]) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def _md_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    lines = [_md_row(header), "|" + "|".join("---" for _ in header) + "|"]
+    lines.extend(_md_row(r) for r in rows)
+    return "\n".join(lines) + "\n"
+
+
+def comparison_rows(infos: Sequence[ModelInfo]) -> list[dict[str, str]]:
+    """One mapping per feature row: ``{"Feature": ..., model: cell, ...}``."""
+    return [{"Feature": label, **{i.model: cell(i.capabilities) for i in infos}} for label, cell in COMPARISON_ROWS]
+
+
+def comparison_markdown(infos: Sequence[ModelInfo]) -> str:
+    """The seed's comparison table for *infos* (features as rows, models as columns)."""
+    header = ["Feature", *(i.model for i in infos)]
+    return _md_table(header, ([r[h] for h in header] for r in comparison_rows(infos)))
+
+
+def _sizes_brief(caps: Capabilities) -> str:
+    if caps.sizes.arbitrary:
+        return f"any up to {max_resolution(caps)}"
+    if caps.sizes.aspect_ratios or caps.aspect_ratios:
+        return f"{len(caps.sizes.aspect_ratios | caps.aspect_ratios)} aspect ratios"
+    return f"{len(caps.sizes.exact)} fixed" + (" + auto" if caps.sizes.auto else "")
+
+
+def summary_rows(infos: Sequence[ModelInfo]) -> list[dict[str, Any]]:
+    """One JSON-ready summary per model (the columns of the capability table)."""
+    rows = []
+    for info in infos:
+        c = info.capabilities
+        rows.append({
+            "model": info.model,
+            "provider": info.provider,
+            "status": c.lifecycle.status,
+            "operations": sorted(op.value for op in c.operations),
+            "max_resolution": max_resolution(c),
+            "sizes": _sizes_brief(c),
+            "transparent_background": c.transparent_background,
+            "mask": c.mask,
+            "input_fidelity": sorted(c.input_fidelity),
+            "max_input_images": c.max_input_images,
+            "max_images_per_call": c.max_images_per_call,
+            "streaming": c.streaming,
+            "seed": c.seed,
+            "output_formats": sorted(c.output_formats),
+        })
+    return rows
+
+
+_SUMMARY_COLUMNS = (
+    ("Model", "model"), ("Provider", "provider"), ("Status", "status"), ("Operations", "operations"),
+    ("Max resolution", "max_resolution"), ("Sizes", "sizes"), ("Transparent BG", "transparent_background"),
+    ("Mask", "mask"), ("Input fidelity", "input_fidelity"), ("Input images", "max_input_images"),
+    ("Images/call", "max_images_per_call"), ("Streaming", "streaming"), ("Seed", "seed"),
+    ("Formats", "output_formats"),
+)
+
+
+def _cell(value: Any, *, yes: str, no: str) -> str:
+    if isinstance(value, bool):
+        return yes if value else no
+    if isinstance(value, list):
+        return ", ".join(value) if value else no
+    return str(value)
+
+
+def markdown_table(infos: Sequence[ModelInfo]) -> str:
+    """Every model as a row of the capability table, in Markdown."""
+    rows = summary_rows(infos)
+    return _md_table([h for h, _ in _SUMMARY_COLUMNS],
+                     ([_cell(r[k], yes=YES, no=NO) for _, k in _SUMMARY_COLUMNS] for r in rows))
+
+
+def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    return "\n".join(lines) + "\n"
+
+
+_TEXT_COLUMNS = tuple(c for c in _SUMMARY_COLUMNS if c[1] not in {"sizes", "output_formats", "seed"})
+
+
+def text_table(infos: Sequence[ModelInfo]) -> str:
+    """The capability table for a terminal (plain ASCII marks, aligned columns)."""
+    rows = [[_cell(r[k], yes="yes", no="-") for _, k in _TEXT_COLUMNS] for r in summary_rows(infos)]
+    return _aligned([h for h, _ in _TEXT_COLUMNS], rows)
+
+
+def comparison_text(infos: Sequence[ModelInfo]) -> str:
+    """The seed's comparison table for a terminal."""
+    header = ["Feature", *(i.model for i in infos)]
+    rows = [[r[h].replace(YES, "yes").replace(NO, "no") for h in header] for r in comparison_rows(infos)]
+    return _aligned(header, rows)
+
+
+# --------------------------------------------------------------------------- one model
+
+
+def _options_of(caps: Capabilities) -> dict[str, str]:
+    if caps.provider_options is None:
+        return {}
+    out = {}
+    for field in attrs.fields(caps.provider_options):
+        kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", repr(field.type))
+        out[field.name] = str(kind)
+    return out
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def model_details(info: ModelInfo) -> dict[str, Any]:
+    """Everything declared about one model, JSON-ready."""
+    c = info.capabilities
+    life = c.lifecycle
+    limits = c.inputs
+    return {
+        "model": info.model,
+        "provider": info.provider,
+        "plugin": info.plugin,
+        "aliases": list(info.aliases),
+        "lifecycle": {
+            "status": life.status,
+            "retired_on": life.retired_on.isoformat() if life.retired_on else None,
+            "successors": list(life.successors),
+            "note": life.note,
+            "summary": life.describe(info.model),
+        },
+        "operations": sorted(op.value for op in c.operations),
+        "features": info.features(),
+        "max_resolution": max_resolution(c),
+        "sizes": c.sizes.describe(),
+        "aspect_ratios": sorted(c.aspect_ratios | c.sizes.aspect_ratios),
+        "qualities": sorted(c.qualities),
+        "transparent_background": c.transparent_background,
+        "mask": c.mask,
+        "input_fidelity": sorted(c.input_fidelity),
+        "max_input_images": c.max_input_images,
+        "max_images_per_call": c.max_images_per_call,
+        "max_n": c.max_n,
+        "output_formats": sorted(c.output_formats),
+        "output_compression": c.output_compression,
+        "streaming": c.streaming,
+        "max_partial_images": c.max_partial_images,
+        "seed": c.seed,
+        "moderation": sorted(c.moderation),
+        "max_prompt_length": c.max_prompt_length,
+        "inputs": {
+            "accepted_types": sorted(limits.accepted_types),
+            "max_bytes": limits.max_bytes,
+            "max_pixels": limits.max_pixels,
+            "max_edge": limits.max_edge,
+            "max_count": limits.max_count,
+            "mask_max_bytes": limits.mask_max_bytes,
+            "mask_format": limits.mask_format,
+        },
+        "rules": [r.message for r in c.rules],
+        "defaults": _json_value(c.defaults),
+        "provider_options": _options_of(c),
+    }
+
+
+_DETAIL_LABELS = (
+    ("provider", "Provider"), ("plugin", "Plugin"), ("aliases", "Aliases"), ("operations", "Operations"),
+    ("max_resolution", "Max resolution"), ("sizes", "Sizes"), ("aspect_ratios", "Aspect ratios"),
+    ("qualities", "Qualities"), ("transparent_background", "Transparent background"), ("mask", "Mask editing"),
+    ("input_fidelity", "Input fidelity"), ("max_input_images", "Max input images"),
+    ("max_images_per_call", "Images per call"), ("max_n", "Max n per request"),
+    ("output_formats", "Output formats"), ("output_compression", "Output compression"),
+    ("streaming", "Streaming"), ("max_partial_images", "Max partial images"), ("seed", "Seed"),
+    ("moderation", "Moderation"), ("max_prompt_length", "Max prompt length"),
+)
+
+
+_UNLIMITED = frozenset({"max_n", "max_prompt_length"})
+
+
+def _detail(d: Mapping[str, Any], key: str) -> str:
+    if key in _UNLIMITED and d[key] is None:
+        return "no limit"
+    return _detail_value(d[key])
+
+
+def _detail_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "-"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, [], "")) or "-"
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def model_details_text(info: ModelInfo) -> str:
+    """One model in full, for a terminal."""
+    d = model_details(info)
+    lines = [info.model, "=" * len(info.model), f"Lifecycle: {d['lifecycle']['summary']}"]
+    width = max(len(label) for _, label in _DETAIL_LABELS) + 1
+    for key, label in _DETAIL_LABELS:
+        lines.append(f"{label + ':':<{width}} {_detail(d, key)}")
+    lines.append(f"{'Input images:':<{width}} {_detail_value(d['inputs'])}")
+    lines.append(f"{'Defaults:':<{width}} {_detail_value(d['defaults'])}")
+    options = d["provider_options"]
+    lines.append(f"{'Provider options:':<{width}} "
+                 + (", ".join(f"{k} ({v})" for k, v in options.items()) if options else "-"))
+    for rule in d["rules"]:
+        lines.append(f"{'Rule:':<{width}} {rule}")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- the generated document
+
+
+def bundled_router(modules: Sequence[str] = BUNDLED_PLUGINS) -> tuple[Router, list[str]]:
+    """A router over the bundled plugins only (whatever else is installed), and those missing."""
+    router = Router(plugins=False)
+    missing = []
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            missing.append(name)
+            continue
+
+        def register(generator: Any, aliases: Iterable[str] = (), _plugin: str = name, **_: Any) -> None:
+            router.register(generator, aliases=aliases, plugin=getattr(generator, "plugin_name", None) or _plugin)
+
+        module.register_generators(register=register)
+    return router, missing
+
+
+def render_document(router: Router, comparison: Sequence[str] = DEFAULT_COMPARISON) -> str:
+    """The text of ``docs/capabilities.md`` for the models of *router*."""
+    infos = router.models()
+    compared = [router.info(m) for m in comparison if m in router]
+    parts = [
+        "# Model capabilities\n",
+        "<!-- Generated by `python -m tryon.capability_table --write docs/capabilities.md` from the "
+        "plugins' declarations; do not edit by hand. -->\n",
+        "Every value below is read from the `Capabilities` each plugin declares; the router refuses "
+        "a request a model cannot honour before anything is sent. Query the same data with "
+        "`tryon models` or `tryon.models(supports=...)`.\n",
+        "## All models\n",
+        markdown_table(infos),
+    ]
+    if compared:
+        parts += ["## Comparison (the seed documentation's table, from the declarations)\n",
+                  comparison_markdown(compared)]
+    parts.append("## Models in detail\n")
+    for info in infos:
+        parts.append(_detail_markdown(info))
+    return "\n".join(parts)
+
+
+def _detail_markdown(info: ModelInfo) -> str:
+    d = model_details(info)
+    lines = [f"### {info.model}\n", f"{d['lifecycle']['summary']}.\n"]
+    for key, label in _DETAIL_LABELS:
+        lines.append(f"- **{label}:** {_detail(d, key)}")
+    lines.append(f"- **Input images:** {_detail_value(d['inputs'])}")
+    lines.append(f"- **Defaults:** {_detail_value(d['defaults'])}")
+    options = d["provider_options"]
+    lines.append("- **Provider options:** " + (", ".join(f"`{k}`" for k in options) if options else "-"))
+    lines.extend(f"- **Rule:** {rule}" for rule in d["rules"])
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print, write or check the generated capabilities document."""
+    parser = argparse.ArgumentParser(prog="python -m tryon.capability_table",
+                                     description="Render docs/capabilities.md from the plugins' declarations.")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", metavar="PATH", help="write the document to PATH")
+    group.add_argument("--check", metavar="PATH", help="exit 1 when PATH differs from the generated document")
+    args = parser.parse_args(argv)
+    router, missing = bundled_router()
+    for name in missing:
+        print(f"warning: bundled plugin {name} is not importable; its models are left out", file=sys.stderr)
+    text = render_document(router)
+    if args.write:
+        path = Path(args.write)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
+        return 0
+    if args.check:
+        path = Path(args.check)
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            print(f"{path} is stale: run python -m tryon.capability_table --write {path}", file=sys.stderr)
+            return 1
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""``python -m tryon.cli``: the same as the ``tryon`` command."""
+
+from tryon.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""Edit masks: one convention in, whatever each provider needs out.
+
+tryon's mask convention is the seed's: **black = edit, white = keep**. A mask may be
+
+* a PNG (or WEBP...) with an alpha channel that is not fully opaque: transparent
+  (alpha 0) = edit, opaque = keep - used as it is (byte for byte when it is already a
+  PNG of the first image's size);
+* a grayscale, RGB or 1-bit black-and-white image (or one whose alpha is fully opaque):
+  a pixel whose luminance (ITU-R 601: ``0.299 R + 0.587 G + 0.114 B``, Pillow's ``"L"``)
+  is **below** ``threshold`` (default 128) is edit, ``threshold`` or above is keep.
+
+The prepared mask is an RGBA PNG of the first image's size: edit pixels are
+``(0, 0, 0, 0)``, keep pixels ``(255, 255, 255, 255)``. A mask with the same aspect
+ratio (within 1%) but another size is resized (nearest neighbour, ``mask-resized``);
+another aspect ratio, a mask with nothing to edit, or one over ``mask_max_bytes``
+is an error. :func:`mask_to_white_edit` converts to the opposite convention
+(FLUX Fill: white = area to fill, black = keep).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import attrs
+
+from tryon.errors import InvalidInputError, ValidationError
+from tryon.media.inputs import Fetcher, ImageSource, InputImage, load_image, open_image
+from tryon.media.limits import InputLimits, describe_bytes
+from tryon.media.sniff import format_name
+from tryon.notice import Notice
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+__all__ = [
+    "ASPECT_TOLERANCE",
+    "DEFAULT_THRESHOLD",
+    "mask_coverage",
+    "mask_to_white_edit",
+    "prepare_mask",
+]
+
+#: Luminance below this (0-255) marks a pixel of a mask without alpha as "edit".
+DEFAULT_THRESHOLD = 128
+
+#: Relative aspect-ratio difference under which a mask is resized rather than refused.
+ASPECT_TOLERANCE = 0.01
+
+
+def _label(name: str) -> str:
+    return repr(name if len(name) <= 80 else name[:77] + "...")
+
+
+def _minimum(channel: PILImage.Image) -> float:
+    """The smallest value of a single-band image."""
+    low = channel.getextrema()[0]
+    return float(low[0] if isinstance(low, tuple) else low)
+
+
+def _alpha_channel(image: PILImage.Image) -> PILImage.Image | None:
+    """The alpha channel ("L") of an image that has one, else ``None``."""
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        return image.getchannel("A") if image.mode != "PA" else image.convert("RGBA").getchannel("A")
+    if "transparency" in image.info and image.mode in ("P", "L", "RGB", "1", "I"):
+        return image.convert("RGBA").getchannel("A")
+    return None
+
+
+def _keep_channel(image: PILImage.Image, threshold: int) -> tuple[PILImage.Image, bool]:
+    """An "L" image where 0 = edit and 255 = keep, and whether it came from real alpha.
+
+    Alpha is used when the image has some transparency; otherwise luminance is
+    thresholded (dark = edit).
+    """
+    alpha = _alpha_channel(image)
+    if alpha is not None and _minimum(alpha) < 255:
+        return alpha, True
+    gray = image.convert("L")
+    lut = [0] * threshold + [255] * (256 - threshold)
+    return gray.point(lut), False
+
+
+def _edit_fraction(keep: PILImage.Image) -> float:
+    histogram = keep.histogram()[:256]
+    total = sum(histogram)
+    return sum(histogram[:128]) / total if total else 0.0
+
+
+def prepare_mask(
+    source: ImageSource,
+    first_image: InputImage,
+    *,
+    limits: InputLimits,
+    strict: bool = True,
+    threshold: int = DEFAULT_THRESHOLD,
+    fetcher: Fetcher | None = None,
+) -> tuple[InputImage, list[Notice]]:
+    """Validate and convert a mask for *first_image* (see the module docstring).
+
+    In strict mode a mask already in the right form but over ``limits.mask_max_bytes`` is
+    refused as it is; in lenient mode it is first re-encoded losslessly (optimized PNG).
+    """
+    from PIL import Image
+
+    if not 1 <= threshold <= 255:
+        raise ValidationError(f"mask threshold must be between 1 and 255, got {threshold}")
+    mask = load_image(source, fetcher=fetcher)
+    if mask.source_kind in ("bytes", "base64", "data-url", "pil", "file") and mask.name in (
+        "bytes",
+        "base64 string",
+        "data URL",
+        "PIL image",
+        "file object",
+    ):
+        mask = attrs.evolve(mask, name=f"mask ({mask.name})")
+    label = _label(mask.name)
+    notices: list[Notice] = []
+    target = (first_image.width, first_image.height)
+
+    mask_ratio, image_ratio = mask.width / mask.height, first_image.width / first_image.height
+    if abs(mask_ratio - image_ratio) / image_ratio > ASPECT_TOLERANCE:
+        raise InvalidInputError(
+            f"mask {label} is {mask.width}x{mask.height} but the first image {_label(first_image.name)} is "
+            f"{first_image.width}x{first_image.height}: the mask must have the image's size (or at "
+            "least its aspect ratio)",
+            input_name=mask.name,
+        )
+
+    with open_image(mask) as pil:
+        pil.seek(0)
+        pil.load()
+        keep, from_alpha = _keep_channel(pil, threshold)
+        if _minimum(keep) >= 128:
+            raise InvalidInputError(
+                f"mask {label} marks nothing to edit: it is entirely white/opaque. Black (or transparent) "
+                "pixels mark the area to edit; white (opaque) pixels are kept",
+                input_name=mask.name,
+            )
+        rgba = pil.convert("RGBA") if from_alpha else None
+
+    same_size = (mask.width, mask.height) == target
+    if from_alpha and same_size and mask.media_type == limits.mask_format:
+        if limits.mask_max_bytes is None or mask.nbytes <= limits.mask_max_bytes:
+            return attrs.evolve(mask, source_kind="mask"), notices
+        if strict:
+            raise _too_heavy(mask, mask.nbytes, limits)
+
+    if not same_size:
+        keep = keep.resize(target, Image.Resampling.NEAREST)
+        if rgba is not None:
+            rgba = rgba.resize(target, Image.Resampling.NEAREST)
+        notices.append(
+            Notice(
+                "mask-resized",
+                f"mask {label} resized from {mask.width}x{mask.height} to {target[0]}x{target[1]} to match "
+                "the first image",
+                option="mask",
+                original=f"{mask.width}x{mask.height}",
+                applied=f"{target[0]}x{target[1]}",
+            )
+        )
+    if rgba is None:
+        rgba = Image.merge("RGBA", (keep, keep, keep, keep))
+    elif mask.media_type != limits.mask_format:
+        notices.append(
+            Notice(
+                "mask-converted",
+                f"mask {label} converted from {format_name(mask.media_type).upper()} to "
+                f"{format_name(limits.mask_format).upper()}",
+                option="mask",
+                original=mask.media_type,
+                applied=limits.mask_format,
+            )
+        )
+    if _edit_fraction(keep) >= 1.0:
+        notices.append(
+            Notice("mask-edits-everything", f"mask {label} marks the whole image for editing", option="mask")
+        )
+    data = _encode_mask(rgba, limits.mask_format)
+    if limits.mask_max_bytes is not None and len(data) > limits.mask_max_bytes:
+        raise _too_heavy(mask, len(data), limits)
+    prepared = InputImage(data, limits.mask_format, target[0], target[1], name=mask.name, source_kind="mask")
+    return prepared, notices
+
+
+def _encode_mask(image: PILImage.Image, media_type: str) -> bytes:
+    buffer = io.BytesIO()
+    if media_type == "image/webp":
+        image.save(buffer, format="WEBP", lossless=True, exact=True)
+    else:
+        image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _too_heavy(mask: InputImage, nbytes: int, limits: InputLimits) -> InvalidInputError:
+    return InvalidInputError(
+        f"mask {_label(mask.name)} is {describe_bytes(nbytes)}, over this model's "
+        f"{describe_bytes(limits.mask_max_bytes or 0)} mask limit; use a simpler (two-colour) mask",
+        input_name=mask.name,
+    )
+
+
+def _keep_of(mask: InputImage) -> PILImage.Image:
+    """The loaded "keep" channel (0 = edit, 255 = keep) of a mask in tryon's convention."""
+    with open_image(mask) as pil:
+        pil.seek(0)
+        pil.load()
+        alpha = _alpha_channel(pil)
+        if alpha is not None and _minimum(alpha) < 255:
+            return alpha
+        return pil.convert("L")
+
+
+def mask_to_white_edit(mask: InputImage) -> InputImage:
+    """The opposite convention (FLUX Fill): a grayscale ("L") PNG of the same size where
+    edit = 255 (white) and keep = 0 (black); partial transparency becomes gray."""
+    from PIL import ImageOps
+
+    inverted = ImageOps.invert(_keep_of(mask))
+    buffer = io.BytesIO()
+    inverted.save(buffer, format="PNG", optimize=True)
+    return InputImage(
+        buffer.getvalue(), "image/png", mask.width, mask.height, name=mask.name, source_kind="mask"
+    )
+
+
+def mask_coverage(mask: InputImage) -> float:
+    """Fraction (0-1) of the mask's pixels marked for editing (alpha or luminance < 128)."""
+    return _edit_fraction(_keep_of(mask))
