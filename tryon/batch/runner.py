@@ -1,0 +1,465 @@
+"""Run a JSONL file of jobs: concurrent, rate-limited, saved as it goes, resumable.
+
+Workers are threads calling the router's sync API. Image generation is network-bound (a
+call takes seconds to minutes), so a few dozen threads cost nothing next to the calls; every
+plugin works the same way whether or not it has a native async client; the durable writes
+(image files and the manifest, each ``fsync``\\ ed) are blocking anyway; and Ctrl-C can
+simply stop handing out jobs while the calls already paid for finish and are saved.
+
+Every image is saved atomically as soon as its job finishes and a manifest line records the
+outcome, so re-running the same command resumes: jobs recorded ``ok`` whose files exist are
+skipped; failed, missing and interrupted jobs run again, asking only for images still
+missing when an earlier attempt kept some.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import random
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from tryon.batch.jobs import Job, JobFileError, Shard, load_jobs
+from tryon.batch.manifest import Manifest, ManifestIndex, Record, manifest_name, now_iso
+from tryon.batch.progress import ProgressReporter
+from tryon.batch.ratelimit import RateLimiter
+from tryon.capabilities import Operation
+from tryon.errors import (
+    InvalidOptionError,
+    NoModelAvailableError,
+    PartialResultError,
+    Problem,
+    ProviderError,
+    RateLimitError,
+    TryOnError,
+    UnsupportedOptionError,
+    ValidationError,
+)
+from tryon.results import Generation, Usage
+from tryon.secrets import redact
+
+__all__ = ["BatchInterrupted", "BatchSummary", "JobFailure", "run_batch"]
+
+DEFAULT_RETRIES = 3
+_MAX_BACKOFF = 60.0
+
+
+@attrs.frozen
+class JobFailure:
+    """A job that failed in this run."""
+
+    line: int
+    id: str
+    name: str | None
+    error: str
+    files: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        label = f"line {self.line}" + (f" ({self.name})" if self.name else f" (id {self.id})")
+        kept = f" [{len(self.files)} image(s) kept]" if self.files else ""
+        return f"{label}: {self.error}{kept}"
+
+
+@attrs.frozen(kw_only=True)
+class BatchSummary:
+    """What a batch run did. ``exit_code``: 0 all done, 1 some failed, 130 interrupted."""
+
+    total: int
+    skipped: int
+    succeeded: int
+    failed: int
+    pending: int
+    images: int
+    usage: Usage | None
+    cost_usd: float | None
+    elapsed_s: float
+    output_dir: Path
+    manifest: Path
+    shard: str | None = None
+    interrupted: bool = False
+    failures: tuple[JobFailure, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return 130
+        return 1 if self.failed or self.pending else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description."""
+        return {
+            "total": self.total, "skipped": self.skipped, "succeeded": self.succeeded,
+            "failed": self.failed, "pending": self.pending, "images": self.images,
+            "usage": self.usage.to_dict() if self.usage else None, "cost_usd": self.cost_usd,
+            "elapsed_s": round(self.elapsed_s, 3), "output_dir": str(self.output_dir),
+            "manifest": str(self.manifest), "shard": self.shard, "interrupted": self.interrupted,
+            "failures": [attrs.asdict(f) for f in self.failures], "exit_code": self.exit_code,
+        }
+
+    def __str__(self) -> str:
+        done = self.skipped + self.succeeded
+        text = (f"{self.total} job(s): {done} done ({self.succeeded} now, {self.skipped} earlier), "
+                f"{self.failed} failed, {self.pending} not run; {self.images} image(s) saved")
+        if self.cost_usd is not None:
+            text += f"; cost ${self.cost_usd:.4f}"
+        text += f"; {self.elapsed_s:.1f}s"
+        return text + (" (interrupted)" if self.interrupted else "")
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a batch; ``summary`` says what was done (everything finished is saved)."""
+
+    def __init__(self, summary: BatchSummary) -> None:
+        super().__init__("batch interrupted")
+        self.summary = summary
+
+
+@attrs.define
+class _Plan:
+    job: Job
+    kept: list[str]
+
+
+def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Any = None, concurrency: int = 8,
+              max_per_minute: float | None = None, shard: str | Shard | None = None,
+              retries: int = DEFAULT_RETRIES, progress: ProgressReporter | None = None,
+              strict: bool | None = None, limiter: RateLimiter | None = None) -> BatchSummary:
+    """Run every job of *jobs_path* (JSONL), saving images into *output_dir*.
+
+    Invalid lines or requests a model cannot honour raise :class:`~tryon.batch.JobFileError`
+    before anything is sent. ``max_per_minute`` caps the calls started per minute (a job
+    fanned out into k calls counts k); a rate-limit answer pauses every worker for its
+    ``Retry-After``. Retryable failures are retried ``retries`` times with backoff. ``shard``
+    (``"I/N"``) runs the jobs whose id hashes to I-1 modulo N. Ctrl-C stops starting jobs
+    and lets running ones finish (a second Ctrl-C stops waiting), then raises
+    :class:`BatchInterrupted` carrying the summary.
+    """
+    if not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidOptionError([Problem("concurrency", concurrency, "concurrency must be at least 1")])
+    if not isinstance(retries, int) or retries < 0:
+        raise InvalidOptionError([Problem("retries", retries, "retries must be 0 or more")])
+    if isinstance(shard, str):
+        shard = Shard.parse(shard)
+    if router is None:
+        from tryon import default_router
+
+        router = default_router()
+    jobs = load_jobs(jobs_path)
+    if shard is not None:
+        jobs = shard.select(jobs)
+    output = Path(output_dir)
+    limiter = limiter or RateLimiter(max_per_minute)
+    index = ManifestIndex.read(output)
+    plans, skipped = _plan(jobs, index, output)
+    _preflight(router, [p.job for p in plans], jobs_path, strict)
+    run = _Run(router, output, Manifest(output, manifest_name(str(shard) if shard else None)), limiter,
+               progress, retries, strict)
+    return run.execute(plans, total=len(jobs), skipped=skipped, concurrency=concurrency,
+                       shard=str(shard) if shard else None)
+
+
+def _plan(jobs: Sequence[Job], index: ManifestIndex, output: Path) -> tuple[list[_Plan], int]:
+    """The jobs still to run, each with the files an earlier attempt kept; and how many are done."""
+    plans: list[_Plan] = []
+    skipped = 0
+    for job in jobs:
+        record = index.get(job.id)
+        if record is None:
+            plans.append(_Plan(job, []))
+            continue
+        existing = [f for f in record.files if (output / f).is_file()]
+        if record.ok and len(existing) == len(record.files):
+            skipped += 1
+        else:
+            plans.append(_Plan(job, existing[: job.n]))
+    return plans, skipped
+
+
+def _request_args(job: Job, n: int | None = None) -> tuple[Operation, dict[str, Any]]:
+    options = dict(job.options)
+    if n is not None and (n != 1 or "n" in options):
+        options["n"] = n
+    if job.is_edit and job.mask is not None:
+        options["mask"] = job.mask
+    return (Operation.EDIT if job.is_edit else Operation.GENERATE), options
+
+
+def _preflight(router: Any, jobs: Sequence[Job], path: str | Path, strict: bool | None) -> None:
+    """Check every job against its model(s) before anything is sent (no network, no file reads)."""
+    from tryon import DEFAULT_MODEL
+
+    problems: list[tuple[int, str]] = []
+    for job in jobs:
+        op, options = _request_args(job)
+        names = [job.model or DEFAULT_MODEL] if not isinstance(job.model, tuple) else list(job.model)
+        errors: list[ValidationError] = []
+        for name in names:
+            try:
+                request = router.build_request(op, job.prompt, options, images=job.images)
+                router.check(request, name, strict=strict)
+            except ValidationError as exc:
+                errors.append(exc)
+                if not isinstance(exc, UnsupportedOptionError):
+                    break
+            else:
+                break
+        else:
+            problems.append((job.line, str(errors[0]).replace("\n", "\n    ")))
+            continue
+        if errors and not isinstance(errors[-1], UnsupportedOptionError):
+            problems.append((job.line, str(errors[-1]).replace("\n", "\n    ")))
+    if problems:
+        raise JobFileError(path, problems)
+
+
+def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """*exc* or an error it carries (fan-out errors, preference-list skips) of type *kind*."""
+    if isinstance(exc, kind):
+        return exc
+    inner: list[BaseException] = []
+    if isinstance(exc, PartialResultError):
+        inner = list(exc.errors)
+    elif isinstance(exc, NoModelAvailableError):
+        inner = [s.error for s in exc.skipped if getattr(s, "error", None) is not None]
+    return next((e for e in inner if isinstance(e, kind)), None)
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, PartialResultError):
+        return bool(exc.errors) and all(_retryable(e) for e in exc.errors)
+    if isinstance(exc, NoModelAvailableError):
+        return any(_retryable(s.error) for s in exc.skipped if getattr(s, "error", None) is not None)
+    return isinstance(exc, ProviderError) and exc.retryable
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential backoff with jitter: about 1, 2, 4, ... seconds, at most a minute."""
+    return min(_MAX_BACKOFF, 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TryOnError):
+        return str(exc)
+    return redact(f"{type(exc).__name__}: {exc}")
+
+
+class _Run:
+    """The state of one batch run, shared by its worker threads."""
+
+    def __init__(self, router: Any, output: Path, manifest: Manifest, limiter: RateLimiter,
+                 progress: ProgressReporter | None, retries: int, strict: bool | None) -> None:
+        self.router = router
+        self.output = output
+        self.manifest = manifest
+        self.limiter = limiter
+        self.progress = progress
+        self.retries = retries
+        self.strict = strict
+        self.stop = threading.Event()
+        self.queue: queue.SimpleQueue[_Plan] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self.succeeded = self.failed = self.images = 0
+        self.usages: list[Usage] = []
+        self.costs: list[float] = []
+        self.failures: list[JobFailure] = []
+
+    # ------------------------------------------------------------------ orchestration
+
+    def execute(self, plans: list[_Plan], *, total: int, skipped: int, concurrency: int,
+                shard: str | None) -> BatchSummary:
+        started = time.monotonic()
+        self.output.mkdir(parents=True, exist_ok=True)
+        for plan in plans:
+            self.queue.put(plan)
+        if self.progress is not None:
+            self.progress.start(total, skipped)
+        workers = [threading.Thread(target=self._worker, name=f"tryon-batch-{i}", daemon=True)
+                   for i in range(min(concurrency, len(plans)))]
+        for worker in workers:
+            worker.start()
+        interrupted = False
+        try:
+            _join(workers)
+        except KeyboardInterrupt:
+            interrupted = True
+            self.stop.set()
+            running = sum(w.is_alive() for w in workers)
+            self._message(f"interrupted: starting no new jobs; waiting for {running} running job(s) to "
+                          "finish and be saved (Ctrl-C again to stop waiting)")
+            try:
+                _join(workers)
+            except KeyboardInterrupt:
+                self._message("stopped waiting: jobs still running are not recorded and will run again")
+        finally:
+            if self.progress is not None:
+                self.progress.finish()
+            self.manifest.close()
+        summary = self._summary(total, skipped, time.monotonic() - started, shard, interrupted)
+        if interrupted:
+            raise BatchInterrupted(summary)
+        return summary
+
+    def _summary(self, total: int, skipped: int, elapsed: float, shard: str | None,
+                 interrupted: bool) -> BatchSummary:
+        with self._lock:
+            return BatchSummary(
+                total=total, skipped=skipped, succeeded=self.succeeded, failed=self.failed,
+                pending=total - skipped - self.succeeded - self.failed, images=self.images,
+                usage=Usage.total(self.usages), cost_usd=sum(self.costs) if self.costs else None,
+                elapsed_s=elapsed, output_dir=self.output, manifest=self.manifest.path, shard=shard,
+                interrupted=interrupted, failures=tuple(sorted(self.failures, key=lambda f: f.line)))
+
+    def _worker(self) -> None:
+        while not self.stop.is_set():
+            try:
+                plan = self.queue.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self._run_job(plan)
+            except Exception as exc:  # a failure to save or record: report it, keep the batch going
+                self._message(f"line {plan.job.line}: could not record the job ({_describe(exc)})")
+
+    # ------------------------------------------------------------------ one job
+
+    def _calls(self, job: Job, n: int) -> int:
+        """How many provider calls *n* images of *job* take (for the rate limit)."""
+        from tryon import DEFAULT_MODEL
+
+        model = job.model[0] if isinstance(job.model, tuple) else (job.model or DEFAULT_MODEL)
+        try:
+            per_call = self.router.get(model).capabilities.max_images_per_call
+        except (TryOnError, AttributeError):
+            return 1
+        return max(1, math.ceil(n / per_call))
+
+    def _call(self, job: Job, n: int) -> Generation:
+        from tryon import DEFAULT_MODEL
+
+        op, options = _request_args(job, n)
+        model = list(job.model) if isinstance(job.model, tuple) else (job.model or DEFAULT_MODEL)
+        if op is Operation.EDIT:
+            result: Generation = self.router.edit(list(job.images or ()), job.prompt, model=model,
+                                                  strict=self.strict, **options)
+        else:
+            result = self.router.generate(job.prompt, model=model, strict=self.strict, **options)
+        return result
+
+    def _run_job(self, plan: _Plan) -> None:
+        job, kept = plan.job, list(plan.kept)
+        started = now_iso()
+        attempts = 0
+        usages: list[Usage] = []
+        costs: list[float] = []
+        model: str | None = None
+        while True:
+            remaining = job.n - len(kept)
+            if remaining <= 0:
+                self._record(job, "ok", kept, started, attempts, usages, costs, model, None)
+                return
+            if not self.limiter.acquire(self._calls(job, remaining), cancel=self.stop):
+                if attempts:  # stopped between retries: the last error stands
+                    self._record(job, "failed", kept, started, attempts, usages, costs, model, error)
+                return  # never started: it stays pending and runs on the next run
+            attempts += 1
+            try:
+                result = self._call(job, remaining)
+            except PartialResultError as exc:
+                error: BaseException = exc
+                result = exc.generation
+            except Exception as exc:
+                error = exc
+                result = None
+            else:
+                error = None
+            if result is not None:
+                kept += self._save(job, result, len(kept))
+                model = result.model
+                if result.usage is not None:
+                    usages.append(result.usage)
+                if result.cost_usd is not None:
+                    costs.append(result.cost_usd)
+            if error is None:
+                self._record(job, "ok", kept, started, attempts, usages, costs, model, None)
+                return
+            retry = attempts <= self.retries and _retryable(error) and not self.stop.is_set()
+            limited = _find(error, RateLimitError)
+            if isinstance(limited, RateLimitError):
+                wait = limited.retry_after if limited.retry_after is not None else _backoff(attempts)
+                self.limiter.cool_down(wait)  # every worker waits, not only this one
+            if not retry:
+                self._record(job, "failed", kept, started, attempts, usages, costs, model, error)
+                return
+            if result is not None:  # keep the partial images on record before retrying
+                self._write(job, "failed", kept, started, attempts, usages, costs, model, error)
+            if limited is None and self.stop.wait(_backoff(attempts)):
+                self._record(job, "failed", kept, started, attempts, usages, costs, model, error)
+                return
+
+    def _save(self, job: Job, result: Generation, first_index: int) -> list[str]:
+        saved = []
+        for offset, image in enumerate(result.images):
+            path = image.save(self.output, stem=job.file_stem(first_index + offset))
+            saved.append(path.relative_to(self.output).as_posix())
+        with self._lock:
+            self.images += len(saved)
+        return saved
+
+    def _write(self, job: Job, status: str, files: list[str], started: str, attempts: int,
+               usages: list[Usage], costs: list[float], model: str | None,
+               error: BaseException | None) -> Record:
+        usage = Usage.total(usages)
+        record = Record(id=job.id, status=status, files=tuple(files), line=job.line, name=job.name, model=model,
+                        usage=usage.to_dict() if usage else None, cost_usd=sum(costs) if costs else None,
+                        error=_describe(error) if error is not None else None, started=started,
+                        finished=now_iso(), attempts=attempts)
+        self.manifest.append(record)
+        return record
+
+    def _record(self, job: Job, status: str, files: list[str], started: str, attempts: int,
+                usages: list[Usage], costs: list[float], model: str | None,
+                error: BaseException | None) -> None:
+        record = self._write(job, status, files, started, attempts, usages, costs, model, error)
+        with self._lock:
+            if record.ok:
+                self.succeeded += 1
+            else:
+                self.failed += 1
+                self.failures.append(JobFailure(job.line, job.id, job.name, record.error or "", record.files))
+            self.usages.extend(usages)
+            self.costs.extend(costs)
+        if not record.ok:
+            self._message(f"failed: {self.failures[-1]}")
+        if self.progress is not None:
+            self.progress.advance(record.ok)
+
+    def _message(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.message(text)
+
+
+def _join(workers: Sequence[threading.Thread]) -> None:
+    """Wait for *workers* in short slices so that Ctrl-C reaches the main thread promptly."""
+    for worker in workers:
+        while worker.is_alive():
+            worker.join(0.1)
+
+
+def summary_lines(summary: BatchSummary) -> list[str]:
+    """The human-readable summary printed at the end of ``tryon batch``."""
+    lines = [f"batch: {summary}", f"manifest: {summary.manifest}"]
+    lines += [f"failed: {f}" for f in summary.failures]
+    if summary.pending and not summary.interrupted:
+        lines.append(f"{summary.pending} job(s) did not run; run the same command again to resume")
+    elif summary.interrupted or summary.failed:
+        lines.append("run the same command again to resume (finished jobs are skipped)")
+    return lines
+
+
+_: Mapping[str, Any] = {}
