@@ -16,8 +16,16 @@ from PIL import Image
 
 __all__ = ["LocalServer", "Reply", "image_bytes", "make_image", "png_with_size"]
 
-_FORMAT_EXT = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff",
-               "AVIF": ".avif", "ICO": ".ico"}
+_FORMAT_EXT = {
+    "PNG": ".png",
+    "JPEG": ".jpg",
+    "WEBP": ".webp",
+    "GIF": ".gif",
+    "BMP": ".bmp",
+    "TIFF": ".tiff",
+    "AVIF": ".avif",
+    "ICO": ".ico",
+}
 
 
 def image_bytes(
@@ -30,7 +38,9 @@ def image_bytes(
     """Encoded image bytes: a *mode* image of *size* with a recognisable pattern."""
     fmt = fmt.upper()
     if color is None:
-        color = {"RGBA": (200, 30, 30, 128), "LA": (90, 128), "L": 90, "1": 1, "P": 3}.get(mode, (200, 30, 30))
+        color = {"RGBA": (200, 30, 30, 128), "LA": (90, 128), "L": 90, "1": 1, "P": 3}.get(
+            mode, (200, 30, 30)
+        )
     image = Image.new(mode, size, color)
     if size[0] >= 4 and size[1] >= 4 and mode in ("RGB", "RGBA"):
         # a distinct top-left quarter, to check orientation after conversions
@@ -53,7 +63,9 @@ def make_image(
 ) -> Path:
     """Write an image file made with Pillow into *tmp_path* and return its path."""
     data = image_bytes(fmt, size, mode, color, **save)
-    path = tmp_path / (name or f"img-{fmt.lower()}-{mode.lower()}-{size[0]}x{size[1]}{_FORMAT_EXT[fmt.upper()]}")
+    path = tmp_path / (
+        name or f"img-{fmt.lower()}-{mode.lower()}-{size[0]}x{size[1]}{_FORMAT_EXT[fmt.upper()]}"
+    )
     path.write_bytes(data)
     return path
 
@@ -65,7 +77,12 @@ def png_with_size(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 class Reply:
@@ -149,7 +166,9 @@ class LocalServer:
 
         self.httpd = Server(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"

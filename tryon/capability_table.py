@@ -47,7 +47,7 @@ DEFAULT_COMPARISON: tuple[str, ...] = ("gpt-image-1.5", "gpt-image-1", "flux-2-p
 
 
 def max_resolution(caps: Capabilities) -> str:
-    """The largest output size, ``1536×1024``; ``custom`` for size rules without a maximum."""
+    """The largest output size, ``1536\N{MULTIPLICATION SIGN}1024``; ``custom`` for size rules without one."""
     largest = caps.largest_size()
     if largest:
         return largest.replace("x", "×")
@@ -82,7 +82,8 @@ def _md_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def comparison_rows(infos: Sequence[ModelInfo]) -> list[dict[str, str]]:
     """One mapping per feature row: ``{"Feature": ..., model: cell, ...}``."""
-    return [{"Feature": label, **{i.model: cell(i.capabilities) for i in infos}} for label, cell in COMPARISON_ROWS]
+    return [{"Feature": label, **{i.model: cell(i.capabilities) for i in infos}}
+            for label, cell in COMPARISON_ROWS]
 
 
 def comparison_markdown(infos: Sequence[ModelInfo]) -> str:
@@ -179,8 +180,8 @@ def _options_of(caps: Capabilities) -> dict[str, str]:
         return {}
     out = {}
     for field in attrs.fields(caps.provider_options):
-        kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", repr(field.type))
-        out[field.name] = str(kind)
+        kind = field.type
+        out[field.name] = kind if isinstance(kind, str) else getattr(kind, "__name__", repr(kind))
     return out
 
 
@@ -248,7 +249,8 @@ def model_details(info: ModelInfo) -> dict[str, Any]:
 _DETAIL_LABELS = (
     ("provider", "Provider"), ("plugin", "Plugin"), ("aliases", "Aliases"), ("operations", "Operations"),
     ("max_resolution", "Max resolution"), ("sizes", "Sizes"), ("aspect_ratios", "Aspect ratios"),
-    ("qualities", "Qualities"), ("transparent_background", "Transparent background"), ("mask", "Mask editing"),
+    ("qualities", "Qualities"), ("transparent_background", "Transparent background"),
+    ("mask", "Mask editing"),
     ("input_fidelity", "Input fidelity"), ("max_input_images", "Max input images"),
     ("max_images_per_call", "Images per call"), ("max_n", "Max n per request"),
     ("output_formats", "Output formats"), ("output_compression", "Output compression"),
@@ -278,6 +280,24 @@ def _detail_value(value: Any) -> str:
     return str(value)
 
 
+def _inputs_text(caps: Capabilities) -> str:
+    from tryon.media.limits import describe_bytes
+    from tryon.media.sniff import format_name
+
+    limits = caps.inputs
+    parts = [", ".join(sorted(format_name(t) for t in limits.accepted_types))]
+    if limits.max_bytes:
+        parts.append(f"up to {describe_bytes(limits.max_bytes)} each")
+    if limits.max_count:
+        parts.append(f"{limits.max_count} per request")
+    if limits.max_pixels or limits.max_edge:
+        parts.append(f"at most {limits.describe_size_limit()}")
+    mask = f"mask: {format_name(limits.mask_format)}"
+    if limits.mask_max_bytes:
+        mask += f" up to {describe_bytes(limits.mask_max_bytes)}"
+    return "; ".join([", ".join(parts), mask]) if caps.mask else ", ".join(parts)
+
+
 def model_details_text(info: ModelInfo) -> str:
     """One model in full, for a terminal."""
     d = model_details(info)
@@ -285,7 +305,7 @@ def model_details_text(info: ModelInfo) -> str:
     width = max(len(label) for _, label in _DETAIL_LABELS) + 1
     for key, label in _DETAIL_LABELS:
         lines.append(f"{label + ':':<{width}} {_detail(d, key)}")
-    lines.append(f"{'Input images:':<{width}} {_detail_value(d['inputs'])}")
+    lines.append(f"{'Input images:':<{width}} {_inputs_text(info.capabilities)}")
     lines.append(f"{'Defaults:':<{width}} {_detail_value(d['defaults'])}")
     options = d["provider_options"]
     lines.append(f"{'Provider options:':<{width}} "
@@ -312,7 +332,8 @@ def bundled_router(modules: Sequence[str] = BUNDLED_PLUGINS) -> tuple[Router, li
             continue
 
         def register(generator: Any, aliases: Iterable[str] = (), _plugin: str = name, **_: Any) -> None:
-            router.register(generator, aliases=aliases, plugin=getattr(generator, "plugin_name", None) or _plugin)
+            plugin = getattr(generator, "plugin_name", None) or _plugin
+            router.register(generator, aliases=aliases, plugin=plugin)
 
         module.register_generators(register=register)
     return router, missing
@@ -346,7 +367,7 @@ def _detail_markdown(info: ModelInfo) -> str:
     lines = [f"### {info.model}\n", f"{d['lifecycle']['summary']}.\n"]
     for key, label in _DETAIL_LABELS:
         lines.append(f"- **{label}:** {_detail(d, key)}")
-    lines.append(f"- **Input images:** {_detail_value(d['inputs'])}")
+    lines.append(f"- **Input images:** {_inputs_text(info.capabilities)}")
     lines.append(f"- **Defaults:** {_detail_value(d['defaults'])}")
     options = d["provider_options"]
     lines.append("- **Provider options:** " + (", ".join(f"`{k}`" for k in options) if options else "-"))
@@ -356,8 +377,9 @@ def _detail_markdown(info: ModelInfo) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print, write or check the generated capabilities document."""
-    parser = argparse.ArgumentParser(prog="python -m tryon.capability_table",
-                                     description="Render docs/capabilities.md from the plugins' declarations.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tryon.capability_table",
+        description="Render docs/capabilities.md from the plugins' declarations.")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--write", metavar="PATH", help="write the document to PATH")
     group.add_argument("--check", metavar="PATH", help="exit 1 when PATH differs from the generated document")

@@ -22,12 +22,7 @@ import re
 import sys
 import time
 from collections.abc import Collection, Mapping
-from typing import Any
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ResponseError
-from urllib3.util.retry import Retry
+from typing import TYPE_CHECKING, Any
 
 from tryon.errors import (
     AuthenticationError,
@@ -40,11 +35,16 @@ from tryon.errors import (
     ServiceUnavailableError,
 )
 
+if TYPE_CHECKING:
+    import requests
+    from urllib3.util.retry import Retry
+
 __all__ = [
     "DEFAULT_RETRY_METHODS",
     "DEFAULT_STATUS_FORCELIST",
     "DEFAULT_TIMEOUT",
     "error_details",
+    "is_timeout",
     "make_session",
     "parse_retry_after",
     "raise_for_response",
@@ -95,38 +95,45 @@ def user_agent() -> str:
     return f"tryon/{version}"
 
 
-class _Retry(Retry):
-    """urllib3 ``Retry`` that also retries 429 for any method and never waits too long."""
+@functools.cache
+def _retry_class() -> type[Retry]:
+    """urllib3 ``Retry`` that also retries 429 for any method and never waits too long
+    (built on first use so that importing this module does not import urllib3)."""
+    from urllib3.exceptions import MaxRetryError, ResponseError
+    from urllib3.util.retry import Retry
 
-    max_retry_after: float = 60.0
+    class _Retry(Retry):
+        max_retry_after: float = 60.0
 
-    def new(self, **kw: Any) -> _Retry:
-        retry = super().new(**kw)
-        retry.max_retry_after = self.max_retry_after
-        return retry
+        def new(self, **kw: Any) -> _Retry:
+            retry = super().new(**kw)
+            retry.max_retry_after = self.max_retry_after
+            return retry
 
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if status_code == 429 and self.status_forcelist and 429 in self.status_forcelist:
-            return True
-        return super().is_retry(method, status_code, has_retry_after)
+        def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+            if status_code == 429 and self.status_forcelist and 429 in self.status_forcelist:
+                return True  # a rate-limited request was not processed: safe for any method
+            return super().is_retry(method, status_code, has_retry_after)
 
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: Any = None,
-        error: Exception | None = None,
-        _pool: Any = None,
-        _stacktrace: Any = None,
-    ) -> _Retry:
-        if response is not None and self.respect_retry_after_header:
-            wait = retry_after_from(response.headers)
-            if wait is not None and wait > self.max_retry_after:
-                reason = ResponseError(
-                    f"Retry-After of {wait:.0f}s is longer than {self.max_retry_after:.0f}s"
-                )
-                raise MaxRetryError(_pool, url or "", reason)
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+        def increment(
+            self,
+            method: str | None = None,
+            url: str | None = None,
+            response: Any = None,
+            error: Exception | None = None,
+            _pool: Any = None,
+            _stacktrace: Any = None,
+        ) -> _Retry:
+            if response is not None and self.respect_retry_after_header:
+                wait = retry_after_from(response.headers)
+                if wait is not None and wait > self.max_retry_after:
+                    reason = ResponseError(
+                        f"Retry-After of {wait:.0f}s is longer than {self.max_retry_after:.0f}s"
+                    )
+                    raise MaxRetryError(_pool, url or "", reason)
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    return _Retry
 
 
 def make_session(
@@ -146,7 +153,10 @@ def make_session(
     respected up to *max_retry_after* seconds. After the last retry the response itself is
     returned (``raise_on_status=False``) so that :func:`raise_for_response` can type it.
     """
-    retry = _Retry(
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    retry = _retry_class()(
         total=retries,
         connect=retries,
         read=retries,
@@ -159,7 +169,7 @@ def make_session(
         raise_on_status=False,
         raise_on_redirect=False,
     )
-    retry.max_retry_after = max_retry_after
+    retry.max_retry_after = max_retry_after  # type: ignore[attr-defined]
     adapter = HTTPAdapter(max_retries=retry, pool_connections=8, pool_maxsize=pool_maxsize)
     session = requests.Session()
     session.mount("https://", adapter)
@@ -223,6 +233,8 @@ def error_details(response: requests.Response) -> tuple[str, str | None]:
     (FastAPI, BFL) and ``{"message": "..."}``; otherwise a short plain-text body or the
     HTTP reason phrase.
     """
+    import requests
+
     reason = response.reason or "error"
     try:
         body = response.content or b""
@@ -323,6 +335,24 @@ def raise_for_response(response: requests.Response, *, provider: str, model: str
 # --------------------------------------------------------------------------- calls
 
 
+def is_timeout(exc: BaseException) -> bool:
+    """Whether a ``requests`` exception is a (connect or read) timeout, including one wrapped
+    by urllib3's retry machinery (which ``requests`` reports as a ``ConnectionError``)."""
+    import requests
+    import urllib3.exceptions
+
+    if isinstance(exc, requests.Timeout):
+        return True
+    inner = exc.args[0] if exc.args else None
+    for candidate in (exc, inner, getattr(inner, "reason", None)):
+        # urllib3's NewConnectionError (refused, unreachable) subclasses ConnectTimeoutError
+        if isinstance(candidate, urllib3.exceptions.TimeoutError) and not isinstance(
+            candidate, urllib3.exceptions.NewConnectionError
+        ):
+            return True
+    return False
+
+
 def _describe(exc: BaseException) -> str:
     """An exception's text without query strings (which may carry keys)."""
     return _shorten(_QUERY.sub("?...", str(exc))) or type(exc).__name__
@@ -344,21 +374,24 @@ def send(
     ``ServiceUnavailableError`` (connection errors); HTTP errors are typed by
     :func:`raise_for_response`. Extra keyword arguments go to ``session.request``.
     """
+    import requests
+
     try:
         response = session.request(method, url, timeout=timeout, **kwargs)
-    except requests.Timeout as exc:
-        raise ProviderTimeoutError(
-            f"no response in time (timeout={timeout}): {_describe(exc)}", provider=provider, model=model
-        ) from exc
-    except (
-        requests.ConnectionError,
-        requests.exceptions.ChunkedEncodingError,
-        requests.exceptions.RetryError,
-    ) as exc:
-        raise ServiceUnavailableError(
-            f"cannot reach the provider: {_describe(exc)}", provider=provider, model=model
-        ) from exc
     except requests.RequestException as exc:
+        if is_timeout(exc):
+            raise ProviderTimeoutError(
+                f"no response in time (timeout={timeout}): {_describe(exc)}", provider=provider, model=model
+            ) from exc
+        if isinstance(
+            exc,
+            requests.ConnectionError
+            | requests.exceptions.ChunkedEncodingError
+            | requests.exceptions.RetryError,
+        ):
+            raise ServiceUnavailableError(
+                f"cannot reach the provider: {_describe(exc)}", provider=provider, model=model
+            ) from exc
         raise ProviderError(f"HTTP request failed: {_describe(exc)}", provider=provider, model=model) from exc
     raise_for_response(response, provider=provider, model=model)
     return response

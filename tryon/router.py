@@ -25,6 +25,7 @@ from tryon.checks import Finding, adapt, find_problems
 from tryon.errors import (
     InvalidOptionError,
     NoModelAvailableError,
+    PartialResultError,
     PluginError,
     Problem,
     ProviderError,
@@ -368,29 +369,40 @@ class Router:
             raise InvalidOptionError([Problem("model", model, "model is an empty list; name at least one")])
         return [self.resolve_name(n) for n in names]
 
+    @staticmethod
+    def _unfit(names: list[str], name: str, exc: UnsupportedOptionError, skipped: list[Skip]) -> None:
+        """A model of a preference list cannot honour the request: skip it (alone, raise)."""
+        if len(names) == 1:
+            raise exc
+        skipped.append(Skip(name, f"cannot honour the request: {exc}", exc))
+
+    @staticmethod
+    def _failed(names: list[str], index: int, exc: ProviderError, skipped: list[Skip]) -> None:
+        """A call failed: fall through to the next model when a retry elsewhere could help."""
+        if len(names) == 1 or not exc.retryable:
+            raise exc
+        skipped.append(Skip(names[index], f"failed: {exc}", exc))
+        if index == len(names) - 1:
+            raise NoModelAvailableError(skipped) from exc
+
     def _run(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
              strict: bool | None, options: Mapping[str, Any]) -> Generation:
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
-            last = i == len(names) - 1
             try:
                 gen, request, notices = self.prepare(op, prompt, name, images=images, strict=strict, **options)
             except UnsupportedOptionError as exc:
-                if len(names) == 1:
-                    raise
-                skipped.append(Skip(name, f"cannot honour the request: {exc}", exc))
+                self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
             try:
                 result = fanout.run_sync(gen, request)
+            except PartialResultError as exc:  # the kept images get the same metadata as a result's
+                exc.generation = self._finish(exc.generation, request, notices, started, skipped)
+                raise
             except ProviderError as exc:
-                if len(names) == 1 or not exc.retryable or last:
-                    if skipped and exc.retryable:
-                        skipped.append(Skip(name, f"failed: {exc}", exc))
-                        raise NoModelAvailableError(skipped) from exc
-                    raise
-                skipped.append(Skip(name, f"failed: {exc}", exc))
+                self._failed(names, i, exc, skipped)
                 continue
             return self._finish(result, request, notices, started, skipped)
         raise NoModelAvailableError(skipped)
@@ -400,25 +412,20 @@ class Router:
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
-            last = i == len(names) - 1
             try:
                 gen, request, notices = await asyncio.to_thread(
                     self.prepare, op, prompt, name, images=images, strict=strict, **options)
             except UnsupportedOptionError as exc:
-                if len(names) == 1:
-                    raise
-                skipped.append(Skip(name, f"cannot honour the request: {exc}", exc))
+                self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
             try:
                 result = await fanout.run_async(gen, request)
+            except PartialResultError as exc:  # the kept images get the same metadata as a result's
+                exc.generation = self._finish(exc.generation, request, notices, started, skipped)
+                raise
             except ProviderError as exc:
-                if len(names) == 1 or not exc.retryable or last:
-                    if skipped and exc.retryable:
-                        skipped.append(Skip(name, f"failed: {exc}", exc))
-                        raise NoModelAvailableError(skipped) from exc
-                    raise
-                skipped.append(Skip(name, f"failed: {exc}", exc))
+                self._failed(names, i, exc, skipped)
                 continue
             return self._finish(result, request, notices, started, skipped)
         raise NoModelAvailableError(skipped)

@@ -22,8 +22,8 @@ __all__ = [
     "KONTEXT_RATIOS",
     "MODELS",
     "FillOptions",
-    "Flux2Options",
     "FlexOptions",
+    "Flux2Options",
     "FluxModel",
     "KontextOptions",
 ]
@@ -108,55 +108,66 @@ class FluxModel:
 
 
 def _flux2(options: type) -> FluxModel:
-    return FluxModel("flux2", Capabilities(
-        operations={Operation.GENERATE, Operation.EDIT},
-        max_input_images=8,
-        sizes=Sizes.any(SizeRule(multiple_of=16, min_edge=64, max_pixels=FLUX2_MAX_PIXELS)),
-        output_formats=_FORMATS,
-        seed=True,
-        inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=8),
-        defaults={"output_format": "jpeg"},
-        provider_options=options,
-        max_resolution="2048x2048",
-    ))
+    return FluxModel(
+        "flux2",
+        Capabilities(
+            operations={Operation.GENERATE, Operation.EDIT},
+            max_input_images=8,
+            sizes=Sizes.any(SizeRule(multiple_of=16, min_edge=64, max_pixels=FLUX2_MAX_PIXELS)),
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=8),
+            defaults={"output_format": "jpeg"},
+            provider_options=options,
+            max_resolution="2048x2048",
+        ),
+    )
 
 
 def _kontext() -> FluxModel:
-    return FluxModel("kontext", Capabilities(
-        operations={Operation.GENERATE, Operation.EDIT},
-        max_input_images=4,
-        sizes=Sizes.ratios(*KONTEXT_RATIOS),
-        aspect_ratios=KONTEXT_RATIOS,
-        output_formats=_FORMATS,
-        seed=True,
-        inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=4),
-        defaults={"output_format": "png"},
-        provider_options=KontextOptions,
-        max_resolution="about 1 MP",
-    ))
+    return FluxModel(
+        "kontext",
+        Capabilities(
+            operations={Operation.GENERATE, Operation.EDIT},
+            max_input_images=4,
+            sizes=Sizes.ratios(*KONTEXT_RATIOS),
+            aspect_ratios=KONTEXT_RATIOS,
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=4),
+            defaults={"output_format": "png"},
+            provider_options=KontextOptions,
+            max_resolution="about 1 MP",
+        ),
+    )
 
 
 def _fill() -> FluxModel:
-    return FluxModel("fill", Capabilities(
-        operations={Operation.EDIT},
-        mask=True,
-        max_input_images=1,
-        sizes=Sizes(auto=True),  # "auto" only: the output has the input image's size
-        output_formats=_FORMATS,
-        seed=True,
-        inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=1),
-        defaults={"output_format": "jpeg"},
-        provider_options=FillOptions,
-        max_resolution="input size",
-    ))
+    return FluxModel(
+        "fill",
+        Capabilities(
+            operations={Operation.EDIT},
+            mask=True,
+            max_input_images=1,
+            sizes=Sizes(auto=True),  # "auto" only: the output has the input image's size
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=1),
+            defaults={"output_format": "jpeg"},
+            provider_options=FillOptions,
+            max_resolution="input size",
+        ),
+    )
 
 
-MODELS: Mapping[str, FluxModel] = MappingProxyType({
-    "flux-2-pro": _flux2(Flux2Options),
-    "flux-2-max": _flux2(Flux2Options),
-    "flux-2-flex": _flux2(FlexOptions),
-    "flux-kontext-pro": _kontext(),
-    "flux-kontext-max": _kontext(),
-    "flux-pro-1.0-fill": _fill(),
-})
+MODELS: Mapping[str, FluxModel] = MappingProxyType(
+    {
+        "flux-2-pro": _flux2(Flux2Options),
+        "flux-2-max": _flux2(Flux2Options),
+        "flux-2-flex": _flux2(FlexOptions),
+        "flux-kontext-pro": _kontext(),
+        "flux-kontext-max": _kontext(),
+        "flux-pro-1.0-fill": _fill(),
+    }
+)
 """Model id (= the BFL endpoint ``/v1/<id>``) -> request family and capabilities."""

@@ -25,7 +25,9 @@ CREDIT_USD = 0.01
 #: A billed megapixel: 1024 x 1024 pixels (a 1024x1024 image costs the first-megapixel price).
 MEGAPIXEL = 1024 * 1024
 _AS_OF = "2026-02-03"
-_SOURCE = "BFL's own API skill (black-forest-labs/skills, bfl-api pricing) as summarised in the provider notes"
+_SOURCE = (
+    "BFL's own API skill (black-forest-labs/skills, bfl-api pricing) as summarised in the provider notes"
+)
 
 
 @attrs.frozen
@@ -46,13 +48,15 @@ class Price:
         return self.first_mp + extra * self.extra_mp
 
 
-PRICES: Mapping[str, Price] = MappingProxyType({
-    "flux-2-pro": Price(first_mp=3.0, extra_mp=1.5),
-    "flux-2-max": Price(first_mp=7.0, extra_mp=3.0),
-    "flux-2-flex": Price(first_mp=5.0, extra_mp=5.0),
-    "flux-kontext-pro": Price(flat=4.0),
-    "flux-kontext-max": Price(flat=8.0),
-})
+PRICES: Mapping[str, Price] = MappingProxyType(
+    {
+        "flux-2-pro": Price(first_mp=3.0, extra_mp=1.5),
+        "flux-2-max": Price(first_mp=7.0, extra_mp=3.0),
+        "flux-2-flex": Price(first_mp=5.0, extra_mp=5.0),
+        "flux-kontext-pro": Price(flat=4.0),
+        "flux-kontext-max": Price(flat=8.0),
+    }
+)
 """Model -> price. ``flux-pro-1.0-fill`` has no published price in the sources: estimates say unknown."""
 
 
@@ -78,22 +82,38 @@ def estimate(model: str, provider: str, request: Request) -> Estimate:
     """The cost of *request* before any call (``usd=None`` when the price is not known)."""
     price = PRICES.get(model)
     if price is None:
-        return Estimate(model=model, provider=provider, n=request.n, usd=None,
-                        basis=f"no published price for {model}")
+        return Estimate(
+            model=model, provider=provider, n=request.n, usd=None, basis=f"no published price for {model}"
+        )
     if price.flat is not None:
-        return Estimate(model=model, provider=provider, n=request.n, usd=credits_to_usd(price.flat * request.n),
-                        basis=f"{request.n} x {price.flat:g} credits per image", prices_as_of=price.as_of,
-                        source=price.source)
+        return Estimate(
+            model=model,
+            provider=provider,
+            n=request.n,
+            usd=credits_to_usd(price.flat * request.n),
+            basis=f"{request.n} x {price.flat:g} credits per image",
+            prices_as_of=price.as_of,
+            source=price.source,
+        )
     wh = parse_size(request.size or "") or (1024, 1024)
     inputs = _input_pixels(request)
     per_image = price.credits(wh[0] * wh[1], inputs or 0)
-    basis = (f"{request.n} x ({price.first_mp:g} credits for the first MP + {price.extra_mp:g} per further MP) "
-             f"at {wh[0]}x{wh[1]}")
+    basis = (
+        f"{request.n} x ({price.first_mp:g} credits for the first MP + {price.extra_mp:g} per further MP) "
+        f"at {wh[0]}x{wh[1]}"
+    )
     if request.size is None:
         basis += " (size not set: priced at 1024x1024)"
     if inputs is None:
         basis += "; reference images not included"
     elif inputs:
         basis += f"; {megapixels(inputs)} MP of reference images included"
-    return Estimate(model=model, provider=provider, n=request.n, usd=credits_to_usd(per_image * request.n),
-                    basis=basis, prices_as_of=price.as_of, source=price.source)
+    return Estimate(
+        model=model,
+        provider=provider,
+        n=request.n,
+        usd=credits_to_usd(per_image * request.n),
+        basis=basis,
+        prices_as_of=price.as_of,
+        source=price.source,
+    )

@@ -46,7 +46,8 @@ class JobFileError(ValidationError):
         if len(self.problems) > _MAX_SHOWN:
             shown.append(f"  ... and {len(self.problems) - _MAX_SHOWN} more")
         noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(f"{len(self.problems)} {noun} in {self.path} (nothing was sent):\n" + "\n".join(shown))
+        header = f"{len(self.problems)} {noun} in {self.path} (nothing was sent):"
+        super().__init__("\n".join([header, *shown]))
 
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -155,7 +156,8 @@ def _name(value: Any, problems: list[str]) -> str | None:
         problems.append(f'"name" must be a non-empty string, not {_type_name(value)}')
         return None
     if "/" in value or "\\" in value or value.strip() in (".", ".."):
-        problems.append(f'"name" {value!r} must be a file name without a folder (it is saved in the output folder)')
+        problems.append(f'"name" {value!r} must be a file name without a folder '
+                        "(images are saved in the output folder)")
         return None
     return value.strip()
 
@@ -230,7 +232,8 @@ def load_jobs(path: str | Path) -> list[Job]:
     if problems:
         raise JobFileError(path, sorted(problems))
     if not jobs:
-        raise JobFileError(path, [(0, 'the file holds no jobs; write one JSON object per line: {"prompt": "..."}')])
+        raise JobFileError(path, [(0, "the file holds no jobs; write one JSON object per line: "
+                                      '{"prompt": "..."}')])
     return jobs
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -34,13 +34,17 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
 @attrs.frozen(kw_only=True)
 class Record:
     """One job outcome. ``files`` are relative to the output folder."""
 
     id: str
     status: str = attrs.field(validator=attrs.validators.in_(("ok", "failed")))
-    files: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    files: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     line: int | None = None
     name: str | None = None
     model: str | None = None
@@ -131,7 +135,8 @@ class Manifest:
     def _open(self) -> int:
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+            fd = os.open(self.path, flags, 0o644)
             if os.fstat(fd).st_size and _last_byte(self.path) != b"\n":
                 _write_all(fd, b"\n")  # terminate a torn last line
             self._fd = fd

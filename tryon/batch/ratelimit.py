@@ -31,7 +31,7 @@ class RateLimiter:
                  clock: Callable[[], float] = time.monotonic) -> None:
         if max_calls is not None and not max_calls > 0:
             raise InvalidOptionError([Problem("max_per_minute", max_calls,
-                                              f"the rate limit must be a positive number of calls, not {max_calls!r}")])
+                                              f"the rate must be a positive number, not {max_calls!r}")])
         if not per > 0 or burst < 1:
             raise InvalidOptionError([Problem("per", per, "per must be positive and burst at least 1")])
         self.max_calls = max_calls

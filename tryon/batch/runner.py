@@ -19,7 +19,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -192,30 +192,28 @@ def _request_args(job: Job, n: int | None = None) -> tuple[Operation, dict[str, 
 
 def _preflight(router: Any, jobs: Sequence[Job], path: str | Path, strict: bool | None) -> None:
     """Check every job against its model(s) before anything is sent (no network, no file reads)."""
-    from tryon import DEFAULT_MODEL
-
-    problems: list[tuple[int, str]] = []
-    for job in jobs:
-        op, options = _request_args(job)
-        names = [job.model or DEFAULT_MODEL] if not isinstance(job.model, tuple) else list(job.model)
-        errors: list[ValidationError] = []
-        for name in names:
-            try:
-                request = router.build_request(op, job.prompt, options, images=job.images)
-                router.check(request, name, strict=strict)
-            except ValidationError as exc:
-                errors.append(exc)
-                if not isinstance(exc, UnsupportedOptionError):
-                    break
-            else:
-                break
-        else:
-            problems.append((job.line, str(errors[0]).replace("\n", "\n    ")))
-            continue
-        if errors and not isinstance(errors[-1], UnsupportedOptionError):
-            problems.append((job.line, str(errors[-1]).replace("\n", "\n    ")))
+    problems = [(job.line, text) for job in jobs if (text := _check_job(router, job, strict)) is not None]
     if problems:
         raise JobFileError(path, problems)
+
+
+def _check_job(router: Any, job: Job, strict: bool | None) -> str | None:
+    """Why no model of *job* can serve it, or ``None`` when one can."""
+    from tryon import DEFAULT_MODEL
+
+    op, options = _request_args(job)
+    names = list(job.model) if isinstance(job.model, tuple) else [job.model or DEFAULT_MODEL]
+    unsupported: UnsupportedOptionError | None = None
+    for name in names:
+        try:
+            request = router.build_request(op, job.prompt, options, images=job.images)
+            router.check(request, name, strict=strict)
+            return None
+        except UnsupportedOptionError as exc:
+            unsupported = unsupported or exc  # another model of the list may serve it
+        except ValidationError as exc:
+            return str(exc).replace("\n", "\n    ")
+    return str(unsupported).replace("\n", "\n    ")
 
 
 def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
@@ -247,6 +245,37 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, TryOnError):
         return str(exc)
     return redact(f"{type(exc).__name__}: {exc}")
+
+
+@attrs.define
+class _JobState:
+    """One job's progress through its attempts in this run."""
+
+    job: Job
+    files: list[str]
+    started: str = attrs.field(factory=now_iso)
+    attempts: int = 0
+    usages: list[Usage] = attrs.field(factory=list)
+    costs: list[float] = attrs.field(factory=list)
+    model: str | None = None
+    error: BaseException | None = None
+
+    def add(self, result: Generation, saved: list[str]) -> None:
+        self.files.extend(saved)
+        self.model = result.model
+        if result.usage is not None:
+            self.usages.append(result.usage)
+        if result.cost_usd is not None:
+            self.costs.append(result.cost_usd)
+
+    def record(self) -> Record:
+        usage = Usage.total(self.usages)
+        return Record(id=self.job.id, status="ok" if self.error is None else "failed", files=self.files,
+                      line=self.job.line, name=self.job.name, model=self.model,
+                      usage=usage.to_dict() if usage else None,
+                      cost_usd=sum(self.costs) if self.costs else None,
+                      error=None if self.error is None else _describe(self.error), started=self.started,
+                      finished=now_iso(), attempts=self.attempts)
 
 
 class _Run:
@@ -352,54 +381,41 @@ class _Run:
         return result
 
     def _run_job(self, plan: _Plan) -> None:
-        job, kept = plan.job, list(plan.kept)
-        started = now_iso()
-        attempts = 0
-        usages: list[Usage] = []
-        costs: list[float] = []
-        model: str | None = None
+        state = _JobState(plan.job, list(plan.kept))
         while True:
-            remaining = job.n - len(kept)
+            remaining = state.job.n - len(state.files)
             if remaining <= 0:
-                self._record(job, "ok", kept, started, attempts, usages, costs, model, None)
+                self._finish(state)
                 return
-            if not self.limiter.acquire(self._calls(job, remaining), cancel=self.stop):
-                if attempts:  # stopped between retries: the last error stands
-                    self._record(job, "failed", kept, started, attempts, usages, costs, model, error)
-                return  # never started: it stays pending and runs on the next run
-            attempts += 1
+            if not self.limiter.acquire(self._calls(state.job, remaining), cancel=self.stop):
+                if state.attempts:  # stopped between retries: the last error stands
+                    self._finish(state)
+                return  # never started: no record, so the next run runs it
+            state.attempts += 1
+            result: Generation | None = None
             try:
-                result = self._call(job, remaining)
+                result = self._call(state.job, remaining)
+                state.error = None
             except PartialResultError as exc:
-                error: BaseException = exc
-                result = exc.generation
+                result, state.error = exc.generation, exc
             except Exception as exc:
-                error = exc
-                result = None
-            else:
-                error = None
+                state.error = exc
             if result is not None:
-                kept += self._save(job, result, len(kept))
-                model = result.model
-                if result.usage is not None:
-                    usages.append(result.usage)
-                if result.cost_usd is not None:
-                    costs.append(result.cost_usd)
-            if error is None:
-                self._record(job, "ok", kept, started, attempts, usages, costs, model, None)
+                state.add(result, self._save(state.job, result, len(state.files)))
+            if state.error is None:
+                self._finish(state)
                 return
-            retry = attempts <= self.retries and _retryable(error) and not self.stop.is_set()
-            limited = _find(error, RateLimitError)
+            limited = _find(state.error, RateLimitError)
             if isinstance(limited, RateLimitError):
-                wait = limited.retry_after if limited.retry_after is not None else _backoff(attempts)
+                wait = limited.retry_after if limited.retry_after is not None else _backoff(state.attempts)
                 self.limiter.cool_down(wait)  # every worker waits, not only this one
-            if not retry:
-                self._record(job, "failed", kept, started, attempts, usages, costs, model, error)
+            if state.attempts > self.retries or not _retryable(state.error) or self.stop.is_set():
+                self._finish(state)
                 return
-            if result is not None:  # keep the partial images on record before retrying
-                self._write(job, "failed", kept, started, attempts, usages, costs, model, error)
-            if limited is None and self.stop.wait(_backoff(attempts)):
-                self._record(job, "failed", kept, started, attempts, usages, costs, model, error)
+            if result is not None:  # put the partial images on record before retrying
+                self.manifest.append(state.record())
+            if limited is None and self.stop.wait(_backoff(state.attempts)):
+                self._finish(state)
                 return
 
     def _save(self, job: Job, result: Generation, first_index: int) -> list[str]:
@@ -411,31 +427,22 @@ class _Run:
             self.images += len(saved)
         return saved
 
-    def _write(self, job: Job, status: str, files: list[str], started: str, attempts: int,
-               usages: list[Usage], costs: list[float], model: str | None,
-               error: BaseException | None) -> Record:
-        usage = Usage.total(usages)
-        record = Record(id=job.id, status=status, files=tuple(files), line=job.line, name=job.name, model=model,
-                        usage=usage.to_dict() if usage else None, cost_usd=sum(costs) if costs else None,
-                        error=_describe(error) if error is not None else None, started=started,
-                        finished=now_iso(), attempts=attempts)
+    def _finish(self, state: _JobState) -> None:
+        """Record the job's outcome in the manifest, the totals and the progress display."""
+        record = state.record()
         self.manifest.append(record)
-        return record
-
-    def _record(self, job: Job, status: str, files: list[str], started: str, attempts: int,
-                usages: list[Usage], costs: list[float], model: str | None,
-                error: BaseException | None) -> None:
-        record = self._write(job, status, files, started, attempts, usages, costs, model, error)
+        failure = None if record.ok else JobFailure(record.line or 0, record.id, record.name,
+                                                    record.error or "", record.files)
         with self._lock:
-            if record.ok:
+            if failure is None:
                 self.succeeded += 1
             else:
                 self.failed += 1
-                self.failures.append(JobFailure(job.line, job.id, job.name, record.error or "", record.files))
-            self.usages.extend(usages)
-            self.costs.extend(costs)
-        if not record.ok:
-            self._message(f"failed: {self.failures[-1]}")
+                self.failures.append(failure)
+            self.usages.extend(state.usages)
+            self.costs.extend(state.costs)
+        if failure is not None:
+            self._message(f"failed: {failure}")
         if self.progress is not None:
             self.progress.advance(record.ok)
 
@@ -449,17 +456,3 @@ def _join(workers: Sequence[threading.Thread]) -> None:
     for worker in workers:
         while worker.is_alive():
             worker.join(0.1)
-
-
-def summary_lines(summary: BatchSummary) -> list[str]:
-    """The human-readable summary printed at the end of ``tryon batch``."""
-    lines = [f"batch: {summary}", f"manifest: {summary.manifest}"]
-    lines += [f"failed: {f}" for f in summary.failures]
-    if summary.pending and not summary.interrupted:
-        lines.append(f"{summary.pending} job(s) did not run; run the same command again to resume")
-    elif summary.interrupted or summary.failed:
-        lines.append("run the same command again to resume (finished jobs are skipped)")
-    return lines
-
-
-_: Mapping[str, Any] = {}

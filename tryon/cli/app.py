@@ -43,8 +43,8 @@ def exit_code_for(exc: BaseException) -> int | None:
     """The exit code of a handled error, or ``None`` for an unexpected one (a bug: traceback)."""
     from tryon.errors import NoModelAvailableError, TryOnError
 
-    if isinstance(exc, click.UsageError):
-        return EXIT_USAGE
+    if isinstance(exc, click.ClickException):
+        return exc.exit_code  # 2 for usage errors
     if isinstance(exc, NoModelAvailableError):
         user = exc.skipped and all(isinstance(s.error, ValueError) for s in exc.skipped)
         return EXIT_USAGE if user else EXIT_PROVIDER

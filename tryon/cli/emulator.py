@@ -38,7 +38,10 @@ def emulator(provider: str, host: str, port: int, latency: float) -> None:
         raise click.BadParameter(f"no emulator for {provider!r}; available: {', '.join(known)}",
                                  param_hint="'--provider'")
     module = importlib.import_module(f"tryon.testing.{provider}_emulator")
-    code = module.main(["--host", host, "--port", str(port), "--latency", str(latency)])
+    args = ["--host", host, "--port", str(port)]
+    if latency:
+        args += ["--latency", str(latency)]
+    code = module.main(args)
     raise click.exceptions.Exit(code or 0)
 
 

@@ -49,21 +49,27 @@ def _request_options(command: F) -> F:
         click.option("--option", "provider_options", multiple=True, metavar="KEY=VALUE",
                      help="A provider-specific option (repeatable); VALUE is parsed as JSON when it can be."),
         click.option("--lenient", is_flag=True,
-                     help="Adapt options the model cannot honour (each change is reported) instead of refusing."),
+                     help="Adapt options the model cannot honour (each change is reported) instead "
+                          "of refusing."),
         click.option("-o", "--output-dir", default=DEFAULT_OUTPUT_DIR, show_default=True,
                      type=click.Path(file_okay=False), help="Directory for the images."),
         click.option("--name", "stem", metavar="STEM", help="File name stem (default: from the prompt)."),
-        click.option("--sidecar", is_flag=True, help="Write a JSON sidecar (prompt, model, options, cost) per image."),
-        click.option("--stream", is_flag=True, help="Stream: save partial images (STEM.partial-N.png) as they arrive."),
+        click.option("--sidecar", is_flag=True,
+                     help="Write a JSON sidecar (prompt, model, options, cost) per image."),
+        click.option("--stream", is_flag=True,
+                     help="Stream: save partial images (STEM.partial-N.png) as they arrive."),
         click.option("--partial-images", type=click.IntRange(min=0),
                      help=f"Partial images per image with --stream (default {DEFAULT_PARTIAL_IMAGES})."),
-        click.option("--dry-run", is_flag=True, help="Validate, print the request and its cost estimate; send nothing."),
+        click.option("--dry-run", is_flag=True,
+                     help="Validate, print the request and its cost estimate; send nothing."),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout."),
         click.option("--allow-private-urls", is_flag=True,
                      help="Allow image URLs on loopback/private networks (refused by default)."),
         click.option("--api-key", metavar="KEY",
-                     help="API key of the model's provider (prefer its environment variable, e.g. OPENAI_API_KEY)."),
-        click.option("--base-url", metavar="URL", help="Base URL of the model's provider (e.g. a compatible endpoint)."),
+                     help="API key of the model's provider (prefer its environment variable, "
+                          "e.g. OPENAI_API_KEY)."),
+        click.option("--base-url", metavar="URL",
+                     help="Base URL of the model's provider (e.g. a compatible endpoint)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -113,7 +119,8 @@ def _router(params: dict[str, Any], models: Sequence[str]) -> Router:
     from tryon.router import Router
     from tryon.secrets import Secret
 
-    router = Router(strict=not params["lenient"], allow_private_urls=True if params["allow_private_urls"] else None)
+    router = Router(strict=not params["lenient"],
+                    allow_private_urls=True if params["allow_private_urls"] else None)
     settings: dict[str, Any] = {}
     if params["api_key"]:
         settings["api_key"] = Secret(params["api_key"])
@@ -147,6 +154,13 @@ def _options(operation: str, params: dict[str, Any], router: Router, model: str)
     elif params["partial_images"] is not None:
         raise click.UsageError("--partial-images needs --stream")
     return options
+
+
+def _output_dir(params: dict[str, Any]) -> Path:
+    """The output directory, created (so that saving picks fresh names inside it)."""
+    path = Path(params["output_dir"]).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _stem(params: dict[str, Any], prompt: str) -> str:
@@ -209,7 +223,8 @@ def _dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...
             if fetch_inputs:
                 gen, request, notices = router.prepare(op, prompt, name, images=images or None, **options)
             else:  # a dry run downloads nothing: URL inputs are checked when the request runs
-                request, notices = router.check(router.build_request(op, prompt, options, images=images), name)
+                built = router.build_request(op, prompt, options, images=images)
+                request, notices = router.check(built, name)
                 gen = router.get(name)
         except UnsupportedOptionError as exc:
             if len(models) == 1:
@@ -226,7 +241,7 @@ def _dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...
             "provider": gen.provider,
             "prompt": prompt,
             "images": [_describe_input(i) for i in getattr(request, "images", ())],
-            "mask": _describe_input(request.mask) if getattr(request, "mask", None) is not None else None,
+            "mask": _describe_input(mask) if (mask := getattr(request, "mask", None)) is not None else None,
             "options": request.set_options(),
             "provider_options": request.provider_options_dict(),
             "calls": -(-request.n // per_call),
@@ -281,11 +296,12 @@ def _call(router: Router, operation: str, prompt: str, images: tuple[str, ...], 
             else:
                 gen = router.edit(list(images), prompt, model=model, **options)
     except PartialResultError as exc:
-        paths = exc.generation.save(params["output_dir"], sidecar=params["sidecar"], stem=_stem(params, prompt))
+        stem = _stem(params, prompt)
+        paths = exc.generation.save(_output_dir(params), sidecar=params["sidecar"], stem=stem)
         _report(exc.generation, paths, [], params["as_json"], error=str(exc))
         output.error(str(exc))
         raise click.exceptions.Exit(1) from None
-    paths = gen.save(params["output_dir"], sidecar=params["sidecar"], stem=_stem(params, prompt))
+    paths = gen.save(_output_dir(params), sidecar=params["sidecar"], stem=_stem(params, prompt))
     _report(gen, paths, [], params["as_json"])
 
 
@@ -294,11 +310,12 @@ def _stream(router: Router, operation: str, prompt: str, images: tuple[str, ...]
     from tryon.results import Generation
 
     stem = _stem(params, prompt)
-    out_dir = params["output_dir"]
+    out_dir = _output_dir(params)
     partials: list[Path] = []
     final: Generation | None = None
     output.info(f"streaming from {model}...")
-    events = router.stream(prompt, model=model, images=list(images) if operation == "edit" else None, **options)
+    inputs = list(images) if operation == "edit" else None
+    events = router.stream(prompt, model=model, images=inputs, **options)
     for event in events:
         if isinstance(event, Generation):
             final = event

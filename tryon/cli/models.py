@@ -58,14 +58,16 @@ def models(model: str | None, supports: tuple[str, ...], provider: str | None, c
         if as_json:
             output.emit_json(table.comparison_rows(infos))
         else:
-            click.echo(table.comparison_markdown(infos) if markdown else table.comparison_text(infos), nl=False)
+            text = table.comparison_markdown(infos) if markdown else table.comparison_text(infos)
+            click.echo(text, nl=False)
         return
     infos = router.models(supports=output.split_csv(supports), provider=provider)
     if as_json:
         rows: list[Any] = table.summary_rows(infos)
         output.emit_json(rows)
     elif not infos:
-        output.info("no model matches" + (" (see `tryon plugins` for loaded plugins)" if not router.models() else ""))
+        hint = "" if router.models() else " (no models are registered: see `tryon plugins`)"
+        output.info("no model matches" + hint)
     else:
         click.echo(table.markdown_table(infos) if markdown else table.text_table(infos), nl=False)
 

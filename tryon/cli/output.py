@@ -7,6 +7,7 @@ Everything printed passes through :func:`tryon.secrets.redact`, and JSON goes th
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -54,17 +55,44 @@ def emit_json(data: Mapping[str, Any] | Sequence[Any]) -> None:
     click.echo(json.dumps(scrub_metadata(data), indent=2, ensure_ascii=False, sort_keys=False))
 
 
+PROGRESS_DELAY = 0.3
+"""Seconds a step may take before its progress line is shown."""
+
+
 @contextmanager
-def progress(message: str) -> Iterator[None]:
-    """``message...`` on stderr before a slow step and ``done (1.2s)`` after it."""
-    click.echo(redact(f"{message}..."), err=True, nl=False)
+def progress(message: str, *, delay: float = PROGRESS_DELAY) -> Iterator[None]:
+    """Show ``message...`` on stderr if the step takes more than *delay* seconds, then ``done (1.2s)``.
+
+    Instant steps (and steps that fail validation at once) print nothing, so an error stays
+    one line.
+    """
     started = time.perf_counter()
+    lock = threading.Lock()
+    shown = finished = False
+
+    def show() -> None:
+        nonlocal shown
+        with lock:
+            if not finished:
+                click.echo(redact(f"{message}..."), err=True, nl=False)
+                shown = True
+
+    timer = threading.Timer(delay, show)
+    timer.daemon = True
+    if delay > 0:
+        timer.start()
+    else:
+        show()
+    ok = False
     try:
         yield
-    except BaseException:
-        click.echo(" failed", err=True)
-        raise
-    click.echo(f" done ({time.perf_counter() - started:.1f}s)", err=True)
+        ok = True
+    finally:
+        timer.cancel()
+        with lock:
+            finished = True
+            if shown:
+                click.echo(f" done ({time.perf_counter() - started:.1f}s)" if ok else " failed", err=True)
 
 
 def format_cost(usd: float | None) -> str:

@@ -110,6 +110,19 @@ def _reason(exc: BaseException) -> str:
     return (text[:300] + "...") if len(text) > 300 else (text or type(exc).__name__)
 
 
+def _peer_address(response: requests.Response) -> str | None:
+    """The IP address a streamed response is being read from, when it can be found."""
+    raw = response.raw
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:  # a closing (HTTP/1.0) response: http.client detached the socket
+        reader = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    try:
+        return str(sock.getpeername()[0]) if sock is not None else None
+    except (OSError, TypeError, IndexError, AttributeError):
+        return None
+
+
 def _env_allows_private() -> bool:
     return os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -172,7 +185,7 @@ class URLFetcher:
         self.retries = retries
         self.backoff_factor = backoff_factor
         self.total_timeout = total_timeout
-        self.allowed_hosts = frozenset(h.strip().lower().strip("[]") for h in allowed_hosts)
+        self.allowed_hosts = frozenset(h.strip().lower().strip("[]").rstrip(".") for h in allowed_hosts)
         self.proxies = dict(proxies) if proxies else None
 
     def __repr__(self) -> str:
@@ -197,11 +210,12 @@ class URLFetcher:
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise UnsafeURLError(
-                f"refused URL {shown!r}: only http:// and https:// URLs are fetched, not {scheme or 'no'}: "
-                "(pass local files as paths, or the image bytes themselves)",
+                f"refused URL {shown!r}: only http:// and https:// URLs are fetched, not "
+                f"{scheme + ':' if scheme else 'scheme-less'} URLs (pass local files as paths, or the "
+                "image bytes themselves)",
                 input_name=shown,
             )
-        host = (parts.hostname or "").lower()
+        host = (parts.hostname or "").lower().rstrip(".")
         if not host:
             raise InvalidInputError(f"malformed URL {shown!r}: it has no host", input_name=shown)
         port = port or (443 if scheme == "https" else 80)
@@ -226,17 +240,11 @@ class URLFetcher:
         if self.proxies:
             return
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
+        host = (parts.hostname or "").lower().rstrip(".")
         if self._trusted(host, parts.port or (443 if parts.scheme == "https" else 80)):
             return
-        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
-        if sock is None:
-            return
-        try:
-            peer = sock.getpeername()[0]
-        except (OSError, TypeError, IndexError):
-            return
-        if not is_public_address(str(peer)):
+        peer = _peer_address(response)
+        if peer is not None and not is_public_address(peer):
             shown = display_url(url)
             raise UnsafeURLError(
                 f"refused URL {shown!r}: the connection went to the non-public address {peer}",
@@ -249,6 +257,8 @@ class URLFetcher:
         """Download *url*; return ``(body, content type without parameters or None)``."""
         import requests
 
+        from tryon.http import is_timeout
+
         session = _session(self.retries, self.backoff_factor)
         deadline = None if self.total_timeout is None else time.monotonic() + self.total_timeout
         current = url
@@ -259,11 +269,11 @@ class URLFetcher:
                 response = session.get(
                     current, stream=True, allow_redirects=False, timeout=self.timeout, proxies=self.proxies
                 )
-            except requests.Timeout:
-                raise InvalidInputError(
-                    f"timed out fetching {shown!r} (timeout={self.timeout}s)", input_name=shown
-                ) from None
             except requests.RequestException as exc:
+                if is_timeout(exc):
+                    raise InvalidInputError(
+                        f"timed out fetching {shown!r} (timeout={self.timeout}s)", input_name=shown
+                    ) from None
                 raise InvalidInputError(f"cannot fetch {shown!r}: {_reason(exc)}", input_name=shown) from None
             with response:
                 self._check_peer(response, current)
@@ -284,6 +294,8 @@ class URLFetcher:
 
     def _read_capped(self, response: requests.Response, shown: str, deadline: float | None) -> bytes:
         import requests
+
+        from tryon.http import is_timeout
 
         cap = self.max_bytes
         declared = response.headers.get("Content-Length")
@@ -310,7 +322,7 @@ class URLFetcher:
                     )
                 chunks.append(chunk)
         except requests.RequestException as exc:
-            if isinstance(exc, requests.Timeout) or "timed out" in str(exc).lower():
+            if is_timeout(exc) or "timed out" in str(exc).lower():
                 raise InvalidInputError(
                     f"timed out reading {shown!r} (timeout={self.timeout}s)", input_name=shown
                 ) from None

@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import functools
 import io
 import os
 import re
@@ -37,7 +38,7 @@ import struct
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias, cast
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import attrs
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from PIL import Image as PILImage
 
 __all__ = [
+    "BinaryReadable",
     "Fetcher",
     "ImageSource",
     "InputImage",
@@ -75,9 +77,15 @@ class Fetcher(Protocol):
     def fetch(self, url: str) -> tuple[bytes, str | None]: ...
 
 
+class BinaryReadable(Protocol):
+    """A binary file-like object (``open(..., "rb")``, ``io.BytesIO``, an upload stream...)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 #: Anything :func:`load_image` accepts.
 ImageSource: TypeAlias = (
-    "str | os.PathLike[str] | bytes | bytearray | memoryview | InputImage | PILImage.Image | Any"
+    "str | os.PathLike[str] | bytes | bytearray | memoryview | InputImage | PILImage.Image | BinaryReadable"
 )
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):")
@@ -270,10 +278,9 @@ def _jpeg_problem(data: bytes) -> str | None:
     return "it is truncated (no image data)"
 
 
+@functools.cache
 def _register_heif_opener() -> None:
-    """Let Pillow open HEIC/HEIF when the optional ``pillow-heif`` package is installed."""
-    if "pillow_heif" in sys.modules:
-        return
+    """Let Pillow open HEIC/HEIF when the optional ``pillow-heif`` package is installed (once)."""
     try:
         import pillow_heif
     except ImportError:
@@ -288,10 +295,12 @@ def _pil_open(data: bytes, media_type: str, name: str) -> Iterator[PILImage.Imag
     from PIL import Image, UnidentifiedImageError
 
     fmt = pillow_format(media_type)
+    if fmt is None:  # never try every Pillow plugin (EPS would run Ghostscript)
+        raise InvalidInputError(f"{_quote(name)} has an unsupported type {media_type}", input_name=name)
     if fmt == "HEIF":
         _register_heif_opener()
     try:
-        image = Image.open(io.BytesIO(data), formats=[fmt] if fmt else None)
+        image = Image.open(io.BytesIO(data), formats=[fmt])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InvalidInputError(
             f"{_quote(name)} is too large to decode safely ({exc})", input_name=name
@@ -500,11 +509,12 @@ def _load_string(text: str, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
     decoded = _b64decode(stripped)
     if decoded is not None and sniff_media_type(decoded) is not None:
         return decoded, "base64 string", "base64"
-    prefer_path = bool(tried_path) and (len(stripped) < 64 or bool(_PATHLIKE_SUFFIX.search(stripped)))
+    prefer_path = bool(tried_path) and (len(stripped) < 24 or bool(_PATHLIKE_SUFFIX.search(stripped)))
     if decoded is not None and not prefer_path:
+        also = f"; and {tried_path}" if tried_path else ""
         raise InvalidInputError(
-            f"the string {_quote(stripped, 40)} is not a file, URL or image: it decodes as base64, but "
-            f"not to an image ({describe_content(decoded)})",
+            f"the string {_quote(stripped, 40)} is not an image: it decodes as base64, but not to an image "
+            f"({describe_content(decoded)}){also}",
             input_name="base64 string",
         )
     if tried_path:
@@ -579,7 +589,7 @@ def as_source_list(sources: ImageSource | Sequence[ImageSource]) -> list[ImageSo
     """One source or a list/tuple of sources as a list (``bytes`` and ``str`` count as one)."""
     if isinstance(sources, list | tuple):
         return list(sources)
-    return [sources]
+    return [cast("ImageSource", sources)]
 
 
 def load_images(

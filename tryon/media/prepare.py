@@ -143,6 +143,14 @@ def _reencode(
     if target is not None and frame.size != target:
         frame = frame.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
     data = encode_image(frame, out_type)
+    # the original was accepted but too heavy: re-encoding it at all is a recompression
+    recompressed = not converting and not _fits_bytes(image.data, limits.max_bytes)
+    if not _fits_bytes(data, limits.max_bytes):
+        if strict:
+            after = f" after conversion to {format_name(out_type).upper()}" if converting else ""
+            raise _too_heavy(image, len(data), limits, after=after)
+        frame, data, out_type, squeezed = _squeeze(image, frame, out_type, limits)
+        recompressed = recompressed or squeezed
 
     if converting:
         extra = f" (first frame of {frames})" if frames > 1 else ""
@@ -158,24 +166,18 @@ def _reencode(
                 applied=out_type,
             )
         )
-    if not _fits_bytes(data, limits.max_bytes):
-        if strict:
-            raise _too_heavy(
-                image, len(data), limits, after=f" after conversion to {format_name(out_type).upper()}"
+    if recompressed:
+        notices.append(
+            Notice(
+                "image-recompressed",
+                f"image {_label(image)} re-encoded as {format_name(out_type).upper()} to fit the model's "
+                f"{describe_bytes(limits.max_bytes or 0)} per-image limit "
+                f"({describe_bytes(image.nbytes)} -> {describe_bytes(len(data))})",
+                option="images",
+                original=image.nbytes,
+                applied=len(data),
             )
-        frame, data, out_type, recompressed = _squeeze(frame, data, out_type, limits)
-        if recompressed:
-            notices.append(
-                Notice(
-                    "image-recompressed",
-                    f"image {_label(image)} re-encoded as {format_name(out_type).upper()} to fit the model's "
-                    f"{describe_bytes(limits.max_bytes or 0)} per-image limit "
-                    f"({describe_bytes(image.nbytes)} -> {describe_bytes(len(data))})",
-                    option="images",
-                    original=image.nbytes,
-                    applied=len(data),
-                )
-            )
+        )
     if frame.size != (image.width, image.height) and frame.size != (image.height, image.width):
         notices.append(
             Notice(
@@ -194,7 +196,7 @@ def _reencode(
 
 
 def _squeeze(
-    frame: PILImage.Image, data: bytes, media_type: str, limits: InputLimits
+    image: InputImage, frame: PILImage.Image, media_type: str, limits: InputLimits
 ) -> tuple[PILImage.Image, bytes, str, bool]:
     """Recompress, then shrink, until the encoded image fits ``limits.max_bytes``.
 
@@ -216,7 +218,7 @@ def _squeeze(
             encoded = encode_image(frame, candidate, quality=quality)
             if _fits_bytes(encoded, limits.max_bytes):
                 return frame, encoded, candidate, True
-    out_type = candidates[-1] if candidates else media_type
+    out_type = candidates[0] if candidates else media_type
     quality = _QUALITY_STEPS[-1]
     current = frame
     while min(current.size) > _MIN_EDGE:
@@ -226,8 +228,9 @@ def _squeeze(
         if _fits_bytes(encoded, limits.max_bytes):
             return current, encoded, out_type, out_type != media_type or out_type in _LOSSY
     raise InvalidInputError(
-        f"an image cannot be made smaller than {describe_bytes(limits.max_bytes or 0)}",
-        input_name="images",
+        f"image {_label(image)} cannot be made to fit the model's {describe_bytes(limits.max_bytes or 0)} "
+        "per-image limit, even downscaled",
+        input_name=image.name,
     )
 
 

@@ -10,12 +10,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tryon.testing.bfl_emulator import BFLEmulator
+    from tryon.testing.gemini_emulator import GeminiEmulator
     from tryon.testing.openai_emulator import OpenAIEmulator
     from tryon.testing.server import EmulatorServer, RecordedFile, RecordedRequest
 
 __all__ = [
+    "BFLEmulator",
     "EmulatorServer",
     "FakeGenerator",
+    "GeminiEmulator",
     "GeneratorConformance",
     "OpenAIEmulator",
     "RecordedFile",
@@ -28,6 +32,8 @@ _LAZY = {
     "RecordedFile": "tryon.testing.server",
     "RecordedRequest": "tryon.testing.server",
     "OpenAIEmulator": "tryon.testing.openai_emulator",
+    "BFLEmulator": "tryon.testing.bfl_emulator",
+    "GeminiEmulator": "tryon.testing.gemini_emulator",
     "FakeGenerator": "tryon.testing.fake",
     "GeneratorConformance": "tryon.testing.conformance",
     "Requirements": "tryon.testing.conformance",

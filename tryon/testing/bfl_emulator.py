@@ -50,6 +50,7 @@ __all__ = ["MODEL_SCHEMAS", "BFLDelivery", "BFLEmulator", "Field", "ModelSchema"
 log = logging.getLogger(__name__)
 
 MP = 1_000_000
+BILLED_MP = 1024 * 1024
 MAX_FLUX2_PIXELS = 4 * 1024 * 1024
 KONTEXT_PIXELS = 1024 * 1024
 _FORMATS = ("jpeg", "png", "webp")
@@ -94,24 +95,33 @@ _COMMON = {
     "webhook_secret": Field("string"),
 }
 _FLUX2 = {
-    **_COMMON, **_images(8),
-    "width": Field("integer", minimum=64), "height": Field("integer", minimum=64),
+    **_COMMON,
+    **_images(8),
+    "width": Field("integer", minimum=64),
+    "height": Field("integer", minimum=64),
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
 }
 _FLEX = {
     **_FLUX2,
-    "prompt_upsampling": Field("boolean"), "input_image_blob_path": Field("string"),
-    "guidance": Field("number", minimum=1.5, maximum=10), "steps": Field("integer", minimum=1, maximum=50),
+    "prompt_upsampling": Field("boolean"),
+    "input_image_blob_path": Field("string"),
+    "guidance": Field("number", minimum=1.5, maximum=10),
+    "steps": Field("integer", minimum=1, maximum=50),
 }
 _KONTEXT = {
-    **_COMMON, **_images(4),
-    "aspect_ratio": Field("string"), "prompt_upsampling": Field("boolean", nullable=False),
+    **_COMMON,
+    **_images(4),
+    "aspect_ratio": Field("string"),
+    "prompt_upsampling": Field("boolean", nullable=False),
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=6),
 }
 _FILL = {
     **_COMMON,
-    "prompt": Field("string"), "image": Field("string", nullable=False), "mask": Field("string"),
-    "steps": Field("integer", minimum=15, maximum=50), "prompt_upsampling": Field("boolean"),
+    "prompt": Field("string"),
+    "image": Field("string", nullable=False),
+    "mask": Field("string"),
+    "steps": Field("integer", minimum=15, maximum=50),
+    "prompt_upsampling": Field("boolean"),
     "guidance": Field("number", minimum=1.5, maximum=100),
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=6),
 }
@@ -151,7 +161,12 @@ def _problem(loc: str, msg: str, kind: str, value: Any = None, **ctx: Any) -> di
     return item
 
 
-_TYPE_ERRORS = {"string": "string_type", "boolean": "bool_type", "integer": "int_type", "number": "float_type"}
+_TYPE_ERRORS = {
+    "string": "string_type",
+    "boolean": "bool_type",
+    "integer": "int_type",
+    "number": "float_type",
+}
 
 
 def _number(value: float) -> str:
@@ -160,8 +175,13 @@ def _number(value: float) -> str:
 
 def _field_problems(name: str, field: Field, value: Any) -> list[dict[str, Any]]:
     if value is None:
-        return [] if field.nullable else [_problem(name, f"Input should be a valid {field.kind}",
-                                                   _TYPE_ERRORS.get(field.kind, "enum"))]
+        return (
+            []
+            if field.nullable
+            else [
+                _problem(name, f"Input should be a valid {field.kind}", _TYPE_ERRORS.get(field.kind, "enum"))
+            ]
+        )
     if field.kind == "string" and not isinstance(value, str):
         return [_problem(name, "Input should be a valid string", "string_type", value)]
     if field.kind == "boolean" and not isinstance(value, bool):
@@ -171,25 +191,49 @@ def _field_problems(name: str, field: Field, value: Any) -> list[dict[str, Any]]
     if field.kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
         return [_problem(name, "Input should be a valid number", "float_type", value)]
     if field.kind == "format" and value not in _FORMATS:
-        return [_problem(name, "Input should be 'jpeg', 'png' or 'webp'", "enum", value,
-                         expected="'jpeg', 'png' or 'webp'")]
+        return [
+            _problem(
+                name,
+                "Input should be 'jpeg', 'png' or 'webp'",
+                "enum",
+                value,
+                expected="'jpeg', 'png' or 'webp'",
+            )
+        ]
     if field.minimum is not None and value < field.minimum:
         bound = _number(field.minimum)
-        return [_problem(name, f"Input should be greater than or equal to {bound}", "greater_than_equal",
-                         value, ge=field.minimum)]
+        return [
+            _problem(
+                name,
+                f"Input should be greater than or equal to {bound}",
+                "greater_than_equal",
+                value,
+                ge=field.minimum,
+            )
+        ]
     if field.maximum is not None and value > field.maximum:
         bound = _number(field.maximum)
-        return [_problem(name, f"Input should be less than or equal to {bound}", "less_than_equal",
-                         value, le=field.maximum)]
+        return [
+            _problem(
+                name,
+                f"Input should be less than or equal to {bound}",
+                "less_than_equal",
+                value,
+                le=field.maximum,
+            )
+        ]
     if field.max_length is not None and len(value) > field.max_length:
-        return [_problem(name, f"String should have at most {field.max_length} characters", "string_too_long")]
+        return [
+            _problem(name, f"String should have at most {field.max_length} characters", "string_too_long")
+        ]
     return []
 
 
 def validate_body(schema: ModelSchema, body: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Schema problems of a submit body (empty = valid), in FastAPI's ``detail`` shape."""
-    problems = [_problem(name, "Field required", "missing") for name in sorted(schema.required)
-                if name not in body]
+    problems = [
+        _problem(name, "Field required", "missing") for name in sorted(schema.required) if name not in body
+    ]
     for name, value in body.items():
         field = schema.fields.get(name)
         if field is None:
@@ -291,8 +335,10 @@ class _BlobStore:
         if blob is None:
             return Response(404, b"<Error><Code>BlobNotFound</Code></Error>", "application/xml")
         if expired:
-            body = (b"<Error><Code>AuthenticationFailed</Code><Message>Signed expiry time has passed"
-                    b"</Message></Error>")
+            body = (
+                b"<Error><Code>AuthenticationFailed</Code><Message>Signed expiry time has passed"
+                b"</Message></Error>"
+            )
             return Response(403, body, "application/xml")
         return Response(200, blob[0], blob[1])
 
@@ -314,7 +360,8 @@ class BFLEmulator(EmulatorServer):
     ``pending_polls`` is how many polls answer ``Pending`` before a task is final.
     ``separate_delivery`` serves results from a second server (:attr:`delivery`).
     ``polling_origin`` (e.g. another server's URL) makes submit answers point their
-    ``polling_url`` there instead of at this server.
+    ``polling_url`` there instead of at this server. ``report_cost=False`` leaves ``cost``
+    out of submit answers (it is optional in the schema).
     """
 
     provider = "bfl"
@@ -337,6 +384,7 @@ class BFLEmulator(EmulatorServer):
             raise ValueError("pending_polls must not be negative")
         self.pending_polls = pending_polls
         self.polling_origin = polling_origin
+        self.report_cost = True
         self._tasks: dict[str, _Task] = {}
         self._fates: deque[str] = deque()
         self._poll_faults: deque[_PollFault] = deque()
@@ -446,22 +494,35 @@ class BFLEmulator(EmulatorServer):
         return self.error_response(401, "Invalid API key")
 
     def moderation_response(self, request: RecordedRequest) -> Response:
-        return Response.json({"id": "", "status": REQUEST_MODERATED, "result": None,
-                              "details": {"Moderation Reasons": ["Derivative Works Filter"]}})
+        return Response.json(
+            {
+                "id": "",
+                "status": REQUEST_MODERATED,
+                "result": None,
+                "details": {"Moderation Reasons": ["Derivative Works Filter"]},
+            }
+        )
 
     # -- handlers --------------------------------------------------------
     def _submit(self, request: RecordedRequest) -> Response:
         model = request.path.rsplit("/", 1)[-1]
         schema = MODEL_SCHEMAS[model]
         if request.parse_error or not request.content_type.lower().startswith("application/json"):
-            return self._invalid([{"type": "json_invalid", "loc": ["body", 0],
-                                   "msg": f"JSON decode error ({request.parse_error or 'not JSON'})"}])
+            return self._invalid(
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ["body", 0],
+                        "msg": f"JSON decode error ({request.parse_error or 'not JSON'})",
+                    }
+                ]
+            )
         body = request.params
         problems = validate_body(schema, body)
         if problems:
             return self._invalid(problems)
         try:
-            image, input_mp = self._render(model, schema, body)
+            image, input_pixels = self._render(model, schema, body)
         except _Invalid as exc:
             return self._invalid(exc.details)
         task_id = self.new_task_id()
@@ -471,32 +532,43 @@ class BFLEmulator(EmulatorServer):
         name = f"{task_id}.{'jpg' if fmt == 'jpeg' else fmt}"
         self._store.put(name, image[0], _MEDIA[fmt], expired=fate == "expired")
         seed = body.get("seed")
-        sample = (f"{self.delivery_url}/delivery/{name}?se={int(time.time()) + 600}"
-                  f"&sp=r&sig={secrets.token_urlsafe(12)}")
-        task = _Task(task_id, model, str(body.get("prompt") or ""),
-                     seed if isinstance(seed, int) else secrets.randbelow(2**32), fate, sample)
+        sample = (
+            f"{self.delivery_url}/delivery/{name}?se={int(time.time()) + 600}"
+            f"&sp=r&sig={secrets.token_urlsafe(12)}"
+        )
+        task = _Task(
+            task_id,
+            model,
+            str(body.get("prompt") or ""),
+            seed if isinstance(seed, int) else secrets.randbelow(2**32),
+            fate,
+            sample,
+        )
         with self._task_lock:
             self._tasks[task_id] = task
-        out_mp = image[1] * image[2] / MP
+        output_pixels = image[1] * image[2]
         origin = self.polling_origin or self.url
-        return Response.json({
-            "id": task_id,
-            "polling_url": f"{origin}/v1/get_result?id={task_id}",
-            "cost": self.cost(schema, out_mp, input_mp),
-            "input_mp": round(input_mp, 2),
-            "output_mp": round(out_mp, 2),
-        })
+        return Response.json(
+            {
+                "id": task_id,
+                "polling_url": f"{origin}/v1/get_result?id={task_id}",
+                "cost": self.cost(schema, output_pixels, input_pixels) if self.report_cost else None,
+                "input_mp": round(input_pixels / MP, 2),
+                "output_mp": round(output_pixels / MP, 2),
+            }
+        )
 
     def new_task_id(self) -> str:
         return f"{secrets.token_hex(4)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(6)}"
 
     @staticmethod
-    def cost(schema: ModelSchema, out_mp: float, input_mp: float) -> float:
-        """Credits: flat, or first MP + each further (part of an) MP, inputs included."""
+    def cost(schema: ModelSchema, output_pixels: int, input_pixels: int) -> float:
+        """Credits: flat, or the first megapixel plus each further started megapixel (1024x1024
+        pixels) of output and of reference inputs."""
         if schema.flat_credits is not None:
             return schema.flat_credits
-        extra = max(0, math.ceil(round(out_mp, 2)) - 1) + math.ceil(round(input_mp, 2))
-        return schema.first_mp_credits + extra * schema.extra_mp_credits
+        started = [math.ceil(p / BILLED_MP) for p in (output_pixels, input_pixels)]
+        return schema.first_mp_credits + (max(0, started[0] - 1) + started[1]) * schema.extra_mp_credits
 
     def _invalid(self, details: list[dict[str, Any]]) -> Response:
         return Response.json({"detail": details}, 422)
@@ -518,39 +590,75 @@ class BFLEmulator(EmulatorServer):
         if task is None or task.fate == NOT_FOUND:
             return Response.json({"id": task_id, "status": NOT_FOUND, "result": None})
         if task.polls <= self.pending_polls:
-            return Response.json({"id": task.id, "status": PENDING, "result": None,
-                                  "progress": round(task.polls / (self.pending_polls + 1), 2)})
+            return Response.json(
+                {
+                    "id": task.id,
+                    "status": PENDING,
+                    "result": None,
+                    "progress": round(task.polls / (self.pending_polls + 1), 2),
+                }
+            )
         if task.fate in (REQUEST_MODERATED, CONTENT_MODERATED):
-            return Response.json({"id": task.id, "status": task.fate, "result": None,
-                                  "details": {"Moderation Reasons": ["Content policy"]}})
+            return Response.json(
+                {
+                    "id": task.id,
+                    "status": task.fate,
+                    "result": None,
+                    "details": {"Moderation Reasons": ["Content policy"]},
+                }
+            )
         if task.fate == ERROR:
-            return Response.json({"id": task.id, "status": ERROR, "result": None,
-                                  "details": {"error": "Generation failed: internal worker error"}})
+            return Response.json(
+                {
+                    "id": task.id,
+                    "status": ERROR,
+                    "result": None,
+                    "details": {"error": "Generation failed: internal worker error"},
+                }
+            )
         now = time.time()
-        return Response.json({
-            "id": task.id, "status": READY, "progress": None, "details": None, "preview": None,
-            "result": {"sample": task.sample, "prompt": task.prompt, "seed": task.seed,
-                       "start_time": task.started, "end_time": now, "duration": round(now - task.started, 3)},
-        })
+        return Response.json(
+            {
+                "id": task.id,
+                "status": READY,
+                "progress": None,
+                "details": None,
+                "preview": None,
+                "result": {
+                    "sample": task.sample,
+                    "prompt": task.prompt,
+                    "seed": task.seed,
+                    "start_time": task.started,
+                    "end_time": now,
+                    "duration": round(now - task.started, 3),
+                },
+            }
+        )
 
     # -- images ------------------------------------------------------------
-    def _render(self, model: str, schema: ModelSchema, body: Mapping[str, Any]) -> tuple[
-            tuple[bytes, int, int], float]:
-        """The result image ``(bytes, width, height)`` and the input megapixels."""
+    def _render(
+        self, model: str, schema: ModelSchema, body: Mapping[str, Any]
+    ) -> tuple[tuple[bytes, int, int], int]:
+        """The result image ``(bytes, width, height)`` and the pixels of the input images."""
         from tryon.testing.synth import synth_image
 
         fmt = body.get("output_format") or schema.default_format
         if schema.family == "fill":
             return self._fill(body, fmt)
-        inputs = [_decode_image(name, body[name]) for name in schema.fields
-                  if name.startswith("input_image") and name != "input_image_blob_path" and body.get(name)]
-        input_mp = sum(i.width * i.height for i in inputs) / MP
+        inputs = [
+            _decode_image(name, body[name])
+            for name in schema.fields
+            if name.startswith("input_image") and name != "input_image_blob_path" and body.get(name)
+        ]
+        input_pixels = sum(i.width * i.height for i in inputs)
         seed_text = f"{model}|{body.get('prompt')}|{body.get('seed')}|" + "|".join(
-            hashlib.sha256(i.data).hexdigest()[:16] for i in inputs)
-        width, height = (self._flux2_size(body, inputs) if schema.family == "flux2"
-                         else self._kontext_size(body, inputs))
+            hashlib.sha256(i.data).hexdigest()[:16] for i in inputs
+        )
+        width, height = (
+            self._flux2_size(body, inputs) if schema.family == "flux2" else self._kontext_size(body, inputs)
+        )
         data = synth_image(width, height, fmt, transparent=False, seed_text=seed_text)
-        return (data, width, height), input_mp
+        return (data, width, height), input_pixels
 
     @staticmethod
     def _flux2_size(body: Mapping[str, Any], inputs: list[_Decoded]) -> tuple[int, int]:
@@ -564,7 +672,9 @@ class BFLEmulator(EmulatorServer):
             if value % 16:
                 raise _value_error(name, f"{name} must be a multiple of 16, got {value}")
         if width * height > MAX_FLUX2_PIXELS:
-            raise _value_error("width", f"{width}x{height} is more than 4 megapixels ({MAX_FLUX2_PIXELS:,} pixels)")
+            raise _value_error(
+                "width", f"{width}x{height} is more than 4 megapixels ({MAX_FLUX2_PIXELS:,} pixels)"
+            )
         return width, height
 
     @staticmethod
@@ -583,23 +693,32 @@ class BFLEmulator(EmulatorServer):
         return kontext_size(ratio)
 
     @staticmethod
-    def _fill(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], float]:
+    def _fill(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
         from tryon.testing.synth import apply_mask_edit
 
         image = _decode_image("image", body["image"])
         if body.get("mask") is not None:
             mask = _decode_image("mask", body["mask"])
             if (mask.width, mask.height) != (image.width, image.height):
-                raise _value_error("mask", f"mask dimensions {mask.width}x{mask.height} do not match the "
-                                           f"image's {image.width}x{image.height}")
+                raise _value_error(
+                    "mask",
+                    f"mask dimensions {mask.width}x{mask.height} do not match the "
+                    f"image's {image.width}x{image.height}",
+                )
             alpha_mask = white_to_alpha_mask(mask.data)
         elif image.has_alpha:
             alpha_mask = image.data  # transparent pixels of the image mark the area to fill
         else:
-            raise _value_error("mask", "a mask is required when the image has no alpha channel")
-        data = apply_mask_edit(image.data, alpha_mask, image.width, image.height, fmt,
-                               f"fill|{body.get('prompt')}|{body.get('seed')}")
-        return (data, image.width, image.height), image.width * image.height / MP
+            alpha_mask = None  # nothing marks an area: the whole image is filled
+        data = apply_mask_edit(
+            image.data,
+            alpha_mask,
+            image.width,
+            image.height,
+            fmt,
+            f"fill|{body.get('prompt')}|{body.get('seed')}",
+        )
+        return (data, image.width, image.height), image.width * image.height
 
 
 def white_to_alpha_mask(mask_bytes: bytes) -> bytes:
@@ -617,8 +736,10 @@ def white_to_alpha_mask(mask_bytes: bytes) -> bytes:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the emulator until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m tryon.testing.bfl_emulator",
-                                     description="Serve a local emulator of the Black Forest Labs API.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tryon.testing.bfl_emulator",
+        description="Serve a local emulator of the Black Forest Labs API.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: an ephemeral port)")
     parser.add_argument("--pending-polls", type=int, default=1, help="polls answered 'Pending' per task")
@@ -627,8 +748,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
-    emulator = BFLEmulator(host=args.host, port=args.port, pending_polls=args.pending_polls,
-                           require_key=not args.no_require_key)
+    emulator = BFLEmulator(
+        host=args.host, port=args.port, pending_polls=args.pending_polls, require_key=not args.no_require_key
+    )
     emulator.start()
     print(f"BFL API emulator listening on {emulator.url}", flush=True)
     print(f"export BFL_BASE_URL={emulator.url} BFL_API_KEY=emulator-key", flush=True)

@@ -126,7 +126,7 @@ class Requirements:
         else:
             out.append(("operation", {"images": [b"<img>"]}))
         if not c.can_generate:
-            out.append(("operation", {}))
+            out.append(("operation", {"operation": "generate"}))
         return out
 
     def sample_size(self) -> str | None:
@@ -176,7 +176,7 @@ class GeneratorConformance:
 
     def _call(self, router: Any, gen: ImageGenerator, **options: Any) -> Any:
         images = options.pop("images", None)
-        if gen.capabilities.can_generate and images is None:
+        if options.pop("operation", None) == "generate" or (gen.capabilities.can_generate and images is None):
             return router.generate(options.pop("prompt", self.prompt), model=gen.model_id, **options)
         return router.edit(images or [_input_png()], options.pop("prompt", self.prompt), model=gen.model_id,
                            **options)

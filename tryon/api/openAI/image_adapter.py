@@ -85,11 +85,12 @@ class GPTImageAdapter:
         if model is not None and model in valid:
             return model
         if not valid:
-            hint = "no GPT image models are registered: is the tryon openai plugin installed (see `tryon plugins`)?"
+            hint = ("no GPT image models are registered: is the tryon openai plugin installed "
+                    "(see `tryon plugins`)?")
         else:
             hint = "valid model versions: " + ", ".join(valid)
-        raise InvalidOptionError([Problem("model_version", model_version,
-                                          f"model_version={model_version!r} is not a GPT image model; {hint}")])
+        message = f"model_version={model_version!r} is not a GPT image model; {hint}"
+        raise InvalidOptionError([Problem("model_version", model_version, message)])
 
     @property
     def capabilities(self) -> Capabilities:

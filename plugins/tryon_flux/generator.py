@@ -1,0 +1,157 @@
+"""FLUX models behind the tryon protocol: requests become BFL bodies, tasks become results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tryon.capabilities import Capabilities
+from tryon.errors import InvalidOptionError, Problem
+from tryon.media.inputs import InputImage
+from tryon.media.masks import mask_to_white_edit
+from tryon.notice import Notice
+from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.results import Estimate, GeneratedImage, Generation
+from tryon.sizes import aspect_ratio_of, parse_size
+
+from . import pricing
+from .client import BFLClient
+from .models import KONTEXT_RATIOS, FluxModel
+from .settings import PROVIDER, BFLSettings
+
+__all__ = ["FluxGenerator"]
+
+
+def _image_fields(images: tuple[InputImage, ...]) -> dict[str, str]:
+    """``input_image``, ``input_image_2``, ... as base64 of the prepared bytes, in order."""
+    return {
+        ("input_image" if i == 1 else f"input_image_{i}"): image.to_base64()
+        for i, image in enumerate(images, start=1)
+    }
+
+
+class FluxGenerator:
+    """One FLUX model (``flux-2-pro``, ``flux-kontext-max``, ``flux-pro-1.0-fill``, ...) on the BFL API."""
+
+    provider = PROVIDER
+    plugin_name = "flux"
+
+    def __init__(self, model_id: str, model: FluxModel, settings: BFLSettings | None = None) -> None:
+        self.model_id = model_id
+        self.family = model.family
+        self._model = model
+        self.settings = settings or BFLSettings()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._model.capabilities
+
+    def __repr__(self) -> str:
+        return f"FluxGenerator({self.model_id!r})"
+
+    def configure(self, **settings: Any) -> FluxGenerator:
+        """A copy with these settings (``api_key``, ``base_url``, ``timeout``, ``poll_interval``, ...)."""
+        return FluxGenerator(self.model_id, self._model, BFLSettings.build(self.settings, **settings))
+
+    # ------------------------------------------------------------------ request translation
+
+    def body(self, request: Request) -> tuple[dict[str, Any], list[Notice]]:
+        """The JSON body for *request*, and notices about how options were mapped."""
+        body: dict[str, Any] = {"prompt": request.prompt}
+        if request.seed is not None:
+            body["seed"] = request.seed
+        if request.output_format is not None:
+            body["output_format"] = request.output_format
+        body.update(request.provider_options_dict())
+        notices: list[Notice] = []
+        if self.family == "flux2":
+            wh = parse_size(request.size or "")
+            if wh is not None:
+                body["width"], body["height"] = wh
+        elif self.family == "kontext":
+            ratio, notice = self._kontext_ratio(request)
+            if ratio is not None:
+                body["aspect_ratio"] = ratio
+            notices.extend([notice] if notice else [])
+        if isinstance(request, EditRequest):
+            body.update(self._inputs(request))
+        return body, notices
+
+    def _kontext_ratio(self, request: Request) -> tuple[str | None, Notice | None]:
+        ratio = request.aspect_ratio
+        if request.size is None or request.size == "auto":
+            return ratio, None
+        from_size = aspect_ratio_of(request.size, KONTEXT_RATIOS)
+        if from_size is None:
+            raise InvalidOptionError(
+                [
+                    Problem(
+                        "size",
+                        request.size,
+                        f"{self.model_id} takes an aspect ratio; "
+                        f"size={request.size!r} is not exactly one of " + ", ".join(KONTEXT_RATIOS),
+                    )
+                ],
+                model=self.model_id,
+            )
+        if ratio is not None and ratio != from_size:
+            raise InvalidOptionError(
+                [
+                    Problem(
+                        "aspect_ratio",
+                        ratio,
+                        f"size={request.size!r} is {from_size}, "
+                        f"which contradicts aspect_ratio={ratio!r}; set only one",
+                    )
+                ],
+                model=self.model_id,
+            )
+        return from_size, Notice(
+            "size-as-aspect-ratio",
+            f"{self.model_id} takes an aspect ratio: size={request.size!r} was sent as "
+            f"aspect_ratio={from_size!r} (the output is about 1 megapixel)",
+            option="size",
+            original=request.size,
+            applied=from_size,
+        )
+
+    def _inputs(self, request: EditRequest) -> dict[str, str]:
+        if self.family != "fill":
+            return _image_fields(request.images)
+        fields = {"image": request.images[0].to_base64()}
+        if request.mask is not None:
+            # tryon's mask is transparent = edit; Fill wants white = fill, black = keep.
+            fields["mask"] = mask_to_white_edit(request.mask).to_base64()
+        return fields
+
+    # ------------------------------------------------------------------ calls
+
+    def _run(self, request: Request) -> Generation:
+        body, notices = self.body(request)
+        client = BFLClient(self.settings, self.model_id)
+        task, result = client.run(body)
+        image = GeneratedImage.from_bytes(
+            result.data, seed=result.seed, provider=PROVIDER, model=self.model_id
+        )
+        credits = task.cost_credits
+        cost = pricing.credits_to_usd(credits) if credits is not None else self.estimate(request).usd
+        return Generation(
+            images=[image],
+            model=self.model_id,
+            provider=PROVIDER,
+            cost_usd=cost,
+            warnings=notices,
+            request_id=task.id,
+            request_ids=(task.id,),
+            raw=result.answer,
+        )
+
+    def generate(self, request: GenerateRequest) -> Generation:
+        """Text to image (FLUX.2, Kontext)."""
+        return self._run(request)
+
+    def edit(self, request: EditRequest) -> Generation:
+        """Reference-image editing (FLUX.2: up to 8, Kontext: up to 4) or masked fill (Fill)."""
+        return self._run(request)
+
+    def estimate(self, request: Request) -> Estimate:
+        return pricing.estimate(self.model_id, PROVIDER, request)

@@ -1,0 +1,41 @@
+"""tryon's Gemini provider: Google's Nano Banana image models over the Gemini REST API.
+
+Models: ``gemini-2.5-flash-image`` (alias ``nano-banana``) and ``gemini-3-pro-image-preview``
+(alias ``nano-banana-pro``). Settings (``Router(settings={"gemini": {...}})``): ``api_key``
+(else ``GOOGLE_API_KEY`` or ``GEMINI_API_KEY``), ``base_url`` (else ``GEMINI_BASE_URL``, else
+https://generativelanguage.googleapis.com), ``timeout``, ``max_retries``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import tryon
+
+from .generator import GeminiGenerator
+from .models import MODELS, GeminiModel, GeminiProOptions
+from .settings import GeminiSettings
+
+__all__ = [
+    "MODELS",
+    "GeminiGenerator",
+    "GeminiModel",
+    "GeminiProOptions",
+    "GeminiSettings",
+    "generators",
+    "register_generators",
+]
+
+
+def generators(**settings: Any) -> list[GeminiGenerator]:
+    """One generator per Gemini image model, with *settings* applied (for tests and applications)."""
+    base = GeminiSettings.build(**settings)
+    return [GeminiGenerator(model_id, model, base) for model_id, model in MODELS.items()]
+
+
+@tryon.hookimpl
+def register_generators(register: Callable[..., None]) -> None:
+    """Register one generator per Gemini image model (with its Nano Banana alias)."""
+    for generator in generators():
+        register(generator)

@@ -1,0 +1,241 @@
+"""Gemini image models behind the tryon protocol, over the REST ``generateContent`` endpoint.
+
+The key travels in the ``x-goog-api-key`` header only (never as ``?key=``, which would put
+it in URLs, logs and error messages). HTTP goes through :mod:`tryon.http`: a failed
+``generateContent`` call is not billed, so 429, 5xx and connection failures are retried for
+``POST`` too, honouring ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import requests
+
+from tryon.capabilities import Capabilities
+from tryon.errors import (
+    AuthenticationError,
+    InvalidOptionError,
+    InvalidResponseError,
+    Problem,
+    ProviderRequestError,
+)
+from tryon.http import DEFAULT_RETRY_METHODS, make_session, send
+from tryon.notice import Notice
+from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.results import Estimate, GeneratedImage, Generation
+from tryon.sizes import aspect_ratio_of, parse_size
+
+from . import pricing
+from .models import RATIOS, GeminiModel
+from .response import read_answer
+from .settings import PROVIDER, GeminiSettings
+
+__all__ = ["GeminiGenerator"]
+
+_sessions: dict[int, requests.Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def _session(max_retries: int) -> requests.Session:
+    """One pooled session per retry policy, shared by the Gemini generators (it carries no key)."""
+    with _sessions_lock:
+        session = _sessions.get(max_retries)
+        if session is None:
+            session = make_session(
+                retries=max_retries,
+                allowed_methods=DEFAULT_RETRY_METHODS | {"POST"},
+                headers={"Accept": "application/json"},
+            )
+            _sessions[max_retries] = session
+        return session
+
+
+class GeminiGenerator:
+    """One Gemini image model (``gemini-2.5-flash-image``, ``gemini-3-pro-image-preview``)."""
+
+    provider = PROVIDER
+    plugin_name = "gemini"
+
+    def __init__(self, model_id: str, model: GeminiModel, settings: GeminiSettings | None = None) -> None:
+        self.model_id = model_id
+        self._model = model
+        self.settings = settings or GeminiSettings()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._model.capabilities
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self._model.aliases
+
+    def __repr__(self) -> str:
+        return f"GeminiGenerator({self.model_id!r})"
+
+    def configure(self, **settings: Any) -> GeminiGenerator:
+        """A copy with these settings (``api_key``, ``base_url``, ``timeout``, ``max_retries``)."""
+        return GeminiGenerator(self.model_id, self._model, GeminiSettings.build(self.settings, **settings))
+
+    # ------------------------------------------------------------------ request translation
+
+    def image_config(self, request: Request) -> tuple[str | None, str | None, list[Notice]]:
+        """``(aspectRatio, imageSize, notices)`` for *request*; ``size`` maps to a ratio (and tier)."""
+        ratio = request.aspect_ratio
+        tier = getattr(request.options, "image_size", None)
+        size = request.size
+        if size is None or size == "auto":
+            return ratio, tier, []
+        exact = self._model.ratio_and_tier(size)
+        size_ratio = exact[0] if exact else aspect_ratio_of(size, RATIOS)
+        if size_ratio is None:
+            raise InvalidOptionError(
+                [
+                    Problem(
+                        "size",
+                        size,
+                        f"{self.model_id} takes an aspect ratio; size={size!r} "
+                        "is not exactly one of " + ", ".join(RATIOS),
+                    )
+                ],
+                model=self.model_id,
+            )
+        if ratio is not None and ratio != size_ratio:
+            raise InvalidOptionError(
+                [
+                    Problem(
+                        "aspect_ratio",
+                        ratio,
+                        f"size={size!r} is {size_ratio}, which "
+                        f"contradicts aspect_ratio={ratio!r}; set only one",
+                    )
+                ],
+                model=self.model_id,
+            )
+        size_tier = exact[1] if exact else self._tier_for(size, size_ratio)
+        if tier is not None and size_tier is not None and tier != size_tier and exact:
+            raise InvalidOptionError(
+                [
+                    Problem(
+                        "image_size",
+                        tier,
+                        f"size={size!r} is the {size_tier} size; it "
+                        f"contradicts image_size={tier!r}; set only one",
+                    )
+                ],
+                model=self.model_id,
+            )
+        tier = tier if tier is not None else size_tier
+        produced = self._model.output_size(size_ratio, tier)
+        if produced == size:
+            return size_ratio, tier, []
+        sent = f"aspect_ratio={size_ratio!r}" + (f" at image_size={tier!r}" if tier else "")
+        notice = Notice(
+            "size-as-aspect-ratio",
+            f"{self.model_id} takes an aspect ratio: size={size!r} was sent as {sent}; "
+            f"the service answers with {produced}",
+            option="size",
+            original=size,
+            applied=produced,
+        )
+        return size_ratio, tier, [notice]
+
+    def _tier_for(self, size: str, ratio: str) -> str | None:
+        """The smallest tier at least as large as *size* (the largest when none is)."""
+        tiers = self._model.tiers
+        if not tiers:
+            return None
+        wh = parse_size(size) or (0, 0)
+        for tier in tiers:
+            out = parse_size(self._model.output_size(ratio, tier)) or (0, 0)
+            if out[0] * out[1] >= wh[0] * wh[1]:
+                return tier
+        return tiers[-1]
+
+    def body(self, request: Request) -> tuple[dict[str, Any], list[Notice]]:
+        """The ``generateContent`` JSON body for *request*, and notices about how sizes were mapped."""
+        parts: list[dict[str, Any]] = [{"text": request.prompt}]
+        if isinstance(request, EditRequest):
+            parts.extend(
+                {"inlineData": {"mimeType": image.media_type, "data": image.to_base64()}}
+                for image in request.images
+            )
+        ratio, tier, notices = self.image_config(request)
+        config: dict[str, Any] = {"responseModalities": ["IMAGE"]}
+        image_config = {k: v for k, v in (("aspectRatio", ratio), ("imageSize", tier)) if v is not None}
+        if image_config:
+            config["imageConfig"] = image_config
+        return {"contents": [{"role": "user", "parts": parts}], "generationConfig": config}, notices
+
+    # ------------------------------------------------------------------ calls
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        settings = self.settings
+        key = settings.resolved_key()  # MissingCredentialsError before anything is sent
+        url = f"{settings.resolved_base_url()}/v1beta/models/{self.model_id}:generateContent"
+        try:
+            response = send(
+                _session(settings.max_retries),
+                "POST",
+                url,
+                provider=PROVIDER,
+                model=self.model_id,
+                timeout=settings.timeout,
+                json=body,
+                headers={"x-goog-api-key": key},
+                allow_redirects=False,
+            )
+        except ProviderRequestError as exc:
+            if exc.status == 400 and "api key not valid" in exc.message.lower():
+                raise AuthenticationError(
+                    f"the API key was refused: {exc.message}",
+                    provider=PROVIDER,
+                    model=self.model_id,
+                    status=400,
+                    request_id=exc.request_id,
+                ) from exc
+            raise
+        try:
+            data = response.json()
+        except ValueError:
+            raise InvalidResponseError(
+                "the answer is not JSON", provider=PROVIDER, model=self.model_id, status=response.status_code
+            ) from None
+        if not isinstance(data, dict):
+            raise InvalidResponseError(
+                "the answer is not a JSON object", provider=PROVIDER, model=self.model_id
+            )
+        return data
+
+    def _run(self, request: Request) -> Generation:
+        body, notices = self.body(request)
+        raw = self._post(body)
+        answer = read_answer(raw, provider=PROVIDER, model=self.model_id)
+        image = GeneratedImage.from_base64(answer.image_b64, provider=PROVIDER, model=self.model_id)
+        ids = (answer.response_id,) if answer.response_id else ()
+        return Generation(
+            images=[image],
+            model=self.model_id,
+            provider=PROVIDER,
+            usage=answer.usage,
+            cost_usd=pricing.cost_of(self.model_id, answer.usage),
+            warnings=notices,
+            request_id=answer.response_id,
+            request_ids=ids,
+            raw=raw,
+        )
+
+    def generate(self, request: GenerateRequest) -> Generation:
+        """Text to image."""
+        return self._run(request)
+
+    def edit(self, request: EditRequest) -> Generation:
+        """Edit guided by the prompt, with the input images as references (no mask)."""
+        return self._run(request)
+
+    def estimate(self, request: Request) -> Estimate:
+        _, tier, _ = self.image_config(request)
+        if tier is None and self._model.tiers:
+            tier = self._model.tiers[0]
+        return pricing.estimate(self.model_id, PROVIDER, request, tier)
