@@ -110,6 +110,16 @@ async def test_generator_without_agenerate_runs_in_threads(emu: OpenAIEmulator, 
     assert len(threads) == 3 and threading.main_thread().name not in threads
 
 
+def test_each_event_loop_gets_working_connections(emu: OpenAIEmulator) -> None:
+    # An async client's pooled connections belong to the loop that opened them: a second
+    # asyncio.run() with the same router must not reuse them ("Event loop is closed").
+    router = gpt_router(emu)
+    for _ in range(3):
+        gen = asyncio.run(router.agenerate("A red shoe", model=MODEL, quality="low", n=12))
+        assert len(gen.images) == 12
+    assert len(emu.requests) == 6
+
+
 @pytest.mark.parametrize("path", ["native", "threads"])
 async def test_fanned_out_calls_run_concurrently(emu: OpenAIEmulator, path: str) -> None:
     router = gpt_router(emu, wrap=SyncOnly if path == "threads" else None)

@@ -1,10 +1,12 @@
-"""``tryon demo``: end to end with no key and no internet (the network guard of conftest allows loopback only)."""
+"""``tryon demo``: end to end with no key and no internet (conftest's network guard allows loopback only)."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageChops
 
@@ -51,3 +53,11 @@ def test_running_the_demo_twice_keeps_the_first_results(tmp_path: Path) -> None:
     second = run_demo(tmp_path)
     assert first.contact_sheet.is_file() and second.contact_sheet.name == "contact-sheet-1.png"
     assert len(list(tmp_path.iterdir())) == 12
+
+
+def test_demo_without_the_sdk_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "openai", None)
+    result = CliRunner().invoke(build_cli(), ["demo", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "error: the demo runs the real openai SDK: pip install 'tryon[openai]'" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -110,3 +110,12 @@ def test_a_refusal_is_not_retried_on_another_provider(
     with pytest.raises(ContentPolicyError):
         r.generate("x", model=[NANO, FLUX])
     assert bfl.requests == []
+
+
+async def test_the_async_path_falls_through_the_same_way(
+    r: tryon.Router, bfl: BFLEmulator, gemini: GeminiEmulator
+) -> None:
+    gemini.fail_next(503, times=2)  # both calls of the fan-out fail: nothing to keep from Gemini
+    gen = await r.agenerate("a summer dress", model=[NANO, FLUX], n=2)
+    assert gen.model == FLUX and len(gen.images) == 2 and len(bfl.submits) == 2 and len(gemini.requests) == 2
+    assert [s.model for s in gen.skipped] == [NANO]

@@ -200,7 +200,8 @@ def test_doc_error_handling(seed_dir: Path, openai_emulator: Any, monkeypatch: p
 
     monkeypatch.delenv("OPENAI_API_KEY")
     example()
-    assert capsys.readouterr().out.startswith("Validation error: no API key for openai: set the OPENAI_API_KEY")
+    out = capsys.readouterr().out
+    assert out.startswith("Validation error: no API key for openai: set the OPENAI_API_KEY")
 
     monkeypatch.setitem(sys.modules, "openai", None)  # the SDK is not installed
     example()
@@ -208,7 +209,8 @@ def test_doc_error_handling(seed_dir: Path, openai_emulator: Any, monkeypatch: p
         capsys.readouterr().out)
 
 
-def test_doc_complete_workflow(seed_dir: Path, openai_emulator: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_doc_complete_workflow(seed_dir: Path, openai_emulator: Any,
+                               capsys: pytest.CaptureFixture[str]) -> None:
     from tryon.api.openAI.image_adapter import GPTImageAdapter  # noqa: I001 (verbatim)
     import os
 
@@ -412,7 +414,8 @@ def test_the_key_never_shows_in_repr(openai_emulator: Any) -> None:
     ("generate_image_edit", {"images": "nothere.jpg"}, None),
 ])
 def test_invalid_values_raise_value_error_before_any_request(
-        seed_dir: Path, openai_emulator: Any, method: str, kwargs: dict[str, Any], option: str | None) -> None:
+        seed_dir: Path, openai_emulator: Any, method: str, kwargs: dict[str, Any],
+        option: str | None) -> None:
     from tryon.api.openAI.image_adapter import GPTImageAdapter
 
     adapter = GPTImageAdapter()
@@ -468,7 +471,8 @@ def test_inputs_may_be_urls_base64_and_bytes(seed_dir: Path, openai_emulator: An
     configure_fetcher(allow_private=True)  # the emulator serving the URL is on 127.0.0.1
     try:
         GPTImageAdapter().generate_image_edit(
-            [f"{openai_emulator.url}/files/person.jpg", base64.b64encode(scene).decode(), person], "three kinds")
+            [f"{openai_emulator.url}/files/person.jpg", base64.b64encode(scene).decode(), person],
+            "three kinds")
     finally:
         configure_fetcher(previous)
     assert [f.data for f in sent_images(openai_emulator.last_request)] == [person, scene, person]

@@ -42,7 +42,10 @@ async def _acall(gen: ImageGenerator, request: Request) -> Generation:
 
 
 def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
-    return [request.replace(n=k) for k in split(request.n, gen.capabilities.max_images_per_call)]
+    per_call = gen.capabilities.max_images_per_call
+    if request.n <= per_call:
+        return [request]  # one call: the request as it is (no copy, no re-validation)
+    return [request.replace(n=k) for k in split(request.n, per_call)]
 
 
 def merge(parts: Sequence[Generation]) -> Generation:

@@ -84,11 +84,17 @@ def _entry_points() -> list[tuple[md.EntryPoint, md.Distribution | None]]:
     return out
 
 
-def _fail(name: str, exc: BaseException, **info: Any) -> None:
+def _fail(name: str, exc: BaseException, **info: Any) -> str:
+    """Record a failed plugin; returns the warning to emit once loading has finished."""
     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     _report[name] = PluginInfo(name=name, status="failed", error=detail, **info)
-    warnings.warn(f"tryon plugin {name!r} failed to load and was skipped: {detail}", PluginWarning,
-                  stacklevel=3)
+    return f"tryon plugin {name!r} failed to load and was skipped: {detail}"
+
+
+def _warn_all(messages: list[str]) -> None:
+    # Emitted after the loop, so that warnings turned into errors cannot leave plugins half-loaded.
+    for message in messages:
+        warnings.warn(message, PluginWarning, stacklevel=3)
 
 
 def load_plugins(*, force: bool = False) -> None:
@@ -100,6 +106,7 @@ def load_plugins(*, force: bool = False) -> None:
         _loaded = True
         pm = get_plugin_manager()
         wanted = _wanted()
+        failures: list[str] = []
         for ep, dist in _entry_points():
             dist_name = dist.metadata["Name"] if dist is not None else None
             info: dict[str, Any] = {"module": ep.value, "distribution": dist_name,
@@ -113,9 +120,10 @@ def load_plugins(*, force: bool = False) -> None:
                 plugin = ep.load()
                 pm.register(plugin, name=ep.name)
             except Exception as exc:
-                _fail(ep.name, exc, **info)
+                failures.append(_fail(ep.name, exc, **info))
                 continue
             _report[ep.name] = PluginInfo(name=ep.name, status="loaded", **info)
+    _warn_all(failures)
 
 
 def register_plugin(plugin: Any, name: str) -> None:
@@ -137,6 +145,7 @@ def call_hook(hook_name: str, **kwargs: Any) -> None:
     """Call *hook_name* on each plugin separately; a plugin that raises is reported, not fatal."""
     pm = get_plugin_manager()
     caller = getattr(pm.hook, hook_name)
+    failures: list[str] = []
     for impl in reversed(caller.get_hookimpls()):
         name = pm.get_name(impl.plugin) or repr(impl.plugin)
         args = {k: v for k, v in kwargs.items() if k in impl.argnames}
@@ -145,16 +154,10 @@ def call_hook(hook_name: str, **kwargs: Any) -> None:
         except Exception as exc:
             with _lock:
                 previous = _report.get(name)
-                _fail(name, exc, module=previous.module if previous else None,
-                      distribution=previous.distribution if previous else None,
-                      version=previous.version if previous else None)
-                _mark_failed_plugin(name)
-
-
-def _mark_failed_plugin(name: str) -> None:
-    info = _report.get(name)
-    if info is not None and info.status != "failed":  # pragma: no cover - _fail sets it
-        _report[name] = attrs.evolve(info, status="failed")
+                failures.append(_fail(name, exc, module=previous.module if previous else None,
+                                      distribution=previous.distribution if previous else None,
+                                      version=previous.version if previous else None))
+    _warn_all(failures)
 
 
 def plugin_report() -> list[PluginInfo]:

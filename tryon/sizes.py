@@ -216,7 +216,7 @@ class Sizes:
         cands = [wh for s in self.exact if (wh := parse_size(s))]
         if self.rule is not None and (big := self.rule.largest()):
             cands.append(big)
-        return max(cands, key=lambda wh: wh[0] * wh[1]) if cands else None
+        return max(cands, key=lambda wh: (wh[0] * wh[1], wh[0], wh[1])) if cands else None
 
     def nearest(self, size: str) -> str | None:
         """The accepted size closest in aspect and area to *size*; ``None`` if none can be told."""

@@ -11,10 +11,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import requests
 
 from tryon.errors import (
     ContentPolicyError,
@@ -29,6 +28,9 @@ from tryon.http import make_session, send
 
 from .hosts import delivery_problem, polling_problem, trusted_delivery_hosts
 from .settings import PROVIDER, BFLSettings
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["READY", "BFLClient", "Task", "TaskResult", "poll_delays"]
 
@@ -144,8 +146,9 @@ class BFLClient:
         """Submit *body*, wait for the task and download its image."""
         started = time.monotonic()
         task = self.submit(body)
-        answer = self.wait(task, started + self.settings.deadline)
-        return task, self.download(task, answer)
+        deadline = started + self.settings.deadline
+        answer = self.wait(task, deadline)
+        return task, self.download(task, answer, max(1.0, deadline - time.monotonic()))
 
     def submit(self, body: Mapping[str, Any]) -> Task:
         """``POST /v1/<model>``: the task id, its polling URL and its cost in credits."""
@@ -204,8 +207,9 @@ class BFLClient:
                 task.id,
             )
 
-    def download(self, task: Task, answer: Mapping[str, Any]) -> TaskResult:
-        """Fetch ``result.sample`` without the key, from an allowed host only, size-capped."""
+    def download(self, task: Task, answer: Mapping[str, Any], seconds: float | None = None) -> TaskResult:
+        """Fetch ``result.sample`` without the key, from an allowed host only, size-capped, within
+        *seconds* (default: the whole ``deadline``)."""
         from tryon.media.fetch import URLFetcher
 
         result = answer.get("result")
@@ -221,7 +225,7 @@ class BFLClient:
             max_bytes=s.max_result_bytes,
             timeout=s.timeout,
             retries=s.max_retries,
-            total_timeout=s.deadline,
+            total_timeout=s.deadline if seconds is None else seconds,
         )
         try:
             data, _ = fetcher.fetch(sample)

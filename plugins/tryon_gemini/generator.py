@@ -9,9 +9,7 @@ it in URLs, logs and error messages). HTTP goes through :mod:`tryon.http`: a fai
 from __future__ import annotations
 
 import threading
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from tryon.capabilities import Capabilities
 from tryon.errors import (
@@ -31,6 +29,9 @@ from . import pricing
 from .models import RATIOS, GeminiModel
 from .response import read_answer
 from .settings import PROVIDER, GeminiSettings
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["GeminiGenerator"]
 

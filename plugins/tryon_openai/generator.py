@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -80,13 +81,20 @@ _clients_lock = threading.Lock()
 
 
 def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
-    """One SDK client per distinct settings (and key), shared by all models and threads."""
+    """One SDK client per distinct settings (and key), shared by all models and threads.
+
+    An async client's pooled connections belong to the event loop that opened them, so
+    async clients are kept per running loop (those of closed loops are dropped).
+    """
     key_value, _ = settings.resolved_key()
-    cache_key = (use_async, settings, key_value, os.environ.get("OPENAI_BASE_URL"))
+    loop = asyncio.get_running_loop() if use_async else None
+    cache_key = (use_async, settings, key_value, os.environ.get("OPENAI_BASE_URL"), loop)
     with _clients_lock:
         client = _clients.get(cache_key)
         if client is not None:
             return client
+        for stale in [k for k in _clients if k[-1] is not None and k[-1].is_closed()]:
+            del _clients[stale]
         openai = _import_openai()
         kwargs: dict[str, Any] = {"api_key": key_value}
         if settings.timeout is not None:

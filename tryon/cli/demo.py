@@ -8,6 +8,7 @@ input preparation, mask conversion, HTTP, response parsing and saving.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -118,6 +119,8 @@ def demo(output_dir: Path) -> None:
     Makes a text-to-image, a transparent product image, a masked edit and a multi-image
     edit, then writes them with a contact sheet. Needs no API key and no internet.
     """
+    if importlib.util.find_spec("openai") is None:
+        raise ImportError("the demo runs the real openai SDK: pip install 'tryon[openai]'")
     total = 4
     counter = iter(range(1, total + 1))
     output.info(f"starting a local OpenAI emulator (no key, no internet); writing to {output_dir}/")
