@@ -50,11 +50,15 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def emulator(latency: float = 0.0) -> Iterator[str]:
-    """Run the OpenAI emulator in its own process; yields its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tryon.testing.openai_emulator", "--latency", str(latency)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=child_env())
+def emulator(latency: float = 0.0, *, photo_like: bool = False) -> Iterator[str]:
+    """Run the OpenAI emulator in its own process; yields its base URL.
+
+    ``photo_like`` serves images as large as real photos (:mod:`benchmarks.photo_emulator`).
+    """
+    command = ([sys.executable, "-m", "benchmarks.photo_emulator"] if photo_like else
+               [sys.executable, "-m", "tryon.testing.openai_emulator", "--latency", str(latency)])
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env=child_env())
     try:
         assert process.stdout is not None
         line = process.stdout.readline()

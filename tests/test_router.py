@@ -268,3 +268,22 @@ def test_top_level_api_uses_default_router(fake_generator: FakeGenerator) -> Non
     assert gen.model == "fake-image-1" and fake_generator.requests
     assert tryon.models(supports="mask")[0].model == "fake-image-1"
     assert tryon.explain("fake-image-1", seed=3) == []
+
+
+def test_preference_list_skips_models_without_a_key_or_that_cannot_take_the_inputs(
+        r: tryon.Router, fake: FakeGenerator) -> None:
+    from tryon.errors import InvalidInputError, MissingCredentialsError
+    from tryon.media.limits import InputLimits
+
+    fake.fail_next(MissingCredentialsError("fake", ["FAKE_API_KEY"]))
+    gen = r.generate("x", model=["fake-pro", "plain-1"])
+    assert gen.model == "plain-1" and gen.skipped[0].reason.startswith("no API key")
+
+    small = attrs.evolve(FAKE_CAPABILITIES, inputs=InputLimits(max_bytes=100))
+    r.register(FakeGenerator("small-inputs", capabilities=small))
+    image = FakeGenerator()._images(tryon.GenerateRequest(prompt="x", size="64x64"))[0].data
+    gen = r.edit(image, "x", model=["small-inputs", "fake-pro"])
+    assert gen.model == "fake-pro" and "cannot take the inputs" in gen.skipped[0].reason
+    # an input no model can read is the input's error, not "no model available"
+    with pytest.raises(InvalidInputError, match="no such file"):
+        r.edit("missing-file.png", "x", model=["small-inputs", "fake-pro"])

@@ -23,7 +23,9 @@ from tryon import fanout
 from tryon.capabilities import FEATURES, Capabilities, Operation
 from tryon.checks import Finding, adapt, find_problems
 from tryon.errors import (
+    InvalidInputError,
     InvalidOptionError,
+    MissingCredentialsError,
     NoModelAvailableError,
     PartialResultError,
     PluginError,
@@ -31,6 +33,7 @@ from tryon.errors import (
     ProviderError,
     UnknownModelError,
     UnsupportedOptionError,
+    ValidationError,
 )
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
@@ -370,11 +373,27 @@ class Router:
         return [self.resolve_name(n) for n in names]
 
     @staticmethod
-    def _unfit(names: list[str], name: str, exc: UnsupportedOptionError, skipped: list[Skip]) -> None:
-        """A model of a preference list cannot honour the request: skip it (alone, raise)."""
+    def _unfit(names: list[str], name: str, exc: ValidationError, skipped: list[Skip]) -> None:
+        """A model of a preference list cannot take the request (options, inputs, no key): skip it."""
         if len(names) == 1:
             raise exc
-        skipped.append(Skip(name, f"cannot honour the request: {exc}", exc))
+        if isinstance(exc, MissingCredentialsError):
+            reason = f"no API key: {exc}"
+        elif isinstance(exc, InvalidInputError):
+            reason = f"cannot take the inputs: {exc}"
+        else:
+            reason = f"cannot honour the request: {exc}"
+        skipped.append(Skip(name, reason, exc))
+
+    @staticmethod
+    def _exhausted(skipped: list[Skip]) -> NoModelAvailableError | ValidationError:
+        """The error for a list whose every model was skipped: the input error itself when all agree."""
+        errors = [s.error for s in skipped]
+        if errors and all(isinstance(e, InvalidInputError) for e in errors):
+            first = errors[0]
+            if all(str(e) == str(first) for e in errors):
+                return first  # type: ignore[return-value]
+        return NoModelAvailableError(skipped)
 
     @staticmethod
     def _failed(names: list[str], index: int, exc: ProviderError, skipped: list[Skip]) -> None:
@@ -392,12 +411,15 @@ class Router:
         for i, name in enumerate(names):
             try:
                 gen, request, notices = self.prepare(op, prompt, name, images=images, strict=strict, **options)
-            except UnsupportedOptionError as exc:
+            except (UnsupportedOptionError, InvalidInputError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
             try:
                 result = fanout.run_sync(gen, request)
+            except MissingCredentialsError as exc:
+                self._unfit(names, name, exc, skipped)
+                continue
             except PartialResultError as exc:  # the kept images get the same metadata as a result's
                 exc.generation = self._finish(exc.generation, request, notices, started, skipped)
                 raise
@@ -405,7 +427,7 @@ class Router:
                 self._failed(names, i, exc, skipped)
                 continue
             return self._finish(result, request, notices, started, skipped)
-        raise NoModelAvailableError(skipped)
+        raise self._exhausted(skipped)
 
     async def _arun(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
                     strict: bool | None, options: Mapping[str, Any]) -> Generation:
@@ -415,12 +437,15 @@ class Router:
             try:
                 gen, request, notices = await asyncio.to_thread(
                     self.prepare, op, prompt, name, images=images, strict=strict, **options)
-            except UnsupportedOptionError as exc:
+            except (UnsupportedOptionError, InvalidInputError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
             try:
                 result = await fanout.run_async(gen, request)
+            except MissingCredentialsError as exc:
+                self._unfit(names, name, exc, skipped)
+                continue
             except PartialResultError as exc:  # the kept images get the same metadata as a result's
                 exc.generation = self._finish(exc.generation, request, notices, started, skipped)
                 raise
@@ -428,7 +453,7 @@ class Router:
                 self._failed(names, i, exc, skipped)
                 continue
             return self._finish(result, request, notices, started, skipped)
-        raise NoModelAvailableError(skipped)
+        raise self._exhausted(skipped)
 
     def _finish(self, result: Generation, request: Request, notices: list[Notice], started: float,
                 skipped: list[Skip]) -> Generation:

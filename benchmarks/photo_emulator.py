@@ -1,0 +1,51 @@
+"""The OpenAI emulator answering with photo-like images: noisy, so they compress like photos.
+
+The stock emulator's images are flat shapes that PNG compresses to a few dozen KiB; real
+1536x1024 outputs are megabytes. Memory figures need the real sizes. Run as
+``python -m benchmarks.photo_emulator`` (prints ``... listening on URL`` like the emulator).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import sys
+import threading
+from typing import Any
+
+from tryon.testing.openai_emulator import OpenAIEmulator
+
+
+@functools.lru_cache(maxsize=16)
+def photo_like(width: int, height: int, fmt: str) -> bytes:
+    """A *width* x *height* image of grey noise (about 1.5 bytes per pixel as PNG)."""
+    from PIL import Image
+
+    image = Image.effect_noise((width, height), 40).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, {"jpeg": "JPEG", "webp": "WEBP"}.get(fmt, "PNG"), **({"quality": 90} if fmt != "png" else {}))
+    return out.getvalue()
+
+
+class PhotoEmulator(OpenAIEmulator):
+    """:class:`OpenAIEmulator` whose images are :func:`photo_like` (same for every index)."""
+
+    def _render(self, job: Any, index: int) -> bytes:  # the emulator's per-image hook
+        return photo_like(job.width, job.height, job.output_format)
+
+
+def main() -> int:
+    emulator = PhotoEmulator()
+    emulator.start()
+    print(f"photo-like OpenAI emulator listening on {emulator.base_url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
