@@ -61,6 +61,7 @@ def run(quick: bool = False) -> list[Result]:
         results.append(Result(
             f"fan-out n={N}, 10 per call, L={LATENCY}s: {name}", f"{t:.3f}s = {t / LATENCY:.2f} x L",
             f"<= {TARGET} x L", t <= TARGET * LATENCY,
-            f"raw SDK with 4 threads: {raw_median:.3f}s ({raw_median / LATENCY:.2f} x L); median of {repeats}",
+            f"raw SDK with 4 threads: {raw_median:.3f}s ({raw_median / LATENCY:.2f} x L); "
+            f"median of {repeats}",
             {"seconds": t, "raw_seconds": raw_median}))
     return results

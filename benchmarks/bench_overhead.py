@@ -1,22 +1,25 @@
 """Per-call overhead: one generate request through tryon vs the raw ``openai`` SDK.
 
 Both sides send the same request to the same emulator (latency 0) and end with the image
-bytes (the raw side base64-decodes them). Calls are interleaved — the order of each pair
-alternates — and the medians are compared. Two requests: the default model's standard
+bytes (the raw side base64-decodes them). Calls are interleaved in pairs (which side goes
+first is random) and the medians are compared. Two requests: the default model's standard
 request (``gpt-image-1.5``, 1024x1024) and the smallest one (``gpt-image-2``, 256x256), where
-a fixed cost weighs most. A third row times the router alone against an in-process stub
+a fixed cost weighs most. The pairs run in five rounds; the spread of the per-round ratios
+shows the noise of the machine. A third row times the router alone against an in-process stub
 (no HTTP): validation, routing and result metadata.
 """
 
 from __future__ import annotations
 
 import base64
+import random
 import timeit
 from typing import Any
 
 from benchmarks.common import Result, emulator, gpt_router, median, openai_client, timed
 
 TARGET = 1.05
+ROUNDS = 5
 PROMPT = "A leather handbag, studio lighting"
 REQUESTS = {
     "default request (gpt-image-1.5, 1024x1024 JPEG)":
@@ -26,7 +29,9 @@ REQUESTS = {
 }
 
 
-def _compare(router: Any, client: Any, request: dict[str, Any], pairs: int, warmup: int) -> tuple[float, float]:
+def _compare(router: Any, client: Any, request: dict[str, Any], pairs: int,
+             warmup: int) -> tuple[float, float, list[float]]:
+    """Median seconds per call (tryon, raw) and the ratio of each of ``ROUNDS`` rounds."""
     model = request["model"]
     options = {k: v for k, v in request.items() if k != "model"}
 
@@ -40,16 +45,24 @@ def _compare(router: Any, client: Any, request: dict[str, Any], pairs: int, warm
     for _ in range(warmup):
         framework()
         raw()
+    order = random.Random(6)
     ours: list[float] = []
     theirs: list[float] = []
-    for i in range(pairs):
-        if i % 2 == 0:
-            ours.append(timed(framework))
-            theirs.append(timed(raw))
-        else:
-            theirs.append(timed(raw))
-            ours.append(timed(framework))
-    return median(ours), median(theirs)
+    rounds: list[float] = []
+    for _ in range(ROUNDS):
+        mine: list[float] = []
+        other: list[float] = []
+        for _ in range(pairs // ROUNDS):
+            if order.random() < 0.5:
+                mine.append(timed(framework))
+                other.append(timed(raw))
+            else:
+                other.append(timed(raw))
+                mine.append(timed(framework))
+        rounds.append(median(mine) / median(other))
+        ours += mine
+        theirs += other
+    return median(ours), median(theirs), rounds
 
 
 def _router_alone(router: Any, request: dict[str, Any], number: int) -> float:
@@ -77,19 +90,20 @@ def _router_alone(router: Any, request: dict[str, Any], number: int) -> float:
 
 
 def run(quick: bool = False) -> list[Result]:
-    pairs, warmup = (60, 10) if quick else (300, 30)
+    pairs, warmup = (100, 10) if quick else (500, 30)
     results = []
     with emulator(latency=0.0) as url:
         router = gpt_router(url)
         client = openai_client(url)
         for label, request in REQUESTS.items():
-            ours, theirs = _compare(router, client, request, pairs, warmup)
+            ours, theirs, rounds = _compare(router, client, request, pairs, warmup)
             ratio = ours / theirs
             results.append(Result(
                 f"per-call overhead, {label}", f"{ratio:.3f}x", f"<= {TARGET:.2f}x", ratio <= TARGET,
                 f"median {ours * 1000:.2f} ms vs {theirs * 1000:.2f} ms raw SDK "
-                f"({(ours - theirs) * 1000:+.2f} ms per call); {pairs} interleaved pairs, latency 0",
-                {"pairs": pairs, "tryon_ms": ours * 1000, "raw_ms": theirs * 1000}))
+                f"({(ours - theirs) * 1000:+.2f} ms per call); {pairs} pairs in random order, latency 0; "
+                f"ratio per round of {pairs // ROUNDS}: {min(rounds):.3f}-{max(rounds):.3f}",
+                {"pairs": pairs, "tryon_ms": ours * 1000, "raw_ms": theirs * 1000, "rounds": rounds}))
         alone = _router_alone(router, REQUESTS["smallest request (gpt-image-2, 256x256 JPEG)"],
                               2000 if quick else 10000)
     results.append(Result(

@@ -55,8 +55,8 @@ def emulator(latency: float = 0.0, *, photo_like: bool = False) -> Iterator[str]
 
     ``photo_like`` serves images as large as real photos (:mod:`benchmarks.photo_emulator`).
     """
-    command = ([sys.executable, "-m", "benchmarks.photo_emulator"] if photo_like else
-               [sys.executable, "-m", "tryon.testing.openai_emulator", "--latency", str(latency)])
+    module = "benchmarks.photo_emulator" if photo_like else "tryon.testing.openai_emulator"
+    command = [sys.executable, "-m", module, "--latency", str(latency)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                env=child_env())
     try:
@@ -75,8 +75,9 @@ def emulator(latency: float = 0.0, *, photo_like: bool = False) -> Iterator[str]
 
 def gpt_router(base_url: str) -> Any:
     """A router whose GPT models talk to the emulator at *base_url* (no SDK retries)."""
-    import tryon
     from tryon_openai import MODELS, OpenAIImageGenerator
+
+    import tryon
 
     router = tryon.Router(plugins=False)
     for model_id, capabilities in MODELS.items():
@@ -100,6 +101,43 @@ def timed(fn: Callable[[], Any]) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def _status(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def rss_mark() -> int:
+    """Start measuring peak memory: resets the peak resident set (Linux), returns the current one."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # reset VmHWM to the current RSS
+    except OSError:
+        pass
+    current = _status("VmRSS")
+    if current is not None:
+        return current
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def rss_peak_growth(mark: int) -> int:
+    """Bytes the peak resident set grew since :func:`rss_mark` (VmHWM; ``ru_maxrss`` elsewhere,
+    which on Linux also carries the peak of the process before ``exec``)."""
+    peak = _status("VmHWM")
+    if peak is None:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return max(0, peak - mark)
 
 
 def run_python(code: str, *, timeout: float = 300) -> str:

@@ -7,6 +7,7 @@ The stock emulator's images are flat shapes that PNG compresses to a few dozen K
 
 from __future__ import annotations
 
+import argparse
 import functools
 import io
 import sys
@@ -23,7 +24,8 @@ def photo_like(width: int, height: int, fmt: str) -> bytes:
 
     image = Image.effect_noise((width, height), 40).convert("RGB")
     out = io.BytesIO()
-    image.save(out, {"jpeg": "JPEG", "webp": "WEBP"}.get(fmt, "PNG"), **({"quality": 90} if fmt != "png" else {}))
+    pil_format = {"jpeg": "JPEG", "webp": "WEBP"}.get(fmt, "PNG")
+    image.save(out, pil_format, **({"quality": 90} if pil_format != "PNG" else {}))
     return out.getvalue()
 
 
@@ -35,7 +37,9 @@ class PhotoEmulator(OpenAIEmulator):
 
 
 def main() -> int:
-    emulator = PhotoEmulator()
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.photo_emulator")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds to delay every answer")
+    emulator = PhotoEmulator(latency=parser.parse_args().latency)
     emulator.start()
     print(f"photo-like OpenAI emulator listening on {emulator.base_url}", flush=True)
     try:

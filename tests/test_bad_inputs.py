@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from tryon_openai import MODELS, OpenAIImageGenerator
 
 import tryon
 from tryon.errors import (
@@ -29,7 +30,6 @@ from tryon.errors import (
     ValidationError,
 )
 from tryon.testing.openai_emulator import OpenAIEmulator
-from tryon_openai import MODELS, OpenAIImageGenerator
 
 MODEL = "gpt-image-1.5"
 
@@ -219,8 +219,12 @@ def _run(router: tryon.Router, options: dict[str, Any]) -> None:
         router.generate(prompt, model=model, **options)
 
 
-@pytest.mark.parametrize("name, build, error, needle",
-                         IMAGE_CASES + MASK_CASES + URL_CASES + OPTION_CASES, ids=lambda v: v if isinstance(v, str) else "")
+def _case_id(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+@pytest.mark.parametrize("name, build, error, needle", IMAGE_CASES + MASK_CASES + URL_CASES + OPTION_CASES,
+                         ids=_case_id)
 def test_bad_input_is_refused_clearly_before_any_request(
         emu: OpenAIEmulator, files: Path, files_server: str, name: str,
         build: Callable[[Path, str], dict[str, Any]], error: type[Exception], needle: str) -> None:
@@ -232,7 +236,7 @@ def test_bad_input_is_refused_clearly_before_any_request(
     assert len(emu.requests) == before, f"{name}: a request reached the service"
 
 
-@pytest.mark.parametrize("name, build, error, needle", ALLOWED_URL_CASES, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name, build, error, needle", ALLOWED_URL_CASES, ids=_case_id)
 def test_bad_urls_on_allowed_hosts(emu: OpenAIEmulator, files: Path, files_server: str, name: str,
                                    build: Callable[[Path, str], dict[str, Any]], error: type[Exception],
                                    needle: str) -> None:

@@ -350,6 +350,8 @@ def test_lenient_adapts_instead_of_refusing(openai_emulator: OpenAIEmulator, tmp
     result = invoke(str(path), "-o", str(tmp_path / "out"), "--lenient")
     assert result.exit_code == 0, result.output
     assert openai_emulator.last_request.params["size"] == "1024x1024"
+    (line,) = manifest_lines(tmp_path / "out")
+    assert any("1000x1000" in warning for warning in line["warnings"])
 
 
 def test_progress_redraws_one_line_on_a_terminal() -> None:
@@ -433,11 +435,11 @@ def test_run_batch_raises_batch_interrupted_with_the_summary(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from tryon.batch import runner
 
-    def interrupted(workers: Any) -> None:
+    def interrupted(finished: Any) -> None:
         raise KeyboardInterrupt
 
-    calls = iter([interrupted, runner._join])
-    monkeypatch.setattr(runner, "_join", lambda workers: next(calls)(workers))
+    calls = iter([interrupted, runner._wait])
+    monkeypatch.setattr(runner, "_wait", lambda finished: next(calls)(finished))
     from tryon.testing.fake import FakeGenerator
 
     router = tryon.Router(plugins=False)

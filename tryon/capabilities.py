@@ -17,6 +17,7 @@ import attrs
 from tryon.media.limits import InputLimits
 from tryon.sizes import Sizes
 
+
 def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(values)
 

@@ -11,7 +11,8 @@ from tryon.batch.jobs import Job, JobFileError, Shard, load_jobs
 from tryon.batch.manifest import Manifest, ManifestIndex, Record
 from tryon.batch.progress import Progress, ProgressReporter
 from tryon.batch.ratelimit import RateLimiter
-from tryon.batch.runner import BatchInterrupted, BatchSummary, JobFailure, run_batch
+from tryon.batch.runner import run_batch
+from tryon.batch.summary import BatchInterrupted, BatchSummary, JobFailure
 
 __all__ = [
     "BatchInterrupted",

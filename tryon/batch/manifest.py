@@ -1,7 +1,7 @@
 """The batch manifest: an append-only JSONL record of every job outcome.
 
 One line per outcome (``id``, ``status`` ``ok``/``failed``, ``files``, ``usage``, ``cost_usd``,
-``error``, ``started``, ``finished``, ...), written with one ``write`` then ``flush`` and
+``error``, ``warnings``, ``started``, ``finished``, ...), written with one ``write`` then ``flush`` and
 ``fsync``, so a crash loses at most the line being written. Reading skips a torn line;
 before appending, a torn last line is terminated so that it cannot swallow the next one.
 
@@ -51,6 +51,7 @@ class Record:
     usage: Mapping[str, int] | None = None
     cost_usd: float | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     started: str = ""
     finished: str = ""
     attempts: int = 0
@@ -62,6 +63,7 @@ class Record:
     def to_json(self) -> str:
         data = attrs.asdict(self)
         data["files"] = list(self.files)
+        data["warnings"] = list(self.warnings)
         data["usage"] = dict(self.usage) if self.usage is not None else None
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 

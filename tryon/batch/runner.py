@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,6 +29,7 @@ from tryon.batch.jobs import Job, JobFileError, Shard, load_jobs
 from tryon.batch.manifest import Manifest, ManifestIndex, Record, manifest_name, now_iso
 from tryon.batch.progress import ProgressReporter
 from tryon.batch.ratelimit import RateLimiter
+from tryon.batch.summary import BatchInterrupted, BatchSummary, JobFailure
 from tryon.capabilities import Operation
 from tryon.errors import (
     InvalidOptionError,
@@ -44,80 +45,13 @@ from tryon.errors import (
 from tryon.results import Generation, Usage
 from tryon.secrets import redact
 
-__all__ = ["BatchInterrupted", "BatchSummary", "JobFailure", "run_batch"]
+if TYPE_CHECKING:
+    from tryon.router import Router
+
+__all__ = ["DEFAULT_RETRIES", "run_batch"]
 
 DEFAULT_RETRIES = 3
 _MAX_BACKOFF = 60.0
-
-
-@attrs.frozen
-class JobFailure:
-    """A job that failed in this run."""
-
-    line: int
-    id: str
-    name: str | None
-    error: str
-    files: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        label = f"line {self.line}" + (f" ({self.name})" if self.name else f" (id {self.id})")
-        kept = f" [{len(self.files)} image(s) kept]" if self.files else ""
-        return f"{label}: {self.error}{kept}"
-
-
-@attrs.frozen(kw_only=True)
-class BatchSummary:
-    """What a batch run did. ``exit_code``: 0 all done, 1 some failed, 130 interrupted."""
-
-    total: int
-    skipped: int
-    succeeded: int
-    failed: int
-    pending: int
-    images: int
-    usage: Usage | None
-    cost_usd: float | None
-    elapsed_s: float
-    output_dir: Path
-    manifest: Path
-    shard: str | None = None
-    interrupted: bool = False
-    failures: tuple[JobFailure, ...] = ()
-
-    @property
-    def exit_code(self) -> int:
-        if self.interrupted:
-            return 130
-        return 1 if self.failed or self.pending else 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready description."""
-        return {
-            "total": self.total, "skipped": self.skipped, "succeeded": self.succeeded,
-            "failed": self.failed, "pending": self.pending, "images": self.images,
-            "usage": self.usage.to_dict() if self.usage else None, "cost_usd": self.cost_usd,
-            "elapsed_s": round(self.elapsed_s, 3), "output_dir": str(self.output_dir),
-            "manifest": str(self.manifest), "shard": self.shard, "interrupted": self.interrupted,
-            "failures": [attrs.asdict(f) for f in self.failures], "exit_code": self.exit_code,
-        }
-
-    def __str__(self) -> str:
-        done = self.skipped + self.succeeded
-        text = (f"{self.total} job(s): {done} done ({self.succeeded} now, {self.skipped} earlier), "
-                f"{self.failed} failed, {self.pending} not run; {self.images} image(s) saved")
-        if self.cost_usd is not None:
-            text += f"; cost ${self.cost_usd:.4f}"
-        text += f"; {self.elapsed_s:.1f}s"
-        return text + (" (interrupted)" if self.interrupted else "")
-
-
-class BatchInterrupted(KeyboardInterrupt):
-    """Ctrl-C stopped a batch; ``summary`` says what was done (everything finished is saved)."""
-
-    def __init__(self, summary: BatchSummary) -> None:
-        super().__init__("batch interrupted")
-        self.summary = summary
 
 
 @attrs.define
@@ -126,8 +60,8 @@ class _Plan:
     kept: list[str]
 
 
-def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Any = None, concurrency: int = 8,
-              max_per_minute: float | None = None, shard: str | Shard | None = None,
+def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Router | None = None,
+              concurrency: int = 8, max_per_minute: float | None = None, shard: str | Shard | None = None,
               retries: int = DEFAULT_RETRIES, progress: ProgressReporter | None = None,
               strict: bool | None = None, limiter: RateLimiter | None = None) -> BatchSummary:
     """Run every job of *jobs_path* (JSONL), saving images into *output_dir*.
@@ -136,9 +70,11 @@ def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Any = No
     before anything is sent. ``max_per_minute`` caps the calls started per minute (a job
     fanned out into k calls counts k); a rate-limit answer pauses every worker for its
     ``Retry-After``. Retryable failures are retried ``retries`` times with backoff. ``shard``
-    (``"I/N"``) runs the jobs whose id hashes to I-1 modulo N. Ctrl-C stops starting jobs
+    (``"I/N"``) runs the jobs whose id hashes to I-1 modulo N. ``strict=False`` adapts what
+    a model cannot honour (recorded per job). ``limiter`` shares one :class:`RateLimiter`
+    between several runs (``max_per_minute`` is then ignored). Ctrl-C stops starting jobs
     and lets running ones finish (a second Ctrl-C stops waiting), then raises
-    :class:`BatchInterrupted` carrying the summary.
+    :class:`~tryon.batch.BatchInterrupted` carrying the summary.
     """
     if not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidOptionError([Problem("concurrency", concurrency, "concurrency must be at least 1")])
@@ -190,14 +126,14 @@ def _request_args(job: Job, n: int | None = None) -> tuple[Operation, dict[str, 
     return (Operation.EDIT if job.is_edit else Operation.GENERATE), options
 
 
-def _preflight(router: Any, jobs: Sequence[Job], path: str | Path, strict: bool | None) -> None:
+def _preflight(router: Router, jobs: Sequence[Job], path: str | Path, strict: bool | None) -> None:
     """Check every job against its model(s) before anything is sent (no network, no file reads)."""
     problems = [(job.line, text) for job in jobs if (text := _check_job(router, job, strict)) is not None]
     if problems:
         raise JobFileError(path, problems)
 
 
-def _check_job(router: Any, job: Job, strict: bool | None) -> str | None:
+def _check_job(router: Router, job: Job, strict: bool | None) -> str | None:
     """Why no model of *job* can serve it, or ``None`` when one can."""
     from tryon import DEFAULT_MODEL
 
@@ -259,10 +195,12 @@ class _JobState:
     costs: list[float] = attrs.field(factory=list)
     model: str | None = None
     error: BaseException | None = None
+    warnings: dict[str, None] = attrs.field(factory=dict)
 
     def add(self, result: Generation, saved: list[str]) -> None:
         self.files.extend(saved)
         self.model = result.model
+        self.warnings.update(dict.fromkeys(w.message for w in result.warnings))
         if result.usage is not None:
             self.usages.append(result.usage)
         if result.cost_usd is not None:
@@ -274,14 +212,15 @@ class _JobState:
                       line=self.job.line, name=self.job.name, model=self.model,
                       usage=usage.to_dict() if usage else None,
                       cost_usd=sum(self.costs) if self.costs else None,
-                      error=None if self.error is None else _describe(self.error), started=self.started,
+                      error=None if self.error is None else _describe(self.error),
+                      warnings=tuple(self.warnings), started=self.started,
                       finished=now_iso(), attempts=self.attempts)
 
 
 class _Run:
     """The state of one batch run, shared by its worker threads."""
 
-    def __init__(self, router: Any, output: Path, manifest: Manifest, limiter: RateLimiter,
+    def __init__(self, router: Router, output: Path, manifest: Manifest, limiter: RateLimiter,
                  progress: ProgressReporter | None, retries: int, strict: bool | None) -> None:
         self.router = router
         self.output = output
@@ -291,6 +230,8 @@ class _Run:
         self.retries = retries
         self.strict = strict
         self.stop = threading.Event()
+        self.finished = threading.Event()
+        self.workers = self.running = 0
         self.queue: queue.SimpleQueue[_Plan] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self.succeeded = self.failed = self.images = 0
@@ -308,21 +249,21 @@ class _Run:
             self.queue.put(plan)
         if self.progress is not None:
             self.progress.start(total, skipped)
-        workers = [threading.Thread(target=self._worker, name=f"tryon-batch-{i}", daemon=True)
-                   for i in range(min(concurrency, len(plans)))]
-        for worker in workers:
-            worker.start()
+        self.workers = min(concurrency, len(plans))
+        if not self.workers:
+            self.finished.set()
+        for i in range(self.workers):
+            threading.Thread(target=self._worker, name=f"tryon-batch-{i}", daemon=True).start()
         interrupted = False
         try:
-            _join(workers)
+            _wait(self.finished)
         except KeyboardInterrupt:
             interrupted = True
             self.stop.set()
-            running = sum(w.is_alive() for w in workers)
-            self._message(f"interrupted: starting no new jobs; waiting for {running} running job(s) to "
+            self._message(f"interrupted: starting no new jobs; waiting for {self.running} running job(s) to "
                           "finish and be saved (Ctrl-C again to stop waiting)")
             try:
-                _join(workers)
+                _wait(self.finished)
             except KeyboardInterrupt:
                 self._message("stopped waiting: jobs still running are not recorded and will run again")
         finally:
@@ -345,15 +286,26 @@ class _Run:
                 interrupted=interrupted, failures=tuple(sorted(self.failures, key=lambda f: f.line)))
 
     def _worker(self) -> None:
-        while not self.stop.is_set():
-            try:
-                plan = self.queue.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                self._run_job(plan)
-            except Exception as exc:  # a failure to save or record: report it, keep the batch going
-                self._message(f"line {plan.job.line}: could not record the job ({_describe(exc)})")
+        try:
+            while not self.stop.is_set():
+                try:
+                    plan = self.queue.get_nowait()
+                except queue.Empty:
+                    return
+                with self._lock:
+                    self.running += 1
+                try:
+                    self._run_job(plan)
+                except Exception as exc:  # a failure to save or record: report it, keep the batch going
+                    self._message(f"line {plan.job.line}: could not record the job ({_describe(exc)})")
+                finally:
+                    with self._lock:
+                        self.running -= 1
+        finally:
+            with self._lock:
+                self.workers -= 1
+                if not self.workers:
+                    self.finished.set()
 
     # ------------------------------------------------------------------ one job
 
@@ -451,8 +403,11 @@ class _Run:
             self.progress.message(text)
 
 
-def _join(workers: Sequence[threading.Thread]) -> None:
-    """Wait for *workers* in short slices so that Ctrl-C reaches the main thread promptly."""
-    for worker in workers:
-        while worker.is_alive():
-            worker.join(0.1)
+def _wait(finished: threading.Event) -> None:
+    """Wait for the workers in short slices, so that Ctrl-C reaches the main thread promptly.
+
+    (Not ``Thread.join``: on CPython before 3.13 a join interrupted by Ctrl-C can mark a thread
+    that is still running as finished.)
+    """
+    while not finished.wait(0.1):
+        pass

@@ -29,7 +29,8 @@ EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Retries of a job after a retryable failure (rate limit, timeout, 5xx).")
 @click.option("--lenient", is_flag=True,
-              help="Adapt options a model cannot honour (reported per image) instead of refusing the file.")
+              help="Adapt options a model cannot honour (each change is recorded in the manifest) "
+                   "instead of refusing the file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_context
 def batch(ctx: click.Context, jobs: Path, output_dir: Path, concurrency: int, max_per_minute: float | None,

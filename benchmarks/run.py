@@ -1,0 +1,169 @@
+"""Run every benchmark and write ``docs/performance.md``: ``python -m benchmarks`` (or this file).
+
+``--quick`` uses fewer repetitions (a smoke run), ``--only NAME`` runs some benchmarks
+(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``), ``--no-write``
+prints the table without touching the docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import importlib.metadata as md
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+if __package__ in (None, ""):  # run as a file: python benchmarks/run.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import ROOT, Result
+
+BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare")
+PACKAGES = ("tryon", "openai", "httpx2", "pydantic", "pillow", "attrs", "pluggy", "click", "requests")
+OUTPUT = ROOT / "docs" / "performance.md"
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    versions = []
+    for name in PACKAGES:
+        try:
+            versions.append(f"{name} {md.version(name)}")
+        except md.PackageNotFoundError:
+            continue
+    return {
+        "CPU": cpu,
+        "cores available (nproc)": str(cores),
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": f"{platform.python_implementation()} {platform.python_version()}",
+        "packages": ", ".join(versions),
+    }
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(results: Sequence[tuple[ModuleType, list[Result]]], info: dict[str, str], elapsed: float,
+           quick: bool) -> str:
+    """The Markdown of docs/performance.md."""
+    lines = [
+        "# Performance",
+        "",
+        "Image generation is network-bound: tryon's job is to add nothing to a call and to keep the",
+        "provider busy up to its limits. These benchmarks measure that against the local OpenAI emulator",
+        "(`tryon.testing`), each next to the raw `openai` SDK doing the same work in the same session.",
+        "",
+        "Regenerate with `python -m benchmarks` (about a minute; `--quick` for a smoke run). The numbers",
+        "below are from one run on this machine (shared with other work, so expect a few % of noise):",
+        "",
+        *[f"- **{key}**: {value}" for key, value in info.items()],
+        f"- **run**: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}, {elapsed:.0f} s"
+        + (" (--quick)" if quick else ""),
+        "",
+        "## Results",
+        "",
+        "| benchmark | measured | target | result | notes |",
+        "|---|---|---|---|---|",
+    ]
+    for _, rows in results:
+        lines += [f"| {_cell(r.name)} | {_cell(r.measured)} | {_cell(r.target)} | {r.verdict} | "
+                  f"{_cell(r.notes)} |" for r in rows]
+    lines += [
+        "",
+        "## Method",
+        "",
+        "The emulator runs in its own process (`python -m tryon.testing.openai_emulator --latency L`, or",
+        "`benchmarks/photo_emulator.py` for photo-sized images), so its request handling does not share",
+        "the measured process's interpreter lock. Timings are wall",
+        "clock (`time.perf_counter`); comparisons are interleaved or run back to back in one session, and",
+        "medians are reported. `info` rows have no target: they give context.",
+        "",
+    ]
+    for module, _ in results:
+        doc = (module.__doc__ or "").strip()
+        title, _, body = doc.partition("\n")
+        lines += [f"### {module.__name__.rsplit('.', 1)[-1]}: {title.strip()}", ""]
+        if body.strip():
+            lines += [body.strip(), ""]
+    lines += [FINDINGS.strip(), ""]
+    return "\n".join(lines)
+
+
+FINDINGS = """
+## Findings behind these numbers
+
+- **The emulator answered 40 ms late.** Its HTTP handler wrote headers and body in separate
+  writes; Nagle's algorithm held the body until the client's delayed ACK (~40 ms per request,
+  hiding any framework cost). `tryon/testing/server.py` now disables Nagle
+  (`disable_nagle_algorithm = True`): a local round trip went from ~44 ms to ~1.7 ms.
+- **A fan-out of one call copied the request.** `tryon/fanout.py` re-built and re-validated the
+  request even when `n` fitted in one call; it is now passed through (router overhead per call
+  56 µs -> 41 µs against a canned generator).
+- **`import tryon` spends ~22 ms importing `asyncio`** (the router and fan-out import it at module
+  level for the async API); importing it on first async use would cut start-up by about a third.
+- **The remaining fixed cost misses the target on the smallest request.** The router's own work
+  per call is ~40 µs without HTTP (cProfile: building and validating the request, checking it
+  against the model's capabilities, the typed provider options — three `attrs.evolve` copies
+  with re-validation — and the result metadata); measured end to end it costs ~0.1-0.15 ms (the
+  plugin itself adds ~0.03 ms over the raw SDK). That is within target for the default request
+  (~6.5 ms round trip) and 8-10 % of a 256x256 image served in 1.7 ms on loopback. Against a real
+  provider's 10-60 s per image it is below 0.001 %. Halving it would mean validating a request
+  once instead of on every copy (`tryon/request.py`, `tryon/router.py`).
+- **Peak memory is the SDK's.** The `openai` SDK peaks at about 4x the encoded image size while it
+  reads and parses the JSON body (body bytes, the decoded text and the base64 strings); tryon's
+  peak is the same to the byte, and tryon never decodes an output image. With photo-like outputs
+  the SDK's peak exceeds the decoded size; with the emulator's flat images it is tiny.
+- **A result keeps the SDK response** (`Generation.raw`), and with it the base64 strings: a
+  single-call result holds about 2.3x its encoded images until it is dropped (a fanned-out result
+  does not keep `raw`).
+- **Async clients are per event loop.** The GPT plugin cached one `AsyncOpenAI` client per process;
+  its pooled connections belonged to the first event loop, so a second `asyncio.run()` failed with
+  "Event loop is closed". The client cache is now keyed by the running loop.
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    parser.add_argument("--only", action="append", choices=BENCHMARKS, help="run only these (repeatable)")
+    parser.add_argument("--no-write", action="store_true", help="print the table; do not write the docs")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where to write (default {OUTPUT})")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    results: list[tuple[ModuleType, list[Result]]] = []
+    for name in args.only or BENCHMARKS:
+        module = importlib.import_module(f"benchmarks.bench_{name}")
+        print(f"running {name}...", file=sys.stderr, flush=True)
+        rows = module.run(quick=args.quick)
+        for row in rows:
+            print(f"  {row.verdict:4s}  {row.name}: {row.measured}  (target {row.target})", file=sys.stderr)
+        results.append((module, rows))
+    text = render(results, machine(), time.perf_counter() - started, args.quick)
+    if args.no_write:
+        print(text)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    failed = [row.name for _, rows in results for row in rows if row.passed is False]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
