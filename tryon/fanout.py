@@ -6,7 +6,6 @@ calls fail, the images that succeeded are kept on a :class:`~tryon.errors.Partia
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,6 +37,8 @@ async def _acall(gen: ImageGenerator, request: Request) -> Generation:
     if native is not None:
         result: Generation = await native(request)
         return result
+    import asyncio
+
     return await asyncio.to_thread(_call, gen, request)
 
 
@@ -45,7 +46,7 @@ def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
     per_call = gen.capabilities.max_images_per_call
     if request.n <= per_call:
         return [request]  # one call: the request as it is (no copy, no re-validation)
-    return [request.replace(n=k) for k in split(request.n, per_call)]
+    return [request.copy_with(n=k) for k in split(request.n, per_call)]
 
 
 def merge(parts: Sequence[Generation]) -> Generation:
@@ -98,6 +99,8 @@ def run_sync(gen: ImageGenerator, request: Request) -> Generation:
 
 async def run_async(gen: ImageGenerator, request: Request) -> Generation:
     """Async :func:`run_sync`; cancelling the awaiting task cancels the outstanding calls."""
+    import asyncio
+
     chunks = _chunks(gen, request)
     if len(chunks) == 1:
         return await _acall(gen, chunks[0])

@@ -8,6 +8,7 @@ router's business (:mod:`tryon.checks`).
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ from tryon.sizes import parse_ratio, parse_size
 
 __all__ = ["BACKGROUNDS", "COMMON_OPTIONS", "EDIT_OPTIONS", "EditRequest", "GenerateRequest", "Request"]
 
+_TRUSTED_COPY: contextvars.ContextVar[bool] = contextvars.ContextVar("tryon_trusted_copy", default=False)
 BACKGROUNDS = frozenset({"transparent", "opaque", "auto"})
 _FORMAT_ALIASES = {"jpg": "jpeg", "png": "png", "jpeg": "jpeg", "webp": "webp"}
 
@@ -70,6 +72,8 @@ class Request:
     """Provider-specific options: a mapping before routing, the model's typed options class after."""
 
     def __attrs_post_init__(self) -> None:
+        if _TRUSTED_COPY.get():
+            return
         problems = self._problems()
         if problems:
             raise InvalidOptionError(problems)
@@ -144,7 +148,16 @@ class Request:
         return {k: v for k, v in attrs.asdict(opts, recurse=False).items() if v is not None}
 
     def replace(self, **changes: Any) -> Any:
+        """A copy with *changes*, validated like a new request."""
         return attrs.evolve(self, **changes)
+
+    def copy_with(self, **changes: Any) -> Any:
+        """A copy with *changes* that are already known to be valid (skips re-validation)."""
+        token = _TRUSTED_COPY.set(True)
+        try:
+            return attrs.evolve(self, **changes)
+        finally:
+            _TRUSTED_COPY.reset(token)
 
 
 def _is_int(value: Any) -> bool:

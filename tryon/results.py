@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-__all__ = ["Estimate", "GeneratedImage", "Generation", "PartialImage", "Skip", "Usage"]
+__all__ = ["Estimate", "GeneratedImage", "Generation", "LazyInfo", "PartialImage", "Skip", "Usage"]
 
 
 def _int_or_none(a: int | None, b: int | None) -> int | None:
@@ -82,6 +82,41 @@ class Estimate:
         return f"{self.model}: {cost} for {self.n} image(s)" + (f" ({self.basis})" if self.basis else "")
 
 
+class LazyInfo(Mapping[str, Any]):
+    """A read-only mapping built on first use (image metadata that most callers never read)."""
+
+    __slots__ = ("_build", "_data")
+
+    def __init__(self, build: Callable[[], Mapping[str, Any]]) -> None:
+        self._build: Callable[[], Mapping[str, Any]] | None = build
+        self._data: Mapping[str, Any] | None = None
+
+    def _mapping(self) -> Mapping[str, Any]:
+        if self._data is None:
+            assert self._build is not None
+            self._data = MappingProxyType(dict(self._build()))
+            self._build = None
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._mapping()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+    def __repr__(self) -> str:
+        return repr(dict(self._mapping()))
+
+
+def _frozen_info(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(value, (LazyInfo, MappingProxyType)):
+        return value
+    return MappingProxyType(dict(value))
+
+
 def _bytes_repr(data: bytes) -> str:
     return f"<{len(data):,} bytes>"
 
@@ -97,8 +132,7 @@ class GeneratedImage:
     index: int = 0
     revised_prompt: str | None = None
     seed: int | None = None
-    info: Mapping[str, Any] = attrs.field(factory=dict, converter=lambda m: MappingProxyType(dict(m)),
-                                          hash=False, eq=False)
+    info: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_info, hash=False, eq=False)
 
     @classmethod
     def from_bytes(cls, data: bytes, *, index: int = 0, revised_prompt: str | None = None,
@@ -125,7 +159,7 @@ class GeneratedImage:
     @classmethod
     def from_base64(cls, b64: str, **kwargs: Any) -> GeneratedImage:
         try:
-            data = base64.b64decode(b64, validate=True)
+            data = base64.b64decode(b64)  # a damaged payload fails the magic-byte sniff below
         except (ValueError, TypeError) as exc:
             raise InvalidResponseError("the provider returned malformed base64 image data",
                                        provider=kwargs.get("provider"), model=kwargs.get("model")) from exc

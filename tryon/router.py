@@ -8,7 +8,6 @@ the value, the model and the registered models that do support it — all proble
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import threading
 import time
@@ -38,7 +37,7 @@ from tryon.errors import (
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, GenerateRequest, Request
-from tryon.results import Estimate, Generation, PartialImage, Skip
+from tryon.results import Estimate, Generation, LazyInfo, PartialImage, Skip
 
 __all__ = ["ModelInfo", "RetiredModelWarning", "Router"]
 
@@ -271,7 +270,7 @@ class Router:
             raise InvalidOptionError([Problem("options", dict(request.options),
                                               f"invalid option for {gen.model_id}: {exc}")],
                                      model=gen.model_id) from None
-        return request.replace(options=typed)
+        return request.copy_with(options=typed)
 
     def _lifecycle_notices(self, gen: ImageGenerator) -> list[Notice]:
         life = gen.capabilities.lifecycle
@@ -431,6 +430,8 @@ class Router:
 
     async def _arun(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
                     strict: bool | None, options: Mapping[str, Any]) -> Generation:
+        import asyncio
+
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
@@ -458,19 +459,24 @@ class Router:
     def _finish(self, result: Generation, request: Request, notices: list[Notice], started: float,
                 skipped: list[Skip]) -> Generation:
         elapsed = time.perf_counter() - started
-        info = {
-            "prompt": request.prompt,
-            "model": result.model,
-            "provider": result.provider,
-            "options": _jsonable(request.set_options()),
-            "provider_options": _jsonable(request.provider_options_dict()),
-            "usage": result.usage.to_dict() if result.usage else None,
-            "cost_usd": result.cost_usd,
-            "created_at": result.created_at.isoformat(),
-            "request_id": result.request_id,
-        }
+
+        def sidecar() -> dict[str, Any]:
+            return {
+                "prompt": request.prompt,
+                "model": result.model,
+                "provider": result.provider,
+                "options": _jsonable(request.set_options()),
+                "provider_options": _jsonable(request.provider_options_dict()),
+                "usage": result.usage.to_dict() if result.usage else None,
+                "cost_usd": result.cost_usd,
+                "created_at": result.created_at.isoformat(),
+                "request_id": result.request_id,
+            }
+
+        shared = LazyInfo(sidecar)  # built only when a sidecar is written or info is read
         images = tuple(
-            attrs.evolve(img, index=i, info={**info, **dict(img.info)}) for i, img in enumerate(result.images)
+            attrs.evolve(img, index=i, info=shared if not img.info else _merged(shared, img.info))
+            for i, img in enumerate(result.images)
         )
         return attrs.evolve(
             result, images=images, warnings=_dedupe((*notices, *result.warnings)),
@@ -501,6 +507,8 @@ class Router:
     async def astream(self, prompt: str, *, model: str, images: Any = None,
                       **options: Any) -> AsyncIterator[PartialImage | Generation]:
         """Async :meth:`stream` (the events are produced in a worker thread)."""
+        import asyncio
+
         queue: asyncio.Queue[Any] = asyncio.Queue()
         loop = asyncio.get_running_loop()
         done = object()
@@ -523,6 +531,10 @@ class Router:
                 if isinstance(item, BaseException):
                     raise item
                 yield item
+
+
+def _merged(shared: Mapping[str, Any], own: Mapping[str, Any]) -> LazyInfo:
+    return LazyInfo(lambda: {**shared, **own})
 
 
 def _dedupe(notices: Iterable[Notice]) -> tuple[Notice, ...]:
