@@ -287,3 +287,25 @@ def test_preference_list_skips_models_without_a_key_or_that_cannot_take_the_inpu
     # an input no model can read is the input's error, not "no model available"
     with pytest.raises(InvalidInputError, match="no such file"):
         r.edit("missing-file.png", "x", model=["small-inputs", "fake-pro"])
+
+
+def test_oversize_inputs_are_downscaled_with_a_warning_or_refused_in_strict_mode(r: tryon.Router) -> None:
+    import io
+
+    from PIL import Image
+
+    from tryon.errors import InvalidInputError
+    from tryon.media.limits import InputLimits
+
+    caps = attrs.evolve(FAKE_CAPABILITIES, inputs=InputLimits(max_edge=512))
+    limited = FakeGenerator("limited-inputs", capabilities=caps)
+    r.register(limited)
+    buf = io.BytesIO()
+    Image.new("RGB", (2048, 1024), "green").save(buf, "PNG")
+    with pytest.raises(InvalidInputError, match="512"):
+        r.edit(buf.getvalue(), "x", model="limited-inputs")
+    assert limited.requests == []
+    gen = r.edit(buf.getvalue(), "x", model="limited-inputs", strict=False)
+    sent = limited.requests[-1].images[0]  # type: ignore[attr-defined]
+    assert (sent.width, sent.height) == (512, 256)
+    assert any(w.code == "image-downscaled" for w in gen.warnings)
