@@ -20,6 +20,7 @@ import functools
 import json
 import re
 import sys
+import threading
 import time
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,7 @@ __all__ = [
     "request_id_from",
     "retry_after_from",
     "send",
+    "shared_session",
     "user_agent",
 ]
 
@@ -178,6 +180,28 @@ def make_session(
     if headers:
         session.headers.update(headers)
     return session
+
+
+_shared: dict[tuple[Any, ...], requests.Session] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_session(*, retries: int = 3, retry_post: bool = False,
+                   headers: Mapping[str, str] | None = None) -> requests.Session:
+    """One pooled :func:`make_session` per retry policy, shared by every caller in the process.
+
+    Sessions carry no credentials (send keys per request), so plugins and generators can share
+    them and their connection pools. ``retry_post=True`` also retries POST on 5xx, for APIs where
+    a repeated request cannot create a second billed job.
+    """
+    methods = DEFAULT_RETRY_METHODS | {"POST"} if retry_post else DEFAULT_RETRY_METHODS
+    key = (retries, retry_post, tuple(sorted((headers or {}).items())))
+    with _shared_lock:
+        session = _shared.get(key)
+        if session is None:
+            session = make_session(retries=retries, allowed_methods=methods, headers=headers)
+            _shared[key] = session
+        return session
 
 
 # --------------------------------------------------------------------------- responses

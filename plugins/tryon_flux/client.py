@@ -8,7 +8,6 @@ with its deadline, and the host rules of :mod:`.hosts`.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ from tryon.errors import (
     ProviderRequestError,
     ProviderTimeoutError,
 )
-from tryon.http import make_session, send
+from tryon.http import send, shared_session
 
 from .hosts import delivery_problem, polling_problem, trusted_delivery_hosts
 from .settings import PROVIDER, BFLSettings
@@ -41,18 +40,6 @@ NOT_FOUND = "Task not found"
 #: Statuses known to mean "still running"; any other unknown status is treated the same way.
 IN_PROGRESS = frozenset({"Pending", "Processing", "Queued", "Generating", "Reasoning"})
 
-_sessions: dict[int, requests.Session] = {}
-_sessions_lock = threading.Lock()
-
-
-def _session(max_retries: int) -> requests.Session:
-    """One pooled session per retry policy, shared by every FLUX generator (it carries no key)."""
-    with _sessions_lock:
-        session = _sessions.get(max_retries)
-        if session is None:
-            session = make_session(retries=max_retries, headers={"Accept": "application/json"})
-            _sessions[max_retries] = session
-        return session
 
 
 def poll_delays(first: float, maximum: float, factor: float) -> Iterator[float]:
@@ -89,7 +76,8 @@ class BFLClient:
         self.model = model
         self.base_url = settings.resolved_base_url()
         self._key = settings.resolved_key()  # MissingCredentialsError before anything is sent
-        self._session = _session(settings.max_retries)
+        # Polls and downloads are retried; a submit (POST) is not re-sent after a 5xx: it could bill twice.
+        self._session = shared_session(retries=settings.max_retries, headers={"Accept": "application/json"})
 
     def __repr__(self) -> str:
         return f"BFLClient({self.base_url!r}, model={self.model!r})"

@@ -8,7 +8,6 @@ it in URLs, logs and error messages). HTTP goes through :mod:`tryon.http`: a fai
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 from tryon.capabilities import Capabilities
@@ -19,7 +18,7 @@ from tryon.errors import (
     Problem,
     ProviderRequestError,
 )
-from tryon.http import DEFAULT_RETRY_METHODS, make_session, send
+from tryon.http import send, shared_session
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation
@@ -31,26 +30,10 @@ from .response import read_answer
 from .settings import PROVIDER, GeminiSettings
 
 if TYPE_CHECKING:
-    import requests
+    pass
 
 __all__ = ["GeminiGenerator"]
 
-_sessions: dict[int, requests.Session] = {}
-_sessions_lock = threading.Lock()
-
-
-def _session(max_retries: int) -> requests.Session:
-    """One pooled session per retry policy, shared by the Gemini generators (it carries no key)."""
-    with _sessions_lock:
-        session = _sessions.get(max_retries)
-        if session is None:
-            session = make_session(
-                retries=max_retries,
-                allowed_methods=DEFAULT_RETRY_METHODS | {"POST"},
-                headers={"Accept": "application/json"},
-            )
-            _sessions[max_retries] = session
-        return session
 
 
 class GeminiGenerator:
@@ -177,7 +160,8 @@ class GeminiGenerator:
         url = f"{settings.resolved_base_url()}/v1beta/models/{self.model_id}:generateContent"
         try:
             response = send(
-                _session(settings.max_retries),
+                shared_session(retries=settings.max_retries, retry_post=True,
+                               headers={"Accept": "application/json"}),
                 "POST",
                 url,
                 provider=PROVIDER,

@@ -25,7 +25,6 @@ Run ``python -m tryon.testing.bfl_emulator`` to serve it standalone.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import hashlib
@@ -33,7 +32,6 @@ import io
 import logging
 import math
 import secrets
-import sys
 import threading
 import time
 from collections import deque
@@ -43,7 +41,7 @@ from typing import Any
 
 import attrs
 
-from tryon.testing.server import EmulatorServer, RecordedRequest, Response
+from tryon.testing.server import EmulatorServer, RecordedRequest, Response, command_line, serve_until_interrupted
 
 __all__ = ["MODEL_SCHEMAS", "BFLDelivery", "BFLEmulator", "Field", "ModelSchema", "main"]
 
@@ -736,32 +734,15 @@ def white_to_alpha_mask(mask_bytes: bytes) -> bytes:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the emulator until Ctrl-C."""
-    parser = argparse.ArgumentParser(
-        prog="python -m tryon.testing.bfl_emulator",
-        description="Serve a local emulator of the Black Forest Labs API.",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default 0: an ephemeral port)")
+    parser = command_line("python -m tryon.testing.bfl_emulator",
+                          "Serve a local emulator of the Black Forest Labs API.")
     parser.add_argument("--pending-polls", type=int, default=1, help="polls answered 'Pending' per task")
-    parser.add_argument("--no-require-key", action="store_true", help="accept requests without an API key")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    if args.verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
-    emulator = BFLEmulator(
-        host=args.host, port=args.port, pending_polls=args.pending_polls, require_key=not args.no_require_key
-    )
-    emulator.start()
-    print(f"BFL API emulator listening on {emulator.url}", flush=True)
-    print(f"export BFL_BASE_URL={emulator.url} BFL_API_KEY=emulator-key", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        print("stopping", file=sys.stderr)
-    finally:
-        emulator.stop()
-    return 0
-
+    emulator = BFLEmulator(host=args.host, port=args.port, latency=args.latency, pending_polls=args.pending_polls,
+                           require_key=not args.no_require_key)
+    return serve_until_interrupted(
+        emulator, "BFL API emulator listening on {url}",
+        "export BFL_BASE_URL={url} BFL_API_KEY=emulator-key", verbose=args.verbose)
 
 if __name__ == "__main__":
     raise SystemExit(main())

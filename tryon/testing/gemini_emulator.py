@@ -25,7 +25,6 @@ Run ``python -m tryon.testing.gemini_emulator`` to serve it standalone.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import hashlib
@@ -33,7 +32,6 @@ import io
 import logging
 import math
 import secrets
-import sys
 import threading
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -41,7 +39,14 @@ from typing import Any
 
 import attrs
 
-from tryon.testing.server import ApiError, EmulatorServer, RecordedRequest, Response
+from tryon.testing.server import (
+    ApiError,
+    EmulatorServer,
+    RecordedRequest,
+    Response,
+    command_line,
+    serve_until_interrupted,
+)
 
 __all__ = ["MODEL_RULES", "GeminiEmulator", "ModelRules", "main"]
 
@@ -536,32 +541,14 @@ class GeminiEmulator(EmulatorServer):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the emulator until Ctrl-C."""
-    parser = argparse.ArgumentParser(
-        prog="python -m tryon.testing.gemini_emulator",
-        description="Serve a local emulator of the Gemini API's image generation.",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default 0: an ephemeral port)")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds to delay every answer")
-    parser.add_argument("--no-require-key", action="store_true", help="accept requests without an API key")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    parser = command_line("python -m tryon.testing.gemini_emulator",
+                          "Serve a local emulator of the Gemini API's image generation.")
     args = parser.parse_args(argv)
-    if args.verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
-    emulator = GeminiEmulator(
-        host=args.host, port=args.port, latency=args.latency, require_key=not args.no_require_key
-    )
-    emulator.start()
-    print(f"Gemini API emulator listening on {emulator.url}", flush=True)
-    print(f"export GEMINI_BASE_URL={emulator.url} GEMINI_API_KEY=emulator-key", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        print("stopping", file=sys.stderr)
-    finally:
-        emulator.stop()
-    return 0
-
+    emulator = GeminiEmulator(host=args.host, port=args.port, latency=args.latency,
+                              require_key=not args.no_require_key)
+    return serve_until_interrupted(
+        emulator, "Gemini API emulator listening on {url}",
+        "export GEMINI_BASE_URL={url} GEMINI_API_KEY=emulator-key", verbose=args.verbose)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -14,7 +14,6 @@ Run ``python -m tryon.testing.openai_emulator`` to serve it standalone.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import functools
@@ -23,7 +22,6 @@ import logging
 import math
 import re
 import secrets
-import sys
 import threading
 import time
 import types
@@ -39,7 +37,9 @@ from tryon.testing.server import (
     RecordedFile,
     RecordedRequest,
     Response,
+    command_line,
     iter_sse,
+    serve_until_interrupted,
 )
 
 __all__ = ["DEFAULT_MODEL", "MODEL_RULES", "ModelRules", "OpenAIEmulator", "main"]
@@ -1001,37 +1001,14 @@ def _form_values(params: Mapping[str, Any]) -> dict[str, Any]:
 # -- command line -----------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the emulator until Ctrl-C."""
-    parser = argparse.ArgumentParser(
-        prog="python -m tryon.testing.openai_emulator",
-        description="Serve a local emulator of the OpenAI Images API.",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port (default 0: an ephemeral port)")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds to delay every answer")
+    parser = command_line("python -m tryon.testing.openai_emulator", "Serve a local emulator of the OpenAI Images API.")
     parser.add_argument("--retired-models-served", action="store_true", help="also serve gpt-image-1")
-    parser.add_argument("--no-require-key", action="store_true", help="accept requests without an API key")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    if args.verbose:
-        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
-    emulator = OpenAIEmulator(
-        host=args.host,
-        port=args.port,
-        latency=args.latency,
-        retired_models_served=args.retired_models_served,
-        require_key=not args.no_require_key,
-    )
-    emulator.start()
-    print(f"OpenAI Images API emulator listening on {emulator.base_url}", flush=True)
-    print(f"export OPENAI_BASE_URL={emulator.base_url} OPENAI_API_KEY=emulator-key", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        print("stopping", file=sys.stderr)
-    finally:
-        emulator.stop()
-    return 0
-
+    emulator = OpenAIEmulator(host=args.host, port=args.port, latency=args.latency,
+                              retired_models_served=args.retired_models_served, require_key=not args.no_require_key)
+    return serve_until_interrupted(
+        emulator, "OpenAI Images API emulator listening on {base_url}",
+        "export OPENAI_BASE_URL={base_url} OPENAI_API_KEY=emulator-key", verbose=args.verbose)
 
 if __name__ == "__main__":
     raise SystemExit(main())

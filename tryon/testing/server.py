@@ -11,6 +11,7 @@ turned into a JSON 500).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import email.message
 import email.parser
@@ -19,6 +20,7 @@ import json
 import logging
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -42,8 +44,10 @@ __all__ = [
     "RecordedFile",
     "RecordedRequest",
     "Response",
+    "command_line",
     "iter_sse",
     "parse_multipart",
+    "serve_until_interrupted",
 ]
 
 log = logging.getLogger(__name__)
@@ -698,3 +702,34 @@ def iter_sse(events: Iterable[tuple[str, Any]]) -> Iterator[bytes]:
     """Encode ``(event name, JSON data)`` pairs as server-sent events."""
     for name, data in events:
         yield f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def command_line(prog: str, description: str) -> argparse.ArgumentParser:
+    """The options every emulator's standalone command takes (more can be added)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: an ephemeral port)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds to delay every answer")
+    parser.add_argument("--no-require-key", action="store_true", help="accept requests without an API key")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    return parser
+
+
+def serve_until_interrupted(emulator: EmulatorServer, *banner: str, verbose: bool = False) -> int:
+    """Start *emulator*, print *banner* (where it listens, what to export), serve until Ctrl-C."""
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
+    emulator.start()
+    for line in banner:
+        print(line.format(url=emulator.url, base_url=emulator.base_url), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("stopping", file=sys.stderr)
+    finally:
+        emulator.stop()
+    return 0
+
