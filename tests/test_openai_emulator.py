@@ -761,21 +761,21 @@ def test_synth_image_and_mask_edit() -> None:
 
 # -- command line -----------------------------------------------------------
 def test_command_line_serves_until_interrupted() -> None:
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "tryon.testing.openai_emulator", "--port", "0", "--latency", "0"],
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT), "PATH": ""},
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        first, second = proc.stdout.readline(), proc.stdout.readline()
-        base_url = first.rsplit(" ", 1)[-1].strip()
-        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
-        assert second.strip() == f"export OPENAI_BASE_URL={base_url} OPENAI_API_KEY=emulator-key"
-        client = OpenAI(base_url=base_url, api_key="emulator-key", max_retries=0)
-        assert client.images.generate(model="gpt-image-2", prompt="p", quality="low").data
-    finally:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            first, second = proc.stdout.readline(), proc.stdout.readline()
+            base_url = first.rsplit(" ", 1)[-1].strip()
+            assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
+            assert second.strip() == f"export OPENAI_BASE_URL={base_url} OPENAI_API_KEY=emulator-key"
+            with OpenAI(base_url=base_url, api_key="emulator-key", max_retries=0) as client:
+                assert client.images.generate(model="gpt-image-2", prompt="p", quality="low").data
+        finally:
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=10) == 0

@@ -77,7 +77,17 @@ class OpenAISettings:
 
 _SETTING_NAMES = frozenset(a.name for a in attrs.fields(OpenAISettings))
 _clients: dict[tuple[Any, ...], Any] = {}
+_closers: dict[tuple[Any, ...], Any] = {}
 _clients_lock = threading.Lock()
+
+
+async def _close_with_loop(client: Any) -> AsyncIterator[None]:
+    """Parked until its event loop shuts down its async generators (``asyncio.run`` does), then
+    closes *client*, so that an async client's connections never outlive their loop."""
+    try:
+        yield
+    finally:
+        await client.close()
 
 
 def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
@@ -95,6 +105,7 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
             return client
         for stale in [k for k in _clients if k[-1] is not None and k[-1].is_closed()]:
             del _clients[stale]
+            _closers.pop(stale, None)
         openai = _import_openai()
         kwargs: dict[str, Any] = {"api_key": key_value}
         if settings.timeout is not None:
@@ -116,6 +127,10 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
                     kwargs[name] = getattr(settings, name)
         client = cls(**kwargs)
         _clients[cache_key] = client
+        if loop is not None:
+            closer = _close_with_loop(client)
+            started = asyncio.ensure_future(closer.__anext__())  # inside the loop: registered for its shutdown
+            _closers[cache_key] = (closer, started)
         return client
 
 

@@ -9,8 +9,9 @@ neither Pillow nor requests.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tryon.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tryon.media.contact_sheet import contact_sheet
@@ -89,13 +90,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tryon.media' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"tryon.media.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, {name: f"tryon.media.{module}" for name, module in _EXPORTS.items()})
 
 
 def __dir__() -> list[str]:

@@ -5,8 +5,9 @@ Loaded lazily, so importing this package does not import the ``openai`` SDK.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tryon.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tryon.api.openAI.image_adapter import GPTImageAdapter
@@ -16,10 +17,4 @@ __all__ = ["GPTImageAdapter"]
 _LAZY = {"GPTImageAdapter": "tryon.api.openAI.image_adapter"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)
