@@ -97,6 +97,8 @@ def _sizes_brief(caps: Capabilities) -> str:
         return f"any up to {max_resolution(caps)}"
     if caps.sizes.aspect_ratios or caps.aspect_ratios:
         return f"{len(caps.sizes.aspect_ratios | caps.aspect_ratios)} aspect ratios"
+    if not caps.sizes.exact:
+        return "auto only" if caps.sizes.auto else "provider's choice"
     return f"{len(caps.sizes.exact)} fixed" + (" + auto" if caps.sizes.auto else "")
 
 
