@@ -178,13 +178,13 @@ def test_arbitrary_sizes_on_gpt_image_2(client: OpenAI, size: str) -> None:
 
 @pytest.mark.parametrize(
     "model",
-    ["gpt-image-2-2026-04-21", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare-2026-09-08", "gpt-image-2.6-flare"],
+    ["gpt-image-2-2026-04-21", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare-2026-09-08"],
 )
 def test_arbitrary_sizes_on_newer_models(client: OpenAI, model: str) -> None:
     assert client.images.generate(model=model, prompt="p", size="1280x720", quality="low").size == "1280x720"
 
 
-@pytest.mark.parametrize("model", ["gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest"])
+@pytest.mark.parametrize("model", ["gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest", "gpt-image-2.6-flare"])
 def test_arbitrary_sizes_rejected_on_older_models(client: OpenAI, model: str) -> None:
     exc = bad_request(lambda: client.images.generate(model=model, prompt="p", size="1536x864"))
     assert error_code(exc) == "invalid_value" and exc.param == "size"

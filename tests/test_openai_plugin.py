@@ -323,3 +323,17 @@ class TestOpenAIConformance(GeneratorConformance):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return make_router(emulator)
+
+
+def test_plugin_declarations_agree_with_the_emulators_service_rules() -> None:
+    """The plugin's data and the emulator's model of the service are kept apart on purpose; they must agree."""
+    from tryon.testing.openai_emulator import BASE_QUALITIES, MODEL_RULES
+
+    assert set(MODEL_RULES) == set(MODELS)
+    for model, caps in MODELS.items():
+        rules = MODEL_RULES[model]
+        assert caps.sizes.arbitrary == rules.arbitrary_sizes, model
+        assert caps.qualities == set(BASE_QUALITIES) | set(rules.extra_qualities), model
+        assert caps.input_fidelity == set(rules.input_fidelity), model
+        assert ("markup" in caps.option_names()) == rules.markup, model
+        assert caps.lifecycle.retired == rules.retired, model

@@ -7,6 +7,7 @@ lenient fix that adapts the request and records a :class:`~tryon.notice.Notice`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
 from tryon.request import EditRequest, Request
 
-__all__ = ["Finding", "adapt", "find_problems"]
+__all__ = ["Finding", "adapt", "find_problems", "is_secret_name", "shown"]
 
 Fix = Callable[[Request, Capabilities], tuple[Request, Notice]]
 _FORMAT_PREFERENCE = ("png", "webp", "jpeg")
@@ -49,11 +50,34 @@ def _request_fields(request: Request) -> frozenset[str]:
     return frozenset(a.name for a in attrs.fields(type(request)))
 
 
+_SECRET_NAME = re.compile(r"key|token|secret|password|authorization|credential", re.IGNORECASE)
+
+
+def is_secret_name(option: str) -> bool:
+    """Whether an option's name says it holds a credential (its value is never shown)."""
+    return bool(_SECRET_NAME.search(option))
+
+
+def shown(option: str, value: Any) -> str:
+    """How a value appears in messages: credentials masked, long values (bytes, images) summarised."""
+    if is_secret_name(option):
+        return "'***'"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value):,} bytes>"
+    text = repr(value)
+    return text if len(text) <= 80 else f"<{type(value).__name__}>"
+
+
+def _original(option: str, value: Any) -> Any:
+    return "***" if is_secret_name(option) else value
+
+
 def _drop(option: str, why: str) -> Fix:
     def fix(request: Request, caps: Capabilities) -> tuple[Request, Notice]:
         old = request.get(option)
         return _set(request, option, None), Notice(
-            "option-dropped", f"{option}={old!r} dropped: {why}", option=option, original=old, applied=None)
+            "option-dropped", f"{option}={shown(option, old)} dropped: {why}", option=option,
+            original=_original(option, old), applied=None)
 
     return fix
 
@@ -63,7 +87,8 @@ def _replace(option: str, choose: Callable[[Request, Capabilities], Any], code: 
         old = request.get(option)
         new = choose(request, caps)
         return _set(request, option, new), Notice(
-            code, f"{option}={old!r} changed to {new!r}", option=option, original=old, applied=new)
+            code, f"{option}={shown(option, old)} changed to {new!r}", option=option,
+            original=_original(option, old), applied=new)
 
     return fix
 
@@ -118,9 +143,9 @@ def _check_size(req: Request, caps: Capabilities) -> Finding | None:
         fix = _replace("size", lambda r, c: c.sizes.nearest(size), code="size-adjusted")
     else:
         fix = _drop("size", "the model does not take a size")
-    accepted = caps.sizes.describe()
-    return Finding("size", size, f"does not support size={size!r} ({why}; accepted: {accepted})",
-                   lambda c: c.sizes.accepts(size), fix)
+    if "accepted" not in why:
+        why += f"; accepted: {caps.sizes.describe()}"
+    return Finding("size", size, f"does not support size={size!r} ({why})", lambda c: c.sizes.accepts(size), fix)
 
 
 def _check_aspect_ratio(req: Request, caps: Capabilities) -> Finding | None:
@@ -150,7 +175,7 @@ def _enum_check(option: str, domain: Callable[[Capabilities], frozenset[str]]) -
         else:
             reason = f"does not support {option}"
         return Finding(option, value, reason, lambda c: value in domain(c),
-                       _drop(option, f"the model does not accept {option}={value!r}"))
+                       _drop(option, f"the model does not accept {option}={shown(option, value)}"))
     return check
 
 
@@ -246,8 +271,14 @@ def _check_provider_options(req: Request, caps: Capabilities) -> list[Finding]:
     for name, value in req.options.items():
         if name in known:
             continue
-        hint = f" (its options: {', '.join(sorted(known))})" if known else ""
-        out.append(Finding(name, value, f"does not support option {name!r}{hint}",
+        if is_secret_name(name):
+            hint = (" (credentials are provider settings, not request options: "
+                    "Router(settings={provider: {'api_key': ...}}) or router.configure(provider, api_key=...))")
+        elif known:
+            hint = f" (its options: {', '.join(sorted(known))})"
+        else:
+            hint = ""
+        out.append(Finding(name, _original(name, value), f"does not support option {name!r}{hint}",
                            _has_option(name),
                            _drop(name, "not an option of this model")))
     return out
@@ -266,11 +297,11 @@ def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | Non
         return None
     then_value = get(rule.then)
 
+    involved = {rule.when.removeprefix("options."), rule.then.removeprefix("options.")}
+
     def accepts(c: Capabilities) -> bool:
-        def get_c(option: str) -> Any:
-            value = req.get(option)
-            return c.defaults.get(option.removeprefix("options.")) if value is None else value
-        return not any(r.violated(get_c) for r in c.rules if r.when == rule.when and r.then == rule.then)
+        # a model supports the combination when nothing about either option is a problem for it
+        return not any(f.option in involved for f in find_problems(req, c))
 
     fix: Fix
     if rule.allowed is None:
@@ -281,9 +312,10 @@ def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | Non
     else:
         fix = _drop(rule.when, rule.message)
     option = rule.when.removeprefix("options.")
-    return Finding(option, get(rule.when),
-                   f"cannot combine {option}={get(rule.when)!r} with "
-                   f"{rule.then.removeprefix('options.')}={then_value!r}: {rule.message}", accepts, fix)
+    then = rule.then.removeprefix("options.")
+    return Finding(option, _original(option, get(rule.when)),
+                   f"cannot combine {option}={shown(option, get(rule.when))} with "
+                   f"{then}={shown(then, then_value)}: {rule.message}", accepts, fix)
 
 
 _CHECKS: tuple[Callable[[Request, Capabilities], Finding | None], ...] = (

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import attrs
 
-from tryon.errors import PartialResultError
+from tryon.errors import PartialResultError, PluginError
 from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, Request
 from tryon.results import Generation, Usage
@@ -25,18 +25,24 @@ def split(n: int, per_call: int) -> list[int]:
     return [per_call] * full + ([rest] if rest else [])
 
 
+def _checked(gen: ImageGenerator, result: object) -> Generation:
+    if not isinstance(result, Generation):
+        raise PluginError(f"{gen.provider}/{gen.model_id} returned {type(result).__name__}, not a tryon.Generation "
+                          "(a bug in its plugin)")
+    return result
+
+
 def _call(gen: ImageGenerator, request: Request) -> Generation:
     if isinstance(request, EditRequest):
-        return gen.edit(request)
-    return gen.generate(request)  # type: ignore[arg-type]
+        return _checked(gen, gen.edit(request))
+    return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
 
 
 async def _acall(gen: ImageGenerator, request: Request) -> Generation:
     name = "aedit" if isinstance(request, EditRequest) else "agenerate"
     native = getattr(gen, name, None)
     if native is not None:
-        result: Generation = await native(request)
-        return result
+        return _checked(gen, await native(request))
     import asyncio
 
     return await asyncio.to_thread(_call, gen, request)

@@ -76,7 +76,7 @@ _REQUEST_ID_HEADERS = (
     "cf-ray",
 )
 _CONTENT_POLICY_CODES = frozenset(
-    {"content_policy_violation", "moderation_blocked", "content_filter", "safety_violation"}
+    {"content_policy_violation", "content_policy", "moderation_blocked", "content_filter", "safety_violation"}
 )
 _QUERY = re.compile(r"\?[^\s'\")]*")
 _MAX_MESSAGE = 500

@@ -277,8 +277,13 @@ class Generation:
 
     def save(self, directory: str | Path = ".", *, sidecar: bool = False, stem: str | None = None,
              overwrite: bool = False) -> list[Path]:
-        """Save every image into *directory*; returns the paths written."""
-        return [img.save(directory, sidecar=sidecar, stem=stem, overwrite=overwrite) for img in self.images]
+        """Save every image into *directory* (created if missing); returns the paths written.
+
+        Each image gets a fresh, safe file name, so nothing already there is overwritten.
+        """
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        return [img.save(folder, sidecar=sidecar, stem=stem, overwrite=overwrite) for img in self.images]
 
     def with_warnings(self, extra: Sequence[Notice]) -> Generation:
         return attrs.evolve(self, warnings=self.warnings + tuple(extra)) if extra else self

@@ -9,6 +9,8 @@ the value, the model and the registered models that do support it — all proble
 from __future__ import annotations
 
 import difflib
+import os
+import sys
 import threading
 import time
 import warnings
@@ -20,7 +22,7 @@ import attrs
 
 from tryon import fanout
 from tryon.capabilities import FEATURES, Capabilities, Operation
-from tryon.checks import Finding, adapt, find_problems
+from tryon.checks import Finding, adapt, find_problems, shown
 from tryon.errors import (
     InvalidInputError,
     InvalidOptionError,
@@ -230,6 +232,26 @@ class Router:
                                       for k in ("mask", "input_fidelity") if k in options])
         return GenerateRequest(prompt=prompt, options=extra, **common)
 
+    def _build_for(self, model: str, operation: Operation, prompt: str, options: Mapping[str, Any],
+                   images: Any) -> Request:
+        """:meth:`build_request`, but an invalid value also reports what *model* cannot honour, all at once."""
+        try:
+            return self.build_request(operation, prompt, options, images=images)
+        except InvalidOptionError as exc:
+            bad = set(exc.options)
+            rest = {k: v for k, v in options.items() if k not in bad}
+            if bad & {"prompt", "images", "options"} or len(rest) == len(options):
+                raise
+            try:
+                partial = self.build_request(operation, prompt, rest, images=images)
+            except InvalidOptionError:
+                raise exc from None
+            gen = self.get(model)
+            more = self._problems(find_problems(partial, gen.capabilities), gen.model_id, operation)
+            if not more:
+                raise
+            raise InvalidOptionError([*exc.problems, *more], model=gen.model_id) from None
+
     def _supporters(self, finding: Finding, operation: Operation) -> list[str]:
         with self._lock:
             entries = list(self._entries.values())
@@ -267,8 +289,10 @@ class Router:
         try:
             typed = opts_type(**request.options)
         except (TypeError, ValueError) as exc:
-            raise InvalidOptionError([Problem("options", dict(request.options),
-                                              f"invalid option for {gen.model_id}: {exc}")],
+            # attrs validators raise (message, attribute, ...): show the message alone
+            detail = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+            raise InvalidOptionError([Problem("options", {k: shown(k, v) for k, v in request.options.items()},
+                                              f"invalid option for {gen.model_id}: {detail}")],
                                      model=gen.model_id) from None
         return request.copy_with(options=typed)
 
@@ -281,7 +305,7 @@ class Router:
             first = gen.model_id not in _warned
             _warned.add(gen.model_id)
         if first and life.status in ("retired", "deprecated"):
-            warnings.warn(text, RetiredModelWarning, stacklevel=4)
+            warnings.warn(text, RetiredModelWarning, stacklevel=_caller_stacklevel())
         return [Notice(f"model-{life.status}", text, option="model", original=gen.model_id,
                        applied=life.successors or None)]
 
@@ -337,7 +361,7 @@ class Router:
                 strict: bool | None = None, **options: Any) -> tuple[ImageGenerator, Request, list[Notice]]:
         """Build, check and prepare a request for *model*: everything short of calling it."""
         strict = self.strict if strict is None else strict
-        request = self.build_request(operation, prompt, options, images=images)
+        request = self._build_for(model, operation, prompt, options, images)
         request, notices = self.check(request, model, strict=strict)
         gen = self.get(model)
         request, input_notices = self._prepare_inputs(request, gen, strict)
@@ -461,16 +485,21 @@ class Router:
         elapsed = time.perf_counter() - started
 
         def sidecar() -> dict[str, Any]:
+            # usage and cost belong to the whole request (all its images), hence the names
             return {
                 "prompt": request.prompt,
+                "operation": request.operation.value,
                 "model": result.model,
                 "provider": result.provider,
                 "options": _jsonable(request.set_options()),
                 "provider_options": _jsonable(request.provider_options_dict()),
-                "usage": result.usage.to_dict() if result.usage else None,
-                "cost_usd": result.cost_usd,
+                "images_in_request": len(result.images),
+                "request_usage": result.usage.to_dict() if result.usage else None,
+                "request_cost_usd": result.cost_usd,
                 "created_at": result.created_at.isoformat(),
+                "elapsed_s": round(elapsed, 3),
                 "request_id": result.request_id,
+                "request_ids": list(result.request_ids),
             }
 
         shared = LazyInfo(sidecar)  # built only when a sidecar is written or info is read
@@ -531,6 +560,19 @@ class Router:
                 if isinstance(item, BaseException):
                     raise item
                 yield item
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside tryon."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _merged(shared: Mapping[str, Any], own: Mapping[str, Any]) -> LazyInfo:

@@ -113,8 +113,8 @@ class SizeRule:
             return self.max_edge, self.max_edge
         return None
 
-    def nearest(self, width: int, height: int) -> tuple[int, int]:
-        """The allowed size closest to ``width x height`` (same aspect when possible)."""
+    def nearest(self, width: int, height: int) -> tuple[int, int] | None:
+        """The allowed size closest to ``width x height`` (same aspect when possible), if one is found."""
         w, h = float(width), float(height)
         aspect = w / h
         if self.min_aspect is not None and aspect < self.min_aspect:
@@ -135,9 +135,13 @@ class SizeRule:
             up = self.min_edge / min(w, h)
             w, h = w * up, h * up
         m = max(self.multiple_of, 1)
-        rw = max(m, int(w // m) * m)
-        rh = max(m, int(h // m) * m)
-        return rw, rh
+        floor_w, floor_h = max(m, int(w // m) * m), max(m, int(h // m) * m)
+        # rounding can break a limit (e.g. push the aspect past 1:3): try the neighbouring multiples
+        for cw, ch in ((floor_w, floor_h), (floor_w + m, floor_h), (floor_w, floor_h + m),
+                       (floor_w + m, floor_h + m), (floor_w - m, floor_h), (floor_w, floor_h - m)):
+            if cw > 0 and ch > 0 and not self.violations(cw, ch):
+                return cw, ch
+        return None
 
 
 def _ratio_text(value: float) -> str:
@@ -224,8 +228,8 @@ class Sizes:
         if wh is None or 0 in wh:
             return "auto" if self.auto else None
         if self.rule is not None:
-            w, h = self.rule.nearest(*wh)
-            return f"{w}x{h}"
+            near = self.rule.nearest(*wh)
+            return f"{near[0]}x{near[1]}" if near else None
         cands = [(s, p) for s in self.exact if (p := parse_size(s))]
         if not cands:
             return None

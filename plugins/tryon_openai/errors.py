@@ -68,10 +68,10 @@ def translate(exc: BaseException, model: str, caps: Capabilities) -> TryOnError 
                 return ModelRetiredError(f"the service no longer serves {model}: it was retired{when}",
                                          successors=life.successors, **common)
             return ProviderRequestError(f"model not found: {message}", **common)
-        if exc.status_code >= 500:
-            return ServiceUnavailableError(message, **common)
         if exc.status_code in (408, 504):
             return ProviderTimeoutError(message, **common)
+        if exc.status_code >= 500:
+            return ServiceUnavailableError(message, **common)
         if 400 <= exc.status_code < 500:
             return ProviderRequestError(message, **common)
         return ProviderError(message, **common)

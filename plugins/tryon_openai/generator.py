@@ -72,7 +72,8 @@ class OpenAISettings:
         return value, env
 
     def is_azure(self) -> bool:
-        return bool(self.azure_endpoint or (os.environ.get("AZURE_OPENAI_ENDPOINT") and self.api_version))
+        return bool(self.azure_endpoint or (
+            os.environ.get("AZURE_OPENAI_ENDPOINT") and (self.api_version or os.environ.get("OPENAI_API_VERSION"))))
 
 
 _SETTING_NAMES = frozenset(a.name for a in attrs.fields(OpenAISettings))
@@ -132,6 +133,11 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
             started = asyncio.ensure_future(closer.__anext__())  # inside the loop: registered for its shutdown
             _closers[cache_key] = (closer, started)
         return client
+
+
+def _stream_request_id(events: Any) -> str | None:
+    response = getattr(events, "response", None)
+    return response.headers.get("x-request-id") if response is not None else None
 
 
 def _file(image: InputImage) -> tuple[str, bytes, str]:
@@ -310,7 +316,7 @@ class OpenAIImageGenerator:
                 item = self._event(event, finals)
                 if item is not None:
                     yield item
-            yield self._final(finals)
+            yield self._final(finals, _stream_request_id(events))
 
     def _events(self, events: Any) -> Iterator[PartialImage | Generation]:
         finals: list[Any] = []
@@ -318,7 +324,7 @@ class OpenAIImageGenerator:
             item = self._event(event, finals)
             if item is not None:
                 yield item
-        yield self._final(finals)
+        yield self._final(finals, _stream_request_id(events))
 
     def _event(self, event: Any, finals: list[Any]) -> PartialImage | None:
         kind = getattr(event, "type", "")
@@ -330,14 +336,15 @@ class OpenAIImageGenerator:
             finals.append(event)
         return None
 
-    def _final(self, finals: list[Any]) -> Generation:
+    def _final(self, finals: list[Any], request_id: str | None = None) -> Generation:
         if not finals:
             raise InvalidResponseError("the stream ended without a completed image", provider=PROVIDER,
                                        model=self.model_id)
         images = [self._image(e.b64_json, i) for i, e in enumerate(finals)]
         usage = Usage.total(self._usage(getattr(e, "usage", None)) for e in finals)
         return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
-                          cost_usd=pricing.cost_of(self.model_id, usage))
+                          cost_usd=pricing.cost_of(self.model_id, usage), request_id=request_id,
+                          request_ids=(request_id,) if request_id else ())
 
     def estimate(self, request: Request) -> Estimate:
         return pricing.estimate(self.model_id, PROVIDER, request)

@@ -66,7 +66,7 @@ _GPT_2 = ModelRules(arbitrary_sizes=True)
 _GPT_25 = ModelRules(arbitrary_sizes=True, extra_qualities=("xhigh", "max"), markup=True)
 _GPT_15 = ModelRules(input_fidelity=("high", "low"), high_fidelity_images=5)
 
-#: Per-model service rules (2.6 behaves like 2.5).
+#: Per-model service rules. The SDK documents only the standard sizes and qualities for 2.6.
 MODEL_RULES: dict[str, ModelRules] = {
     "gpt-image-1": ModelRules(input_fidelity=("high", "low"), high_fidelity_images=1, retired=True),
     "gpt-image-1-mini": ModelRules(input_fidelity=("low",)),
@@ -78,8 +78,8 @@ MODEL_RULES: dict[str, ModelRules] = {
     "gpt-image-2.5-sunburst-2026-09-08": _GPT_25,
     "gpt-image-2.5-flare": _GPT_25,
     "gpt-image-2.5-flare-2026-09-08": _GPT_25,
-    "gpt-image-2.6-sunburst": _GPT_25,
-    "gpt-image-2.6-flare": _GPT_25,
+    "gpt-image-2.6-sunburst": ModelRules(),
+    "gpt-image-2.6-flare": ModelRules(),
 }
 DEFAULT_MODEL = "gpt-image-1.5"
 STANDARD_SIZES = ("1024x1024", "1024x1536", "1536x1024")
