@@ -16,12 +16,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 DEFAULTS = {"size": "1024x1024", "quality": "high", "background": "opaque", "model": "gpt-image-1.5"}
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one ``error: ...`` line (exit 2), like ``tryon``'s."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="gpt_image.py",
         description="Generate (--mode text) or edit (--mode image) images with OpenAI's GPT image models.",
         epilog="The same requests, with every option: tryon generate --help / tryon edit --help.",

@@ -210,7 +210,7 @@ def test_partial_results_are_kept_and_resume_asks_only_for_the_rest(emu: OpenAIE
     emu.fail_next(500)
     first = run_batch(path, out, router=gpt_router(emu, max_retries=0), retries=0)
     assert (first.failed, first.images) == (1, 20)
-    (line,) = manifest_lines(out)
+    line = manifest_lines(out)[-1]
     assert line["status"] == "failed" and len(line["files"]) == 20
     assert all((out / f).is_file() for f in line["files"])
 
@@ -233,11 +233,15 @@ def test_retryable_failures_are_retried_within_the_run(emu: OpenAIEmulator, tmp_
     assert len(emu.requests) == 3 and manifest_lines(tmp_path / "out")[0]["attempts"] == 3
 
 
-def test_a_rate_limit_pauses_every_worker(emu: OpenAIEmulator, tmp_path: Path) -> None:
+def test_a_rate_limit_pauses_every_worker(emu: OpenAIEmulator, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_jobs(tmp_path / "jobs.jsonl", simple_jobs(12))
     emu.set_latency(0.2)
     emu.fail_next(429, retry_after=1)
-    summary = run_batch(path, tmp_path / "out", router=gpt_router(emu, max_retries=0), concurrency=4)
+    # the batch's own router (router=None): the SDK's retries must not swallow the 429
+    monkeypatch.setenv("OPENAI_BASE_URL", emu.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    summary = run_batch(path, tmp_path / "out", concurrency=4)
     assert (summary.succeeded, summary.failed) == (12, 0)
 
     arrivals = sorted(r.timestamp for r in emu.requests)
@@ -414,6 +418,29 @@ def test_a_killed_run_resumes_without_requesting_finished_jobs(emu: OpenAIEmulat
     for job in load_jobs(path):
         record = index.get(job.id)
         assert record is not None and record.ok and all((out / f).is_file() for f in record.files)
+
+
+def test_a_killed_run_keeps_the_finished_calls_of_a_fanned_out_job(emu: OpenAIEmulator, tmp_path: Path) -> None:
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "twenty bags", "model": "gpt-image-1.5",
+                                                  "options": {"n": 20}, "name": "bags"}])
+    out = tmp_path / "out"
+    emu.slow_next(30)  # one of the job's two calls of 10 hangs; the other comes back at once
+    process = _cli_process(path, out, emu)
+    try:
+        _wait_for(lambda: len(list(out.glob("bags*.png"))) == 10)
+        _wait_for(lambda: any("in progress" in (line.get("error") or "") for line in manifest_lines(out)))
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+    kept = sorted(p.name for p in out.glob("bags*.png"))
+    assert len(kept) == 10  # paid for, saved, and on record before the job ended
+
+    emu.reset()
+    rerun = _cli_process(path, out, emu)
+    _, stderr = rerun.communicate(timeout=60)
+    assert rerun.returncode == 0, stderr
+    assert [r.params.get("n") for r in emu.requests] == [10]  # only the images still missing
+    assert len(list(out.glob("bags*.png"))) == 20 and set(kept) <= {p.name for p in out.glob("bags*.png")}
 
 
 def test_ctrl_c_lets_running_jobs_finish_then_exits_130(emu: OpenAIEmulator, tmp_path: Path) -> None:

@@ -28,7 +28,6 @@ from tryon.errors import (
     InvalidResponseError,
     MissingCredentialsError,
     PermissionDeniedError,
-    ProviderError,
     ProviderRequestError,
     ProviderTimeoutError,
     RateLimitError,
@@ -316,11 +315,11 @@ def test_moderation_stops_polling_at_once(emu: BFLEmulator, status: str) -> None
     assert len(emu.polls) == 3  # two Pending, then the moderated answer: no further poll
 
 
-def test_a_failed_task_is_a_provider_error_with_details(r: tryon.Router, emu: BFLEmulator) -> None:
+def test_a_failed_task_is_a_retryable_provider_error_with_details(r: tryon.Router, emu: BFLEmulator) -> None:
     emu.fail_task_next()
-    with pytest.raises(ProviderError, match="internal worker error") as err:
+    with pytest.raises(ServiceUnavailableError, match="internal worker error") as err:
         r.generate("x", model="flux-2-pro")
-    assert type(err.value) is ProviderError and not err.value.retryable
+    assert err.value.retryable  # a worker fault: a retry, or the next model of a preference list, may succeed
 
 
 def test_a_lost_task_is_a_request_error(r: tryon.Router, emu: BFLEmulator) -> None:
@@ -506,3 +505,35 @@ class TestFluxConformance(GeneratorConformance):
     @pytest.fixture
     def router(self, emulator: BFLEmulator) -> tryon.Router:
         return make_router(emulator, max_retries=0)
+
+
+# ---------------------------------------------------------------------------- async: threads path
+
+
+async def test_async_fan_out_is_not_capped_by_asyncios_default_pool() -> None:
+    with BFLEmulator(pending_polls=0, latency=0.3) as emu:
+        router = make_router(emu)
+        started = time.perf_counter()
+        gen = await router.agenerate("x", model="flux-2-pro", n=12, size="256x256")
+        elapsed = time.perf_counter() - started
+    assert len(gen.images) == 12
+    # 12 one-image calls (submit, poll, download: ~3 round trips of 0.3 s) all overlap;
+    # asyncio's default pool (min(32, cores + 4) threads) would serialise them in waves
+    assert elapsed < 2.5, elapsed
+
+
+async def test_cancelling_stops_polling_in_worker_threads() -> None:
+    import asyncio
+
+    with BFLEmulator(pending_polls=10_000) as emu:
+        router = make_router(emu, poll_interval=0.02, max_poll_interval=0.02)
+        task = asyncio.ensure_future(router.agenerate("x", model="flux-2-pro", n=2, size="256x256"))
+        await asyncio.sleep(0.3)
+        assert emu.polls, "the tasks should be polling by now"
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.1)
+        seen = len(emu.polls)
+        await asyncio.sleep(0.5)
+        assert len(emu.polls) == seen, "polling went on after the request was cancelled"

@@ -309,3 +309,21 @@ def test_oversize_inputs_are_downscaled_with_a_warning_or_refused_in_strict_mode
     sent = limited.requests[-1].images[0]  # type: ignore[attr-defined]
     assert (sent.width, sent.height) == (512, 256)
     assert any(w.code == "image-downscaled" for w in gen.warnings)
+
+
+def test_fanned_out_calls_get_distinct_seeds(r: tryon.Router, fake: FakeGenerator) -> None:
+    gen = r.generate("x", model="fake-pro", n=10, seed=5, size="64x64")
+    assert sorted(req.seed for req in fake.requests) == [5, 6, 7]
+    notice = next(w for w in gen.warnings if w.code == "seed-varied")
+    assert notice.original == 5 and notice.applied == (5, 6, 7)
+    r.generate("x", model="fake-pro", n=3, seed=9, size="64x64")  # one call: the seed as given
+    assert fake.requests[-1].seed == 9
+
+
+def test_on_part_receives_each_call_as_it_arrives(r: tryon.Router, fake: FakeGenerator) -> None:
+    parts: list[tryon.Generation] = []
+    fake.fail_next(ServiceUnavailableError("down", provider="fake"))
+    with pytest.raises(PartialResultError) as err:
+        r.generate("x", model="fake-pro", n=12, size="64x64", on_part=parts.append)
+    assert sorted(len(p.images) for p in parts) == [4, 4]  # the two calls that succeeded, before the error
+    assert len(err.value.generation.images) == 8

@@ -6,12 +6,15 @@ calls fail, the images that succeeded are kept on a :class:`~tryon.errors.Partia
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import contextvars
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import attrs
 
+from tryon import cancel
 from tryon.errors import PartialResultError, PluginError
+from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, Request
 from tryon.results import Generation, Usage
@@ -38,21 +41,27 @@ def _call(gen: ImageGenerator, request: Request) -> Generation:
     return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
 
 
-async def _acall(gen: ImageGenerator, request: Request) -> Generation:
+async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
+                 context: contextvars.Context) -> Generation:
     name = "aedit" if isinstance(request, EditRequest) else "agenerate"
     native = getattr(gen, name, None)
     if native is not None:
         return _checked(gen, await native(request))
     import asyncio
 
-    return await asyncio.to_thread(_call, gen, request)
+    # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event
+    return await asyncio.get_running_loop().run_in_executor(pool, context.copy().run, _call, gen, request)
 
 
 def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
     per_call = gen.capabilities.max_images_per_call
     if request.n <= per_call:
         return [request]  # one call: the request as it is (no copy, no re-validation)
-    return [request.copy_with(n=k) for k in split(request.n, per_call)]
+    sizes = split(request.n, per_call)
+    if request.seed is None:
+        return [request.copy_with(n=k) for k in sizes]
+    # the same seed in every call would return the same images n/per_call times over
+    return [request.copy_with(n=k, seed=request.seed + i) for i, k in enumerate(sizes)]
 
 
 def merge(parts: Sequence[Generation]) -> Generation:
@@ -76,49 +85,86 @@ def merge(parts: Sequence[Generation]) -> Generation:
     )
 
 
-def _settle(results: Sequence[Generation | BaseException]) -> Generation:
+def _settle(results: Sequence[Generation | BaseException], notices: Sequence[Notice] = ()) -> Generation:
     good = [r for r in results if isinstance(r, Generation)]
     errors = [r for r in results if not isinstance(r, Generation)]
-    if not errors:
-        return merge(good)
     if not good:
         raise errors[0]
-    raise PartialResultError(merge(good), errors)
+    merged = merge(good).with_warnings(notices)
+    if not errors:
+        return merged
+    raise PartialResultError(merged, errors)
 
 
-def run_sync(gen: ImageGenerator, request: Request) -> Generation:
-    """Run *request*, fanning out over threads when ``n`` exceeds one call."""
+def _seed_notice(request: Request, chunks: Sequence[Request]) -> list[Notice]:
+    if request.seed is None or len(chunks) < 2:
+        return []
+    last = request.seed + len(chunks) - 1
+    return [Notice("seed-varied", f"n={request.n} took {len(chunks)} calls; they used seeds {request.seed} to {last} "
+                   "so that the calls do not return the same images", option="seed", original=request.seed,
+                   applied=tuple(c.seed for c in chunks))]
+
+
+def run_sync(gen: ImageGenerator, request: Request,
+             on_part: Callable[[Generation], None] | None = None) -> Generation:
+    """Run *request*, fanning out over threads when ``n`` exceeds one call.
+
+    *on_part* is called (in the calling thread) with each call's result as soon as it arrives,
+    so callers can keep what was already paid for before the whole request ends.
+    """
     chunks = _chunks(gen, request)
     if len(chunks) == 1:
-        return _call(gen, chunks[0])
-    results: list[Generation | BaseException] = []
+        result = _call(gen, chunks[0])
+        if on_part is not None:
+            on_part(result)
+        return result
+    results: dict[int, Generation | BaseException] = {}
     with ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-fanout") as pool:
-        futures = [pool.submit(_call, gen, c) for c in chunks]
-        for fut in futures:
+        futures = {pool.submit(_call, gen, c): i for i, c in enumerate(chunks)}
+        for fut in as_completed(futures):
             exc = fut.exception()
-            results.append(exc if exc is not None else fut.result())
-    for r in results:
+            results[futures[fut]] = exc if exc is not None else fut.result()
+            part = results[futures[fut]]
+            if on_part is not None and isinstance(part, Generation):
+                on_part(part)
+    ordered = [results[i] for i in range(len(chunks))]
+    for r in ordered:
         if isinstance(r, BaseException) and not isinstance(r, Exception):
             raise r
-    return _settle(results)
+    return _settle(ordered, _seed_notice(request, chunks))
 
 
-async def run_async(gen: ImageGenerator, request: Request) -> Generation:
-    """Async :func:`run_sync`; cancelling the awaiting task cancels the outstanding calls."""
+async def run_async(gen: ImageGenerator, request: Request,
+                    on_part: Callable[[Generation], None] | None = None) -> Generation:
+    """Async :func:`run_sync`; cancelling the awaiting task cancels the outstanding calls.
+
+    Native async plugins are cancelled directly; calls running in threads are told to stop
+    through :mod:`tryon.cancel` (their polling and backoff wake up and give up).
+    """
     import asyncio
 
     chunks = _chunks(gen, request)
-    if len(chunks) == 1:
-        return await _acall(gen, chunks[0])
-    tasks = [asyncio.ensure_future(_acall(gen, c)) for c in chunks]
+    event, context = cancel.scope()
+    pool = ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-async")
+
+    async def one(chunk: Request) -> Generation:
+        result = await _acall(gen, chunk, pool, context)
+        if on_part is not None:
+            on_part(result)
+        return result
+
+    tasks = [asyncio.ensure_future(one(c)) for c in chunks]
     try:
         results = await asyncio.gather(*tasks, return_exceptions=True)
     except asyncio.CancelledError:
+        event.set()
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+    finally:
+        pool.shutdown(wait=False)
     for r in results:
         if isinstance(r, BaseException) and not isinstance(r, Exception):
             raise r
-    return _settle(results)
+    return _settle(results, _seed_notice(request, chunks))

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -42,6 +42,10 @@ from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, Generation, LazyInfo, PartialImage, Skip
 
 __all__ = ["ModelInfo", "RetiredModelWarning", "Router"]
+
+
+PartCallback = Callable[[Generation], None]
+"""Receives each provider call's result of a fanned-out request as it arrives."""
 
 
 class RetiredModelWarning(UserWarning):
@@ -370,24 +374,29 @@ class Router:
     # ------------------------------------------------------------------ running
 
     def generate(self, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
-                 **options: Any) -> Generation:
-        """Text to image with *model* (or the first model of a preference list that can serve)."""
-        return self._run(Operation.GENERATE, prompt, model, None, strict, options)
+                 on_part: PartCallback | None = None, **options: Any) -> Generation:
+        """Text to image with *model* (or the first model of a preference list that can serve).
+
+        *on_part* receives each provider call's result as it arrives (``n`` beyond one call is
+        split), before the merged result: a way to keep finished images of a long request.
+        """
+        return self._run(Operation.GENERATE, prompt, model, None, strict, options, on_part)
 
     def edit(self, images: Any, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
-             **options: Any) -> Generation:
+             on_part: PartCallback | None = None, **options: Any) -> Generation:
         """Edit *images* (one or a list; paths, URLs, bytes, PIL images, ...) following *prompt*."""
-        return self._run(Operation.EDIT, prompt, model, images, strict, options)
+        return self._run(Operation.EDIT, prompt, model, images, strict, options, on_part)
 
     async def agenerate(self, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
-                        **options: Any) -> Generation:
+                        on_part: PartCallback | None = None, **options: Any) -> Generation:
         """Async :meth:`generate`: native where the plugin offers it, threads otherwise."""
-        return await self._arun(Operation.GENERATE, prompt, model, None, strict, options)
+        return await self._arun(Operation.GENERATE, prompt, model, None, strict, options, on_part)
 
     async def aedit(self, images: Any, prompt: str, *, model: str | Sequence[str],
-                    strict: bool | None = None, **options: Any) -> Generation:
+                    strict: bool | None = None, on_part: PartCallback | None = None,
+                    **options: Any) -> Generation:
         """Async :meth:`edit`."""
-        return await self._arun(Operation.EDIT, prompt, model, images, strict, options)
+        return await self._arun(Operation.EDIT, prompt, model, images, strict, options, on_part)
 
     def _candidates(self, model: str | Sequence[str]) -> list[str]:
         names = [model] if isinstance(model, str) else list(model)
@@ -428,7 +437,7 @@ class Router:
             raise NoModelAvailableError(skipped) from exc
 
     def _run(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
-             strict: bool | None, options: Mapping[str, Any]) -> Generation:
+             strict: bool | None, options: Mapping[str, Any], on_part: PartCallback | None = None) -> Generation:
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
@@ -439,7 +448,7 @@ class Router:
                 continue
             started = time.perf_counter()
             try:
-                result = fanout.run_sync(gen, request)
+                result = fanout.run_sync(gen, request, on_part)
             except MissingCredentialsError as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
@@ -453,7 +462,8 @@ class Router:
         raise self._exhausted(skipped)
 
     async def _arun(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
-                    strict: bool | None, options: Mapping[str, Any]) -> Generation:
+                    strict: bool | None, options: Mapping[str, Any],
+                    on_part: PartCallback | None = None) -> Generation:
         import asyncio
 
         names = self._candidates(model)
@@ -467,7 +477,7 @@ class Router:
                 continue
             started = time.perf_counter()
             try:
-                result = await fanout.run_async(gen, request)
+                result = await fanout.run_async(gen, request, on_part)
             except MissingCredentialsError as exc:
                 self._unfit(names, name, exc, skipped)
                 continue

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from tryon import cancel
 from tryon.errors import (
     ContentPolicyError,
     InvalidInputError,
@@ -22,6 +23,7 @@ from tryon.errors import (
     ProviderError,
     ProviderRequestError,
     ProviderTimeoutError,
+    ServiceUnavailableError,
 )
 from tryon.http import send, shared_session
 
@@ -176,7 +178,7 @@ class BFLClient:
                     f"(last status {status!r} after {polls} polls)",
                     task.id,
                 )
-            time.sleep(min(next(delays), remaining))
+            cancel.sleep(min(next(delays), remaining))  # wakes up and gives up if the request was cancelled
 
     def _raise_for_status(self, status: str, answer: Mapping[str, Any], task: Task) -> None:
         details = answer.get("details")
@@ -186,7 +188,8 @@ class BFLClient:
                 ContentPolicyError, f"the task was refused by BFL's moderation ({status}){said}", task.id
             )
         if status in FAILED:
-            raise self._error(ProviderError, f"the task failed ({status}){said}", task.id)
+            # BFL reports worker faults this way; another try (or another provider) may well succeed
+            raise self._error(ServiceUnavailableError, f"the task failed ({status}){said}", task.id)
         if status == NOT_FOUND:
             raise self._error(
                 ProviderRequestError,

@@ -19,7 +19,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,9 +83,7 @@ def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Router |
     if isinstance(shard, str):
         shard = Shard.parse(shard)
     if router is None:
-        from tryon import default_router
-
-        router = default_router()
+        router = batch_router()
     jobs = load_jobs(jobs_path)
     if shard is not None:
         jobs = shard.select(jobs)
@@ -98,6 +96,28 @@ def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Router |
                progress, retries, strict)
     return run.execute(plans, total=len(jobs), skipped=skipped, concurrency=concurrency,
                        shard=str(shard) if shard else None)
+
+
+def batch_router(**settings: Mapping[str, Any]) -> Router:
+    """A router for batch runs: provider SDK/HTTP retries off, so that every rate-limit answer
+    reaches the batch's shared limiter (which then pauses every worker) and its own retries.
+
+    *settings* are per-provider settings as for :class:`~tryon.Router` (``openai={"api_key": ...}``).
+    """
+    from tryon.errors import ValidationError
+    from tryon.router import Router
+
+    router = Router(settings=settings)
+    for provider in sorted({m.provider for m in router.models()}):
+        sample = next(m.model for m in router.models(provider=provider))
+        configure = getattr(router.get(sample), "configure", None)
+        try:
+            if configure is not None:
+                configure(max_retries=0)  # only to learn whether the plugin takes the setting
+        except (ValidationError, TypeError):
+            continue
+        router.configure(provider, max_retries=0)
+    return router
 
 
 def _plan(jobs: Sequence[Job], index: ManifestIndex, output: Path) -> tuple[list[_Plan], int]:
@@ -197,23 +217,30 @@ class _JobState:
     error: BaseException | None = None
     warnings: dict[str, None] = attrs.field(factory=dict)
 
-    def add(self, result: Generation, saved: list[str]) -> None:
+    def add(self, part: Generation, saved: list[str]) -> None:
+        """One provider call's images, saved: their files, usage and cost."""
         self.files.extend(saved)
+        self.note(part)
+        if part.usage is not None:
+            self.usages.append(part.usage)
+        if part.cost_usd is not None:
+            self.costs.append(part.cost_usd)
+
+    def note(self, result: Generation) -> None:
+        """What the (merged) result says beyond its images: the model that served, warnings."""
         self.model = result.model
         self.warnings.update(dict.fromkeys(w.message for w in result.warnings))
-        if result.usage is not None:
-            self.usages.append(result.usage)
-        if result.cost_usd is not None:
-            self.costs.append(result.cost_usd)
 
-    def record(self) -> Record:
+    def record(self, *, in_progress: bool = False) -> Record:
         usage = Usage.total(self.usages)
-        return Record(id=self.job.id, status="ok" if self.error is None else "failed", files=self.files,
+        error = None if self.error is None else _describe(self.error)
+        if in_progress:  # on record mid-job, so that a killed run keeps (and resumes after) these images
+            error = f"in progress: {len(self.files)} of {self.job.n} image(s) saved when this line was written"
+        return Record(id=self.job.id, status="failed" if in_progress or self.error else "ok", files=self.files,
                       line=self.job.line, name=self.job.name, model=self.model,
                       usage=usage.to_dict() if usage else None,
                       cost_usd=sum(self.costs) if self.costs else None,
-                      error=None if self.error is None else _describe(self.error),
-                      warnings=tuple(self.warnings), started=self.started,
+                      error=error, warnings=tuple(self.warnings), started=self.started,
                       finished=now_iso(), attempts=self.attempts)
 
 
@@ -320,17 +347,29 @@ class _Run:
             return 1
         return max(1, math.ceil(n / per_call))
 
-    def _call(self, job: Job, n: int) -> Generation:
+    def _call(self, job: Job, n: int, on_part: Callable[[Generation], None]) -> Generation:
         from tryon import DEFAULT_MODEL
 
         op, options = _request_args(job, n)
         model = list(job.model) if isinstance(job.model, tuple) else (job.model or DEFAULT_MODEL)
         if op is Operation.EDIT:
             result: Generation = self.router.edit(list(job.images or ()), job.prompt, model=model,
-                                                  strict=self.strict, **options)
+                                                  strict=self.strict, on_part=on_part, **options)
         else:
-            result = self.router.generate(job.prompt, model=model, strict=self.strict, **options)
+            result = self.router.generate(job.prompt, model=model, strict=self.strict, on_part=on_part, **options)
         return result
+
+    def _keeper(self, state: _JobState) -> Callable[[Generation], None]:
+        """Saves each call's images the moment they arrive, and puts them on record if more are to come."""
+        lock = threading.Lock()
+
+        def keep(part: Generation) -> None:
+            with lock:
+                state.add(part, self._save(state.job, part, len(state.files)))
+                if len(state.files) < state.job.n:
+                    self.manifest.append(state.record(in_progress=True))
+
+        return keep
 
     def _run_job(self, plan: _Plan) -> None:
         state = _JobState(plan.job, list(plan.kept))
@@ -346,14 +385,14 @@ class _Run:
             state.attempts += 1
             result: Generation | None = None
             try:
-                result = self._call(state.job, remaining)
+                result = self._call(state.job, remaining, self._keeper(state))  # images saved as they arrive
                 state.error = None
             except PartialResultError as exc:
                 result, state.error = exc.generation, exc
             except Exception as exc:
                 state.error = exc
             if result is not None:
-                state.add(result, self._save(state.job, result, len(state.files)))
+                state.note(result)
             if state.error is None:
                 self._finish(state)
                 return

@@ -22,7 +22,7 @@ import click
 
 from tryon.cli import output
 
-__all__ = ["COMMAND_MODULES", "TryOnGroup", "build_cli", "exit_code_for"]
+__all__ = ["COMMAND_MODULES", "PRIVATE_URL_HINT", "TryOnGroup", "build_cli", "cli_wording", "exit_code_for"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "tryon.cli.generate",
@@ -55,6 +55,33 @@ def exit_code_for(exc: BaseException) -> int | None:
     return None
 
 
+_CLI_WORDING: tuple[tuple[str, str], ...] = (
+    ("set allow_private=True or", "pass --allow-private-urls or set"),
+    ("allow_private=True", "--allow-private-urls"),
+    ("strict=False", "--lenient"),
+)
+"""Python settings named in the library's hints, and what to say on the command line instead."""
+
+PRIVATE_URL_HINT = " (use --allow-private-urls for hosts you trust)"
+
+
+def _refused_private_url(exc: BaseException) -> bool:
+    from tryon.errors import NoModelAvailableError, UnsafeURLError
+
+    if isinstance(exc, NoModelAvailableError):
+        return any(s.error is not None and _refused_private_url(s.error) for s in exc.skipped)
+    return isinstance(exc, UnsafeURLError) and any(word in str(exc) for word in ("non-public", "private"))
+
+
+def cli_wording(exc: BaseException, text: str) -> str:
+    """*text* (the message of *exc*) with the library's hints turned into command-line flags."""
+    for python, flag in _CLI_WORDING:
+        text = text.replace(python, flag)
+    if "--allow-private-urls" not in text and _refused_private_url(exc):
+        text += PRIVATE_URL_HINT
+    return text
+
+
 def _message(exc: BaseException) -> str:
     from tryon.errors import MissingCredentialsError
 
@@ -64,7 +91,7 @@ def _message(exc: BaseException) -> str:
         return exc.format_message()
     if isinstance(exc, OSError) and exc.strerror and exc.filename:
         return f"{exc.strerror}: {exc.filename}"
-    return str(exc) or type(exc).__name__
+    return cli_wording(exc, str(exc) or type(exc).__name__)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

@@ -10,7 +10,7 @@ import click
 from tryon.cli import output
 
 if TYPE_CHECKING:
-    from tryon.batch import BatchSummary
+    from tryon.batch import BatchSummary, Shard
 
 __all__ = ["batch"]
 
@@ -31,10 +31,13 @@ EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 @click.option("--lenient", is_flag=True,
               help="Adapt options a model cannot honour (each change is recorded in the manifest) "
                    "instead of refusing the file.")
+@click.option("--contact-sheet", is_flag=True,
+              help="Also write contact-sheet.png into --output-dir: the images of the run's jobs, labelled "
+                   "with their file names.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.pass_context
 def batch(ctx: click.Context, jobs: Path, output_dir: Path, concurrency: int, max_per_minute: float | None,
-          shard: str | None, retries: int, lenient: bool, as_json: bool) -> None:
+          shard: str | None, retries: int, lenient: bool, contact_sheet: bool, as_json: bool) -> None:
     """Run every job of JOBS (one JSON object per line) and save the images into --output-dir.
 
     Each image is saved as soon as its job finishes and every outcome is appended to
@@ -51,6 +54,7 @@ def batch(ctx: click.Context, jobs: Path, output_dir: Path, concurrency: int, ma
     Examples:
       tryon batch jobs.jsonl -o catalog/ --concurrency 8
       tryon batch jobs.jsonl -o catalog/ --max-per-minute 50 --shard 2/4
+      tryon batch jobs.jsonl -o catalog/ --contact-sheet
     """
     from tryon.batch import BatchInterrupted, Progress, Shard, run_batch
     from tryon.errors import ValidationError
@@ -69,16 +73,39 @@ def batch(ctx: click.Context, jobs: Path, output_dir: Path, concurrency: int, ma
     except BatchInterrupted as exc:
         _report(exc.summary, as_json)
         ctx.exit(EXIT_INTERRUPTED)
-    _report(summary, as_json)
+    sheet = _contact_sheet(jobs, output_dir, selected) if contact_sheet else None
+    _report(summary, as_json, sheet)
     ctx.exit(summary.exit_code)
 
 
-def _report(summary: BatchSummary, as_json: bool) -> None:
+def _contact_sheet(jobs: Path, output_dir: Path, shard: Shard | None) -> Path | None:
+    """A sheet of the images of every job this run covers (done now or by an earlier, resumed run)."""
+    from tryon.batch import ManifestIndex, load_jobs
+    from tryon.cli.sheets import write_contact_sheet
+
+    selected = load_jobs(jobs)
+    if shard is not None:
+        selected = shard.select(selected)
+    index = ManifestIndex.read(output_dir)
+    paths = [output_dir / name for job in selected if (record := index.get(job.id)) is not None
+             for name in record.files if (output_dir / name).is_file()]
+    if not paths:
+        output.info("no images saved: no contact sheet written")
+        return None
+    return write_contact_sheet(paths, output_dir, title=f"tryon batch: {jobs.name}")
+
+
+def _report(summary: BatchSummary, as_json: bool, sheet: Path | None = None) -> None:
     if as_json:
-        output.emit_json(summary.to_dict())
+        data = summary.to_dict()
+        if sheet is not None:
+            data["contact_sheet"] = str(sheet)
+        output.emit_json(data)
         return
     output.result(f"batch: {summary}")
     output.result(f"manifest: {summary.manifest}")
+    if sheet is not None:
+        output.result(f"contact sheet: {sheet}")
     for failure in summary.failures:
         output.result(f"failed: {failure}")
     if summary.failed or summary.pending:

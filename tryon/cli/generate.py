@@ -6,8 +6,11 @@ names (never overwriting), paths are printed on stdout, progress and warnings on
 
 from __future__ import annotations
 
+import itertools
+import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +59,12 @@ def _request_options(command: F) -> F:
         click.option("--name", "stem", metavar="STEM", help="File name stem (default: from the prompt)."),
         click.option("--sidecar", is_flag=True,
                      help="Write a JSON sidecar (prompt, model, options, cost) per image."),
+        click.option("--contact-sheet", is_flag=True,
+                     help="Also write contact-sheet.png: the saved images side by side, labelled with "
+                          "their file names."),
         click.option("--stream", is_flag=True,
-                     help="Stream: save partial images (STEM.partial-N.png) as they arrive."),
+                     help="Stream: save partial images (STEM.partial-N.png, named after their final image) as they "
+                          "arrive."),
         click.option("--partial-images", type=click.IntRange(min=0),
                      help=f"Partial images per image with --stream (default {DEFAULT_PARTIAL_IMAGES})."),
         click.option("--dry-run", is_flag=True,
@@ -156,135 +163,78 @@ def _options(operation: str, params: dict[str, Any], router: Router, model: str)
     return options
 
 
-def _output_dir(params: dict[str, Any]) -> Path:
-    """The output directory, created (so that saving picks fresh names inside it)."""
-    path = Path(params["output_dir"]).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+@contextmanager
+def _output_dir(raw: str) -> Iterator[Path]:
+    """The output directory, created and checked writable before anything is sent.
+
+    An unusable directory is a usage error (exit 2, nothing sent). Directories created here
+    are removed again if the command fails before saving anything into them.
+    """
+    path = Path(raw).expanduser()
+    created = [p for p in (path, *path.parents) if not p.exists()]
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unusable(path, f"cannot create it: {exc.strerror or exc}") from None
+    try:
+        with tempfile.TemporaryFile(dir=path, prefix=".tryon-write-check-"):
+            pass
+    except OSError as exc:
+        _remove_empty(created)
+        raise _unusable(path, f"cannot write into it: {exc.strerror or exc}") from None
+    try:
+        yield path
+    except BaseException:
+        _remove_empty(created)
+        raise
+
+
+def _unusable(path: Path, reason: str) -> click.BadParameter:
+    return click.BadParameter(f"directory {str(path)!r}: {reason}", param_hint="'-o' / '--output-dir'")
+
+
+def _remove_empty(directories: Sequence[Path]) -> None:
+    """Remove *directories* (deepest first) that are still empty."""
+    for directory in directories:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
 
 
 def _stem(params: dict[str, Any], prompt: str) -> str:
     from tryon.media.outputs import safe_filename
 
-    return params["stem"] or safe_filename(prompt.lower(), 40)
+    return safe_filename(params["stem"]) if params["stem"] else safe_filename(prompt.lower(), 40)
 
 
 def _run(operation: str, prompt: str, images: tuple[str, ...], params: dict[str, Any]) -> None:
     from tryon import DEFAULT_MODEL
+    from tryon.cli.dry_run import dry_run
     from tryon.router import RetiredModelWarning
 
     models = list(params["models"]) or [DEFAULT_MODEL]
     router = _router(params, models)
     options = _options(operation, params, router, models[0])
+    if params["stream"] and len(models) > 1:
+        raise click.UsageError("--stream takes a single --model")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RetiredModelWarning)  # reported from the result's notices
         if params["dry_run"]:
-            _dry_run(router, operation, prompt, images, models, options, params["as_json"])
-        elif params["stream"]:
-            if len(models) > 1:
-                raise click.UsageError("--stream takes a single --model")
-            _stream(router, operation, prompt, images, models[0], options, params)
-        else:
-            _call(router, operation, prompt, images, models, options, params)
-
-
-# --------------------------------------------------------------------------- dry run
-
-
-def _is_url(source: str) -> bool:
-    return source.strip()[:8].lower().startswith(("http://", "https://"))
-
-
-def _describe_input(item: Any) -> str:
-    from tryon.media.fetch import display_url
-    from tryon.media.inputs import InputImage
-
-    if isinstance(item, InputImage):
-        return f"{item.name} ({item.format}, {item.width}x{item.height})"
-    text = str(item)
-    if _is_url(text):
-        return display_url(text)
-    return text if len(text) <= 80 else f"<{len(text):,} characters of base64>"
-
-
-def _dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...], models: Sequence[str],
-             options: dict[str, Any], as_json: bool) -> None:
-    """Validate against each model in turn (as a real run would), estimate the cost, send nothing."""
-    from tryon.capabilities import Operation
-    from tryon.errors import NoModelAvailableError, UnsupportedOptionError
-    from tryon.results import Skip
-
-    op = Operation(operation)
-    sources = [*images, *([options["mask"]] if "mask" in options else [])]
-    fetch_inputs = not any(_is_url(s) for s in sources)
-    skipped: list[Skip] = []
-    for name in models:
-        try:
-            if fetch_inputs:
-                gen, request, notices = router.prepare(op, prompt, name, images=images or None, **options)
-            else:  # a dry run downloads nothing: URL inputs are checked when the request runs
-                built = router.build_request(op, prompt, options, images=images)
-                request, notices = router.check(built, name)
-                gen = router.get(name)
-        except UnsupportedOptionError as exc:
-            if len(models) == 1:
-                raise
-            skipped.append(Skip(name, f"cannot honour the request: {exc}", exc))
-            continue
-        estimate = router.estimate(prompt, model=name, images=images or None, **options)
-        per_call = gen.capabilities.max_images_per_call
-        report = {
-            "dry_run": True,
-            "sent": False,
-            "operation": operation,
-            "model": gen.model_id,
-            "provider": gen.provider,
-            "prompt": prompt,
-            "images": [_describe_input(i) for i in getattr(request, "images", ())],
-            "mask": _describe_input(mask) if (mask := getattr(request, "mask", None)) is not None else None,
-            "options": request.set_options(),
-            "provider_options": request.provider_options_dict(),
-            "calls": -(-request.n // per_call),
-            "estimate": {"usd": estimate.usd, "n": estimate.n, "basis": estimate.basis,
-                         "prices_as_of": estimate.prices_as_of},
-            "warnings": [n.to_dict() for n in notices],
-            "skipped": [str(s) for s in skipped],
-        }
-        if as_json:
-            output.emit_json(report)
-        else:
-            _print_dry_run(report, fetch_inputs)
-        return
-    raise NoModelAvailableError(skipped)
-
-
-def _print_dry_run(report: dict[str, Any], inputs_checked: bool) -> None:
-    show = output.result
-    show("dry run: nothing was sent")
-    show(f"model:     {report['model']} ({report['provider']})")
-    show(f"operation: {report['operation']}")
-    show(f"prompt:    {report['prompt']}")
-    if report["images"]:
-        show("images:    " + "; ".join(report["images"]) + ("" if inputs_checked else " (URLs not fetched)"))
-    if report["mask"]:
-        show(f"mask:      {report['mask']}")
-    opts = {**report["options"], **report["provider_options"]}
-    show("options:   " + (", ".join(f"{k}={v}" for k, v in opts.items()) or "(provider defaults)"))
-    show(f"calls:     {report['calls']}")
-    est = report["estimate"]
-    basis = f" ({est['basis']})" if est["basis"] else ""
-    show(f"estimate:  {output.format_cost(est['usd'])} for {est['n']} image(s){basis}")
-    for skip in report["skipped"]:
-        output.info(f"would skip {skip}")
-    for notice in report["warnings"]:
-        output.warn(notice["message"])
+            dry_run(router, operation, prompt, images, models, options, params["as_json"])
+            return
+        with _output_dir(params["output_dir"]) as out_dir:
+            if params["stream"]:
+                _stream(router, operation, prompt, images, models[0], options, params, out_dir)
+            else:
+                _call(router, operation, prompt, images, models, options, params, out_dir)
 
 
 # --------------------------------------------------------------------------- running
 
 
 def _call(router: Router, operation: str, prompt: str, images: tuple[str, ...], models: Sequence[str],
-          options: dict[str, Any], params: dict[str, Any]) -> None:
+          options: dict[str, Any], params: dict[str, Any], out_dir: Path) -> None:
     from tryon.errors import PartialResultError
 
     model: str | list[str] = models[0] if len(models) == 1 else list(models)
@@ -296,45 +246,75 @@ def _call(router: Router, operation: str, prompt: str, images: tuple[str, ...], 
             else:
                 gen = router.edit(list(images), prompt, model=model, **options)
     except PartialResultError as exc:
-        stem = _stem(params, prompt)
-        paths = exc.generation.save(_output_dir(params), sidecar=params["sidecar"], stem=stem)
-        _report(exc.generation, paths, [], params["as_json"], error=str(exc))
+        paths = exc.generation.save(out_dir, sidecar=params["sidecar"], stem=_stem(params, prompt))
+        _report(exc.generation, paths, [], params, prompt, out_dir, error=str(exc))
         output.error(str(exc))
         raise click.exceptions.Exit(1) from None
-    paths = gen.save(_output_dir(params), sidecar=params["sidecar"], stem=_stem(params, prompt))
-    _report(gen, paths, [], params["as_json"])
+    paths = gen.save(out_dir, sidecar=params["sidecar"], stem=_stem(params, prompt))
+    _report(gen, paths, [], params, prompt, out_dir)
+
+
+class _Stems:
+    """File stems of a streamed result's images, chosen when each image's first file is written.
+
+    Image *i*'s partials are ``STEM_i.partial-K`` and its final file ``STEM_i``, where
+    ``STEM_i`` is the first of ``stem``, ``stem-1``, ``stem-2``, ... that no file of the
+    directory and no other image of this result uses, so nothing is ever overwritten.
+    """
+
+    def __init__(self, directory: Path, stem: str) -> None:
+        self.directory = directory
+        self.stem = stem
+        self.chosen: dict[int, str] = {}
+
+    def __getitem__(self, image_index: int) -> str:
+        if image_index not in self.chosen:
+            names = [p.name for p in self.directory.iterdir()]
+            taken = set(self.chosen.values())
+            for n in range(10_000):
+                candidate = self.stem if n == 0 else f"{self.stem}-{n}"
+                if candidate not in taken and not any(name.startswith(f"{candidate}.") for name in names):
+                    break
+            self.chosen[image_index] = candidate
+        return self.chosen[image_index]
 
 
 def _stream(router: Router, operation: str, prompt: str, images: tuple[str, ...], model: str,
-            options: dict[str, Any], params: dict[str, Any]) -> None:
+            options: dict[str, Any], params: dict[str, Any], out_dir: Path) -> None:
     from tryon.results import Generation
 
-    stem = _stem(params, prompt)
-    out_dir = _output_dir(params)
+    stems = _Stems(out_dir, _stem(params, prompt))
     partials: list[Path] = []
-    final: Generation | None = None
-    output.info(f"streaming from {model}...")
     inputs = list(images) if operation == "edit" else None
-    events = router.stream(prompt, model=model, images=inputs, **options)
-    for event in events:
+    events = iter(router.stream(prompt, model=model, images=inputs, **options))
+    with output.progress(f"streaming from {model}"):  # validation errors arrive with the first event
+        first = next(events)
+    final: Generation | None = None
+    for event in itertools.chain([first], events):
         if isinstance(event, Generation):
             final = event
             continue
-        prefix = stem if options["n"] == 1 else f"{stem}-{event.image_index}"
-        path = event.image.save(out_dir, stem=f"{prefix}.partial-{event.index}")
+        path = event.image.save(out_dir, stem=f"{stems[event.image_index]}.partial-{event.index}")
         partials.append(path)
         output.info(f"partial image {event.index}: {path}")
     assert final is not None  # the router's stream always ends with the result
-    paths = final.save(out_dir, sidecar=params["sidecar"], stem=stem)
-    _report(final, paths, partials, params["as_json"])
+    paths = [image.save(out_dir, sidecar=params["sidecar"], stem=stems[i]) for i, image in enumerate(final)]
+    _report(final, paths, partials, params, prompt, out_dir)
 
 
-def _report(gen: Generation, paths: Sequence[Path], partials: Sequence[Path], as_json: bool,
-            error: str | None = None) -> None:
-    if as_json:
+def _report(gen: Generation, paths: Sequence[Path], partials: Sequence[Path], params: dict[str, Any],
+            prompt: str, out_dir: Path, error: str | None = None) -> None:
+    from tryon.cli.sheets import write_contact_sheet
+
+    sheet = None
+    if params["contact_sheet"] and paths:
+        sheet = write_contact_sheet(paths, out_dir, title=f"{gen.model}: {prompt}")
+    if params["as_json"]:
         data: dict[str, Any] = {"paths": [str(p) for p in paths], **gen.summary()}
         if partials:
             data["partial_paths"] = [str(p) for p in partials]
+        if sheet is not None:
+            data["contact_sheet"] = str(sheet)
         if error:
             data["error"] = error
         output.emit_json(data)
@@ -345,6 +325,8 @@ def _report(gen: Generation, paths: Sequence[Path], partials: Sequence[Path], as
         output.warn(str(notice))
     for skip in gen.skipped:
         output.info(f"skipped {skip}")
+    if sheet is not None:
+        output.info(f"contact sheet: {sheet}")
     usage = f", {gen.usage.total_tokens:,} tokens" if gen.usage and gen.usage.total_tokens else ""
     output.info(f"saved {len(paths)} image(s) from {gen.model} ({gen.provider}); "
                 f"cost {output.format_cost(gen.cost_usd)}{usage}")

@@ -24,6 +24,8 @@ _TITLE_HEIGHT = 26
 _CHECKER = 8
 _BACKGROUND = (255, 255, 255)
 _TEXT = (30, 30, 30)
+_BORDER = (160, 160, 160)
+"""A 1-pixel frame around each thumbnail, so white images (masks) stand out from the background."""
 
 
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
@@ -95,8 +97,8 @@ def contact_sheet(
 ) -> bytes:
     """Lay out *images* (encoded bytes, or objects with ``.data`` such as
     :class:`~tryon.media.InputImage` or a generated image) as a PNG grid of
-    *thumb*-pixel thumbnails, each with its label (default: its number), an optional
-    *title* on top, transparent images shown over a checkerboard.
+    *thumb*-pixel thumbnails, each framed in grey with its label (default: its number) below,
+    an optional *title* on top, transparent images shown over a checkerboard.
     """
     from PIL import Image, ImageDraw
 
@@ -122,7 +124,9 @@ def contact_sheet(
         tile = _thumbnail(_data_of(item, index + 1), index + 1, thumb)
         row, col = divmod(index, cols)
         x0, y0 = _PAD + col * cell_w, top + _PAD + row * cell_h
-        sheet.paste(tile, (x0 + (thumb - tile.width) // 2, y0 + (thumb - tile.height) // 2))
+        x, y = x0 + (thumb - tile.width) // 2, y0 + (thumb - tile.height) // 2
+        sheet.paste(tile, (x, y))
+        draw.rectangle((x - 1, y - 1, x + tile.width, y + tile.height), outline=_BORDER)
         label = labels[index] if labels is not None else str(index + 1)
         draw.text((x0, y0 + thumb + 3), _fit_text(draw, str(label), font, thumb), fill=_TEXT, font=font)
     buffer = io.BytesIO()
