@@ -319,3 +319,12 @@ def test_error_responses_from_the_server_are_typed(server: LocalServer) -> None:
     with make_session(retries=0) as s, pytest.raises(AuthenticationError) as info:
         send(s, "GET", server.url("/auth"), provider="acme", model="m")
     assert info.value.request_id == "abc" and info.value.status == 401
+
+
+def test_a_fractional_retry_after_is_honoured_not_an_error(server: LocalServer, session: requests.Session) -> None:
+    server.routes["/limited"] = [Reply(429, b'{"error": {"message": "slow down"}}', {"Retry-After": "0.2"}),
+                                 Reply(200, b"ok")]
+    started = time.monotonic()
+    assert send(session, "POST", server.url("/limited"), provider="acme").content == b"ok"
+    assert time.monotonic() - started >= 0.19  # urllib3 alone refuses "0.2" as an invalid header
+    assert server.hits["/limited"] == 2

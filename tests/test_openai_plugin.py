@@ -162,6 +162,12 @@ def test_streaming_delivers_partials_then_the_result(r: tryon.Router) -> None:
     assert [type(e).__name__ for e in edit_events] == ["PartialImage", "Generation"]
 
 
+async def test_async_streaming(r: tryon.Router) -> None:
+    events = [e async for e in r.astream("x", model="gpt-image-1.5", partial_images=1)]
+    assert [type(e).__name__ for e in events] == ["PartialImage", "Generation"]
+    assert events[-1].request_id  # type: ignore[union-attr]
+
+
 async def test_async_native_client(r: tryon.Router, emu: OpenAIEmulator) -> None:
     gen = await r.agenerate("x", model="gpt-image-1.5", n=12)
     assert len(gen.images) == 12
@@ -202,9 +208,11 @@ def test_server_errors_retried_then_typed(emu: OpenAIEmulator) -> None:
     emu.fail_next(500, times=2, retry_after=0.01)
     assert len(router.generate("x", model="gpt-image-1.5").images) == 1
     assert len(emu.requests) == 3
+    emu.reset()
     emu.fail_next(503, times=3, retry_after=0.01)
     with pytest.raises(ServiceUnavailableError):
         router.generate("x", model="gpt-image-1.5")
+    assert len(emu.requests) == 3  # one call and the SDK's two retries
 
 
 def test_authentication_is_not_retried_and_never_leaks_the_key(emu: OpenAIEmulator) -> None:
@@ -218,32 +226,41 @@ def test_authentication_is_not_retried_and_never_leaks_the_key(emu: OpenAIEmulat
     assert all(KEY not in str(r.headers) for r in emu.requests)
 
 
-def test_moderation_block_is_a_content_policy_error(r: tryon.Router, emu: OpenAIEmulator) -> None:
+def test_moderation_block_is_a_content_policy_error(emu: OpenAIEmulator) -> None:
+    router = make_router(emu, max_retries=2)
     emu.moderate_next()
-    with pytest.raises(ContentPolicyError, match="content policy"):
-        r.generate("x", model="gpt-image-1.5")
-
-
-def test_timeout_is_typed(emu: OpenAIEmulator) -> None:
-    router = make_router(emu, timeout=0.3, max_retries=0)
-    emu.slow_next(2.0)
-    with pytest.raises(ProviderTimeoutError):
+    with pytest.raises(ContentPolicyError, match="content policy") as err:
         router.generate("x", model="gpt-image-1.5")
+    assert len(emu.requests) == 1 and not err.value.retryable  # a refusal is final: not retried
+
+
+def test_timeout_is_typed_and_retried(emu: OpenAIEmulator) -> None:
+    router = make_router(emu, timeout=0.3, max_retries=1)
+    emu.slow_next(2.0, times=2)
+    with pytest.raises(ProviderTimeoutError) as err:
+        router.generate("x", model="gpt-image-1.5")
+    assert err.value.retryable
+    assert len(emu.requests) == 2  # the SDK retried the timed-out call once
 
 
 def test_malformed_body_is_typed(r: tryon.Router, emu: OpenAIEmulator) -> None:
     emu.malformed_next()
     with pytest.raises(InvalidResponseError):
         r.generate("x", model="gpt-image-1.5")
+    assert len(emu.requests) == 1
 
 
 def test_retired_model_warns_and_maps_not_found(emu: OpenAIEmulator) -> None:
+    import tryon.router
+
+    tryon.router._warned.discard("gpt-image-1")  # warned once per process: make this test independent
     router = make_router(emu)
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        with pytest.raises(ModelRetiredError) as err:
-            router.generate("x", model="gpt-image-1")
+    with pytest.warns(tryon.RetiredModelWarning, match="gpt-image-2.5-sunburst or gpt-image-2.5-flare") as caught, \
+            pytest.raises(ModelRetiredError) as err:
+        router.generate("x", model="gpt-image-1")
+    assert caught[0].filename == __file__  # the warning points at the caller, not into tryon
     assert "retired on 2026-10-23" in str(err.value) and "gpt-image-2.5-sunburst" in str(err.value)
+    assert len(emu.requests) == 1  # a 404 is not retried
 
 
 def test_retired_model_still_works_where_served() -> None:

@@ -101,6 +101,7 @@ __all__ = [
     "__version__",
     "aedit",
     "agenerate",
+    "astream",
     "default_router",
     "edit",
     "estimate",

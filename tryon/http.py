@@ -112,6 +112,11 @@ def _retry_class() -> type[Retry]:
             retry.max_retry_after = self.max_retry_after
             return retry
 
+        def parse_retry_after(self, retry_after: str) -> float:
+            # urllib3 accepts whole seconds or an HTTP date; providers also send "0.5"
+            seconds = parse_retry_after(retry_after)
+            return max(seconds, 0.0) if seconds is not None else 0.0
+
         def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
             if status_code == 429 and self.status_forcelist and 429 in self.status_forcelist:
                 return True  # a rate-limited request was not processed: safe for any method
