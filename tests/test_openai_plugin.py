@@ -168,6 +168,20 @@ async def test_async_streaming(r: tryon.Router) -> None:
     assert events[-1].request_id  # type: ignore[union-attr]
 
 
+def test_streamed_edit_with_moderation_uses_the_json_body(r: tryon.Router, emu: OpenAIEmulator) -> None:
+    events = list(r.stream("x", model="gpt-image-1.5", images=[png()], moderation="low", partial_images=1))
+    assert [type(e).__name__ for e in events] == ["PartialImage", "Generation"]
+    sent = emu.last_request.params
+    assert sent["moderation"] == "low" and sent["stream"] is True and "images" in sent
+
+
+async def test_async_streamed_edit_with_moderation(r: tryon.Router, emu: OpenAIEmulator) -> None:
+    events = [e async for e in r.astream("x", model="gpt-image-1.5", images=[png()], moderation="low",
+                                         partial_images=2)]
+    assert [type(e).__name__ for e in events] == ["PartialImage", "PartialImage", "Generation"]
+    assert emu.last_request.params["moderation"] == "low"
+
+
 async def test_async_native_client(r: tryon.Router, emu: OpenAIEmulator) -> None:
     gen = await r.agenerate("x", model="gpt-image-1.5", n=12)
     assert len(gen.images) == 12
@@ -354,3 +368,42 @@ def test_plugin_declarations_agree_with_the_emulators_service_rules() -> None:
         assert caps.input_fidelity == set(rules.input_fidelity), model
         assert ("markup" in caps.option_names()) == rules.markup, model
         assert caps.lifecycle.retired == rules.retired, model
+
+
+def markup_png(size: tuple[int, int] = (1024, 1024), opaque: bool = False) -> bytes:
+    """Red strokes on a transparent canvas (or an opaque one)."""
+    im = Image.new("RGBA", size, (255, 255, 255, 255 if opaque else 0))
+    ImageDraw.Draw(im).rectangle((100, 100, 300, 300), fill=(255, 0, 0, 255))
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_markup_is_prepared_by_the_core_and_sent_as_a_file(r: tryon.Router, emu: OpenAIEmulator) -> None:
+    gen = r.edit(png(), "make the marked area a window", model="gpt-image-2.5-flare", markup=markup_png())
+    sent = emu.last_request.files["markup"][0]
+    assert sent.content_type == "image/png" and sent.image().size == (1024, 1024)
+    assert len(gen.images) == 1
+
+
+@pytest.mark.parametrize("markup, needle", [
+    (markup_png(opaque=True), "opaque everywhere"),
+    (png(), "no alpha channel"),
+    (markup_png((512, 512)), "512x512 but the first image is 1024x1024"),
+    (b"not an image at all", "markup"),
+])
+def test_bad_markup_is_refused_before_any_request(r: tryon.Router, emu: OpenAIEmulator, markup: bytes,
+                                                  needle: str) -> None:
+    from tryon.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError) as err:
+        r.edit(png(), "x", model="gpt-image-2.5-flare", markup=markup)
+    assert needle in str(err.value) or needle in (err.value.input_name or "")
+    assert emu.requests == []
+
+
+def test_markup_rules_are_declared_and_name_the_models_that_take_markup(r: tryon.Router) -> None:
+    [why] = r.explain("gpt-image-2.5-flare", markup=b"m", moderation="low")
+    assert "JSON form of the edit endpoint" in why
+    [why] = r.explain("gpt-image-1.5", markup=b"m")
+    assert "models that do: gpt-image-2.5-flare" in why and "chatgpt-image-latest" not in why

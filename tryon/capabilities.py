@@ -139,6 +139,9 @@ class Capabilities:
     rules: tuple[Rule, ...] = attrs.field(default=(), converter=_to_tuple)
     defaults: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping, hash=False)
     provider_options: type | None = attrs.field(default=None, hash=False)
+    image_options: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
+    """Provider options that hold an overlay image of the first input (same size, transparent where it
+    does not apply); the core loads and checks them like inputs."""
     max_resolution: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -152,6 +155,9 @@ class Capabilities:
             raise ValueError("max_partial_images needs streaming=True")
         if self.provider_options is not None and not attrs.has(self.provider_options):
             raise TypeError("provider_options must be an attrs class")
+        unknown = self.image_options - set(self.option_names())
+        if unknown:
+            raise ValueError(f"image_options {sorted(unknown)} are not fields of provider_options")
 
     @property
     def can_edit(self) -> bool:

@@ -351,7 +351,7 @@ class Router:
     def _prepare_inputs(self, request: Request, gen: ImageGenerator, strict: bool) -> tuple[Request, list[Notice]]:
         if not isinstance(request, EditRequest):
             return request, []
-        from tryon.media import prepare_images, prepare_mask
+        from tryon.media import prepare_images, prepare_mask, prepare_overlay
 
         limits = gen.capabilities.inputs
         images, notices = prepare_images(list(request.images), limits, strict=strict, fetcher=self.fetcher)
@@ -359,7 +359,13 @@ class Router:
         if mask is not None:
             mask, mask_notices = prepare_mask(mask, images[0], limits=limits, strict=strict, fetcher=self.fetcher)
             notices.extend(mask_notices)
-        return attrs.evolve(request, images=tuple(images), mask=mask), notices
+        options = request.options
+        for name in gen.capabilities.image_options:
+            source = getattr(options, name, None)
+            if source is not None:
+                overlay = prepare_overlay(source, images[0], option=name, limits=limits, fetcher=self.fetcher)
+                options = attrs.evolve(options, **{name: overlay})
+        return request.copy_with(images=tuple(images), mask=mask, options=options), notices
 
     def prepare(self, operation: Operation, prompt: str, model: str, *, images: Any = None,
                 strict: bool | None = None, **options: Any) -> tuple[ImageGenerator, Request, list[Notice]]:
@@ -523,12 +529,8 @@ class Router:
 
     # ------------------------------------------------------------------ streaming
 
-    def stream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
-               **options: Any) -> Iterator[PartialImage | Generation]:
-        """Partial images as they arrive, then the final :class:`Generation` (last item)."""
-        op = Operation.EDIT if images is not None else Operation.GENERATE
-        gen, request, notices = self.prepare(op, prompt, model, images=images, strict=strict, **options)
-        streamer = getattr(gen, "stream", None)
+    def _streamable(self, gen: ImageGenerator, request: Request, op: Operation, method: str) -> Any:
+        streamer = getattr(gen, method, None)
         if streamer is None or not gen.capabilities.streaming:
             raise UnsupportedOptionError(self._problems(
                 [Finding("stream", True, "does not support streaming", lambda c: c.streaming)],
@@ -536,40 +538,62 @@ class Router:
         if request.n > gen.capabilities.max_images_per_call:
             raise InvalidOptionError([Problem("n", request.n,
                 f"streaming makes one call: n must be at most {gen.capabilities.max_images_per_call}")])
+        return streamer
+
+    def stream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
+               **options: Any) -> Iterator[PartialImage | Generation]:
+        """Partial images as they arrive, then the final :class:`Generation` (last item)."""
+        op = Operation.EDIT if images is not None else Operation.GENERATE
+        gen, request, notices = self.prepare(op, prompt, model, images=images, strict=strict, **options)
+        streamer = self._streamable(gen, request, op, "stream")
         started = time.perf_counter()
         for event in streamer(request):
-            if isinstance(event, Generation):
-                yield self._finish(event, request, notices, started, [])
-            else:
-                yield event
+            yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
 
-    async def astream(self, prompt: str, *, model: str, images: Any = None,
+    async def astream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                       **options: Any) -> AsyncIterator[PartialImage | Generation]:
-        """Async :meth:`stream` (the events are produced in a worker thread)."""
+        """Async :meth:`stream`: native where the plugin offers ``astream``, a worker thread otherwise."""
         import asyncio
 
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-        loop = asyncio.get_running_loop()
-        done = object()
+        op = Operation.EDIT if images is not None else Operation.GENERATE
+        gen, request, notices = await asyncio.to_thread(
+            self.prepare, op, prompt, model, images=images, strict=strict, **options)
+        events: AsyncIterator[Any]
+        if getattr(gen, "astream", None) is not None:
+            events = self._streamable(gen, request, op, "astream")(request)
+        else:
+            events = _in_thread(self._streamable(gen, request, op, "stream")(request))
+        started = time.perf_counter()
+        async for event in events:
+            yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
 
-        def pump() -> None:
-            try:
-                for event in self.stream(prompt, model=model, images=images, **options):
-                    loop.call_soon_threadsafe(queue.put_nowait, event)
-            except BaseException as exc:  # delivered to the awaiting side
-                loop.call_soon_threadsafe(queue.put_nowait, exc)
-            finally:
-                loop.call_soon_threadsafe(queue.put_nowait, done)
 
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(pump)
-            while True:
-                item = await queue.get()
-                if item is done:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
+async def _in_thread(events: Iterator[Any]) -> AsyncIterator[Any]:
+    """Drive a blocking iterator in a worker thread, yielding its items on the event loop."""
+    import asyncio
+
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+    done = object()
+
+    def pump() -> None:
+        try:
+            for event in events:
+                loop.call_soon_threadsafe(queue.put_nowait, event)
+        except BaseException as exc:  # delivered to the awaiting side
+            loop.call_soon_threadsafe(queue.put_nowait, exc)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, done)
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(pump)
+        while True:
+            item = await queue.get()
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

@@ -135,6 +135,14 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
         return client
 
 
+def openai_module() -> Any:
+    return _import_openai()
+
+
+def _is_async(client: Any) -> bool:
+    return isinstance(client, openai_module().AsyncOpenAI)
+
+
 def _stream_request_id(events: Any) -> str | None:
     response = getattr(events, "response", None)
     return response.headers.get("x-request-id") if response is not None else None
@@ -209,18 +217,12 @@ class OpenAIImageGenerator:
             params["images"] = [{"image_url": img.to_data_url()} for img in images]
             if request.mask is not None:
                 params["mask"] = {"image_url": request.mask.to_data_url()}
-            if markup is not None:
-                raise InvalidOptionError([Problem("markup", "<markup>",
-                                                  "markup cannot be combined with moderation on edits")])
             return params, True
         params["image"] = _file(images[0]) if len(images) == 1 else [_file(i) for i in images]
         if request.mask is not None:
             params["mask"] = _file(request.mask)
-        if markup is not None:
-            from tryon.media import prepare_images
-
-            prepared, _ = prepare_images([markup], self.capabilities.inputs, strict=True)
-            params["markup"] = _file(prepared[0])
+        if markup is not None:  # an InputImage: loaded and checked by the router (image_options)
+            params["markup"] = _file(markup)
         return params, False
 
     # ------------------------------------------------------------------ response translation
@@ -263,12 +265,13 @@ class OpenAIImageGenerator:
 
     def _edit_call(self, client: Any, request: EditRequest, **extra: Any) -> Any:
         params, as_json = self._edit_params(request)
-        if as_json:
-            from openai.types import ImagesResponse
+        if as_json:  # the SDK's edit method is multipart only; the JSON form is posted as the SDK would
+            from openai.types import ImageEditStreamEvent, ImagesResponse
 
             if extra.get("stream"):
-                raise InvalidOptionError([Problem("moderation", request.moderation,
-                                                  "streamed edits cannot set moderation")])
+                stream_cls = openai_module().AsyncStream if _is_async(client) else openai_module().Stream
+                return client.post("/images/edits", body={**params, "stream": True}, cast_to=ImagesResponse,
+                                   stream=True, stream_cls=stream_cls[ImageEditStreamEvent])
             return client.post("/images/edits", body=params, cast_to=ImagesResponse)
         return client.images.edit(**params, **extra)
 

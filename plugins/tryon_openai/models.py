@@ -41,7 +41,11 @@ RULES = (
     Rule.requires("output_compression", None, "output_format", {"jpeg", "webp"},
                   "output_compression applies to jpeg and webp output only"),
 )
-MARKUP_RULE = Rule.excludes("options.markup", "mask", "markup cannot be combined with a mask")
+MARKUP_RULES = (
+    Rule.excludes("options.markup", "mask", "markup cannot be combined with a mask"),
+    Rule.excludes("options.markup", "moderation",
+                  "moderation is sent in the JSON form of the edit endpoint, which takes no markup"),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -82,9 +86,10 @@ def _caps(*, sizes: Sizes = STANDARD, qualities: frozenset[str] = BASE_QUALITIES
         max_prompt_length=32_000,
         inputs=INPUTS,
         lifecycle=lifecycle,
-        rules=(*RULES, MARKUP_RULE) if markup else RULES,
+        rules=(*RULES, *MARKUP_RULES) if markup else RULES,
         defaults={"output_format": "png", "background": "auto", "quality": "auto"},
         provider_options=OpenAIMarkupOptions if markup else OpenAIImageOptions,
+        image_options={"markup"} if markup else frozenset(),
         max_resolution=largest,
     )
 

@@ -67,6 +67,12 @@ def _alpha_channel(image: PILImage.Image) -> PILImage.Image | None:
     return None
 
 
+def alpha_minimum(image: PILImage.Image) -> float | None:
+    """The lowest alpha of *image* (255 = opaque everywhere), or ``None`` when it has no alpha."""
+    alpha = _alpha_channel(image)
+    return None if alpha is None else _minimum(alpha)
+
+
 def _keep_channel(image: PILImage.Image, threshold: int) -> tuple[PILImage.Image, bool]:
     """An "L" image where 0 = edit and 255 = keep, and whether it came from real alpha.
 
