@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from click.testing import CliRunner
 from emulated_router import gpt_router
@@ -482,3 +483,19 @@ def test_run_batch_raises_batch_interrupted_with_the_summary(tmp_path: Path,
 def test_job_model_defaults_to_the_default_model() -> None:
     job = Job(id="x", line=1, prompt="p")
     assert job.model is None and job.n == 1 and job.stem == "p-x"
+
+
+def test_the_manifest_says_why_models_of_a_preference_list_were_skipped(emu: OpenAIEmulator,
+                                                                        tmp_path: Path) -> None:
+    router = gpt_router(emu, max_retries=0)
+    from tryon.testing.fake import FAKE_CAPABILITIES, FakeGenerator
+
+    router.register(FakeGenerator("opaque-only", capabilities=attrs.evolve(FAKE_CAPABILITIES,
+                                                                           transparent_background=False)))
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a bag", "model": ["opaque-only", "gpt-image-1.5"],
+                                                 "options": {"background": "transparent"}}])
+    summary = run_batch(path, tmp_path / "out", router=router)
+    assert summary.succeeded == 1
+    [line] = manifest_lines(tmp_path / "out")
+    assert line["model"] == "gpt-image-1.5"
+    assert line["skipped"] and line["skipped"][0].startswith("opaque-only: cannot honour the request")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 import pytest
 from click.testing import CliRunner, Result
@@ -189,6 +191,55 @@ def test_stream_saves_partial_images_as_they_arrive(inputs: Path, openai_emulato
     assert openai_emulator.last_request.params["stream"] is True
 
 
+def test_streamed_partials_are_named_after_their_final_image(inputs: Path, openai_emulator: Any) -> None:
+    def run() -> dict[str, Any]:
+        result = invoke("generate", "A fox", "--stream", "-n", "2", "--partial-images", "1", "--json",
+                        "-o", "out")
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.stdout))
+
+    first, second = run(), run()
+    assert first["paths"] == ["out/a-fox.png", "out/a-fox-1.png"]
+    assert sorted(first["partial_paths"]) == ["out/a-fox-1.partial-0.png", "out/a-fox.partial-0.png"]
+    assert second["paths"] == ["out/a-fox-2.png", "out/a-fox-3.png"]  # nothing is overwritten
+    assert sorted(second["partial_paths"]) == ["out/a-fox-2.partial-0.png", "out/a-fox-3.partial-0.png"]
+    assert len(list(Path("out").iterdir())) == 8
+
+
+def test_contact_sheet_of_the_saved_images(inputs: Path, openai_emulator: Any) -> None:
+    result = invoke("generate", "A fox", "-n", "2", "--contact-sheet", "-o", "out")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["out/a-fox.png", "out/a-fox-1.png"]  # stdout holds the images only
+    assert "contact sheet: out/contact-sheet.png" in result.stderr
+    with Image.open("out/contact-sheet.png") as sheet:
+        assert sheet.size == (2 * (256 + 8) + 8, 26 + 256 + 18 + 2 * 8)  # title, 2 thumbnails, labels
+        assert sheet.convert("RGB").getpixel((7, 26 + 7)) == (160, 160, 160)  # the thumbnail's frame
+    again = invoke("edit", "person.jpg", "--prompt", "x", "--contact-sheet", "--json", "-o", "out")
+    assert json.loads(again.stdout)["contact_sheet"] == "out/contact-sheet-1.png"
+
+
+def test_contact_sheet_frames_white_images() -> None:
+    from tryon.media import contact_sheet
+
+    white = io.BytesIO()
+    Image.new("RGB", (64, 64), (255, 255, 255)).save(white, "PNG")
+    with Image.open(io.BytesIO(contact_sheet([white.getvalue()], thumb=32))) as sheet:
+        rgb = sheet.convert("RGB")
+        assert rgb.getpixel((7, 7)) == rgb.getpixel((40, 40)) == (160, 160, 160)  # a 1-px grey frame
+        assert rgb.getpixel((8, 8)) == rgb.getpixel((6, 6)) == (255, 255, 255)  # image inside, page outside
+
+
+def test_batch_contact_sheet(inputs: Path, openai_emulator: Any) -> None:
+    Path("jobs.jsonl").write_text(
+        json.dumps({"prompt": "A hat", "name": "hat"}) + "\n"
+        + json.dumps({"prompt": "A scarf", "name": "scarf", "options": {"n": 2}}) + "\n")
+    result = invoke("batch", "jobs.jsonl", "-o", "catalog", "--contact-sheet", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["contact_sheet"] == "catalog/contact-sheet.png"
+    with Image.open("catalog/contact-sheet.png") as sheet:
+        assert sheet.size == (2 * (256 + 8) + 8, 26 + 2 * (256 + 18 + 8) + 8)  # 3 images: a 2x2 grid
+
+
 def test_lenient_adapts_and_reports(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("edit", "person.jpg", "--prompt", "x", "-m", "gpt-image-2", "--input-fidelity", "high",
                     "--lenient", "-o", "out")
@@ -216,6 +267,90 @@ def test_user_errors_are_one_line_and_exit_2(inputs: Path, openai_emulator: Any,
     (line,) = lines(result.stderr)
     assert line.startswith(message)
     assert openai_emulator.requests == []
+
+
+@pytest.mark.parametrize("extra", [[], ["--stream"]])
+def test_unusable_output_dir_is_refused_before_sending(inputs: Path, openai_emulator: Any,
+                                                       extra: list[str]) -> None:
+    result = invoke("generate", "x", "-o", "person.jpg/out", *extra)
+    assert result.exit_code == 2
+    (line,) = lines(result.stderr)
+    assert line.startswith("error: Invalid value for '-o' / '--output-dir': directory 'person.jpg/out': "
+                           "cannot create it: Not a directory")
+    assert openai_emulator.requests == []
+
+
+def test_a_refused_request_leaves_no_empty_output_dir(inputs: Path, openai_emulator: Any) -> None:
+    assert invoke("generate", "x", "--size", "999x999", "-o", "new/out").exit_code == 2
+    assert not Path("new").exists()
+    assert invoke("generate", "x", "-o", "new/out").exit_code == 0
+    assert len(list(Path("new/out").iterdir())) == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-m", "flux-2-pro"], "error: flux-2-pro does not support streaming"),
+    (["--partial-images", "5"], "error: gpt-image-1.5 streams at most 3 partial images (asked for 5)"),
+])
+def test_stream_errors_are_one_line(inputs: Path, openai_emulator: Any, args: list[str],
+                                    message: str) -> None:
+    result = invoke("generate", "x", "--stream", *args)
+    assert result.exit_code == 2
+    (line,) = lines(result.stderr)
+    assert line.startswith(message)
+    assert openai_emulator.requests == []
+
+
+def test_dry_run_checks_local_inputs_next_to_urls(inputs: Path, openai_emulator: Any) -> None:
+    Path("notes.txt").write_text("not an image")
+    Image.new("L", (300, 300), 0).save("square.png")
+    bad_mask = invoke("edit", "https://example.com/a.png", "--mask", "notes.txt", "--prompt", "x",
+                      "--dry-run")
+    assert bad_mask.exit_code == 2
+    assert lines(bad_mask.stderr)[0].startswith("error: ") and "notes.txt" in bad_mask.stderr
+    bad_image = invoke("edit", "https://example.com/a.png", "notes.txt", "--prompt", "x", "--dry-run")
+    assert bad_image.exit_code == 2 and "image 2 of 2" in bad_image.stderr
+    wrong_ratio = invoke("edit", "person.jpg", "https://example.com/a.png", "--mask", "square.png",
+                         "--prompt", "x", "--dry-run")
+    assert wrong_ratio.exit_code == 2
+    assert "the mask must have the image's size" in wrong_ratio.stderr
+    ok = invoke("edit", "person.jpg", "https://example.com/a.png", "--mask", "mask.png", "--prompt", "x",
+                "--dry-run")
+    assert ok.exit_code == 0, ok.output
+    assert ("images:    person.jpg (jpeg, 512x384); https://example.com/a.png (URLs not fetched)"
+            in ok.stdout)
+    assert "mask:      mask.png (png, 512x384)" in ok.stdout
+    assert openai_emulator.requests == []
+
+
+def test_hints_name_cli_flags(inputs: Path, openai_emulator: Any) -> None:
+    from tryon.capabilities import Capabilities
+    from tryon.media.limits import InputLimits
+    from tryon.testing.fake import FAKE_CAPABILITIES, FakeGenerator
+
+    private = invoke("edit", f"{openai_emulator.base_url}/a.png", "--prompt", "x")
+    assert private.exit_code == 2
+    (line,) = lines(private.stderr)
+    assert "--allow-private-urls" in line and "allow_private=True" not in line
+
+    caps: Capabilities = attrs.evolve(FAKE_CAPABILITIES, inputs=InputLimits(max_pixels=100 * 100))
+    small = FakeGenerator("small-inputs-1", capabilities=caps)
+
+    class SmallPlugin:
+        @tryon.hookimpl
+        def register_generators(self, register: Any) -> None:
+            register(small)
+
+    register_plugin(SmallPlugin(), "small-inputs")
+    try:
+        large = invoke("edit", "person.jpg", "--prompt", "x", "-m", "small-inputs-1", "--dry-run")
+        lenient = invoke("edit", "person.jpg", "--prompt", "x", "-m", "small-inputs-1", "--dry-run",
+                         "--lenient")
+    finally:
+        unregister_plugin("small-inputs")
+    assert large.exit_code == 2
+    (line,) = lines(large.stderr)
+    assert "(--lenient)" in line and "strict=False" not in line
+    assert lenient.exit_code == 0, lenient.output
 
 
 def test_missing_key_names_the_variable_and_the_option(inputs: Path, openai_emulator: Any,

@@ -164,16 +164,20 @@ def test_translation_to_the_tryon_command_line(argv: list[str], expected: list[s
     assert gpt_image.to_tryon_args(argv) == expected
 
 
-@pytest.mark.parametrize("argv", [
-    ["--mode", "text"],
-    ["--mode", "image", "--prompt", "p"],
-    ["--mode", "text", "--prompt", "p", "--images", "a.jpg"],
-    ["--mode", "text", "--prompt", "p", "--n", "11"],
-    ["--mode", "image", "--prompt", "p", "--images", "a.jpg", "--inp_fid", "medium"],
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--mode", "text"], "--prompt is required"),
+    (["--mode", "image", "--prompt", "p"], "--mode image needs --images"),
+    (["--mode", "text", "--prompt", "p", "--images", "a.jpg"], "--images and --mask need --mode image"),
+    (["--mode", "text", "--prompt", "p", "--n", "11"], "--n must be from 1 to 10, got 11"),
+    (["--prompt", "p", "--n", "0"], "--n must be from 1 to 10, got 0"),
+    (["--prompt", "p", "--n", "two"], "argument --n: invalid int value: 'two'"),
+    (["--mode", "image", "--prompt", "p", "--images", "a.jpg", "--inp_fid", "medium"],
+     "argument --inp_fid: invalid choice: 'medium'"),
 ])
-def test_incomplete_or_invalid_command_lines_exit_2(argv: list[str],
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_incomplete_or_invalid_command_lines_are_one_error_line(argv: list[str], message: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         gpt_image.to_tryon_args(argv)
     assert info.value.code == 2
-    assert "error:" in capsys.readouterr().err
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: {message}") and line.endswith("(see 'gpt_image.py --help')")

@@ -134,3 +134,12 @@ def test_import_tryon_imports_no_sdk_and_no_pillow() -> None:
             "bad = [m for m in ('openai', 'PIL', 'httpx', 'requests') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_env_var_naming_an_unknown_plugin_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(plugins.ENV_VAR, "openai,nosuch")
+    plugins.reset_for_tests()
+    with pytest.warns(plugins.PluginWarning, match="'nosuch'"):
+        router = tryon.Router()
+    assert "gpt-image-1.5" in router
+    plugins.reset_for_tests()

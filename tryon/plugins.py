@@ -123,6 +123,12 @@ def load_plugins(*, force: bool = False) -> None:
                 failures.append(_fail(ep.name, exc, **info))
                 continue
             _report[ep.name] = PluginInfo(name=ep.name, status="loaded", **info)
+        if wanted:
+            known = {ep.name for ep, _ in _entry_points()} | {
+                d.metadata["Name"] for _, d in _entry_points() if d is not None}
+            for name in sorted(wanted - known):
+                failures.append(f"{ENV_VAR} names {name!r}, but no installed plugin has that entry point "
+                                "or distribution name (see `tryon plugins`)")
     _warn_all(failures)
 
 

@@ -52,6 +52,8 @@ class Record:
     cost_usd: float | None = None
     error: str | None = None
     warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    skipped: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    """Models of a preference list that did not serve the job, each with the reason."""
     started: str = ""
     finished: str = ""
     attempts: int = 0
@@ -64,6 +66,7 @@ class Record:
         data = attrs.asdict(self)
         data["files"] = list(self.files)
         data["warnings"] = list(self.warnings)
+        data["skipped"] = list(self.skipped)
         data["usage"] = dict(self.usage) if self.usage is not None else None
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 

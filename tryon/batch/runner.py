@@ -216,6 +216,7 @@ class _JobState:
     model: str | None = None
     error: BaseException | None = None
     warnings: dict[str, None] = attrs.field(factory=dict)
+    skipped: dict[str, None] = attrs.field(factory=dict)
 
     def add(self, part: Generation, saved: list[str]) -> None:
         """One provider call's images, saved: their files, usage and cost."""
@@ -230,6 +231,7 @@ class _JobState:
         """What the (merged) result says beyond its images: the model that served, warnings."""
         self.model = result.model
         self.warnings.update(dict.fromkeys(w.message for w in result.warnings))
+        self.skipped.update(dict.fromkeys(str(s) for s in result.skipped))
 
     def record(self, *, in_progress: bool = False) -> Record:
         usage = Usage.total(self.usages)
@@ -240,7 +242,7 @@ class _JobState:
                       line=self.job.line, name=self.job.name, model=self.model,
                       usage=usage.to_dict() if usage else None,
                       cost_usd=sum(self.costs) if self.costs else None,
-                      error=error, warnings=tuple(self.warnings), started=self.started,
+                      error=error, warnings=tuple(self.warnings), skipped=tuple(self.skipped), started=self.started,
                       finished=now_iso(), attempts=self.attempts)
 
 

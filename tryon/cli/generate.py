@@ -63,10 +63,11 @@ def _request_options(command: F) -> F:
                      help="Also write contact-sheet.png: the saved images side by side, labelled with "
                           "their file names."),
         click.option("--stream", is_flag=True,
-                     help="Stream: save partial images (STEM.partial-N.png, named after their final image) as they "
-                          "arrive."),
+                     help="Stream: save partial images as they arrive, named after their final image "
+                          "(STEM.partial-N.png)."),
         click.option("--partial-images", type=click.IntRange(min=0),
-                     help=f"Partial images per image with --stream (default {DEFAULT_PARTIAL_IMAGES})."),
+                     help=f"Partial images per image with --stream (default {DEFAULT_PARTIAL_IMAGES}, or the "
+                          "model's maximum if lower)."),
         click.option("--dry-run", is_flag=True,
                      help="Validate, print the request and its cost estimate; send nothing."),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout."),
@@ -175,6 +176,7 @@ def _output_dir(raw: str) -> Iterator[Path]:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        _remove_empty([p for p in created if p.exists()])
         raise _unusable(path, f"cannot create it: {exc.strerror or exc}") from None
     try:
         with tempfile.TemporaryFile(dir=path, prefix=".tryon-write-check-"):
