@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from tryon.errors import (
     AuthenticationError,
     ContentPolicyError,
+    InvalidResponseError,
     PermissionDeniedError,
     ProviderError,
     ProviderRequestError,
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "error_details",
     "is_timeout",
+    "json_object",
     "make_session",
     "parse_retry_after",
     "raise_for_response",
@@ -385,6 +387,20 @@ def is_timeout(exc: BaseException) -> bool:
 def _describe(exc: BaseException) -> str:
     """An exception's text without query strings (which may carry keys)."""
     return _shorten(_QUERY.sub("?...", str(exc))) or type(exc).__name__
+
+
+def json_object(response: requests.Response, *, provider: str, model: str | None = None) -> dict[str, Any]:
+    """The JSON object a successful response carries; anything else is an :class:`InvalidResponseError`."""
+    try:
+        data = response.json()
+    except ValueError:
+        raise InvalidResponseError("the provider's answer is not JSON", provider=provider, model=model,
+                                   status=response.status_code,
+                                   request_id=request_id_from(response.headers)) from None
+    if not isinstance(data, dict):
+        raise InvalidResponseError("the provider's answer is not a JSON object", provider=provider, model=model,
+                                   status=response.status_code, request_id=request_id_from(response.headers))
+    return data
 
 
 def send(
