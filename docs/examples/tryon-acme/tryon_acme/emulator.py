@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from tryon.testing.server import ApiError, EmulatorServer, RecordedRequest, Response
 from tryon.testing.synth import synth_image
@@ -14,8 +15,8 @@ class AcmeEmulator(EmulatorServer):
     provider = "acme"
     request_id_header = "x-request-id"
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.route("POST", "/v1/images", self._images)
 
     def _images(self, request: RecordedRequest) -> Response:
