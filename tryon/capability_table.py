@@ -93,7 +93,10 @@ def comparison_markdown(infos: Sequence[ModelInfo]) -> str:
 
 
 def _sizes_brief(caps: Capabilities) -> str:
-    if caps.sizes.arbitrary:
+    rule = caps.sizes.rule
+    if rule is not None:
+        if rule.max_pixels and not (rule.max_long_edge and rule.max_short_edge):
+            return f"any WxH up to {rule.max_pixels / 1e6:.1f} MP"
         return f"any up to {max_resolution(caps)}"
     if caps.sizes.aspect_ratios or caps.aspect_ratios:
         return f"{len(caps.sizes.aspect_ratios | caps.aspect_ratios)} aspect ratios"
