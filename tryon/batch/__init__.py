@@ -1,7 +1,7 @@
 """Batch runs: a JSONL file of jobs, run concurrently under one rate limit, resumable.
 
 ``run_batch("jobs.jsonl", "out/")`` (or ``tryon batch jobs.jsonl -o out/``) saves every image
-as soon as its job finishes and records each outcome in ``out/manifest.jsonl``; running it
+as soon as its provider call returns and records each outcome in ``out/manifest.jsonl``; running it
 again skips what is done. See ``docs/batch.md``.
 """
 
@@ -11,7 +11,7 @@ from tryon.batch.jobs import Job, JobFileError, Shard, load_jobs
 from tryon.batch.manifest import Manifest, ManifestIndex, Record
 from tryon.batch.progress import Progress, ProgressReporter
 from tryon.batch.ratelimit import RateLimiter
-from tryon.batch.runner import run_batch
+from tryon.batch.runner import batch_router, run_batch
 from tryon.batch.summary import BatchInterrupted, BatchSummary, JobFailure
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "RateLimiter",
     "Record",
     "Shard",
+    "batch_router",
     "load_jobs",
     "run_batch",
 ]
