@@ -115,16 +115,15 @@ FINDINGS = """
 - **A fan-out of one call copied the request.** `tryon/fanout.py` re-built and re-validated the
   request even when `n` fitted in one call; it is now passed through (router overhead per call
   56 µs -> 41 µs against a canned generator).
-- **`import tryon` spends ~22 ms importing `asyncio`** (the router and fan-out import it at module
-  level for the async API); importing it on first async use would cut start-up by about a third.
-- **The remaining fixed cost misses the target on the smallest request.** The router's own work
-  per call is ~40 µs without HTTP (cProfile: building and validating the request, checking it
-  against the model's capabilities, the typed provider options — three `attrs.evolve` copies
-  with re-validation — and the result metadata); measured end to end it costs ~0.1-0.15 ms (the
-  plugin itself adds ~0.03 ms over the raw SDK). That is within target for the default request
-  (~6.5 ms round trip) and 8-10 % of a 256x256 image served in 1.7 ms on loopback. Against a real
-  provider's 10-60 s per image it is below 0.001 %. Halving it would mean validating a request
-  once instead of on every copy (`tryon/request.py`, `tryon/router.py`).
+- **`import tryon` no longer imports `asyncio`** (about 22 ms of start-up): the router and fan-out
+  import it on first async use.
+- **The remaining fixed cost is at the edge of the target on the smallest request.** The router's
+  own work is ~30 µs per call without HTTP (building and validating the request once, checking it
+  against the model's capabilities, the typed provider options, result metadata built lazily);
+  copies made inside the router skip re-validation (`Request.copy_with`). End to end the
+  difference measures 0.05-0.15 ms depending on the run: within target for the default request,
+  and 5-9 % of a 256x256 image served in under 2 ms on loopback. Against a real provider's
+  10-60 s per image it is below 0.001 %.
 - **Peak memory is the SDK's.** The `openai` SDK peaks at about 4x the encoded image size while it
   reads and parses the JSON body (body bytes, the decoded text and the base64 strings); tryon's
   peak is the same to the byte, and tryon never decodes an output image. With photo-like outputs
