@@ -127,6 +127,12 @@ def test_every_common_option_reaches_the_provider(inputs: Path, openai_emulator:
     assert result.stdout.strip().endswith(".webp")
 
 
+def test_text_options_stay_text(inputs: Path, openai_emulator: Any) -> None:
+    result = invoke("generate", "A jacket", "--option", "safety_identifier=12345", "-o", "out")
+    assert result.exit_code == 0, result.output
+    assert openai_emulator.last_request.params["safety_identifier"] == "12345"
+
+
 def test_results_are_never_overwritten(inputs: Path, openai_emulator: Any) -> None:
     first = invoke("generate", "A fox", "--name", "fox", "-o", "out")
     second = invoke("generate", "A fox", "--name", "fox", "-o", "out")

@@ -147,7 +147,8 @@ def _router(params: dict[str, Any], models: Sequence[str]) -> Router:
 def _options(operation: str, params: dict[str, Any], router: Router, model: str) -> dict[str, Any]:
     options: dict[str, Any] = {name: params[name] for name in _COMMON if params[name] is not None}
     options["n"] = params["n"]
-    provider_options = output.parse_key_values(params["provider_options"])
+    provider_options = output.parse_key_values(
+        params["provider_options"], text_keys=output.text_options(router.info(model).capabilities.provider_options))
     if provider_options:
         options["options"] = provider_options
     if operation == "edit":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -108,17 +108,37 @@ def split_csv(values: Iterable[str] | str | None) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def parse_key_values(pairs: Iterable[str], *, option: str = "--option") -> dict[str, Any]:
-    """``KEY=VALUE`` pairs to a dict; values are parsed as JSON when they are valid JSON."""
+def parse_key_values(pairs: Iterable[str], *, option: str = "--option",
+                     text_keys: Container[str] = ()) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs to a dict; values are parsed as JSON when they are valid JSON, except
+    for *text_keys* (options typed as text, such as a numeric user id), which stay strings."""
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         key = key.strip()
         if not sep or not key:
             raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint=f"'{option}'")
+        if key in text_keys:
+            out[key] = raw
+            continue
         try:
             value: Any = json.loads(raw)
         except ValueError:
             value = raw
         out[key] = value
     return out
+
+
+def text_options(options_type: type | None) -> frozenset[str]:
+    """The fields of a provider-options attrs class that take text only."""
+    import attrs
+
+    if options_type is None or not attrs.has(options_type):
+        return frozenset()
+    names = set()
+    for field in attrs.fields(options_type):
+        kind = field.type if isinstance(field.type, str) else getattr(field.type, "__name__", str(field.type))
+        words = set(str(kind).replace("|", " ").replace("None", " ").split())
+        if words == {"str"}:
+            names.add(field.name)
+    return frozenset(names)
