@@ -469,19 +469,15 @@ class BFLEmulator(EmulatorServer):
     def new_request_id(self) -> str:
         return secrets.token_hex(16)
 
+    default_messages = {
+        402: "Insufficient credits. Please add credits to your account at https://dashboard.bfl.ai.",
+        429: "You have exceeded the number of active tasks (24). Please wait for tasks to finish.",
+        500: "Internal Server Error",
+        503: "Service temporarily unavailable. Please try again later.",
+    }
+
     def error_body(self, status: int, code: str | None, message: str, *, param: str | None = None) -> Any:
         return {"detail": message}
-
-    def default_error(self, status: int, api_key: str | None) -> tuple[str | None, str]:
-        messages = {
-            402: "Insufficient credits. Please add credits to your account at https://dashboard.bfl.ai.",
-            429: "You have exceeded the number of active tasks (24). Please wait for tasks to finish.",
-            500: "Internal Server Error",
-            503: "Service temporarily unavailable. Please try again later.",
-        }
-        if status in messages:
-            return None, messages[status]
-        return super().default_error(status, api_key)
 
     def api_key_from(self, headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
         return headers.get("x-key") or None

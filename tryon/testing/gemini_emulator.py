@@ -274,16 +274,13 @@ class GeminiEmulator(EmulatorServer):
             ]
         return {"error": error}
 
-    def default_error(self, status: int, api_key: str | None) -> tuple[str | None, str]:
-        messages = {
-            401: "Request had invalid authentication credentials.",
-            429: "Resource has been exhausted (e.g. check quota).",
-            500: "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
-            503: "The model is overloaded. Please try again later.",
-        }
-        if status in messages:
-            return None, messages[status]
-        return super().default_error(status, api_key)
+    default_messages = {
+        401: "Request had invalid authentication credentials.",
+        429: "Resource has been exhausted (e.g. check quota).",
+        500: "An internal error has occurred. Please retry or report in "
+             "https://developers.generativeai.google/guide/troubleshooting",
+        503: "The model is overloaded. Please try again later.",
+    }
 
     def api_key_from(self, headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
         return headers.get("x-goog-api-key") or query.get("key") or None

@@ -560,8 +560,13 @@ class EmulatorServer:
         """The provider's JSON error body."""
         return {"error": {"status": status, "code": code, "message": message}}
 
+    #: The provider's own wording of injected faults, by HTTP status (others: the status phrase).
+    default_messages: Mapping[int, str] = {}
+
     def default_error(self, status: int, api_key: str | None) -> tuple[str | None, str]:
         """(code, message) of an injected ``status`` fault without explicit code/message."""
+        if status in self.default_messages:
+            return None, self.default_messages[status]
         try:
             return None, HTTPStatus(status).phrase
         except ValueError:
