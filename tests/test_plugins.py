@@ -143,3 +143,10 @@ def test_env_var_naming_an_unknown_plugin_is_reported(monkeypatch: pytest.Monkey
         router = tryon.Router()
     assert "gpt-image-1.5" in router
     plugins.reset_for_tests()
+
+
+def test_models_are_attributed_to_the_plugin_that_registered_them(third_party: Path) -> None:
+    with pytest.warns(plugins.PluginWarning):
+        router = tryon.Router()
+    assert router.info("acme-1").plugin == "acme"  # the generator itself knows nothing of its plugin
+    assert router.info("gpt-image-1.5").plugin == "openai"

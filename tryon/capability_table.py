@@ -336,9 +336,9 @@ def bundled_router(modules: Sequence[str] = BUNDLED_PLUGINS) -> tuple[Router, li
             missing.append(name)
             continue
 
-        def register(generator: Any, aliases: Iterable[str] = (), _plugin: str = name, **_: Any) -> None:
-            plugin = getattr(generator, "plugin_name", None) or _plugin
-            router.register(generator, aliases=aliases, plugin=plugin)
+        def register(generator: Any, aliases: Iterable[str] = (), _plugin: str = name.removeprefix("tryon_"),
+                     **_: Any) -> None:
+            router.register(generator, aliases=aliases, plugin=_plugin)  # named as its entry point
 
         module.register_generators(register=register)
     return router, missing

@@ -9,6 +9,7 @@ distribution names.
 
 from __future__ import annotations
 
+import contextvars
 import importlib.metadata as md
 import os
 import threading
@@ -53,6 +54,7 @@ _lock = threading.RLock()
 _pm: pluggy.PluginManager | None = None
 _loaded = False
 _report: dict[str, PluginInfo] = {}
+_calling: contextvars.ContextVar[str | None] = contextvars.ContextVar("tryon_calling_plugin", default=None)
 
 
 def get_plugin_manager() -> pluggy.PluginManager:
@@ -155,6 +157,7 @@ def call_hook(hook_name: str, **kwargs: Any) -> None:
     for impl in reversed(caller.get_hookimpls()):
         name = pm.get_name(impl.plugin) or repr(impl.plugin)
         args = {k: v for k, v in kwargs.items() if k in impl.argnames}
+        token = _calling.set(name)
         try:
             impl.function(**args)
         except Exception as exc:
@@ -163,7 +166,14 @@ def call_hook(hook_name: str, **kwargs: Any) -> None:
                 failures.append(_fail(name, exc, module=previous.module if previous else None,
                                       distribution=previous.distribution if previous else None,
                                       version=previous.version if previous else None))
+        finally:
+            _calling.reset(token)
     _warn_all(failures)
+
+
+def calling_plugin() -> str | None:
+    """The name of the plugin whose hook is running (for attributing what it registers)."""
+    return _calling.get()
 
 
 def plugin_report() -> list[PluginInfo]:

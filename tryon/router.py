@@ -107,13 +107,14 @@ class Router:
             from tryon.plugins import call_hook, load_plugins
 
             load_plugins()
-            self._current_plugin: str | None = None
             call_hook("register_generators", register=self._plugin_register)
 
     # ------------------------------------------------------------------ registry
 
     def _plugin_register(self, generator: ImageGenerator, aliases: Iterable[str] = (), **_: Any) -> None:
-        self.register(generator, aliases=aliases, plugin=getattr(generator, "plugin_name", None))
+        from tryon.plugins import calling_plugin
+
+        self.register(generator, aliases=aliases, plugin=calling_plugin())
 
     def register(self, generator: ImageGenerator, *, aliases: Iterable[str] = (),
                  plugin: str | None = None, replace: bool = False) -> None:

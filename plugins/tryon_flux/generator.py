@@ -33,7 +33,6 @@ class FluxGenerator:
     """One FLUX model (``flux-2-pro``, ``flux-kontext-max``, ``flux-pro-1.0-fill``, ...) on the BFL API."""
 
     provider = PROVIDER
-    plugin_name = "flux"
 
     def __init__(self, model_id: str, model: FluxModel, settings: BFLSettings | None = None) -> None:
         self.model_id = model_id

@@ -40,7 +40,6 @@ class GeminiGenerator:
     """One Gemini image model (``gemini-2.5-flash-image``, ``gemini-3-pro-image-preview``)."""
 
     provider = PROVIDER
-    plugin_name = "gemini"
 
     def __init__(self, model_id: str, model: GeminiModel, settings: GeminiSettings | None = None) -> None:
         self.model_id = model_id

@@ -156,7 +156,6 @@ class OpenAIImageGenerator:
     """One GPT image model (``gpt-image-1.5``, ``gpt-image-2``, ...) behind the tryon protocol."""
 
     provider = PROVIDER
-    plugin_name = "openai"
 
     def __init__(self, model_id: str, capabilities: Capabilities,
                  settings: OpenAISettings | None = None) -> None:
