@@ -14,11 +14,10 @@ from tryon.capabilities import Capabilities
 from tryon.errors import (
     AuthenticationError,
     InvalidOptionError,
-    InvalidResponseError,
     Problem,
     ProviderRequestError,
 )
-from tryon.http import send, shared_session
+from tryon.http import json_object, send, shared_session
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation
@@ -180,17 +179,7 @@ class GeminiGenerator:
                     request_id=exc.request_id,
                 ) from exc
             raise
-        try:
-            data = response.json()
-        except ValueError:
-            raise InvalidResponseError(
-                "the answer is not JSON", provider=PROVIDER, model=self.model_id, status=response.status_code
-            ) from None
-        if not isinstance(data, dict):
-            raise InvalidResponseError(
-                "the answer is not a JSON object", provider=PROVIDER, model=self.model_id
-            )
-        return data
+        return json_object(response, provider=PROVIDER, model=self.model_id)
 
     def _run(self, request: Request) -> Generation:
         body, notices = self.body(request)
