@@ -8,19 +8,18 @@ router's business (:mod:`tryon.checks`).
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from tryon.capabilities import Operation
+from tryon.copying import replace
 from tryon.errors import InvalidOptionError, Problem
 from tryon.sizes import parse_ratio, parse_size
 
 __all__ = ["BACKGROUNDS", "COMMON_OPTIONS", "EDIT_OPTIONS", "EditRequest", "GenerateRequest", "Request"]
 
-_TRUSTED_COPY: contextvars.ContextVar[bool] = contextvars.ContextVar("tryon_trusted_copy", default=False)
 BACKGROUNDS = frozenset({"transparent", "opaque", "auto"})
 _FORMAT_ALIASES = {"jpg": "jpeg", "png": "png", "jpeg": "jpeg", "webp": "webp"}
 
@@ -72,8 +71,6 @@ class Request:
     """Provider-specific options: a mapping before routing, the model's typed options class after."""
 
     def __attrs_post_init__(self) -> None:
-        if _TRUSTED_COPY.get():
-            return
         problems = self._problems()
         if problems:
             raise InvalidOptionError(problems)
@@ -152,12 +149,8 @@ class Request:
         return attrs.evolve(self, **changes)
 
     def copy_with(self, **changes: Any) -> Any:
-        """A copy with *changes* that are already known to be valid (skips re-validation)."""
-        token = _TRUSTED_COPY.set(True)
-        try:
-            return attrs.evolve(self, **changes)
-        finally:
-            _TRUSTED_COPY.reset(token)
+        """A copy with *changes* that are already valid and in final form (no re-validation)."""
+        return replace(self, **changes)
 
 
 def _is_int(value: Any) -> bool:

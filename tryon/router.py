@@ -23,6 +23,7 @@ import attrs
 from tryon import fanout
 from tryon.capabilities import FEATURES, Capabilities, Operation
 from tryon.checks import Finding, adapt, find_problems, shown
+from tryon.copying import replace
 from tryon.errors import (
     InvalidInputError,
     InvalidOptionError,
@@ -237,9 +238,9 @@ class Router:
                                       for k in ("mask", "input_fidelity") if k in options])
         return GenerateRequest(prompt=prompt, options=extra, **common)
 
-    def _build_for(self, model: str, operation: Operation, prompt: str, options: Mapping[str, Any],
+    def _build_for(self, gen: ImageGenerator, operation: Operation, prompt: str, options: Mapping[str, Any],
                    images: Any) -> Request:
-        """:meth:`build_request`, but an invalid value also reports what *model* cannot honour, all at once."""
+        """:meth:`build_request`, but an invalid value also reports what *gen* cannot honour, all at once."""
         try:
             return self.build_request(operation, prompt, options, images=images)
         except InvalidOptionError as exc:
@@ -251,7 +252,6 @@ class Router:
                 partial = self.build_request(operation, prompt, rest, images=images)
             except InvalidOptionError:
                 raise exc from None
-            gen = self.get(model)
             more = self._problems(find_problems(partial, gen.capabilities), gen.model_id, operation)
             if not more:
                 raise
@@ -272,8 +272,9 @@ class Router:
 
     def check(self, request: Request, model: str, *, strict: bool | None = None) -> tuple[Request, list[Notice]]:
         """Validate (and in lenient mode adapt) *request* for *model*; raises when it cannot work."""
-        strict = self.strict if strict is None else strict
-        gen = self.get(model)
+        return self._check(request, self.get(model), self.strict if strict is None else strict)
+
+    def _check(self, request: Request, gen: ImageGenerator, strict: bool) -> tuple[Request, list[Notice]]:
         caps = gen.capabilities
         notices: list[Notice] = []
         if strict:
@@ -372,9 +373,9 @@ class Router:
                 strict: bool | None = None, **options: Any) -> tuple[ImageGenerator, Request, list[Notice]]:
         """Build, check and prepare a request for *model*: everything short of calling it."""
         strict = self.strict if strict is None else strict
-        request = self._build_for(model, operation, prompt, options, images)
-        request, notices = self.check(request, model, strict=strict)
         gen = self.get(model)
+        request = self._build_for(gen, operation, prompt, options, images)
+        request, notices = self._check(request, gen, strict)
         request, input_notices = self._prepare_inputs(request, gen, strict)
         return gen, request, notices + input_notices
 
@@ -521,10 +522,10 @@ class Router:
 
         shared = LazyInfo(sidecar)  # built only when a sidecar is written or info is read
         images = tuple(
-            attrs.evolve(img, index=i, info=shared if not img.info else _merged(shared, img.info))
+            replace(img, index=i, info=shared if not img.info else _merged(shared, img.info))
             for i, img in enumerate(result.images)
         )
-        return attrs.evolve(
+        return replace(
             result, images=images, warnings=_dedupe((*notices, *result.warnings)),
             elapsed_s=result.elapsed_s if result.elapsed_s is not None else elapsed, skipped=tuple(skipped))
 
