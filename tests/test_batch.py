@@ -203,6 +203,16 @@ def test_a_job_missing_its_files_runs_again(emu: OpenAIEmulator, tmp_path: Path)
     assert all((out / f).is_file() for line in manifest_lines(out)[-1:] for f in line["files"])
 
 
+def test_a_resumed_job_fills_the_names_of_its_missing_files(emu: OpenAIEmulator, tmp_path: Path) -> None:
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "bags", "name": "handbag", "options": {"n": 4}}])
+    out = tmp_path / "out"
+    run_batch(path, out, router=gpt_router(emu))
+    (out / "handbag-2.png").unlink()
+    run_batch(path, out, router=gpt_router(emu))
+    assert sorted(p.name for p in out.glob("handbag*.png")) == [f"handbag-{i}.png" for i in range(4)]
+    assert sorted(manifest_lines(out)[-1]["files"]) == [f"handbag-{i}.png" for i in range(4)]
+
+
 def test_partial_results_are_kept_and_resume_asks_only_for_the_rest(emu: OpenAIEmulator,
                                                                     tmp_path: Path) -> None:
     path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "Thirty shirts", "name": "shirt",
@@ -499,3 +509,11 @@ def test_the_manifest_says_why_models_of_a_preference_list_were_skipped(emu: Ope
     [line] = manifest_lines(tmp_path / "out")
     assert line["model"] == "gpt-image-1.5"
     assert line["skipped"] and line["skipped"][0].startswith("opaque-only: cannot honour the request")
+
+
+def test_every_model_of_a_preference_list_is_checked_before_anything_is_sent(emu: OpenAIEmulator,
+                                                                             tmp_path: Path) -> None:
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a bag", "model": ["gpt-image-1.5", "gpt-image-9"]}])
+    with pytest.raises(JobFileError, match="gpt-image-9"):
+        run_batch(path, tmp_path / "out", router=gpt_router(emu))
+    assert emu.requests == []

@@ -127,6 +127,22 @@ def test_every_common_option_reaches_the_provider(inputs: Path, openai_emulator:
     assert result.stdout.strip().endswith(".webp")
 
 
+def test_partial_failure_saves_what_succeeded_and_says_so(inputs: Path, openai_emulator: Any) -> None:
+    openai_emulator.fail_next(400, message="one call refused")  # not retried: one of the two calls fails
+    result = invoke("generate", "Twelve bags", "-n", "12", "-o", "out")
+    assert result.exit_code == 1
+    saved = result.stdout.split()
+    assert len(saved) in (2, 10) and all(Path(p).is_file() for p in saved)
+    assert f"the {len(saved)} image(s) that succeeded were saved" in result.stderr
+    assert ".generation" not in result.stderr
+
+
+def test_dry_run_checks_every_model_of_a_preference_list(inputs: Path, openai_emulator: Any) -> None:
+    result = invoke("generate", "x", "-m", "gpt-image-1.5", "-m", "nosuch-model", "--dry-run")
+    assert result.exit_code == 2 and "unknown model 'nosuch-model'" in result.stderr
+    assert openai_emulator.requests == []
+
+
 def test_text_options_stay_text(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("generate", "A jacket", "--option", "safety_identifier=12345", "-o", "out")
     assert result.exit_code == 0, result.output

@@ -189,11 +189,24 @@ def test_sidecar_is_written_next_to_the_image_without_secrets(tmp_path: Path) ->
     assert leftovers(tmp_path) == []
 
 
-def test_sidecar_replaces_the_previous_one(tmp_path: Path) -> None:
+def test_sidecar_replaces_the_previous_one_only_when_asked(tmp_path: Path) -> None:
     image = save_bytes(PNG, "image/png", tmp_path)
     write_sidecar(image, {"n": 1})
-    path = write_sidecar(image, {"n": 2})
+    with pytest.raises(FileExistsError, match="not overwritten"):
+        write_sidecar(image, {"n": 2})
+    assert json.loads((tmp_path / "image.png.json").read_text())["n"] == 1
+    path = write_sidecar(image, {"n": 2}, overwrite=True)
     assert json.loads(path.read_text())["n"] == 2
+
+
+def test_a_users_file_in_the_sidecars_place_is_never_replaced(tmp_path: Path) -> None:
+    import tryon
+
+    (tmp_path / "y.png.json").write_text("USERDATA")
+    image = tryon.GeneratedImage.from_bytes(PNG)
+    with pytest.raises(FileExistsError):
+        image.save(tmp_path, stem="y", sidecar=True)
+    assert (tmp_path / "y.png.json").read_text() == "USERDATA" and (tmp_path / "y.png").is_file()
 
 
 def test_scrub_metadata_handles_odd_values(tmp_path: Path) -> None:

@@ -327,3 +327,15 @@ def test_on_part_receives_each_call_as_it_arrives(r: tryon.Router, fake: FakeGen
         r.generate("x", model="fake-pro", n=12, size="64x64", on_part=parts.append)
     assert sorted(len(p.images) for p in parts) == [4, 4]  # the two calls that succeeded, before the error
     assert len(err.value.generation.images) == 8
+
+
+def test_settings_for_an_unknown_provider_are_refused(r: tryon.Router) -> None:
+    with pytest.raises(InvalidOptionError, match="did you mean 'fake'"):
+        r.configure("fkae", api_key="x")
+    with pytest.raises(InvalidOptionError, match="known providers: bfl, gemini, openai"):
+        tryon.Router(settings={"blf_typo_x": {"api_key": "x"}})
+
+
+def test_streaming_takes_one_model(r: tryon.Router) -> None:
+    with pytest.raises(InvalidOptionError, match="streaming takes one model"):
+        list(r.stream("x", model=["fake-pro"]))  # type: ignore[arg-type]

@@ -181,6 +181,7 @@ class ProviderError(TryOnError):
         self.model = model
         self.status = status
         self.request_id = request_id
+        self.detail = redact(message)  # the message alone, without provider, model, status
         if retryable is not None:
             self.retryable = retryable
         where = "/".join(x for x in (provider, model) if x)

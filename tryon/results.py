@@ -205,7 +205,7 @@ class GeneratedImage:
         default_stem = stem or str(self.info.get("stem") or f"image-{self.index}")
         written = save_bytes(self.data, self.media_type, path, stem=default_stem, overwrite=overwrite)
         if sidecar:
-            write_sidecar(written, self.sidecar())
+            write_sidecar(written, self.sidecar(), overwrite=overwrite)
         return written
 
     def sidecar(self) -> dict[str, Any]:

@@ -109,6 +109,8 @@ class Router:
 
             load_plugins()
             call_hook("register_generators", register=self._plugin_register)
+            for provider in self._settings:
+                self._check_provider(provider)
 
     # ------------------------------------------------------------------ registry
 
@@ -145,8 +147,17 @@ class Router:
             self._aliases = {k: v for k, v in self._aliases.items() if v != entry.generator.model_id}
             self._configured.pop(entry.generator.model_id, None)
 
+    def _check_provider(self, provider: str) -> None:
+        known = sorted({e.generator.provider for e in self._entries.values()})
+        if known and provider not in known:
+            close = difflib.get_close_matches(provider, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise InvalidOptionError([Problem("settings", provider, f"no registered provider is called {provider!r}; "
+                                                                    f"{hint}known providers: {', '.join(known)}")])
+
     def configure(self, provider: str, **settings: Any) -> None:
         """Set provider settings (``api_key``, ``base_url``, ``timeout``, ...) for its generators."""
+        self._check_provider(provider)
         with self._lock:
             self._settings.setdefault(provider, {}).update(settings)
             self._configured = {k: v for k, v in self._configured.items() if v.provider != provider}
@@ -545,6 +556,7 @@ class Router:
     def stream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                **options: Any) -> Iterator[PartialImage | Generation]:
         """Partial images as they arrive, then the final :class:`Generation` (last item)."""
+        _one_model(model)
         op = Operation.EDIT if images is not None else Operation.GENERATE
         gen, request, notices = self.prepare(op, prompt, model, images=images, strict=strict, **options)
         streamer = self._streamable(gen, request, op, "stream")
@@ -557,6 +569,7 @@ class Router:
         """Async :meth:`stream`: native where the plugin offers ``astream``, a worker thread otherwise."""
         import asyncio
 
+        _one_model(model)
         op = Operation.EDIT if images is not None else Operation.GENERATE
         gen, request, notices = await asyncio.to_thread(
             self.prepare, op, prompt, model, images=images, strict=strict, **options)
@@ -568,6 +581,12 @@ class Router:
         started = time.perf_counter()
         async for event in events:
             yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
+
+
+def _one_model(model: Any) -> None:
+    if not isinstance(model, str):
+        raise InvalidOptionError([Problem("model", model, "streaming takes one model, not a preference list: "
+                                                          "partial images cannot fall through to another model")])
 
 
 async def _in_thread(events: Iterator[Any]) -> AsyncIterator[Any]:

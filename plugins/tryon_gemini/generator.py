@@ -172,7 +172,7 @@ class GeminiGenerator:
         except ProviderRequestError as exc:
             if exc.status == 400 and "api key not valid" in exc.message.lower():
                 raise AuthenticationError(
-                    f"the API key was refused: {exc.message}",
+                    f"the API key was refused: {exc.detail}",
                     provider=PROVIDER,
                     model=self.model_id,
                     status=400,

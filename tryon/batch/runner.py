@@ -159,6 +159,11 @@ def _check_job(router: Router, job: Job, strict: bool | None) -> str | None:
 
     op, options = _request_args(job)
     names = list(job.model) if isinstance(job.model, tuple) else [job.model or DEFAULT_MODEL]
+    try:
+        for name in names:  # every name of a preference list must exist, not only the first that fits
+            router.resolve_name(name)
+    except ValidationError as exc:
+        return str(exc)
     unsupported: UnsupportedOptionError | None = None
     for name in names:
         try:
@@ -367,7 +372,7 @@ class _Run:
 
         def keep(part: Generation) -> None:
             with lock:
-                state.add(part, self._save(state.job, part, len(state.files)))
+                state.add(part, self._save(state.job, part, state.files))
                 if len(state.files) < state.job.n:
                     self.manifest.append(state.record(in_progress=True))
 
@@ -411,10 +416,15 @@ class _Run:
                 self._finish(state)
                 return
 
-    def _save(self, job: Job, result: Generation, first_index: int) -> list[str]:
+    def _save(self, job: Job, result: Generation, kept: Sequence[str]) -> list[str]:
+        """Save *result*'s images under the job's free names (``name-0`` ... ``name-(n-1)``), so that
+        a resumed job fills the gaps left by missing files."""
+        taken = {Path(f).stem for f in kept}
+        free = [i for i in range(job.n) if job.file_stem(i) not in taken]
+        free += range(job.n, job.n + len(result.images))  # never short of names
         saved = []
-        for offset, image in enumerate(result.images):
-            path = image.save(self.output, stem=job.file_stem(first_index + offset))
+        for index, image in zip(free, result.images, strict=False):
+            path = image.save(self.output, stem=job.file_stem(index))
             saved.append(path.relative_to(self.output).as_posix())
         with self._lock:
             self.images += len(saved)

@@ -81,6 +81,8 @@ def dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...]
     from tryon.results import Skip
 
     op = Operation(operation)
+    for name in models:  # every name of a preference list must exist, as a real run checks
+        router.resolve_name(name)
     sources = [*images, *([options["mask"]] if "mask" in options else [])]
     urls = any(is_url(s) for s in sources)
     skipped: list[Skip] = []

@@ -250,8 +250,10 @@ def _call(router: Router, operation: str, prompt: str, images: tuple[str, ...], 
                 gen = router.edit(list(images), prompt, model=model, **options)
     except PartialResultError as exc:
         paths = exc.generation.save(out_dir, sidecar=params["sidecar"], stem=_stem(params, prompt))
-        _report(exc.generation, paths, [], params, prompt, out_dir, error=str(exc))
-        output.error(str(exc))
+        message = (f"{len(exc.errors)} of the calls failed ({exc.errors[0]}); "
+                   f"the {len(paths)} image(s) that succeeded were saved")
+        _report(exc.generation, paths, [], params, prompt, out_dir, error=message)
+        output.error(message)
         raise click.exceptions.Exit(1) from None
     paths = gen.save(out_dir, sidecar=params["sidecar"], stem=_stem(params, prompt))
     _report(gen, paths, [], params, prompt, out_dir)

@@ -269,10 +269,12 @@ def scrub_metadata(value: Any) -> Any:
     return _scrub_text(str(value))
 
 
-def write_sidecar(image_path: str | os.PathLike[str], metadata: Mapping[str, Any]) -> Path:
+def write_sidecar(image_path: str | os.PathLike[str], metadata: Mapping[str, Any], *,
+                  overwrite: bool = False) -> Path:
     """Write *metadata* next to an image as ``<image file name>.json`` (``cat.png`` ->
     ``cat.png.json``) atomically: sorted keys, UTF-8, secrets removed by
-    :func:`scrub_metadata`. An existing sidecar of the same image is replaced.
+    :func:`scrub_metadata`. An existing file of that name is never replaced unless
+    ``overwrite=True`` (``FileExistsError`` says so; the image itself stays saved).
     """
     image = Path(image_path)
     target = image.with_name(image.name + ".json")
@@ -280,7 +282,15 @@ def write_sidecar(image_path: str | os.PathLike[str], metadata: Mapping[str, Any
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = _write_temp(target.parent, text.encode("utf-8"), ".json")
     try:
-        os.replace(temp, target)
+        if overwrite:
+            os.replace(temp, target)
+        else:
+            try:
+                _publish_new(temp, target)
+            except FileExistsError:
+                raise FileExistsError(
+                    f"{target} already exists and was not overwritten; the image was saved as {image} "
+                    "(move the old file away, or save with overwrite=True)") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
