@@ -22,7 +22,7 @@ def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-__all__ = ["FEATURES", "Capabilities", "Lifecycle", "Operation", "Rule"]
+__all__ = ["FEATURES", "Capabilities", "Lifecycle", "Operation", "Rule", "feature_test"]
 
 
 class Operation(enum.StrEnum):
@@ -169,16 +169,7 @@ class Capabilities:
 
     def supports(self, feature: str) -> bool:
         """Whether this model has *feature* (a name from :data:`FEATURES`)."""
-        try:
-            test = FEATURES[feature]
-        except KeyError:
-            from tryon.errors import InvalidOptionError, Problem
-
-            known = ", ".join(sorted(FEATURES))
-            raise InvalidOptionError(
-                [Problem("supports", feature, f"unknown feature {feature!r}; known features: {known}")]
-            ) from None
-        return test(self)
+        return feature_test(feature)(self)
 
     def largest_size(self) -> str | None:
         """The largest output size that can be told from the declaration, as ``WxH``."""
@@ -211,3 +202,16 @@ FEATURES: Mapping[str, Callable[[Capabilities], bool]] = MappingProxyType({
     "batch_n": lambda c: c.max_images_per_call > 1,
 })
 """Named features that :meth:`Capabilities.supports` and ``tryon models --supports`` know."""
+
+
+def feature_test(feature: str) -> Callable[[Capabilities], bool]:
+    """The test of a named feature; an unknown name is an ``InvalidOptionError`` listing the known ones."""
+    try:
+        return FEATURES[feature]
+    except KeyError:
+        from tryon.errors import InvalidOptionError, Problem
+
+        known = ", ".join(sorted(FEATURES))
+        raise InvalidOptionError(
+            [Problem("supports", feature, f"unknown feature {feature!r}; known features: {known}")]
+        ) from None

@@ -35,7 +35,7 @@ class Finding:
 
 
 def _set(request: Request, option: str, value: Any) -> Request:
-    if option in _request_fields(request):
+    if option in request.field_names():
         return request.replace(**{option: value})
     opts = dict(request.options) if isinstance(request.options, Mapping) else request.provider_options_dict()
     name = option.removeprefix("options.")
@@ -44,10 +44,6 @@ def _set(request: Request, option: str, value: Any) -> Request:
     else:
         opts[name] = value
     return request.replace(options=opts)
-
-
-def _request_fields(request: Request) -> frozenset[str]:
-    return frozenset(a.name for a in attrs.fields(type(request)))
 
 
 _SECRET_NAME = re.compile(r"key|token|secret|password|authorization|credential", re.IGNORECASE)

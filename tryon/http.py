@@ -193,20 +193,25 @@ _shared: dict[tuple[Any, ...], requests.Session] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_session(*, retries: int = 3, retry_post: bool = False,
-                   headers: Mapping[str, str] | None = None) -> requests.Session:
-    """One pooled :func:`make_session` per retry policy, shared by every caller in the process.
+def shared_session(*, retries: int = 3, retry_post: bool = False, headers: Mapping[str, str] | None = None,
+                   backoff_factor: float = 0.5, max_retry_after: float = 60.0,
+                   trust_env: bool = True) -> requests.Session:
+    """One pooled :func:`make_session` per policy, shared by every caller in the process.
 
-    Sessions carry no credentials (send keys per request), so plugins and generators can share
-    them and their connection pools. ``retry_post=True`` also retries POST on 5xx, for APIs where
-    a repeated request cannot create a second billed job.
+    Sessions carry no credentials (send keys per request), so plugins, generators and the URL
+    fetcher share them and their connection pools. ``retry_post=True`` also retries POST on 5xx,
+    for APIs where a repeated request cannot create a second billed job. ``trust_env=False``
+    ignores proxy variables and ``.netrc`` (for fetching arbitrary URLs).
     """
     methods = DEFAULT_RETRY_METHODS | {"POST"} if retry_post else DEFAULT_RETRY_METHODS
-    key = (retries, retry_post, tuple(sorted((headers or {}).items())))
+    key = (retries, retry_post, tuple(sorted((headers or {}).items())), backoff_factor, max_retry_after,
+           trust_env)
     with _shared_lock:
         session = _shared.get(key)
         if session is None:
-            session = make_session(retries=retries, allowed_methods=methods, headers=headers)
+            session = make_session(retries=retries, allowed_methods=methods, headers=headers,
+                                   backoff_factor=backoff_factor, max_retry_after=max_retry_after)
+            session.trust_env = trust_env
             _shared[key] = session
         return session
 

@@ -15,7 +15,6 @@ import os
 import threading
 import traceback
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -191,12 +190,10 @@ def plugin_report() -> list[PluginInfo]:
         return out
 
 
-def reset_for_tests(loader: Callable[[], None] | None = None) -> None:
+def reset_for_tests() -> None:
     """Forget loaded plugins (tests only)."""
     global _pm, _loaded
     with _lock:
         _pm = None
         _loaded = False
         _report.clear()
-    if loader is not None:
-        loader()

@@ -18,7 +18,7 @@ from tryon.copying import replace
 from tryon.errors import InvalidOptionError, Problem
 from tryon.sizes import parse_ratio, parse_size
 
-__all__ = ["BACKGROUNDS", "COMMON_OPTIONS", "EDIT_OPTIONS", "EditRequest", "GenerateRequest", "Request"]
+__all__ = ["BACKGROUNDS", "EditRequest", "GenerateRequest", "Request"]
 
 BACKGROUNDS = frozenset({"transparent", "opaque", "auto"})
 _FORMAT_ALIASES = {"jpg": "jpeg", "png": "png", "jpeg": "jpeg", "webp": "webp"}
@@ -115,11 +115,16 @@ class Request:
             out.append(Problem("options", self.options, "options must be a mapping of provider-specific options"))
         return out
 
+    @classmethod
+    def field_names(cls) -> frozenset[str]:
+        """The names of this request type's fields (common options, and for edits the inputs)."""
+        return _FIELD_NAMES[cls]
+
     def get(self, name: str) -> Any:
         """The value of a common or provider-specific option (``None`` when unset)."""
         if name.startswith("options."):
             name = name[len("options."):]
-        elif name in _FIELD_NAMES.get(type(self), ()):
+        elif name in self.field_names():
             return getattr(self, name)
         opts = self.options
         if isinstance(opts, Mapping):
@@ -201,8 +206,3 @@ class EditRequest(Request):
 _FIELD_NAMES: dict[type, frozenset[str]] = {
     cls: frozenset(a.name for a in attrs.fields(cls)) for cls in (GenerateRequest, EditRequest)
 }
-
-COMMON_OPTIONS: tuple[str, ...] = tuple(
-    a.name for a in attrs.fields(GenerateRequest) if a.name not in {"prompt", "options"}
-)
-EDIT_OPTIONS: tuple[str, ...] = (*COMMON_OPTIONS, "images", "mask", "input_fidelity")

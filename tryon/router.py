@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from tryon import fanout
-from tryon.capabilities import FEATURES, Capabilities, Operation
+from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
 from tryon.checks import Finding, adapt, find_problems, shown
 from tryon.copying import replace
 from tryon.errors import (
@@ -77,10 +77,6 @@ class _Entry:
     plugin: str | None
 
 
-_REQUEST_FIELDS = {
-    Operation.GENERATE: frozenset(a.name for a in attrs.fields(GenerateRequest)),
-    Operation.EDIT: frozenset(a.name for a in attrs.fields(EditRequest)),
-}
 _warned_lock = threading.Lock()
 _warned: set[str] = set()
 
@@ -205,7 +201,7 @@ class Router:
         """Registered models, optionally only those with every feature in *supports*."""
         wanted = [supports] if isinstance(supports, str) else list(supports)
         for feature in wanted:
-            Capabilities().supports(feature)  # raises InvalidOptionError for an unknown feature
+            feature_test(feature)  # raises InvalidOptionError for an unknown feature
         out = []
         with self._lock:
             entries = list(self._entries.values())
@@ -232,7 +228,7 @@ class Router:
     def build_request(self, operation: Operation, prompt: str, options: Mapping[str, Any],
                       images: Any = None) -> Request:
         """A request from keyword options: common ones go to fields, the rest to provider options."""
-        fields = _REQUEST_FIELDS[operation]
+        fields = (EditRequest if operation is Operation.EDIT else GenerateRequest).field_names()
         common: dict[str, Any] = {}
         extra: dict[str, Any] = dict(options.get("options") or {})
         for key, value in options.items():

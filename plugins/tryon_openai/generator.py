@@ -135,12 +135,8 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
         return client
 
 
-def openai_module() -> Any:
-    return _import_openai()
-
-
 def _is_async(client: Any) -> bool:
-    return isinstance(client, openai_module().AsyncOpenAI)
+    return isinstance(client, _import_openai().AsyncOpenAI)
 
 
 def _stream_request_id(events: Any) -> str | None:
@@ -268,7 +264,8 @@ class OpenAIImageGenerator:
             from openai.types import ImageEditStreamEvent, ImagesResponse
 
             if extra.get("stream"):
-                stream_cls = openai_module().AsyncStream if _is_async(client) else openai_module().Stream
+                openai = _import_openai()
+                stream_cls = openai.AsyncStream if _is_async(client) else openai.Stream
                 return client.post("/images/edits", body={**params, "stream": True}, cast_to=ImagesResponse,
                                    stream=True, stream_cls=stream_cls[ImageEditStreamEvent])
             return client.post("/images/edits", body=params, cast_to=ImagesResponse)

@@ -52,8 +52,6 @@ _CHUNK = 64 * 1024
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
-_sessions: dict[tuple[int, float], requests.Session] = {}
-_sessions_lock = threading.Lock()
 _default: URLFetcher | None = None
 _default_lock = threading.Lock()
 
@@ -131,27 +129,6 @@ def _resolve(host: str, port: int) -> list[str]:
     """Every address *host* resolves to."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return sorted({str(info[4][0]) for info in infos})
-
-
-def _session(retries: int, backoff_factor: float) -> requests.Session:
-    """The module's shared session for a retry policy (one per policy, created lazily)."""
-    key = (retries, backoff_factor)
-    with _sessions_lock:
-        session = _sessions.get(key)
-        if session is None:
-            from tryon.http import make_session
-
-            session = make_session(
-                retries=retries,
-                backoff_factor=backoff_factor,
-                allowed_methods=("GET", "HEAD"),
-                pool_maxsize=16,
-                max_retry_after=10.0,
-            )
-            session.trust_env = False  # no proxies or .netrc credentials for arbitrary URLs
-            session.headers["Accept"] = "image/*, */*;q=0.5"
-            _sessions[key] = session
-        return session
 
 
 class URLFetcher:
@@ -257,9 +234,11 @@ class URLFetcher:
         """Download *url*; return ``(body, content type without parameters or None)``."""
         import requests
 
-        from tryon.http import is_timeout
+        from tryon.http import is_timeout, shared_session
 
-        session = _session(self.retries, self.backoff_factor)
+        # no proxies or .netrc credentials for arbitrary URLs; GET is the only method used
+        session = shared_session(retries=self.retries, backoff_factor=self.backoff_factor, max_retry_after=10.0,
+                                 headers={"Accept": "image/*, */*;q=0.5"}, trust_env=False)
         deadline = None if self.total_timeout is None else time.monotonic() + self.total_timeout
         current = url
         for _hop in range(self.max_redirects + 1):
