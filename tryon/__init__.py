@@ -46,6 +46,7 @@ from tryon.hookspecs import hookimpl
 from tryon.media.limits import InputLimits
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
+from tryon.provenance import Provenance, Source, SourceKind
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Skip, Usage
 from tryon.router import ModelInfo, RetiredModelWarning, Router
@@ -80,6 +81,7 @@ __all__ = [
     "PermissionDeniedError",
     "PluginError",
     "Problem",
+    "Provenance",
     "ProviderError",
     "ProviderRequestError",
     "ProviderTimeoutError",
@@ -92,6 +94,8 @@ __all__ = [
     "SizeRule",
     "Sizes",
     "Skip",
+    "Source",
+    "SourceKind",
     "TryOnError",
     "UnknownModelError",
     "UnsafeURLError",

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from tryon.media.limits import InputLimits
+from tryon.provenance import EXTRA_FACTS, Provenance
 from tryon.sizes import Sizes
 
 
@@ -22,7 +23,7 @@ def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-__all__ = ["FEATURES", "Capabilities", "Lifecycle", "Operation", "Rule", "feature_test"]
+__all__ = ["FEATURES", "Capabilities", "Lifecycle", "Operation", "Rule", "fact_groups", "feature_test"]
 
 
 class Operation(enum.StrEnum):
@@ -48,13 +49,23 @@ def _mapping(values: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @attrs.frozen
 class Lifecycle:
-    """Where a model is in its life: ``active``, ``preview``, ``deprecated`` or ``retired``."""
+    """Where a model is in its life: ``active``, ``preview``, ``deprecated`` or ``retired``.
+
+    ``deprecated_on`` is the day the provider announced the deprecation (or it took effect);
+    ``shutdown_on`` the day the provider stops (or stopped) serving the model.
+    """
 
     status: str = attrs.field(default="active", validator=attrs.validators.in_(
         ("active", "preview", "deprecated", "retired")))
-    retired_on: dt.date | None = None
+    shutdown_on: dt.date | None = None
     successors: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
     note: str = ""
+    deprecated_on: dt.date | None = None
+
+    @property
+    def retired_on(self) -> dt.date | None:
+        """The shutdown date (the name the first declarations used)."""
+        return self.shutdown_on
 
     @property
     def retired(self) -> bool:
@@ -143,6 +154,8 @@ class Capabilities:
     """Provider options that hold an overlay image of the first input (same size, transparent where it
     does not apply); the core loads and checks them like inputs."""
     max_resolution: str | None = None
+    sources: Provenance = attrs.field(factory=Provenance, hash=False, eq=False)
+    """Where each fact group of this declaration comes from (see :mod:`tryon.provenance`)."""
 
     def __attrs_post_init__(self) -> None:
         if self.max_images_per_call < 1:
@@ -158,6 +171,10 @@ class Capabilities:
         unknown = self.image_options - set(self.option_names())
         if unknown:
             raise ValueError(f"image_options {sorted(unknown)} are not fields of provider_options")
+        unknown_facts = set(self.sources.facts) - fact_groups()
+        if unknown_facts:
+            raise ValueError(f"sources name unknown fact groups {sorted(unknown_facts)}; "
+                             f"known: {', '.join(sorted(fact_groups()))}")
 
     @property
     def can_edit(self) -> bool:
@@ -183,6 +200,11 @@ class Capabilities:
         if self.provider_options is None:
             return ()
         return tuple(a.name for a in attrs.fields(self.provider_options))
+
+
+def fact_groups() -> frozenset[str]:
+    """The names a :class:`~tryon.provenance.Provenance` may use: Capabilities fields and extras."""
+    return frozenset(a.name for a in attrs.fields(Capabilities) if a.name != "sources") | EXTRA_FACTS
 
 
 FEATURES: Mapping[str, Callable[[Capabilities], bool]] = MappingProxyType({

@@ -101,7 +101,7 @@ MODELS: Mapping[str, Capabilities] = MappingProxyType({
     "gpt-image-1.5": _caps(fidelity=_HIGH_LOW),
     "chatgpt-image-latest": _caps(fidelity=_HIGH_LOW),
     "gpt-image-1": _caps(fidelity=_HIGH_LOW, lifecycle=Lifecycle(
-        status="retired", retired_on=dt.date(2026, 10, 23),
+        status="retired", shutdown_on=dt.date(2026, 10, 23),
         successors=("gpt-image-2.5-sunburst", "gpt-image-2.5-flare"),
         note="OpenAI shut it down; OpenAI-compatible endpoints may still serve it")),
     "gpt-image-1-mini": _caps(fidelity=frozenset({"low"}), lifecycle=Lifecycle(
