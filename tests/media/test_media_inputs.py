@@ -55,7 +55,7 @@ def test_importing_tryon_http_and_media_modules_imports_neither_pillow_nor_reque
         "assert not bad, bad\n"
         "assert 'requests' not in sys.modules\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
 

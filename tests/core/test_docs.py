@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tryon import capability_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_capability_matrix_page_is_current() -> None:

@@ -26,7 +26,7 @@ from tryon.testing.server import EmulatorServer, RecordedFile, Response
 from tryon.testing.synth import apply_mask_edit, synth_image
 
 KEY = "sk-emulator-test-key-0123456789abcdef"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 # -- helpers ----------------------------------------------------------------
