@@ -350,11 +350,12 @@ class Router:
 
     @property
     def fetcher(self) -> Any:
-        if self._fetcher is None:
-            from tryon.media.fetch import URLFetcher, default_fetcher
+        from tryon.media.fetch import URLFetcher, default_fetcher
 
-            self._fetcher = (default_fetcher() if self._allow_private_urls is None
-                             else URLFetcher(allow_private=self._allow_private_urls))
+        if self._allow_private_urls is None:
+            return default_fetcher()  # read each time: configure_fetcher() changes take effect at once
+        if self._fetcher is None:
+            self._fetcher = URLFetcher(allow_private=self._allow_private_urls)
         return self._fetcher
 
     def _prepare_inputs(self, request: Request, gen: ImageGenerator, strict: bool) -> tuple[Request, list[Notice]]:
