@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -11,10 +12,12 @@ from typing import Any
 import attrs
 
 from tryon.capabilities import Capabilities
+from tryon.deadline import Deadline, DeadlineExceeded
 from tryon.errors import InvalidOptionError, InvalidResponseError, MissingCredentialsError, Problem
 from tryon.media.inputs import InputImage
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Usage
+from tryon.sdk_transport import deadline_http_client
 from tryon.secrets import Secret, remember
 
 from . import pricing
@@ -45,7 +48,8 @@ class OpenAISettings:
     """How to reach the service. ``None`` = the SDK's own default (which reads ``OPENAI_*`` env vars).
 
     Setting ``azure_endpoint`` (or ``AZURE_OPENAI_ENDPOINT``) uses the SDK's Azure client; the
-    deployment defaults to the model id.
+    deployment defaults to the model id. ``timeout`` is the SDK's (each socket operation);
+    ``deadline`` bounds a whole call, headers, body and the SDK's retries included (``None``: no bound).
     """
 
     api_key: Secret | None = attrs.field(default=None, converter=_secret)
@@ -53,6 +57,7 @@ class OpenAISettings:
     organization: str | None = None
     project: str | None = None
     timeout: float | None = None
+    deadline: float | None = 300.0
     max_retries: int | None = None
     default_headers: Mapping[str, str] | None = attrs.field(default=None, hash=False)
     azure_endpoint: str | None = None
@@ -126,6 +131,10 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
             for name in ("base_url", "organization", "project"):
                 if getattr(settings, name) is not None:
                     kwargs[name] = getattr(settings, name)
+        default_client = openai.DefaultAsyncHttpxClient if use_async else openai.DefaultHttpxClient
+        http_kwargs = {"timeout": settings.timeout} if settings.timeout is not None else {}
+        kwargs["http_client"] = deadline_http_client(default_client, use_async=use_async,
+                                                     expired=_expired_error, **http_kwargs)
         client = cls(**kwargs)
         _clients[cache_key] = client
         if loop is not None:
@@ -133,6 +142,16 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
             started = asyncio.ensure_future(closer.__anext__())  # inside the loop: registered for its shutdown
             _closers[cache_key] = (closer, started)
         return client
+
+
+@functools.cache
+def _expired_class() -> type[BaseException]:
+    """An SDK error (the SDK re-raises those without retrying) that is also a DeadlineExceeded."""
+    return type("DeadlinePassed", (DeadlineExceeded, _import_openai().OpenAIError), {})
+
+
+def _expired_error(deadline: Deadline) -> BaseException:
+    return _expired_class()(deadline.message())
 
 
 def _is_async(client: Any) -> bool:
@@ -271,26 +290,30 @@ class OpenAIImageGenerator:
             return client.post("/images/edits", body=params, cast_to=ImagesResponse)
         return client.images.edit(**params, **extra)
 
+    def _deadline(self) -> Deadline:
+        """The bound on one whole call (streams are bounded per read by ``timeout`` only)."""
+        return Deadline(self.settings.deadline, f"the {self.model_id} call")
+
     def generate(self, request: GenerateRequest) -> Generation:
         client = _client(self.settings, use_async=False)
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities), self._deadline():
             response = client.images.generate(**self._generate_params(request))
             return self._generation(response)
 
     def edit(self, request: EditRequest) -> Generation:
         client = _client(self.settings, use_async=False)
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities), self._deadline():
             return self._generation(self._edit_call(client, request))
 
     async def agenerate(self, request: GenerateRequest) -> Generation:
         client = _client(self.settings, use_async=True)
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities), self._deadline():
             response = await client.images.generate(**self._generate_params(request))
             return self._generation(response)
 
     async def aedit(self, request: EditRequest) -> Generation:
         client = _client(self.settings, use_async=True)
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities), self._deadline():
             return self._generation(await self._edit_call(client, request))
 
     def stream(self, request: Request) -> Iterator[PartialImage | Generation]:
