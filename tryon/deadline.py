@@ -68,7 +68,6 @@ class Deadline:
                  tb: TracebackType | None) -> None:
         with self._lock:
             self._conns.clear()
-            self._fired = self._fired or self.expired
         _watchdog.remove(self)
         if self._token is not None:
             _current.reset(self._token)
@@ -83,6 +82,11 @@ class Deadline:
     @property
     def expired(self) -> bool:
         return time.monotonic() >= self.at
+
+    @property
+    def fired(self) -> bool:
+        """Whether the watchdog cut connections (a body read until EOF may then look complete)."""
+        return self._fired
 
     def clamp(self, timeout: float | None) -> float:
         """*timeout* shortened to the time left; raises :class:`DeadlineExceeded` when none is."""

@@ -537,6 +537,9 @@ def send(
                 ) from None
             raise ProviderError(f"HTTP request failed: {_describe(exc)}", provider=provider,
                                 model=model) from None
+        if scope.fired:  # a body cut short by the deadline can look complete (read until EOF)
+            response.close()
+            raise ProviderTimeoutError(scope.message(), provider=provider, model=model)
     if credentials and response.is_redirect:
         response.close()
         raise InvalidResponseError(

@@ -275,6 +275,8 @@ class URLFetcher:
                     ) from None
                 raise InvalidInputError(f"cannot fetch {shown!r}: {_reason(exc)}", input_name=shown) from None
             with response:
+                if deadline.fired:  # headers cut short by the deadline can look complete
+                    raise self._late(current)
                 self._check_peer(response, current)
                 if response.status_code in _REDIRECTS and response.headers.get("Location"):
                     current = current.join(response.headers["Location"])
