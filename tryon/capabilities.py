@@ -154,6 +154,8 @@ class Capabilities:
     """Provider options that hold an overlay image of the first input (same size, transparent where it
     does not apply); the core loads and checks them like inputs."""
     max_resolution: str | None = None
+    max_concurrent_calls: int = 4
+    """How many calls of one fanned-out request run at once (``n`` beyond ``max_images_per_call``)."""
     sources: Provenance = attrs.field(factory=Provenance, hash=False, eq=False)
     """Where each fact group of this declaration comes from (see :mod:`tryon.provenance`)."""
 
@@ -164,6 +166,9 @@ class Capabilities:
             raise ValueError("a model that edits must accept at least one input image")
         if self.max_n is not None and self.max_n < 1:
             raise ValueError("max_n must be at least 1")
+        if isinstance(self.max_concurrent_calls, bool) or not isinstance(self.max_concurrent_calls, int) \
+                or self.max_concurrent_calls < 1:
+            raise ValueError("max_concurrent_calls must be a whole number of at least 1")
         if self.max_partial_images and not self.streaming:
             raise ValueError("max_partial_images needs streaming=True")
         if self.provider_options is not None and not attrs.has(self.provider_options):

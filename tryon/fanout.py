@@ -1,7 +1,9 @@
 """Split ``n`` across concurrent calls of at most ``max_images_per_call`` and merge the results.
 
-Images come back in call order; usage and cost are summed and warnings joined. When some
-calls fail, the images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
+At most ``Capabilities.max_concurrent_calls`` calls of one request run at once (threads, or
+asyncio tasks, are started for that many workers only, however large ``n`` is). Images come
+back in call order; usage and cost are summed and warnings joined. When some calls fail, the
+images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor
 
     # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event
     return await asyncio.get_running_loop().run_in_executor(pool, context.copy().run, _call, gen, request)
+
+
+def _workers(gen: ImageGenerator, chunks: Sequence[Request]) -> int:
+    return max(1, min(len(chunks), gen.capabilities.max_concurrent_calls))
 
 
 def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
@@ -119,7 +125,7 @@ def run_sync(gen: ImageGenerator, request: Request,
             on_part(result)
         return result
     results: dict[int, Generation | BaseException] = {}
-    with ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-fanout") as pool:
+    with ThreadPoolExecutor(max_workers=_workers(gen, chunks), thread_name_prefix="tryon-fanout") as pool:
         futures = {pool.submit(_call, gen, c): i for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             exc = fut.exception()
@@ -145,17 +151,25 @@ async def run_async(gen: ImageGenerator, request: Request,
 
     chunks = _chunks(gen, request)
     event, context = cancel.scope()
-    pool = ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-async")
+    workers = _workers(gen, chunks)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tryon-async")
+    results: list[Generation | BaseException | None] = [None] * len(chunks)
+    queue = iter(range(len(chunks)))
 
-    async def one(chunk: Request) -> Generation:
-        result = await _acall(gen, chunk, pool, context)
-        if on_part is not None:
-            on_part(result)
-        return result
+    async def worker() -> None:
+        for i in queue:  # shared iterator: each chunk is taken by one worker
+            try:
+                result = await _acall(gen, chunks[i], pool, context)
+            except Exception as exc:
+                results[i] = exc
+                continue
+            results[i] = result
+            if on_part is not None:
+                on_part(result)
 
-    tasks = [asyncio.ensure_future(one(c)) for c in chunks]
+    tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
     try:
-        results = await asyncio.gather(*tasks, return_exceptions=True)
+        done = await asyncio.gather(*tasks, return_exceptions=True)
     except asyncio.CancelledError:
         event.set()
         for t in tasks:
@@ -164,7 +178,8 @@ async def run_async(gen: ImageGenerator, request: Request,
         raise
     finally:
         pool.shutdown(wait=False)
-    for r in results:
-        if isinstance(r, BaseException) and not isinstance(r, Exception):
+    for r in done:
+        if isinstance(r, BaseException):
             raise r
-    return _settle(results, _seed_notice(request, chunks))
+    settled = [r for r in results if r is not None]
+    return _settle(settled, _seed_notice(request, chunks))
