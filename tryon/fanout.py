@@ -20,6 +20,7 @@ from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, Request
 from tryon.results import Generation, Usage
+from tryon.secrets import scrub_exception
 
 __all__ = ["merge", "run_async", "run_sync", "split"]
 
@@ -38,9 +39,13 @@ def _checked(gen: ImageGenerator, result: object) -> Generation:
 
 
 def _call(gen: ImageGenerator, request: Request) -> Generation:
-    if isinstance(request, EditRequest):
-        return _checked(gen, gen.edit(request))
-    return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
+    try:
+        if isinstance(request, EditRequest):
+            return _checked(gen, gen.edit(request))
+        return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
+    except BaseException as exc:
+        scrub_exception(exc)  # no key in the error, its chain or its traceback text
+        raise
 
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
@@ -48,7 +53,11 @@ async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor
     name = "aedit" if isinstance(request, EditRequest) else "agenerate"
     native = getattr(gen, name, None)
     if native is not None:
-        return _checked(gen, await native(request))
+        try:
+            return _checked(gen, await native(request))
+        except BaseException as exc:
+            scrub_exception(exc)
+            raise
     import asyncio
 
     # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event

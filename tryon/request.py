@@ -16,6 +16,7 @@ import attrs
 from tryon.capabilities import Operation
 from tryon.copying import replace
 from tryon.errors import InvalidOptionError, Problem
+from tryon.secrets import is_secret_name, remember
 from tryon.sizes import parse_ratio, parse_size
 
 __all__ = ["BACKGROUNDS", "EditRequest", "GenerateRequest", "Request"]
@@ -47,6 +48,10 @@ def _size(value: Any) -> Any:
 def _frozen_options(value: Any) -> Any:
     if value is None:
         return {}
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if is_secret_name(str(name)) and isinstance(item, str):
+                remember(item)  # a credential passed as an option is redacted wherever it would show
     return value
 
 

@@ -23,6 +23,7 @@ from tryon.errors import (
     TryOnError,
 )
 from tryon.http import parse_retry_after, wait_too_long
+from tryon.secrets import scrub_exception
 
 __all__ = ["map_errors"]
 
@@ -98,6 +99,7 @@ def map_errors(model: str, caps: Capabilities) -> Iterator[None]:
     except TryOnError:
         raise
     except Exception as exc:
+        scrub_exception(exc)  # the SDK's error (kept as the cause) may echo the key
         mapped = translate(exc, model, caps)
         if mapped is None:
             raise
