@@ -17,6 +17,7 @@ from tryon_flux import generators as flux_generators
 
 import tryon
 import tryon.errors as errors_module
+from tryon.batch.jobs import JobFileError
 from tryon.cancel import CallCancelled
 from tryon.errors import Problem, TryOnError
 from tryon.http import send, shared_session
@@ -200,6 +201,7 @@ def _instances() -> dict[type, TryOnError]:
         e.PartialResultError: e.PartialResultError(gen, [e.ProviderTimeoutError("late", **common)]),
         e.PluginError: e.PluginError("bad plugin"),
         CallCancelled: CallCancelled("cancelled"),
+        JobFileError: JobFileError("jobs.jsonl", [(3, "n must be a whole number"), (0, "empty")]),
     }
 
 
@@ -209,7 +211,10 @@ def _all_error_classes() -> set[type]:
     import tryon_openai
 
     found: set[type] = set()
-    for module in (errors_module, tryon, tryon_openai, tryon_flux, tryon_gemini):
+    import tryon.batch
+    import tryon.cli
+
+    for module in (errors_module, tryon, tryon.batch, tryon_openai, tryon_flux, tryon_gemini):
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if issubclass(obj, TryOnError):
                 found.add(obj)
