@@ -11,6 +11,8 @@ import attrs
 
 __all__ = ["SizeRule", "Sizes", "aspect_ratio_of", "normalize_size", "parse_ratio", "parse_size", "size_problem"]
 
+#: The largest edge a size string may spell (six digits); nothing larger is ever proposed.
+MAX_EDGE = 999_999
 _SIZE = re.compile(r"^\s*(\d{1,6})\s*[xX×*]\s*(\d{1,6})\s*$", re.ASCII)
 _RATIO = re.compile(r"^\s*(\d{1,4})\s*:\s*(\d{1,4})\s*$", re.ASCII)
 
@@ -177,7 +179,7 @@ class SizeRule:
         # rounding can break a limit (e.g. push the aspect past 1:3): try the neighbouring multiples
         for cw, ch in ((floor_w, floor_h), (floor_w + m, floor_h), (floor_w, floor_h + m),
                        (floor_w + m, floor_h + m), (floor_w - m, floor_h), (floor_w, floor_h - m)):
-            if cw > 0 and ch > 0 and not self.violations(cw, ch):
+            if 0 < cw <= MAX_EDGE and 0 < ch <= MAX_EDGE and not self.violations(cw, ch):
                 return cw, ch
         return None
 

@@ -503,7 +503,7 @@ def _load_string(text: str, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
         )
     tried_path = ""
     if len(stripped) <= 4096 and "\n" not in stripped and "\x00" not in stripped:
-        path = Path(stripped).expanduser()
+        path = _expanded(Path(stripped))
         try:
             exists = path.exists()
         except (OSError, ValueError):
@@ -535,6 +535,14 @@ def _load_string(text: str, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
     )
 
 
+def _expanded(path: Path) -> Path:
+    """``~`` and ``~user`` expanded; the path as it is when there is no such home directory."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path
+
+
 def _read_source(source: object, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
     """``(data, display name, source kind)`` for any accepted source."""
     if isinstance(source, bytes | bytearray | memoryview):
@@ -542,7 +550,7 @@ def _read_source(source: object, fetcher: Fetcher | None) -> tuple[bytes, str, s
     if isinstance(source, str):
         return _load_string(source, fetcher)
     if isinstance(source, os.PathLike):
-        path = Path(os.fspath(source)).expanduser()
+        path = _expanded(Path(os.fspath(source)))
         shown = os.fspath(source)
         if not path.exists():
             raise InvalidInputError(f"no such file: {_quote(str(shown))}", input_name=str(shown))
