@@ -15,6 +15,7 @@ deadlines never extend an outer one.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import heapq
 import itertools
@@ -29,7 +30,7 @@ __all__ = ["Deadline", "DeadlineExceeded", "current_deadline"]
 _current: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("tryon_deadline", default=None)
 
 
-class DeadlineExceeded(Exception):  # noqa: N818 - an internal signal, turned into a tryon error by its caller
+class DeadlineExceeded(Exception):
     """Raised inside the transport when no time is left (never escapes tryon's own calls)."""
 
 
@@ -120,10 +121,9 @@ class Deadline:
             for sock in (getattr(conn, "sock", None), getattr(conn, "_tryon_raw_sock", None)):
                 if sock is None:
                     continue
-                try:  # the plain socket call also works on an SSL socket (it acts on the descriptor)
+                # the plain socket call also works on an SSL socket (it acts on the descriptor)
+                with contextlib.suppress(OSError, TypeError, ValueError):
                     socket.socket.shutdown(sock, socket.SHUT_RDWR)
-                except (OSError, TypeError, ValueError):
-                    pass
 
 
 class _Watchdog:

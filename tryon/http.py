@@ -64,6 +64,7 @@ __all__ = [
     "raise_for_response",
     "request_id_from",
     "retry_after_from",
+    "same_origin",
     "send",
     "set_max_retry_after",
     "shared_session",
@@ -221,8 +222,9 @@ def make_session(
 
     Retries cover connection errors and *status_forcelist* responses for *allowed_methods*
     (plus 429 for every method), with exponential *backoff_factor* and ``Retry-After``
-    respected up to *max_retry_after* seconds (``None``: :func:`max_retry_after`). After the last retry the response itself is
-    returned (``raise_on_status=False``) so that :func:`raise_for_response` can type it.
+    respected up to *max_retry_after* seconds (``None``: :func:`max_retry_after`). After the
+    last retry the response itself is returned (``raise_on_status=False``) so that
+    :func:`raise_for_response` can type it.
     """
     import requests
 
@@ -471,6 +473,20 @@ def json_object(response: requests.Response, *, provider: str, model: str | None
         raise InvalidResponseError("the provider's answer is not a JSON object", provider=provider, model=model,
                                    status=response.status_code, request_id=request_id_from(response.headers))
     return data
+
+
+def same_origin(base_url: str) -> Callable[[Target], str | None]:
+    """A *credential_scope* for :func:`send`: the key goes to *base_url*'s scheme, host and port only."""
+    from tryon.urls import parse_url
+
+    api = parse_url(base_url)
+
+    def scope(target: Target) -> str | None:
+        if target.origin == api.origin:
+            return None
+        return (f"{target.display!r} is not on the configured API host {api.scheme}://{api.netloc}; "
+                "refusing to send the API key there")
+    return scope
 
 
 def send(

@@ -37,7 +37,7 @@ def _format(value: Any) -> Any:
 
 
 def _size(value: Any) -> Any:
-    """``"1024 x 1024"``, ``"1024X1024"``, ``"1024×1024"`` and ``(1024, 1024)`` all become
+    """``"1024 x 1024"``, ``"1024X1024"``, the multiplication sign and ``(1024, 1024)`` all become
     ``"1024x1024"``; anything else is left as it is for :meth:`Request._problems` to refuse."""
     return normalize_size(value)
 

@@ -45,7 +45,7 @@ def _clamp(timeout: float | None, expired: ExpiredFactory) -> tuple[Deadline | N
 def _classes(core: Any, expired: ExpiredFactory) -> tuple[type, type, type, type]:
     timeouts = (core.ReadTimeout, core.WriteTimeout, core.ConnectTimeout)
 
-    class Stream(core.NetworkStream):  # type: ignore[misc,name-defined]
+    class Stream(core.NetworkStream):
         def __init__(self, inner: Any) -> None:
             self._inner = inner
 
@@ -59,7 +59,7 @@ def _classes(core: Any, expired: ExpiredFactory) -> tuple[type, type, type, type
                 raise
 
         def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-            return self._io(self._inner.read, max_bytes, timeout=timeout)  # type: ignore[no-any-return]
+            return self._io(self._inner.read, max_bytes, timeout=timeout)
 
         def write(self, buffer: bytes, timeout: float | None = None) -> None:
             self._io(self._inner.write, buffer, timeout=timeout)
@@ -74,7 +74,7 @@ def _classes(core: Any, expired: ExpiredFactory) -> tuple[type, type, type, type
         def get_extra_info(self, info: str) -> Any:
             return self._inner.get_extra_info(info)
 
-    class Backend(core.NetworkBackend):  # type: ignore[misc,name-defined]
+    class Backend(core.NetworkBackend):
         def __init__(self, inner: Any) -> None:
             self._inner = inner
 
@@ -96,7 +96,7 @@ def _classes(core: Any, expired: ExpiredFactory) -> tuple[type, type, type, type
         def sleep(self, seconds: float) -> None:
             self._inner.sleep(seconds)
 
-    class AsyncStream(core.AsyncNetworkStream):  # type: ignore[misc,name-defined]
+    class AsyncStream(core.AsyncNetworkStream):
         def __init__(self, inner: Any) -> None:
             self._inner = inner
 
@@ -110,7 +110,7 @@ def _classes(core: Any, expired: ExpiredFactory) -> tuple[type, type, type, type
                 raise
 
         async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-            return await self._io(self._inner.read, max_bytes, timeout=timeout)  # type: ignore[no-any-return]
+            return await self._io(self._inner.read, max_bytes, timeout=timeout)
 
         async def write(self, buffer: bytes, timeout: float | None = None) -> None:
             await self._io(self._inner.write, buffer, timeout=timeout)
@@ -125,7 +125,7 @@ def _classes(core: Any, expired: ExpiredFactory) -> tuple[type, type, type, type
         def get_extra_info(self, info: str) -> Any:
             return self._inner.get_extra_info(info)
 
-    class AsyncBackend(core.AsyncNetworkBackend):  # type: ignore[misc,name-defined]
+    class AsyncBackend(core.AsyncNetworkBackend):
         def __init__(self, inner: Any) -> None:
             self._inner = inner
 

@@ -11,6 +11,7 @@ drives (urllib3, requests, httpx, httpcore, openai, google_genai), at every leve
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -112,18 +113,14 @@ def scrub_exception(exc: BaseException | None) -> None:
         if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        try:
+        with contextlib.suppress(TypeError, AttributeError):
             item.args = _redact_value(item.args)
-        except (TypeError, AttributeError):
-            pass
         attributes = getattr(item, "__dict__", None)
         if isinstance(attributes, dict):
             for name, value in list(attributes.items()):
                 if isinstance(value, str | bytes | tuple | list | dict):
-                    try:
+                    with contextlib.suppress(AttributeError, TypeError):
                         setattr(item, name, _redact_value(value))
-                    except (AttributeError, TypeError):
-                        pass
         stack.extend([item.__cause__, item.__context__])
         stack.extend(getattr(item, "exceptions", ()) or ())
 

@@ -34,7 +34,7 @@ def _whole(value: object) -> bool:
 def normalize_size(value: object) -> object:
     """The canonical spelling of a size: ``"WxH"`` (no spaces, no leading zeros) or ``"auto"``.
 
-    Accepts ``"1024 x 1024"``, ``"1024X1024"``, ``"1024×1024"``, ``"1024*1024"`` and a pair of
+    Accepts ``"1024 x 1024"``, ``"1024X1024"``, the multiplication sign, ``"1024*1024"`` and a pair of
     whole numbers ``(1024, 1024)``; returns anything else unchanged (see :func:`size_problem`).
     """
     if isinstance(value, str):

@@ -142,8 +142,9 @@ def _host(raw: str, shown: str) -> str:
     labels = host.split(".")
     if not host or len(host) > 253 or not all(_LABEL.match(label) for label in labels):
         raise _refuse(shown, f"{raw!r} is not a valid host name")
-    if _NUMERIC_LABEL.match(labels[-1]):  # WHATWG: a host ending in a number is an IPv4 address
-        if len(labels) != 4 or not all(_DECIMAL_OCTET.match(p) and int(p) <= 255 for p in labels):
+    # WHATWG: a host ending in a number is an IPv4 address, which must then be spelt plainly
+    if _NUMERIC_LABEL.match(labels[-1]) and (
+            len(labels) != 4 or not all(_DECIMAL_OCTET.match(p) and int(p) <= 255 for p in labels)):
             raise _refuse(shown, f"{raw!r} is an unusual spelling of an IP address; write it as four "
                                  "decimal numbers (e.g. 93.184.216.34)")
     return host

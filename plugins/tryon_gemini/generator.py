@@ -8,7 +8,6 @@ it in URLs, logs and error messages). HTTP goes through :mod:`tryon.http`: a fai
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tryon.capabilities import Capabilities
@@ -18,12 +17,11 @@ from tryon.errors import (
     Problem,
     ProviderRequestError,
 )
-from tryon.http import json_object, send, shared_session
+from tryon.http import json_object, same_origin, send, shared_session
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation
 from tryon.sizes import aspect_ratio_of, parse_size
-from tryon.urls import parse_url
 
 from . import pricing
 from .models import RATIOS, GeminiModel
@@ -31,21 +29,9 @@ from .response import read_answer
 from .settings import PROVIDER, GeminiSettings
 
 if TYPE_CHECKING:
-    from tryon.urls import Target
+    pass
 
 __all__ = ["GeminiGenerator"]
-
-
-def _same_origin(base_url: str) -> Callable[[Target], str | None]:
-    """The key goes to the configured API origin only."""
-    api = parse_url(base_url).origin
-
-    def scope(target: Target) -> str | None:
-        if target.origin == api:
-            return None
-        return f"{target.display!r} is not on the configured API host; refusing to send the API key there"
-    return scope
-
 
 
 class GeminiGenerator:
@@ -181,7 +167,7 @@ class GeminiGenerator:
                 deadline=settings.deadline,
                 json=body,
                 credentials={"x-goog-api-key": key},
-                credential_scope=_same_origin(settings.resolved_base_url()),
+                credential_scope=same_origin(settings.resolved_base_url()),
             )
         except ProviderRequestError as exc:
             if exc.status == 400 and "api key not valid" in exc.message.lower():

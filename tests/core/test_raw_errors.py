@@ -94,7 +94,7 @@ HEIC = [b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x00\x00mif1heic" + b"\x00" 
 @pytest.mark.parametrize("data", HEIC, ids=["heic", "heix", "hevc", "mif1", "heim"])
 def test_heic_without_a_reader_is_a_clear_error(data: bytes) -> None:
     router, gen = fake()
-    with pytest.raises(InvalidInputError, match="HEI|cannot be read|unsupported|not an image"):
+    with pytest.raises(InvalidInputError, match=r"HEI|cannot be read|unsupported|not an image"):
         router.edit(data, "x", model=gen.model_id)
     assert gen.requests == []
 

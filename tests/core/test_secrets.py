@@ -57,8 +57,8 @@ def slow() -> Iterator[SlowServer]:
 
 
 def _echo(status: int, key: str) -> Behaviour:
-    body = ('{"error": {"message": "Incorrect API key provided: %s. You can find your key at ...", '
-            '"code": "invalid_api_key", "type": "invalid_request_error"}, "detail": "key %s"}') % (key, key)
+    body = ('{"error": {"message": "Incorrect API key provided: ' + key + '. You can find your key at ...", '
+            '"code": "invalid_api_key", "type": "invalid_request_error"}, "detail": "key ' + key + '"}')
     return Behaviour(status, {"Content-Type": "application/json", "X-Echo": key}, body.encode())
 
 

@@ -277,7 +277,9 @@ def test_restoring_the_default_fetcher_refuses_private_addresses_again(server: L
 
 def test_send_attaches_credentials_only_where_the_scope_allows(server: LocalServer) -> None:
     allowed = parse_url(server.url("/img.png")).origin
-    scope = (lambda t: None if t.origin == allowed else "not the API host")
+    def scope(target: Any) -> str | None:
+        return None if target.origin == allowed else "not the API host"
+
     send(shared_session(retries=0), "GET", server.url("/img.png"), provider="t",
          credentials={"x-key": "secret-key-123456"}, credential_scope=scope)
     assert server.headers_seen[-1]["x-key"] == "secret-key-123456"

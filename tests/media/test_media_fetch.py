@@ -105,7 +105,7 @@ def test_non_public_addresses(address: str) -> None:
 )
 def test_private_and_local_hosts_are_refused(url: str) -> None:
     fetcher = URLFetcher(allow_private=False)
-    with pytest.raises(UnsafeURLError, match="non-public address|unusual spelling|written as IPv6"):
+    with pytest.raises(UnsafeURLError, match=r"non-public address|unusual spelling|written as IPv6"):
         fetcher.fetch(url)
 
 

@@ -239,7 +239,7 @@ class URLFetcher:
                 return self._fetch(target, deadline)
             except InvalidInputError:
                 raise
-            except Exception as exc:  # DeadlineExceeded from a retry wait, or an expired read
+            except Exception:  # DeadlineExceeded from a retry wait, or an expired read
                 if deadline.expired:
                     raise self._late(target) from None
                 raise
