@@ -12,6 +12,8 @@ whichever its client uses is used here.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -163,4 +165,19 @@ def deadline_http_client(client_class: type, *, use_async: bool, expired: Expire
     if inner is None:  # pragma: no cover - a transport layout this module does not know
         raise RuntimeError("cannot install tryon's deadline transport into this httpx version")
     pool._network_backend = async_backend(inner) if use_async else backend(inner)  # type: ignore[union-attr]
-    return client_class(transport=transport, **kwargs)
+    return _closing(client_class, use_async)(transport=transport, **kwargs)
+
+
+@functools.cache
+def _closing(client_class: type, use_async: bool) -> type:
+    """*client_class* that closes its pooled connections when it is garbage collected, as the
+    SDK's own default client does (a client passed through ``http_client=`` is not the SDK's)."""
+    if use_async:
+        return client_class  # async clients are closed with their event loop by the plugin
+
+    def __del__(self: Any) -> None:
+        with contextlib.suppress(Exception):
+            if not self.is_closed:
+                self.close()
+
+    return type(client_class.__name__, (client_class,), {"__del__": __del__})

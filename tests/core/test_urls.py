@@ -295,3 +295,52 @@ def test_a_keyed_call_never_follows_a_redirect(server: LocalServer) -> None:
         send(shared_session(retries=0), "GET", server.url("/moved"), provider="t",
              credentials={"x-key": "secret-key-123456"}, credential_scope=lambda t: None)
     assert server.hits["/img.png"] == 0
+
+
+def test_a_pooled_connection_to_another_address_is_never_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tryon.testing.server import EmulatorServer, Response
+
+    with EmulatorServer(require_key=False) as keepalive:  # HTTP/1.1: connections stay in the pool
+        keepalive.route("GET", "/img.png", lambda req: Response(body=PNG, content_type="image/png"), api=False)
+        url = f"http://pool.example:{keepalive.port}/img.png"
+        monkeypatch.setattr(socket, "getaddrinfo", Resolver("pool.example", ["127.0.0.1", "93.184.216.34"]))
+        # trusted: fetched from 127.0.0.1, and the connection is kept for pool.example
+        assert URLFetcher(allowed_hosts=["pool.example"], retries=0).fetch(url)[0] == PNG
+        # the name now answers a public address: the strict fetcher is pinned to it and must not
+        # reuse the pooled loopback connection (the test socket guard blocks the public address)
+        with pytest.raises(InvalidInputError):
+            URLFetcher(retries=0).fetch(url)
+        assert len(keepalive.requests) == 1
+
+
+def test_an_https_connection_is_pinned_but_keeps_the_name_for_sni_and_certificates(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from urllib3.util import connection as urllib3_connection
+
+    from tryon import transport
+
+    dialled: list[tuple[str, int]] = []
+
+    def fake_create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        dialled.append(address)
+        a, b = socket.socketpair()
+        b.close()
+        return a
+
+    monkeypatch.setattr(urllib3_connection, "create_connection", fake_create_connection)
+    conn = transport._HTTPSConnection("cdn.example", 443)
+    token = transport._pin.set(transport._Pin("cdn.example", 443, "93.184.216.34"))
+    try:
+        sock = conn._new_conn()
+    finally:
+        transport._pin.reset(token)
+    sock.close()
+    assert dialled == [("93.184.216.34", 443)]
+    assert conn.host == "cdn.example"  # what TLS uses for SNI and the certificate check, and Host
+    other = transport._HTTPSConnection("evil.example", 443)
+    token = transport._pin.set(transport._Pin("cdn.example", 443, "93.184.216.34"))
+    try:
+        with pytest.raises(Exception, match="not the host that was checked"):
+            other._new_conn()
+    finally:
+        transport._pin.reset(token)
