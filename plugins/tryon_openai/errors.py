@@ -73,6 +73,9 @@ def translate(exc: BaseException, model: str, caps: Capabilities) -> TryOnError 
                 return ModelRetiredError(f"the service no longer serves {model}: it was retired{when}",
                                          successors=life.successors, **common)
             return ProviderRequestError(f"model not found: {message}", **common)
+        if 300 <= exc.status_code < 400:
+            return InvalidResponseError(f"the service answered HTTP {exc.status_code} (a redirect); it is not "
+                                        "followed so that the API key goes nowhere else", **common)
         if exc.status_code in (408, 504):
             return ProviderTimeoutError(message, **common)
         if exc.status_code >= 500:

@@ -132,7 +132,10 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
                 if getattr(settings, name) is not None:
                     kwargs[name] = getattr(settings, name)
         default_client = openai.DefaultAsyncHttpxClient if use_async else openai.DefaultHttpxClient
-        http_kwargs = {"timeout": settings.timeout} if settings.timeout is not None else {}
+        # the API never redirects: a redirect is not followed, so the key goes to base_url only
+        http_kwargs: dict[str, Any] = {"follow_redirects": False}
+        if settings.timeout is not None:
+            http_kwargs["timeout"] = settings.timeout
         kwargs["http_client"] = deadline_http_client(default_client, use_async=use_async,
                                                      expired=_expired_error, **http_kwargs)
         client = cls(**kwargs)

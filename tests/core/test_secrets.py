@@ -250,3 +250,17 @@ def test_a_pickled_error_carries_no_key() -> None:
     assert CORE not in pickle.dumps(err).decode("latin-1")
     back: Any = pickle.loads(pickle.dumps(err))
     assert str(back) == str(err)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_openai_redirects_are_not_followed_with_the_key(status: int) -> None:
+    with SlowServer() as api, SlowServer() as other:
+        other.routes["/v1/images/generations"] = Behaviour(200, {"Content-Type": "application/json"},
+                                                          b'{"data": []}')
+        api.routes["/v1/images/generations"] = Behaviour(
+            status, {"Location": other.url("/v1/images/generations")}, b"")
+        router = tryon.Router(settings={"openai": {"base_url": api.base_url + "/v1", "api_key": KEYS["openai"],
+                                                   "max_retries": 0}})
+        with pytest.raises(tryon.InvalidResponseError, match="redirect"):
+            router.generate("x", model="gpt-image-1.5")
+        assert other.hits["/v1/images/generations"] == 0

@@ -112,3 +112,37 @@ def test_a_day_long_retry_after_is_not_waited_for() -> None:
             make_router(slow.base_url, max_retries=3).generate("x", model="flux-2-pro")
         assert err.value.retryable and time.monotonic() - started < 2.0
         assert slow.hits["/v1/flux-2-pro"] == 1
+
+
+# --------------------------------------------------------------------------- bounded fan-out
+
+
+def test_n_60_on_flux_runs_at_most_the_declared_number_of_tasks_at_once(
+        emu: BFLEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tryon_flux.client import BFLClient
+
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0}
+    real_run = BFLClient.run
+
+    def counting_run(self: BFLClient, body: Any) -> Any:
+        with lock:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+        try:
+            time.sleep(0.005)
+            return real_run(self, body)
+        finally:
+            with lock:
+                state["now"] -= 1
+
+    monkeypatch.setattr(BFLClient, "run", counting_run)
+    router = tryon.Router(plugins=False, max_n=60)
+    for gen in generators(api_key=KEY, base_url=emu.url, **FAST):
+        router.register(gen)
+    limit = router.info("flux-2-pro").capabilities.max_concurrent_calls
+    result = router.generate("x", model="flux-2-pro", n=60, size="512x512")
+    assert len(result.images) == 60 and len(emu.submits) == 60
+    assert 1 < state["peak"] <= limit
