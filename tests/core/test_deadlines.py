@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from slow_server import Behaviour, SlowServer
@@ -158,3 +159,27 @@ def test_gemini_calls_end_at_their_deadline(kind: str, slow: SlowServer) -> None
     with pytest.raises(ProviderTimeoutError, match="deadline"):
         router.generate("x", model="gemini-2.5-flash-image")
     _quick(started)
+
+
+def test_a_day_long_retry_after_does_not_park_a_batch(tmp_path: Path) -> None:
+    import json
+
+    from emulated_router import gpt_router
+
+    from tryon.batch import run_batch
+    from tryon.testing.openai_emulator import OpenAIEmulator
+
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("".join(json.dumps({"prompt": f"shot {i}", "options": {"quality": "low"}}) + "\n"
+                            for i in range(3)))
+    with OpenAIEmulator() as emu:
+        emu.fail_next(429, retry_after=86400)
+        try:
+            http.set_max_retry_after(0.3)  # the cap bounds the batch's shared cool-down too
+            started = time.monotonic()
+            summary = run_batch(jobs, tmp_path / "out", router=gpt_router(emu, max_retries=0), retries=2,
+                                concurrency=2)
+        finally:
+            http.set_max_retry_after(None)
+    assert (summary.succeeded, summary.failed) == (3, 0)
+    _quick(started, 5.0)
