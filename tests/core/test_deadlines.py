@@ -98,6 +98,14 @@ def test_a_wait_above_the_cap_fails_at_once_as_retryable(value: str, slow: SlowS
     _quick(started, 2.0)
 
 
+@pytest.mark.parametrize("millis", ["86400000", "61000"])
+def test_a_retry_after_ms_above_the_cap_fails_at_once(millis: str, slow: SlowServer) -> None:
+    slow.routes["/api"] = Behaviour(429, {"retry-after-ms": millis}, b"{}")
+    with pytest.raises(RateLimitError, match="longer than the 60s"):
+        http.send(http.shared_session(retries=3), "GET", slow.url("/api"), provider="t")
+    assert slow.hits["/api"] == 1
+
+
 def test_the_cap_is_configurable(slow: SlowServer, monkeypatch: pytest.MonkeyPatch) -> None:
     slow.routes["/api"] = Behaviour(429, {"Retry-After": "2"}, b"{}")
     try:
