@@ -161,6 +161,30 @@ def _is_async(client: Any) -> bool:
     return isinstance(client, _import_openai().AsyncOpenAI)
 
 
+def _bounded(events: Any, deadline: Deadline) -> Iterator[Any]:
+    """The events of a stream, each read within *deadline* (entered per read: a deadline never
+    stays set in the caller's context between two events)."""
+    it = iter(events)
+    while True:
+        with deadline:
+            try:
+                event = next(it)
+            except StopIteration:
+                return
+        yield event
+
+
+async def _abounded(events: Any, deadline: Deadline) -> AsyncIterator[Any]:
+    it = events.__aiter__()
+    while True:
+        with deadline:
+            try:
+                event = await it.__anext__()
+            except StopAsyncIteration:
+                return
+        yield event
+
+
 def _stream_request_id(events: Any) -> str | None:
     response = getattr(events, "response", None)
     return response.headers.get("x-request-id") if response is not None else None
@@ -294,7 +318,7 @@ class OpenAIImageGenerator:
         return client.images.edit(**params, **extra)
 
     def _deadline(self) -> Deadline:
-        """The bound on one whole call (streams are bounded per read by ``timeout`` only)."""
+        """The bound on one whole call or stream."""
         return Deadline(self.settings.deadline, f"the {self.model_id} call")
 
     def generate(self, request: GenerateRequest) -> Generation:
@@ -320,36 +344,41 @@ class OpenAIImageGenerator:
             return self._generation(await self._edit_call(client, request))
 
     def stream(self, request: Request) -> Iterator[PartialImage | Generation]:
-        """Partial images as the service sends them, then the final result."""
+        """Partial images as the service sends them, then the final result (the whole stream
+        within ``deadline``)."""
         client = _client(self.settings, use_async=False)
+        deadline = self._deadline()
         with map_errors(self.model_id, self.capabilities):
-            if isinstance(request, EditRequest):
-                events = self._edit_call(client, request, stream=True)
-            else:
-                events = client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
-            yield from self._events(events)
+            with deadline:
+                if isinstance(request, EditRequest):
+                    events = self._edit_call(client, request, stream=True)
+                else:
+                    events = client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
+            yield from self._events(_bounded(events, deadline), events)
 
     async def astream(self, request: Request) -> AsyncIterator[PartialImage | Generation]:
         client = _client(self.settings, use_async=True)
+        deadline = self._deadline()
         with map_errors(self.model_id, self.capabilities):
-            if isinstance(request, EditRequest):
-                events = await self._edit_call(client, request, stream=True)
-            else:
-                events = await client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
+            with deadline:
+                if isinstance(request, EditRequest):
+                    events = await self._edit_call(client, request, stream=True)
+                else:
+                    events = await client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
             finals: list[Any] = []
-            async for event in events:
+            async for event in _abounded(events, deadline):
                 item = self._event(event, finals)
                 if item is not None:
                     yield item
             yield self._final(finals, _stream_request_id(events))
 
-    def _events(self, events: Any) -> Iterator[PartialImage | Generation]:
+    def _events(self, events: Iterator[Any], source: Any) -> Iterator[PartialImage | Generation]:
         finals: list[Any] = []
         for event in events:
             item = self._event(event, finals)
             if item is not None:
                 yield item
-        yield self._final(finals, _stream_request_id(events))
+        yield self._final(finals, _stream_request_id(source))
 
     def _event(self, event: Any, finals: list[Any]) -> PartialImage | None:
         kind = getattr(event, "type", "")

@@ -191,3 +191,29 @@ def test_a_day_long_retry_after_does_not_park_a_batch(tmp_path: Path) -> None:
             http.set_max_retry_after(None)
     assert (summary.succeeded, summary.failed) == (3, 0)
     _quick(started, 5.0)
+
+
+SSE = (b'event: image_generation.partial_image\ndata: {"type": "image_generation.partial_image", '
+       b'"b64_json": "AAAA", "partial_image_index": 0}\n\n' + b": keep-alive\n" * 40)
+
+
+@pytest.mark.parametrize("gap", ["body_gap", "header_gap"])
+def test_an_openai_stream_ends_at_its_deadline(gap: str, slow: SlowServer) -> None:
+    slow.routes["/v1/images/generations"] = Behaviour(200, {"Content-Type": "text/event-stream"}, SSE,
+                                                     content_length=False, **{gap: 0.02 if gap == "header_gap"
+                                                                             else 0.5})
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError, match="deadline"):
+        for _ in _openai_router(slow).stream("x", model="gpt-image-1.5", partial_images=1):
+            pass
+    _quick(started)
+
+
+async def test_an_async_openai_stream_ends_at_its_deadline(slow: SlowServer) -> None:
+    slow.routes["/v1/images/generations"] = Behaviour(200, {"Content-Type": "text/event-stream"}, SSE,
+                                                     content_length=False, body_gap=0.5)
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError, match="deadline"):
+        async for _ in _openai_router(slow).astream("x", model="gpt-image-1.5", partial_images=1):
+            pass
+    _quick(started)
