@@ -344,3 +344,16 @@ def test_an_https_connection_is_pinned_but_keeps_the_name_for_sni_and_certificat
             other._new_conn()
     finally:
         transport._pin.reset(token)
+
+
+@pytest.mark.parametrize("base_url", ["http://user:pass@127.0.0.1:8080", "http://127.0.0.1:8080\\@x.example",
+                                      "http://2130706433:8080", "https://api.bfl.ai:443:1"])
+def test_an_ambiguous_base_url_is_refused_when_it_is_configured(base_url: str) -> None:
+    from tryon_flux import generators as flux_generators
+
+    router = tryon.Router(plugins=False)
+    for gen in flux_generators(api_key="bfl_test-0123456789abcdef", base_url=base_url, max_retries=0):
+        router.register(gen)
+    with pytest.raises(tryon.InvalidOptionError, match="base_url") as info:
+        router.generate("x", model="flux-2-pro")
+    assert "pass@" not in str(info.value)  # userinfo is never echoed
