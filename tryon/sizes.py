@@ -103,7 +103,7 @@ class SizeRule:
         if self.min_pixels:
             parts.append(f"from {self.min_pixels:,} pixels")
         if self.max_pixels:
-            parts.append(f"up to {self.max_pixels:,} pixels")
+            parts.append(f"up to {self.max_pixels / 1e6:.1f} MP")
         if self.experimental_above:
             parts.append(f"experimental above {self.experimental_above:,} pixels")
         return "any WxH (" + ", ".join(parts) + ")" if parts else "any WxH"
