@@ -170,7 +170,8 @@ def _check_budgets(req: Request, caps: Capabilities) -> Finding | None:
 
         def accepts(c: Capabilities) -> bool:
             g = option_getter(req, c)
-            return c.sizes_for(req.output_format).accepts(req.size or "auto") and all(
+            fmt = req.output_format
+            return (fmt is None or fmt in c.output_formats) and c.sizes_for(fmt).accepts(req.size or "auto") and all(
                 b.violation(*wh, g) is None for b in c.budgets)
         factor = budget.factor.removeprefix("options.")
         used = get(budget.factor) or budget.factor_default

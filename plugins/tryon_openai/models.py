@@ -61,7 +61,8 @@ FRAME_DURATION_CAP_MS = 655_350
 GIF_BUDGET = PixelBudget(
     factor="options.frame_count", factor_default=FRAME_COUNT_DEFAULT, when="output_format", equals="gif",
     max_pixels=MAX_PIXELS, min_pixels=MIN_PIXELS,
-    message="a GIF's frames share one image's pixel budget: frame width x height x frame_count")
+    message="a GIF's frames share one image's pixel budget, frame width x height x frame_count: "
+            "use a smaller size or fewer frames")
 COMPLEXITIES = frozenset({"low", "medium", "high"})
 SVG_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 #: The JSON edit form (``images[].image_url``) takes data URLs of at most this many characters.

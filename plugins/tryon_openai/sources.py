@@ -102,6 +102,10 @@ MINI_LIFE = _src("https://developers.openai.com/de-DE/api/docs/models/gpt-image-
                  "shutdown date found; the SDK still lists it as supported", verified=False)
 GPT1_LIFE = _src(f"{_TYPES}image_model.py, image_generate_params.py (model)",
                  "'GPT Image 1 was shut down on October 23, 2026. Use gpt-image-2.5-sunburst or gpt-image-2.5-flare'")
+FIDELITY_LATEST = _src(f"{_TYPES}image_edit_params.py (image, input_fidelity)",
+                       "the SDK says chatgpt-image-latest 'follows the same input constraints as GPT image models' "
+                       "but names input_fidelity values only for gpt-image-1.5 and gpt-image-1-mini; high/low kept "
+                       "as for gpt-image-1.5, which it tracks", verified=False)
 INFERRED_SNAPSHOT = _src("tryon (inferred from the SDK)",
                          "a dated snapshot takes what the SDK documents for its alias, which it names together",
                          kind=INFERRED)
@@ -153,7 +157,7 @@ def provenance(model: str) -> Provenance:
         "inputs_when": OPENAPI_JSON_EDIT,
         "max_input_images": SDK_EDIT_INPUTS,
         "mask": SDK_EDIT_INPUTS,
-        "input_fidelity": SDK_FIDELITY,
+        "input_fidelity": FIDELITY_LATEST if model == "chatgpt-image-latest" else SDK_FIDELITY,
         "output_formats": formats,
         "output_compression": SDK_FORMATS,
         "transparent_background": (SDK_FORMATS, SDK_TRANSPARENCY) if v2 else SDK_FORMATS,
