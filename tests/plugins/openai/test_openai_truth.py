@@ -329,3 +329,29 @@ def test_json_edit_form_caps_data_urls_before_sending(r: tryon.Router, emu: Open
     assert emu.last_request.params["moderation"] == "low"
     assert all(len(img["image_url"]) <= JSON_EDIT_MAX_DATA_URL for img in emu.last_request.params["images"])
     assert any(w.code in ("image-recompressed", "image-downscaled") for w in gen.warnings)
+
+
+def test_every_response_format_the_sdk_can_report_is_one_the_plugin_types() -> None:
+    from openai.types import ImagesResponse
+
+    hint = ImagesResponse.model_fields["output_format"].annotation
+    assert set(_literals(hint)) <= supported_values("output_format")
+
+
+def test_a_plugin_declaration_mistake_is_caught_by_the_emulator(emu: OpenAIEmulator) -> None:
+    """The emulator holds its own table of the service's rules: a too-permissive declaration fails there."""
+    import attrs
+
+    from tryon.errors import ProviderRequestError
+    from tryon.sizes import SizeRule, Sizes
+
+    wrong = attrs.evolve(MODELS["gpt-image-2"], sizes=Sizes.any(SizeRule(multiple_of=16), auto=True))
+    router = tryon.Router(plugins=False, settings={"openai": {"base_url": emu.base_url, "api_key": KEY,
+                                                              "max_retries": 0}})
+    router.register(OpenAIImageGenerator("gpt-image-2", wrong))
+    with pytest.raises(ProviderRequestError, match="655,360"):
+        router.generate("x", model="gpt-image-2", size="512x512")
+    gif_everywhere = attrs.evolve(MODELS["gpt-image-2.5-flare"], output_formats={"png", "gif"})
+    router.register(OpenAIImageGenerator("gpt-image-2.5-flare", gif_everywhere))
+    with pytest.raises(ProviderRequestError, match="gif"):
+        router.generate("x", model="gpt-image-2.5-flare", output_format="gif")
