@@ -106,8 +106,7 @@ class Router:
 
             load_plugins()
             call_hook("register_generators", register=self._plugin_register)
-            for provider in self._settings:
-                self._check_provider(provider)
+            self._settings = {self.resolve_provider(k, "settings"): v for k, v in self._settings.items()}
 
     # ------------------------------------------------------------------ registry
 
@@ -149,17 +148,26 @@ class Router:
         with self._lock:
             return sorted({e.generator.provider for e in self._entries.values()})
 
-    def _check_provider(self, provider: str, option: str = "settings") -> None:
+    def resolve_provider(self, name: str, option: str = "provider") -> str:
+        """The provider called *name*, or served by the plugin called *name* (``flux`` -> ``bfl``).
+
+        An unknown name is an :class:`~tryon.errors.InvalidOptionError` listing the providers.
+        """
         known = self.providers()
-        if known and provider not in known:
-            close = difflib.get_close_matches(provider, known, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise InvalidOptionError([Problem(option, provider, f"no registered provider is called {provider!r}; "
-                                                                f"{hint}known providers: {', '.join(known)}")])
+        if not known or name in known:
+            return name
+        with self._lock:
+            by_plugin = sorted({e.generator.provider for e in self._entries.values() if e.plugin == name})
+        if len(by_plugin) == 1:
+            return by_plugin[0]
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise InvalidOptionError([Problem(option, name, f"no registered provider is called {name!r}; "
+                                                        f"{hint}known providers: {', '.join(known)}")])
 
     def configure(self, provider: str, **settings: Any) -> None:
         """Set provider settings (``api_key``, ``base_url``, ``timeout``, ...) for its generators."""
-        self._check_provider(provider)
+        provider = self.resolve_provider(provider, "settings")
         with self._lock:
             self._settings.setdefault(provider, {}).update(settings)
             self._configured = {k: v for k, v in self._configured.items() if v.provider != provider}
@@ -209,7 +217,7 @@ class Router:
         for feature in wanted:
             feature_test(feature)  # raises InvalidOptionError for an unknown feature
         if provider:
-            self._check_provider(provider, option="provider")
+            provider = self.resolve_provider(provider)
         out = []
         with self._lock:
             entries = list(self._entries.values())
@@ -642,25 +650,34 @@ class Router:
         return streamer
 
     def stream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
+               max_cost: float | None = None, allow_unpriced: bool = False,
                **options: Any) -> Iterator[PartialImage | Generation]:
-        """Partial images as they arrive, then the final :class:`Generation` (last item)."""
+        """Partial images as they arrive, then the final :class:`Generation` (last item).
+
+        *max_cost* and *allow_unpriced* as for :meth:`generate`.
+        """
         _one_model(model)
+        budget = _budget(max_cost, allow_unpriced)
         op = Operation.EDIT if images is not None else Operation.GENERATE
         gen, request, notices = self.prepare(op, prompt, model, images=images, strict=strict, **options)
+        self._within_budget(gen, request, *budget)
         streamer = self._streamable(gen, request, op, "stream")
         started = time.perf_counter()
         for event in streamer(request):
             yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
 
     async def astream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
+                      max_cost: float | None = None, allow_unpriced: bool = False,
                       **options: Any) -> AsyncIterator[PartialImage | Generation]:
         """Async :meth:`stream`: native where the plugin offers ``astream``, a worker thread otherwise."""
         import asyncio
 
         _one_model(model)
+        budget = _budget(max_cost, allow_unpriced)
         op = Operation.EDIT if images is not None else Operation.GENERATE
         gen, request, notices = await asyncio.to_thread(
             self.prepare, op, prompt, model, images=images, strict=strict, **options)
+        self._within_budget(gen, request, *budget)
         events: AsyncIterator[Any]
         if getattr(gen, "astream", None) is not None:
             events = self._streamable(gen, request, op, "astream")(request)

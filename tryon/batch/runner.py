@@ -152,16 +152,17 @@ def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Router |
                            shard=shard_text)
 
 
-def batch_router(**settings: Mapping[str, Any]) -> Router:
+def batch_router(*, allow_private_urls: bool | None = None, **settings: Mapping[str, Any]) -> Router:
     """A router for batch runs: provider SDK/HTTP retries off, so that every rate-limit answer
     reaches the batch's shared limiter (which then pauses every worker) and its own retries.
 
-    *settings* are per-provider settings as for :class:`~tryon.Router` (``openai={"api_key": ...}``).
+    *settings* are per-provider settings as for :class:`~tryon.Router` (``openai={"api_key": ...}``);
+    ``allow_private_urls=True`` lets jobs use image URLs on loopback/private networks.
     """
     from tryon.errors import ValidationError
     from tryon.router import Router
 
-    router = Router(settings=settings)
+    router = Router(settings=settings, allow_private_urls=allow_private_urls)
     for provider in sorted({m.provider for m in router.models()}):
         sample = next(m.model for m in router.models(provider=provider))
         configure = getattr(router.get(sample), "configure", None)

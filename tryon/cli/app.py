@@ -22,7 +22,8 @@ import click
 
 from tryon.cli import output
 
-__all__ = ["COMMAND_MODULES", "PRIVATE_URL_HINT", "TryOnGroup", "build_cli", "cli_wording", "exit_code_for"]
+__all__ = ["COMMAND_MODULES", "PRIVATE_URL_HINT", "TryOnGroup", "build_cli", "cli_wording", "error_document",
+           "exit_code_for"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "tryon.cli.generate",
@@ -94,6 +95,21 @@ def _message(exc: BaseException) -> str:
     return cli_wording(exc, str(exc) or type(exc).__name__)
 
 
+def error_document(exc: BaseException, code: int, message: str) -> dict[str, Any]:
+    """The JSON printed on stdout for a failed command run with ``--json`` (the exit code is unchanged)."""
+    from tryon.errors import ProviderError
+
+    data: dict[str, Any] = {"error": {"type": type(exc).__name__, "message": message}, "exit_code": code,
+                            "sent": code != EXIT_USAGE}
+    problems = getattr(exc, "problems", None)
+    if problems:
+        data["error"]["problems"] = [list(p) if isinstance(p, tuple) else str(p) for p in problems]
+    if isinstance(exc, ProviderError):
+        data["error"].update({"provider": exc.provider, "model": exc.model, "status": exc.status,
+                              "retryable": exc.retryable})
+    return data
+
+
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     output.warn(str(message))
@@ -131,6 +147,8 @@ class TryOnGroup(click.Group):
             if isinstance(exc, click.UsageError) and exc.ctx is not None:
                 hint = f" (see '{exc.ctx.command_path} --help')"
             output.error(_message(exc) + hint)
+            if "--json" in (sys.argv[1:] if args is None else list(args)):
+                output.emit_json(error_document(exc, code, _message(exc)))
             return code
         return value if isinstance(value, int) else EXIT_OK
 
