@@ -185,7 +185,7 @@ def _plan(jobs: Sequence[Job], index: ManifestIndex, output: Path) -> tuple[list
             plans.append(_Plan(job, []))
             continue
         existing = [f for f in record.files if safe_relative(f) is not None and _inside(output, f)]
-        if record.ok and len(existing) == len(record.files):
+        if record.ok and existing and len(existing) == len(record.files) and len(existing) >= job.n:
             skipped += 1
         else:
             plans.append(_Plan(job, existing[: job.n]))
