@@ -91,7 +91,7 @@ def test_jobs_are_parsed_with_stable_ids_and_paths_relative_to_the_file(tmp_path
     assert first.id == same[0].id  # the default id ignores spacing and key order
     assert (second.line, second.id, second.name, second.model) == (3, "7", "hat", ("gpt-image-2", MODEL))
     assert second.images == (str(tmp_path / "in" / "person.png"),)
-    assert [first.file_stem(0), first.file_stem(1)] == [f"A-hat-{first.id[:8]}-0", f"A-hat-{first.id[:8]}-1"]
+    assert [first.file_stem(0), first.file_stem(1)] == [f"a-hat-{first.id[:8]}-0", f"a-hat-{first.id[:8]}-1"]
     assert second.file_stem(0) == "hat"
 
 

@@ -35,9 +35,9 @@ def jobs_file(path: Path, count: int = 2, **extra: Any) -> Path:
 
 def test_a_second_run_on_a_held_folder_is_refused_naming_the_holder(tmp_path: Path) -> None:
     gen = FakeGenerator("fake-1")
-    with OutputLock(tmp_path / "out"):
-        with pytest.raises(FolderLockedError, match=rf"pid {os.getpid()} on {socket.gethostname()}"):
-            run_batch(jobs_file(tmp_path / "jobs.jsonl"), tmp_path / "out", router=fake_router(gen))
+    with OutputLock(tmp_path / "out"), \
+            pytest.raises(FolderLockedError, match=rf"pid {os.getpid()} on {socket.gethostname()}"):
+        run_batch(jobs_file(tmp_path / "jobs.jsonl"), tmp_path / "out", router=fake_router(gen))
     assert gen.requests == []
     assert run_batch(tmp_path / "jobs.jsonl", tmp_path / "out", router=fake_router(gen)).succeeded == 2
     assert not list((tmp_path / "out").glob(".tryon-batch*.lock"))  # released

@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 
 from tryon.errors import InvalidOptionError, Problem, ValidationError
-from tryon.media.outputs import safe_filename
+from tryon.media.outputs import name_from_prompt, safe_filename
 
 __all__ = ["FIELDS", "Job", "JobDefaults", "JobFileError", "Shard", "load_jobs", "parse_job"]
 
@@ -89,11 +89,11 @@ class Job:
 
     @property
     def stem(self) -> str:
-        """The output file stem: ``name``, else a slug of the prompt plus the start of the id."""
+        """The output file stem: ``name``, else :func:`~tryon.media.outputs.name_from_prompt` plus the
+        start of the id (unique within the batch)."""
         if self.name:
             return safe_filename(self.name)
-        words = "-".join(self.prompt.split()[:6])
-        return f"{safe_filename(words, max_len=48)}-{self.id[:8]}"
+        return f"{name_from_prompt(self.prompt)}-{self.id[:8]}"
 
     def file_stem(self, index: int) -> str:
         """The stem of image *index* (``stem`` alone when the job makes one image)."""

@@ -233,9 +233,9 @@ def _remove_empty(directories: Sequence[Path]) -> None:
 
 
 def _stem(params: dict[str, Any], prompt: str) -> str:
-    from tryon.media.outputs import safe_filename
+    from tryon.media.outputs import name_from_prompt, safe_filename
 
-    return safe_filename(params["stem"]) if params["stem"] else safe_filename(prompt.lower(), 40)
+    return safe_filename(params["stem"]) if params["stem"] else name_from_prompt(prompt)
 
 
 def _run(operation: str, prompt: str, images: tuple[str, ...], params: dict[str, Any]) -> None:
@@ -346,12 +346,14 @@ def _stream(router: Router, operation: str, prompt: str, images: tuple[str, ...]
         if isinstance(event, Generation):
             final = event
             continue
-        path = event.image.save(out_dir, stem=f"{stems[event.image_index]}.partial-{event.index}")
+        path = event.image.save(out_dir, stem=f"{stems[event.image_index]}.partial-{event.index}",
+                                directory=True)
         partials.append(path)
         output.info(f"partial image {event.index}: {path} ({time.perf_counter() - started:.1f}s)")
     assert final is not None  # the router's stream always ends with the result
     output.info(f"final image received ({time.perf_counter() - started:.1f}s)")
-    paths = [image.save(out_dir, sidecar=params["sidecar"], stem=stems[i]) for i, image in enumerate(final)]
+    paths = [image.save(out_dir, sidecar=params["sidecar"], stem=stems[i], directory=True)
+             for i, image in enumerate(final)]
     _report(final, paths, partials, params, prompt, out_dir)
 
 
