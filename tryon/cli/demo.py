@@ -143,7 +143,7 @@ def run_provider_demo(name: str, out_dir: Path, *, progress: Progress | None = N
         steps.append((f"text to image ({spec.generate_model})", first))
         out_dir.mkdir(parents=True, exist_ok=True)
         mask_path = save_bytes(_make_mask(first.image.size), "image/png", out_dir, stem=f"{name}-mask")
-        extra = {"mask": str(mask_path)} if spec.masked else {}
+        extra: dict[str, Any] = {"mask": str(mask_path)} if spec.masked else {}
         with around(f"edit with {spec.edit_model}"):
             edited = router.edit(first.image.data, "Make the handbag red", model=spec.edit_model, **extra)
         steps.append((f"edit ({spec.edit_model})", edited))

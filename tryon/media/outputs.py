@@ -186,23 +186,23 @@ def save_bytes(
     real = _real_type(data, media_type)
     extension = extension_for(real) if real else ".bin"
     if directory is True or (directory is None and _is_directory_target(path_or_dir)):
-        directory = Path(path_or_dir).expanduser()
-        directory.mkdir(parents=True, exist_ok=True)
+        folder = Path(path_or_dir).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
         base = safe_filename(stem)
-        temp = _write_temp(directory, data, extension)
+        temp = _write_temp(folder, data, extension)
         try:
             for n in range(_MAX_SUFFIX):
-                target = directory / (f"{base}{extension}" if n == 0 else f"{base}-{n}{extension}")
+                target = folder / (f"{base}{extension}" if n == 0 else f"{base}-{n}{extension}")
                 try:
                     _publish_new(temp, target)
                 except FileExistsError:
                     continue
-                _fsync_dir(directory)
+                _fsync_dir(folder)
                 return target
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
-        raise FileExistsError(errno.EEXIST, f"no free file name for {base}{extension} in {directory}")
+        raise FileExistsError(errno.EEXIST, f"no free file name for {base}{extension} in {folder}")
 
     target = Path(path_or_dir).expanduser()
     wanted = _wanted_type(target)
