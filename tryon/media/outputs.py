@@ -206,7 +206,7 @@ def save_bytes(
 
     target = Path(path_or_dir).expanduser()
     wanted = _wanted_type(target)
-    if wanted is not None and real is not None and wanted != real:
+    if wanted in _CONVERTIBLE and real in _DECODABLE and wanted != real:
         data, real, extension = _convert(data, wanted), wanted, target.suffix
     target = _fix_extension(target, real, extension)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -226,6 +226,12 @@ def save_bytes(
             os.unlink(temp)
     _fsync_dir(target.parent)
     return target
+
+
+_CONVERTIBLE = frozenset({"image/png", "image/jpeg", "image/webp"})
+"""Formats a file name may ask for: the image is converted to them."""
+_DECODABLE = frozenset({"image/png", "image/jpeg", "image/webp", "image/bmp", "image/tiff"})
+"""Raster formats converted on request (vector and animated results keep their format and extension)."""
 
 
 def _wanted_type(path: Path) -> str | None:
