@@ -188,7 +188,9 @@ def _plan_job(router: Router, job: Job, kept: Sequence[str], strict: bool | None
         try:
             router.check_credentials(gen)
         except MissingCredentialsError as exc:
-            keyless.setdefault(gen.provider, (str(exc), []))[1].append(_label(job))
+            wanted = " or ".join(exc.env_vars) if exc.env_vars else "its API key"
+            keyless.setdefault(gen.provider, (f"no API key for {exc.provider}: set {wanted}", []))[1].append(
+                _label(job))
         fits.append((gen, request))
     if not fits:
         assert refusal is not None
