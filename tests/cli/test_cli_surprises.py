@@ -137,7 +137,11 @@ def test_the_bfl_emulator_polls_on_the_host_the_client_used() -> None:
             submit = requests.post(f"http://{host}:{port}/v1/flux-2-pro", json={"prompt": "a fox"},
                                    headers={"x-key": "k"}, timeout=10).json()
             assert submit["polling_url"].startswith(f"http://{host}:{port}/")
-            assert requests.get(submit["polling_url"], headers={"x-key": "k"}, timeout=10).status_code == 200
+            for _ in range(50):  # Pending, then Ready with the result's delivery URL on the same host
+                answer = requests.get(submit["polling_url"], headers={"x-key": "k"}, timeout=10).json()
+                if answer.get("status") == "Ready":
+                    break
+            assert answer["result"]["sample"].startswith(f"http://{host}:{port}/delivery/")
         evil = requests.post(f"{emu.url}/v1/flux-2-pro", json={"prompt": "a fox"},
                              headers={"x-key": "k", "Host": "evil.example:1"}, timeout=10).json()
         assert evil["polling_url"].startswith(emu.url)

@@ -527,7 +527,8 @@ class BFLEmulator(EmulatorServer):
         self._store.put(name, image[0], _MEDIA[fmt], expired=fate == "expired")
         seed = body.get("seed")
         sample = (
-            f"{self.delivery_url}/delivery/{name}?se={int(time.time()) + 600}"
+            f"{self.delivery_url if self.delivery is not None else self._origin_used(request)}/delivery/{name}"
+            f"?se={int(time.time()) + 600}"
             f"&sp=r&sig={secrets.token_urlsafe(12)}"
         )
         task = _Task(
