@@ -58,7 +58,11 @@ def _pid_alive(pid: int) -> bool:
         return True  # exists, owned by someone else
     except OSError:
         return False
-    return True
+    try:  # Linux: a killed process not yet reaped (a zombie) is gone for our purposes
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -128,7 +132,7 @@ class OutputLock:
             self._refuse_if_held(other)
         info = {"pid": os.getpid(), "host": socket.gethostname(),
                 "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "command": " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv[:6]))}
+                "command": " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv))[:200]}
         data = json.dumps(info).encode("utf-8")
         for _attempt in range(3):
             try:
