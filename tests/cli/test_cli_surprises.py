@@ -168,3 +168,37 @@ def test_the_last_progress_line_is_printed_once_in_logs() -> None:
     progress.finish()
     finals = [line for line in stream.getvalue().splitlines() if line.startswith("batch: 2/2 done")]
     assert len(finals) == 1
+
+
+def test_gpt_image_py_names_no_flag_it_does_not_have(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    monkeypatch.chdir(tmp_path)
+    spec = importlib.util.spec_from_file_location("gpt_image", Path(__file__).parents[2] / "gpt_image.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--prompt", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "set the OPENAI_API_KEY environment variable" in err and "--api-key" not in err
+
+
+def test_a_rate_limit_cool_down_is_announced(tmp_path: Path) -> None:
+    import io
+
+    import tryon
+    from tryon.batch import Progress, run_batch
+    from tryon.errors import RateLimitError
+    from tryon.testing.fake import FakeGenerator
+
+    gen = FakeGenerator("fake-1")
+    gen.fail_next(RateLimitError("slow down", retry_after=1.2, provider="fake", retryable=True))
+    router = tryon.Router(plugins=False)
+    router.register(gen)
+    (tmp_path / "jobs.jsonl").write_text('{"prompt": "a", "model": "fake-1"}\n')
+    stream = io.StringIO()
+    summary = run_batch(tmp_path / "jobs.jsonl", tmp_path / "out", router=router,
+                        progress=Progress(stream, tty=False))
+    assert summary.succeeded == 1
+    assert "rate limited: every worker pauses for 1s" in stream.getvalue()

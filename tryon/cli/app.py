@@ -83,11 +83,14 @@ def cli_wording(exc: BaseException, text: str) -> str:
     return text
 
 
-def _message(exc: BaseException) -> str:
+def _message(exc: BaseException, key_argument: str | None = "--api-key") -> str:
     from tryon.errors import MissingCredentialsError
 
     if isinstance(exc, MissingCredentialsError):
-        return MissingCredentialsError(exc.provider, exc.env_vars, argument="--api-key").message
+        if key_argument is None:  # a front end without a key flag (gpt_image.py): name the variables only
+            names = " or ".join(exc.env_vars)
+            return f"no API key for {exc.provider}: set the {names} environment variable (nothing was sent)"
+        return MissingCredentialsError(exc.provider, exc.env_vars, argument=key_argument).message
     if isinstance(exc, click.ClickException):
         return exc.format_message()
     if isinstance(exc, OSError) and exc.strerror and exc.filename:
@@ -116,7 +119,12 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 
 class TryOnGroup(click.Group):
-    """A click group that turns tryon's errors into one line on stderr and an exit code."""
+    """A click group that turns tryon's errors into one line on stderr and an exit code.
+
+    ``key_argument`` is the flag a missing-key message suggests (``None``: only the variables).
+    """
+
+    key_argument: str | None = "--api-key"
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -146,9 +154,9 @@ class TryOnGroup(click.Group):
             hint = ""
             if isinstance(exc, click.UsageError) and exc.ctx is not None:
                 hint = f" (see '{exc.ctx.command_path} --help')"
-            output.error(_message(exc) + hint)
+            output.error(_message(exc, self.key_argument) + hint)
             if "--json" in (sys.argv[1:] if args is None else list(args)):
-                output.emit_json(error_document(exc, code, _message(exc)))
+                output.emit_json(error_document(exc, code, _message(exc, self.key_argument)))
             return code
         return value if isinstance(value, int) else EXIT_OK
 
