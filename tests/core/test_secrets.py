@@ -4,7 +4,6 @@ exception pickles and unpickles with its message intact."""
 
 from __future__ import annotations
 
-import inspect
 import logging
 import pickle
 import traceback
@@ -18,6 +17,7 @@ from tryon_flux import generators as flux_generators
 import tryon
 import tryon.errors as errors_module
 from tryon.batch.jobs import JobFileError
+from tryon.batch.lock import FolderLockedError
 from tryon.cancel import CallCancelled
 from tryon.errors import Problem, TryOnError
 from tryon.http import send, shared_session
@@ -202,22 +202,24 @@ def _instances() -> dict[type, TryOnError]:
         e.PluginError: e.PluginError("bad plugin"),
         CallCancelled: CallCancelled("cancelled"),
         JobFileError: JobFileError("jobs.jsonl", [(3, "n must be a whole number"), (0, "empty")]),
+        e.BudgetExceededError: e.BudgetExceededError("over budget", estimate_usd=1.5, max_cost=1.0),
+        FolderLockedError: FolderLockedError("out/ is locked", {"pid": 123, "host": "h"}),
     }
 
 
 def _all_error_classes() -> set[type]:
+    import importlib
+    import pkgutil
+
     import tryon_flux
     import tryon_gemini
     import tryon_openai
 
+    for package in (tryon, tryon_openai, tryon_flux, tryon_gemini):  # every module, whatever ran before
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if not info.name.endswith("__main__"):
+                importlib.import_module(info.name)
     found: set[type] = set()
-    import tryon.batch
-    import tryon.cli
-
-    for module in (errors_module, tryon, tryon.batch, tryon_openai, tryon_flux, tryon_gemini):
-        for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, TryOnError):
-                found.add(obj)
     stack = [TryOnError]
     while stack:
         cls = stack.pop()
