@@ -10,12 +10,11 @@ pixel tables; 2.5 Flash's table is from a third-party mirror of Google's docs).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from types import MappingProxyType
 
 import attrs
-
-import datetime as dt
 
 from tryon.capabilities import Capabilities, Lifecycle, Operation
 from tryon.media.limits import InputLimits
