@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from tryon.capabilities import Capabilities
@@ -11,7 +12,7 @@ from tryon.media.masks import mask_to_white_edit
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation
-from tryon.sizes import aspect_ratio_of, parse_size
+from tryon.sizes import aspect_ratio_of, parse_ratio, parse_size
 
 from . import pricing
 from .client import BFLClient
@@ -77,22 +78,19 @@ class FluxGenerator:
 
     def _kontext_ratio(self, request: Request) -> tuple[str | None, Notice | None]:
         ratio = request.aspect_ratio
-        if request.size is None or request.size == "auto":
+        wh = parse_size(request.size or "")
+        if wh is None:
             return ratio, None
-        from_size = aspect_ratio_of(request.size, KONTEXT_RATIOS)
-        if from_size is None:
+        sizes = self.capabilities.sizes
+        exact = Fraction(*wh)
+        from_size = aspect_ratio_of(request.size or "", KONTEXT_RATIOS) or f"{exact.numerator}:{exact.denominator}"
+        if not sizes.accepts_ratio(from_size):
             raise InvalidOptionError(
-                [
-                    Problem(
-                        "size",
-                        request.size,
-                        f"{self.model_id} takes an aspect ratio; "
-                        f"size={request.size!r} is not exactly one of " + ", ".join(KONTEXT_RATIOS),
-                    )
-                ],
+                [Problem("size", request.size, f"{self.model_id} takes {sizes.describe()}; "
+                         f"size={request.size!r} is {from_size}")],
                 model=self.model_id,
             )
-        if ratio is not None and ratio != from_size:
+        if ratio is not None and parse_ratio(ratio) != exact:
             raise InvalidOptionError(
                 [
                     Problem(

@@ -99,6 +99,8 @@ _FLUX2 = {
     "height": Field("integer", minimum=64),
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
 }
+_KLEIN = {name: field for name, field in _FLUX2.items()
+          if not name.startswith("input_image") or name in _images(4)}
 _FLEX = {
     **_FLUX2,
     "prompt_upsampling": Field("boolean"),
@@ -131,6 +133,8 @@ MODEL_SCHEMAS: dict[str, ModelSchema] = {
     "flux-2-pro-preview": ModelSchema("flux2", _FLUX2, _PROMPT, "jpeg", 8, 3.0, 1.5),
     "flux-2-max": ModelSchema("flux2", _FLUX2, _PROMPT, "jpeg", 8, 7.0, 3.0),
     "flux-2-flex": ModelSchema("flux2", _FLEX, _PROMPT, "jpeg", 8, 5.0, 5.0),
+    "flux-2-klein-4b": ModelSchema("flux2", _KLEIN, _PROMPT, "jpeg", 4, 1.4, 0.1),
+    "flux-2-klein-9b": ModelSchema("flux2", _KLEIN, _PROMPT, "jpeg", 4, 1.5, 0.2),
     "flux-kontext-pro": ModelSchema("kontext", _KONTEXT, _PROMPT, "png", 4, flat_credits=4.0),
     "flux-kontext-max": ModelSchema("kontext", _KONTEXT, _PROMPT, "png", 4, flat_credits=8.0),
     "flux-pro-1.0-fill": ModelSchema("fill", _FILL, frozenset({"image"}), "jpeg", 1, flat_credits=5.0),
