@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tryon.provenance import Provenance, Source, SourceKind
 
-__all__ = ["CHECKED", "OPENAPI", "Provenance", "flux2", "fill", "kontext"]
+__all__ = ["CHECKED", "OPENAPI", "Provenance", "fill", "flux2", "kontext"]
 
 CHECKED = "2026-12-01"
 OPENAPI = "plugins/tryon_flux/openapi/bfl-openapi-2026-04-23.json (BFL openapi.json via tryAGI/BlackForestLabs)"

@@ -47,10 +47,9 @@ from typing import Any
 import attrs
 
 from tryon.testing.openapi import OpenAPIDocument, SchemaProblem
-
 from tryon.testing.server import EmulatorServer, RecordedRequest, Response, command_line, serve_until_interrupted
 
-__all__ = ["MODEL_SCHEMAS", "bfl_openapi", "BFLDelivery", "BFLEmulator", "Field", "ModelSchema", "main"]
+__all__ = ["MODEL_SCHEMAS", "BFLDelivery", "BFLEmulator", "Field", "ModelSchema", "bfl_openapi", "main"]
 
 log = logging.getLogger(__name__)
 

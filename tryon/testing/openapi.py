@@ -79,13 +79,13 @@ class OpenAPIDocument:
 
     def _validator(self, schema: Any, *, strict: bool) -> Any:
         jsonschema = _jsonschema()
-        from referencing import Registry, Resource
+        from referencing import Registry
         from referencing.jsonschema import DRAFT202012
 
         root = self._strict_document if strict else dict(self.document)
         wrapper = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": "urn:openapi#/x"}
         resolved = dict(root, x=strict_schema(schema) if strict else schema)
-        registry = Registry().with_resource("urn:openapi", Resource(contents=resolved, specification=DRAFT202012))
+        registry = Registry().with_resource("urn:openapi", DRAFT202012.create_resource(resolved))
         return jsonschema.Draft202012Validator(wrapper, registry=registry)
 
     def request_schema(self, path: str, method: str = "post") -> Any:

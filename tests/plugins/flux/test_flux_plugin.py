@@ -228,7 +228,7 @@ def test_kontext_refuses_a_ratio_outside_its_range_unless_lenient(r: tryon.Route
 
 def test_flux2_refuses_references_over_9_megapixels_together(r: tryon.Router, emu: BFLEmulator) -> None:
     big = picture((2000, 1600))  # 3.2 MP each: three are 9.6 MP
-    with pytest.raises(tryon.InvalidInputError, match="9.0 MP"):
+    with pytest.raises(tryon.InvalidInputError, match=r"9\.0 MP"):
         r.edit([big] * 3, "x", model="flux-2-pro")
     assert emu.requests == []
     r.edit([big] * 3, "x", model="flux-2-pro", strict=False)

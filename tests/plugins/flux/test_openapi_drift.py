@@ -10,13 +10,13 @@ import pytest
 import requests
 from conftest import openapi_violations
 from PIL import Image
+from tryon_flux import MODELS, generators
+from tryon_flux.models import NOT_SUPPORTED
 
 import tryon
 from tryon.testing.bfl_emulator import MODEL_SCHEMAS, BFLEmulator, bfl_openapi, bfl_openapi_files
 from tryon.testing.openapi import SchemaProblem
 from tryon.testing.server import RecordedRequest, Response
-from tryon_flux import MODELS, generators
-from tryon_flux.models import NOT_SUPPORTED
 
 KEY = "bfl-test-key"
 
