@@ -56,13 +56,17 @@ class FluxGenerator:
 
     def body(self, request: Request) -> tuple[dict[str, Any], list[Notice]]:
         """The JSON body for *request*, and notices about how options were mapped."""
+        notices: list[Notice] = []
         body: dict[str, Any] = {"prompt": request.prompt}
+        if self.family == "erase":  # FLUX Erase takes no prompt: the mask alone says what goes
+            del body["prompt"]
+            notices.append(Notice("prompt-not-sent", f"{self.model_id} takes no prompt: the mask alone "
+                                  "marks what is removed; the prompt was not sent", option="prompt"))
         if request.seed is not None:
             body["seed"] = request.seed
         if request.output_format is not None:
             body["output_format"] = request.output_format
         body.update(request.provider_options_dict())
-        notices: list[Notice] = []
         if self.family == "flux2":
             wh = parse_size(request.size or "")
             if wh is not None:
@@ -112,8 +116,14 @@ class FluxGenerator:
         )
 
     def _inputs(self, request: EditRequest) -> dict[str, str]:
-        if self.family != "fill":
+        if self.family not in ("fill", "erase"):
             return _image_fields(request.images)
+        if self.family == "erase" and request.mask is None:
+            raise InvalidOptionError(
+                [Problem("mask", None, f"{self.model_id} needs a mask marking what to erase "
+                         "(transparent = erase); pass mask=...")],
+                model=self.model_id,
+            )
         fields = {"image": request.images[0].to_base64()}
         if request.mask is not None:
             # tryon's mask is transparent = edit; Fill wants white = fill, black = keep.
@@ -124,7 +134,7 @@ class FluxGenerator:
 
     def _run(self, request: Request) -> Generation:
         body, notices = self.body(request)
-        client = BFLClient(self.settings, self.model_id)
+        client = BFLClient(self.settings, self.model_id, self._model.path(self.model_id))
         task, result = client.run(body)
         image = GeneratedImage.from_bytes(
             result.data, seed=result.seed, provider=PROVIDER, model=self.model_id

@@ -113,6 +113,11 @@ class FluxModel:
 
     family: str
     capabilities: Capabilities
+    endpoint: str | None = None
+    """The submit path when it is not ``/v1/<model id>`` (the FLUX tools live under ``/v1/flux-tools/``)."""
+
+    def path(self, model_id: str) -> str:
+        return self.endpoint or f"/v1/{model_id}"
 
 
 def _flux2(options: type, *, refs: int, provenance: src.Provenance) -> FluxModel:
@@ -177,6 +182,34 @@ def _fill() -> FluxModel:
     )
 
 
+@attrs.frozen(kw_only=True)
+class EraseOptions:
+    """FLUX Erase: ``dilate_pixels`` 0-25 (grow the mask's edge, service default 10), ``safety_tolerance`` 0-5."""
+
+    dilate_pixels: int | None = attrs.field(default=None, validator=_int_in(0, 25))
+    safety_tolerance: int | None = attrs.field(default=None, validator=_int_in(0, 5))
+
+
+def _erase() -> FluxModel:
+    return FluxModel(
+        "erase",
+        Capabilities(
+            operations={Operation.EDIT},
+            mask=True,
+            max_input_images=1,
+            sizes=Sizes(auto=True),  # the output keeps the input's size
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=1),
+            defaults={"output_format": "jpeg"},
+            provider_options=EraseOptions,
+            max_resolution="input size",
+            sources=src.erase(),
+        ),
+        endpoint="/v1/flux-tools/erase-v1",
+    )
+
+
 MODELS: Mapping[str, FluxModel] = MappingProxyType(
     {
         "flux-2-pro": _flux2(Flux2Options, refs=8, provenance=src.flux2("flux-2-pro", "Flux2Inputs", 8)),
@@ -191,14 +224,14 @@ MODELS: Mapping[str, FluxModel] = MappingProxyType(
         "flux-kontext-pro": _kontext("flux-kontext-pro"),
         "flux-kontext-max": _kontext("flux-kontext-max"),
         "flux-pro-1.0-fill": _fill(),
+        "flux-erase-v1": _erase(),
     }
 )
-"""Model id (= the BFL endpoint ``/v1/<id>``) -> request family and capabilities."""
+"""Model id (= the BFL endpoint ``/v1/<id>`` unless ``endpoint`` says otherwise) -> family and capabilities."""
 
 NOT_SUPPORTED: Mapping[str, str] = MappingProxyType(
     {
         "/v1/flux-tools/vto-v1": "virtual try-on (person + garment) belongs to the try-on work of a later issue",
-        "/v1/flux-tools/erase-v1": "FLUX Erase (edit with a mask, no prompt) is not implemented yet",
         "/v1/flux-tools/outpainting-v1": "outpainting (expanding an image onto a larger canvas) is not implemented yet",
         "/v1/flux-pro-1.0-expand": "FLUX.1 Expand (outpainting by pixels per side) is not implemented yet",
         "/v1/flux-2-pro-preview": "a preview alias of flux-2-pro (same Flux2Inputs); tryon serves the stable id",

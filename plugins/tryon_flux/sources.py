@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tryon.provenance import Provenance, Source, SourceKind
 
-__all__ = ["CHECKED", "OPENAPI", "Provenance", "fill", "flux2", "kontext"]
+__all__ = ["CHECKED", "OPENAPI", "Provenance", "erase", "fill", "flux2", "kontext"]
 
 CHECKED = "2026-12-01"
 OPENAPI = "plugins/tryon_flux/openapi/bfl-openapi-2026-04-23.json (BFL openapi.json via tryAGI/BlackForestLabs)"
@@ -77,6 +77,37 @@ def kontext(model: str) -> Provenance:
         "options": _doc("components.schemas.FluxKontextProInputs",
                         "safety_tolerance 0-6 (default 2), prompt_upsampling (default false)"),
         "price": Source(where=_PRICING, checked=CHECKED, note="Kontext [pro] 4 credits, [max] 8 credits per image"),
+    })
+
+
+_TOOLS = "plugins/tryon_flux/openapi/bfl-flux-tools-2026-12-01.json (transcribed from BFL's API reference)"
+
+
+def erase() -> Provenance:
+    ref = "https://docs.bfl.ml/api-reference/models/erase-an-object-from-an-image"
+    guide = "https://docs.bfl.ml/flux_erase"
+    comfy = "https://docs.comfy.org/built-in-nodes/FluxEraseNode"
+    router = "https://docs.comfy.org/es/development/comfy-router/models/black-forest-labs/erase-v1/code"
+    return Provenance({
+        "model": (Source(where=ref, checked=CHECKED, note="POST /v1/flux-tools/erase-v1 (Flux2EraseInputs)"),
+                  Source(where=_TOOLS, checked=CHECKED)),
+        "lifecycle": Source(where=ref, checked=CHECKED, note="current; newer than the mirrored document"),
+        "mask": Source(where=guide, checked=CHECKED,
+                       note="black/white PNG at the image's resolution: white (255) = remove, black = keep; "
+                            "required; no prompt is needed"),
+        "sizes": Source(where=guide, checked=CHECKED, kind=SourceKind.INFERRED, verified=False,
+                        note="the output keeps the input's size (third parties say so; BFL's guide implies it)"),
+        "inputs": Source(where=comfy, checked=CHECKED, kind=SourceKind.THIRD_PARTY, verified=False,
+                         note="the image must be at least 256x256 (not declared: InputLimits has no minimum)"),
+        "max_input_images": Source(where=ref, checked=CHECKED, note="one image"),
+        "output_formats": Source(where=guide, checked=CHECKED, note="output_format jpeg, png, webp"),
+        "seed": Source(where=comfy, checked=CHECKED, kind=SourceKind.THIRD_PARTY, verified=False,
+                       note="seed 0-2147483647 in ComfyUI's node; BFL's guide does not list it"),
+        "options": Source(where=router, checked=CHECKED, kind=SourceKind.THIRD_PARTY, verified=False,
+                          note="dilate_pixels 0-25 (default 10; BFL's guide shows dilate_pixels), "
+                               "safety_tolerance 0-5 (default 2)"),
+        "price": Source(where=_PRICING, checked=CHECKED, verified=False,
+                        note="no BFL price found (Runware's $0.03/MP is a reseller's): estimates say unknown"),
     })
 
 

@@ -131,6 +131,14 @@ _FILL = {
     "guidance": Field("number", minimum=1.5, maximum=100),
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=6),
 }
+_ERASE = {
+    "image": Field("string", nullable=False),
+    "mask": Field("string", nullable=False),
+    "dilate_pixels": Field("integer", nullable=False, minimum=0, maximum=25),
+    "seed": Field("integer"),
+    "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
+    "output_format": Field("format"),
+}
 _PROMPT = frozenset({"prompt"})
 
 #: Submit endpoint (``/v1/<name>``) -> schema; prices in credits (1 credit = $0.01).
@@ -144,6 +152,8 @@ MODEL_SCHEMAS: dict[str, ModelSchema] = {
     "flux-kontext-pro": ModelSchema("kontext", _KONTEXT, _PROMPT, "png", 4, flat_credits=4.0),
     "flux-kontext-max": ModelSchema("kontext", _KONTEXT, _PROMPT, "png", 4, flat_credits=8.0),
     "flux-pro-1.0-fill": ModelSchema("fill", _FILL, frozenset({"image"}), "jpeg", 1, flat_credits=5.0),
+    # FLUX Erase edits like Fill (white = remove); the emulator bills it like Runware lists it
+    "flux-tools/erase-v1": ModelSchema("fill", _ERASE, frozenset({"image", "mask"}), "jpeg", 1, 3.0, 0.4),
 }
 
 def bfl_openapi_files() -> list[Path]:
@@ -538,7 +548,7 @@ class BFLEmulator(EmulatorServer):
 
     # -- handlers --------------------------------------------------------
     def _submit(self, request: RecordedRequest) -> Response:
-        model = request.path.rsplit("/", 1)[-1]
+        model = request.path.removeprefix("/v1/")
         schema = MODEL_SCHEMAS[model]
         if request.parse_error or not request.content_type.lower().startswith("application/json"):
             return self._invalid(

@@ -178,6 +178,8 @@ class GeneratorConformance:
         images = options.pop("images", None)
         if options.pop("operation", None) == "generate" or (gen.capabilities.can_generate and images is None):
             return router.generate(options.pop("prompt", self.prompt), model=gen.model_id, **options)
+        if gen.capabilities.mask and not gen.capabilities.can_generate:
+            options.setdefault("mask", _mask_png())  # a mask-only editor (Fill, Erase) edits within a mask
         return router.edit(images or [_input_png()], options.pop("prompt", self.prompt), model=gen.model_id,
                            **options)
 

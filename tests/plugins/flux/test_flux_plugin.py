@@ -108,6 +108,7 @@ def test_the_hook_registers_every_model_and_is_spelt_right() -> None:
         "flux-kontext-pro",
         "flux-kontext-max",
         "flux-pro-1.0-fill",
+        "flux-erase-v1",
     }
 
 
@@ -566,3 +567,28 @@ async def test_cancelling_stops_polling_in_worker_threads() -> None:
         seen = len(emu.polls)
         await asyncio.sleep(0.5)
         assert len(emu.polls) == seen, "polling went on after the request was cancelled"
+
+
+# ---------------------------------------------------------------------------- FLUX Erase
+
+
+def test_erase_sends_the_image_and_a_white_is_remove_mask_without_the_prompt(
+    r: tryon.Router, emu: BFLEmulator
+) -> None:
+    source = picture()
+    gen = r.edit(source, "remove the left half", model="flux-erase-v1", mask=left_half_black(),
+                 dilate_pixels=5, output_format="png")
+    sent = emu.submits[0]
+    assert sent.path == "/v1/flux-tools/erase-v1"
+    assert set(sent.params) == {"image", "mask", "dilate_pixels", "output_format"}
+    assert "prompt-not-sent" in [w.code for w in gen.warnings]
+    assert gen.image.size == Image.open(io.BytesIO(source)).size
+    assert r.estimate("x", model="flux-erase-v1", images=[source]).usd is None  # no published price
+
+
+def test_erase_without_a_mask_is_refused_before_sending(r: tryon.Router, emu: BFLEmulator) -> None:
+    with pytest.raises(InvalidOptionError, match="mask"):
+        r.edit(picture(), "x", model="flux-erase-v1")
+    with pytest.raises(InvalidOptionError, match="dilate_pixels"):
+        r.edit(picture(), "x", model="flux-erase-v1", mask=left_half_black(), dilate_pixels=26)
+    assert emu.submits == []

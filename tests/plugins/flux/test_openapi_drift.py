@@ -58,7 +58,7 @@ def test_the_vendored_document_is_dated_and_documented() -> None:
 
 
 def test_every_endpoint_is_declared_or_listed_as_not_supported() -> None:
-    declared = {f"/v1/{model}" for model in MODELS}
+    declared = {flux.path(model) for model, flux in MODELS.items()}
     in_document = set(bfl_openapi().paths)
     assert declared <= in_document, f"declared but not in BFL's document: {sorted(declared - in_document)}"
     missing = in_document - declared - set(NOT_SUPPORTED)
@@ -70,7 +70,7 @@ def test_every_endpoint_is_declared_or_listed_as_not_supported() -> None:
 
 
 def test_the_emulator_serves_every_declared_model() -> None:
-    assert set(MODELS) <= set(MODEL_SCHEMAS)
+    assert {flux.path(model) for model, flux in MODELS.items()} <= {f"/v1/{m}" for m in MODEL_SCHEMAS}
 
 
 def test_strict_validation_refuses_unknown_keys_the_document_leaves_open() -> None:
@@ -93,6 +93,8 @@ CASES = [
     ("flux-kontext-pro", "generate", {"aspect_ratio": "7:4", "prompt_upsampling": True, "safety_tolerance": 6}),
     ("flux-kontext-max", "edit", {"size": "1000x700", "seed": 5}),
     ("flux-pro-1.0-fill", "edit", {"steps": 15, "guidance": 60, "prompt_upsampling": True, "mask": True}),
+    ("flux-erase-v1", "edit", {"dilate_pixels": 12, "safety_tolerance": 1, "seed": 4, "mask": True,
+                               "output_format": "png"}),
 ]
 
 
@@ -105,11 +107,12 @@ def test_every_request_and_answer_fits_the_document(
         router.generate("a lighthouse", model=model, **options)
     else:
         extra = {"mask": mask()} if options.pop("mask", False) else {}
-        images = picture() if model == "flux-pro-1.0-fill" else [picture(), picture((256, 320))]
+        single = model in ("flux-pro-1.0-fill", "flux-erase-v1")
+        images = picture() if single else [picture(), picture((256, 320))]
         router.edit(images, "a lighthouse", model=model, **options, **extra)
     assert emu.submits and emu.polls
     sent = emu.submits[-1].params
-    bfl_openapi().validate_request(f"/v1/{model}", sent)
+    bfl_openapi().validate_request(MODELS[model].path(model), sent)
     assert openapi_violations(emu) == []
 
 
