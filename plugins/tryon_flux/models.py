@@ -169,6 +169,7 @@ def _fill() -> FluxModel:
         Capabilities(
             operations={Operation.EDIT},
             mask=True,
+            mask_required=True,  # BFL: Fill fills the masked area; "Fill needs a mask" (docs/providers/flux.md)
             max_input_images=1,
             sizes=Sizes(auto=True),  # "auto" only: the output has the input image's size
             output_formats=_FORMATS,
@@ -196,6 +197,7 @@ def _erase() -> FluxModel:
         Capabilities(
             operations={Operation.EDIT},
             mask=True,
+            mask_required=True,  # BFL: the mask is required (Flux2EraseInputs)
             max_input_images=1,
             sizes=Sizes(auto=True),  # the output keeps the input's size
             output_formats=_FORMATS,
