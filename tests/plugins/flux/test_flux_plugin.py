@@ -584,11 +584,12 @@ def test_erase_sends_the_image_and_a_white_is_remove_mask_without_the_prompt(
     assert set(sent.params) == {"image", "mask", "dilate_pixels", "output_format"}
     assert "prompt-not-sent" in [w.code for w in gen.warnings]
     assert gen.image.size == Image.open(io.BytesIO(source)).size
-    assert r.estimate("x", model="flux-erase-v1", images=[source]).usd is None  # no published price
+    estimate = r.estimate("x", model="flux-erase-v1", images=[source], mask=left_half_black())
+    assert estimate.usd is None  # no published price
 
 
 def test_erase_without_a_mask_is_refused_before_sending(r: tryon.Router, emu: BFLEmulator) -> None:
-    with pytest.raises(InvalidOptionError, match="mask"):
+    with pytest.raises(UnsupportedOptionError, match="needs a mask"):
         r.edit(picture(), "x", model="flux-erase-v1")
     with pytest.raises(InvalidOptionError, match="dilate_pixels"):
         r.edit(picture(), "x", model="flux-erase-v1", mask=left_half_black(), dilate_pixels=26)
