@@ -23,7 +23,7 @@ from tryon.router import DEFAULT_MAX_N
 from tryon.testing.fake import FAKE_CAPABILITIES, FakeGenerator
 
 HUGE = [10**9, 10**18, 2**63, 10**6, 20000, 101]
-MODELS = ["gpt-image-1.5", "flux-2-pro", "gemini-2.5-flash-image", "flux-kontext-pro"]
+MODELS = ["gpt-image-1.5", "flux-2-pro", "gemini-3-pro-image", "flux-kontext-pro"]
 NOWHERE = "http://127.0.0.1:9"  # nothing listens there: a request that was sent would fail differently
 
 

@@ -160,12 +160,12 @@ def test_openai_day_long_retry_after_fails_at_once(slow: SlowServer) -> None:
 
 @pytest.mark.parametrize("kind", sorted(SLOW))
 def test_gemini_calls_end_at_their_deadline(kind: str, slow: SlowServer) -> None:
-    slow.routes["/v1beta/models/gemini-2.5-flash-image:generateContent"] = SLOW[kind](BODY)
+    slow.routes["/v1beta/models/gemini-3-pro-image:generateContent"] = SLOW[kind](BODY)
     router = tryon.Router(settings={"gemini": {"base_url": slow.base_url, "api_key": "AIza" + "x" * 30,
                                                "timeout": 5, "deadline": 0.8, "max_retries": 2}})
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError, match="deadline"):
-        router.generate("x", model="gemini-2.5-flash-image")
+        router.generate("x", model="gemini-3-pro-image")
     _quick(started)
 
 

@@ -15,7 +15,7 @@ from tryon.errors import InvalidInputError, InvalidOptionError, ValidationError
 from tryon.testing.fake import FakeGenerator
 
 NOWHERE = "http://127.0.0.1:9"
-PROVIDER_MODELS = ["gpt-image-1.5", "flux-2-pro", "gemini-2.5-flash-image"]
+PROVIDER_MODELS = ["gpt-image-1.5", "flux-2-pro", "gemini-3-pro-image"]
 PNG = image_bytes("PNG", (64, 64))
 
 

@@ -80,11 +80,11 @@ def test_openai_errors_that_echo_the_key(status: int, slow: SlowServer, caplog: 
 @pytest.mark.parametrize("status", STATUSES)
 def test_gemini_errors_that_echo_the_key(status: int, slow: SlowServer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    slow.routes["/v1beta/models/gemini-2.5-flash-image:generateContent"] = _echo(status, KEYS["gemini"])
+    slow.routes["/v1beta/models/gemini-3-pro-image:generateContent"] = _echo(status, KEYS["gemini"])
     router = tryon.Router(settings={"gemini": {"base_url": slow.base_url, "api_key": KEYS["gemini"],
                                                "max_retries": 0}})
     with pytest.raises(tryon.ProviderError) as info:
-        router.generate("x", model="gemini-2.5-flash-image")
+        router.generate("x", model="gemini-3-pro-image")
     assert_clean(info.value, caplog.records)
 
 
