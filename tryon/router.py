@@ -366,6 +366,10 @@ class Router:
         images, notices = prepare_images(list(request.images), limits, strict=strict, fetcher=self.fetcher)
         mask = request.mask
         if mask is not None:
+            from tryon.media.prepare import upright_for_mask
+
+            images[0], oriented = upright_for_mask(images[0], limits, strict=strict)
+            notices.extend(oriented)
             mask, mask_notices = prepare_mask(mask, images[0], limits=limits, strict=strict, fetcher=self.fetcher)
             notices.extend(mask_notices)
         options = request.options

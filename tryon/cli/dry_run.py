@@ -68,6 +68,12 @@ def _prepare_local(gen: ImageGenerator, request: Request,
     mask = getattr(request, "mask", None)
     if mask is not None and not is_url(mask):
         first = images[0] if images and isinstance(images[0], InputImage) else load_image(mask)
+        if images and isinstance(images[0], InputImage):
+            from tryon.media.prepare import upright_for_mask
+
+            first, oriented = upright_for_mask(first, limits, strict=strict)
+            images[0] = first
+            notices.extend(oriented)
         mask, fitted = prepare_mask(mask, first, limits=limits, strict=strict)
         notices.extend(fitted)
     return tuple(images), mask, notices
