@@ -229,7 +229,8 @@ def _check_mask(
                 input_name=mask.name,
             )
         same_size = upright.size == target
-        if from_alpha and same_size and mask.media_type == limits.mask_format and mask.orientation == 1:
+        if (from_alpha and same_size and mask.media_type == limits.mask_format and mask.orientation == 1
+                and upright.mode not in _WIDE_MODES):  # 16-bit grey + tRNS: re-encoded as plain RGBA
             if limits.mask_max_bytes is None or mask.nbytes <= limits.mask_max_bytes:
                 return None, ()  # byte for byte: nothing more to decode or encode
             if strict:
