@@ -91,11 +91,33 @@ async def _close_with_loop(client: Any) -> AsyncIterator[None]:
         await client.close()
 
 
+_ssl_lock = threading.Lock()
+_ssl_context: Any = None
+
+
+def _shared_ssl_context() -> Any:
+    """The TLS context the SDK's HTTP client would build for itself (``verify=True``, trusting
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR``), built once per process.
+
+    Building it loads the CA bundle: about 100-150 ms, which was most of what a new event loop
+    cost (``asyncio.run(agenerate(...))`` needs a new async client per loop, whose connections
+    cannot outlive it). The context holds no connection state and is safe to share.
+    """
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            import httpx2
+
+            _ssl_context = httpx2.create_ssl_context()
+        return _ssl_context
+
+
 def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
     """One SDK client per distinct settings (and key), shared by all models and threads.
 
     An async client's pooled connections belong to the event loop that opened them, so
-    async clients are kept per running loop (those of closed loops are dropped).
+    async clients are kept per running loop (those of closed loops are dropped); each new one
+    reuses the process's TLS context (:func:`_shared_ssl_context`).
     """
     key_value, _ = settings.resolved_key()
     loop = asyncio.get_running_loop() if use_async else None
@@ -126,6 +148,14 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
             for name in ("base_url", "organization", "project"):
                 if getattr(settings, name) is not None:
                     kwargs[name] = getattr(settings, name)
+        if use_async:
+            # the SDK's own default async HTTP client class (its defaults: timeout, limits,
+            # redirects, closed when collected), given the shared TLS context
+            try:
+                from openai._base_client import AsyncHttpxClientWrapper as http_client_cls
+            except ImportError:  # pragma: no cover - another SDK layout
+                http_client_cls = openai.DefaultAsyncHttpxClient
+            kwargs["http_client"] = http_client_cls(verify=_shared_ssl_context())
         client = cls(**kwargs)
         _clients[cache_key] = client
         if loop is not None:
