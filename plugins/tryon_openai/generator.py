@@ -151,6 +151,7 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
         if use_async:
             # the SDK's own default async HTTP client class (its defaults: timeout, limits,
             # redirects, closed when collected), given the shared TLS context
+            http_client_cls: Any
             try:
                 from openai._base_client import AsyncHttpxClientWrapper as http_client_cls
             except ImportError:  # pragma: no cover - another SDK layout

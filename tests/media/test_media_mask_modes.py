@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
+from tryon_openai.models import INPUTS
 
 from tryon.errors import InvalidInputError
 from tryon.media import load_image
 from tryon.media.masks import MASK_CACHE, mask_coverage, mask_to_white_edit, prepare_mask
 from tryon.media.prepare import prepare_image, upright_for_mask
-from tryon_openai.models import INPUTS
 
 W, H = 40, 30
 EDIT_BOX = (0, 0, 19, 14)  # the top-left quarter
@@ -175,7 +175,7 @@ def test_a_mask_is_drawn_on_the_upright_picture_for_every_format(fmt: str, orien
     # the mask's edit area lies over the blue (displayed top-left) quarter of the image sent
     with Image.open(io.BytesIO(image.data)) as sent, Image.open(io.BytesIO(mask.data)) as m:
         assert sent.getexif().get(0x0112, 1) == 1
-        r, g, b = sent.convert("RGB").getpixel((2, 2))
+        r, _g, b = sent.convert("RGB").getpixel((2, 2))
         assert b > 180 and r < 80
         assert m.convert("RGBA").getpixel((2, 2))[3] == 0
         assert m.convert("RGBA").getpixel((upright_size[0] - 2, upright_size[1] - 2))[3] == 255

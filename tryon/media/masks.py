@@ -80,13 +80,19 @@ def _minimum(channel: PILImage.Image) -> float:
     return float(low[0] if isinstance(low, tuple) else low)
 
 
+def _maximum(channel: PILImage.Image) -> float:
+    """The largest value of a single-band image."""
+    high = channel.getextrema()[1]
+    return float(high[0] if isinstance(high, tuple) else high)
+
+
 def _gray8(image: PILImage.Image) -> PILImage.Image:
     """Luminance as an "L" image on the 0-255 scale of the image mode's full range."""
     if image.mode == "L":
         return image
     if image.mode in _WIDE_MODES or image.mode == "F":
         wide = image.convert("F") if image.mode == "F" else image.convert("I")
-        high = float(wide.getextrema()[1])  # type: ignore[arg-type]
+        high = float(_maximum(wide))
         if image.mode.startswith("I;16") or (image.mode == "I" and high > 255) or (image.mode == "F" and high > 255):
             scale = 255 / 65535  # 16-bit samples
         elif image.mode == "F" and high <= 1.0:
@@ -95,7 +101,7 @@ def _gray8(image: PILImage.Image) -> PILImage.Image:
             scale = 1.0
         if wide.mode == "I":
             wide = wide.convert("F")
-        return wide.point(lambda v: v * scale + 0.5).convert("L")  # type: ignore[no-untyped-call]
+        return wide.point(lambda v: v * scale + 0.5).convert("L")
     if image.mode in ("RGB", "1", "P", "CMYK", "YCbCr"):
         return image.convert("L")
     return image.convert("RGB").convert("L")
@@ -115,7 +121,7 @@ def _alpha_channel(image: PILImage.Image) -> PILImage.Image | None:
 
         wide = image.convert("I")
         opaque = ImageMath.lambda_eval(lambda a: a["v"] != transparency, v=wide)
-        return opaque.point(lambda v: v * 255).convert("L")  # type: ignore[union-attr, no-untyped-call]
+        return opaque.point(lambda v: v * 255).convert("L")
     if image.mode in ("P", "L", "RGB", "1"):
         return image.convert("RGBA").getchannel("A")
     return None

@@ -14,6 +14,7 @@ at most to its bound).
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import zlib
 
@@ -128,10 +129,8 @@ def scan_layout(data: bytes, media_type: str) -> Layout | None:
     if scanner is None:
         return None
     tally = _Tally()
-    try:
+    with contextlib.suppress(struct.error, IndexError):  # cut off: what was read so far still bounds the decoder
         scanner(memoryview(data), tally)
-    except (struct.error, IndexError):
-        pass  # cut off: what was read so far still bounds the decoder
     return tally.layout()
 
 
@@ -162,7 +161,7 @@ def _png_text_size(kind: bytes, body: memoryview) -> int:
         _keyword, _, rest = raw.partition(b"\x00")
         return len(_keyword) + _inflated_size("PNG zTXt", rest[1:])
     if kind == b"iTXt":
-        keyword, _, rest = raw.partition(b"\x00")
+        _keyword, _, rest = raw.partition(b"\x00")
         if len(rest) >= 2 and rest[0] == 1:  # compressed
             _lang, _, rest2 = rest[2:].partition(b"\x00")
             _translated, _, text = rest2.partition(b"\x00")
@@ -430,7 +429,7 @@ def _scan_ico(data: memoryview, tally: _Tally) -> None:
     count = struct.unpack_from("<H", data, 4)[0]
     best = (0, 0)
     for index in range(count):
-        w, h, _c, _r, _planes, _bits, size, offset = struct.unpack_from("<BBBBHHII", data, 6 + 16 * index)
+        w, h, _c, _r, _planes, _bits, _size, offset = struct.unpack_from("<BBBBHHII", data, 6 + 16 * index)
         w, h = w or 256, h or 256
         if bytes(data[offset : offset + 8]) == b"\x89PNG\r\n\x1a\n" and offset + 24 <= len(data):
             w, h = struct.unpack_from(">II", data, offset + 16)  # an embedded PNG says its own size
