@@ -208,3 +208,16 @@ def test_without_a_mask_a_rotated_jpeg_still_passes_through_byte_for_byte() -> N
     data = _photo("JPEG", 6)
     image, notices = prepare_image(load_image(data), INPUTS)
     assert image.data == data and notices == []
+
+
+def test_the_router_sends_a_rotated_photo_upright_with_its_mask(openai_router: Any, openai_emulator: Any) -> None:
+    photo = _photo("JPEG", 6)
+    result = openai_router.edit(photo, "make it red", model="gpt-image-1.5", mask=_upright_mask(6))
+    assert any(n.code == "image-oriented" for n in result.warnings)
+    [request] = openai_emulator.requests_to("/images/edits")
+    sent_image = request.files.get("image") or request.files.get("image[]")
+    assert sent_image is not None
+    with Image.open(io.BytesIO(sent_image[0].data)) as sent, \
+            Image.open(io.BytesIO(request.files["mask"][0].data)) as mask:
+        assert sent.size == mask.size == (32, 48)
+        assert sent.getexif().get(0x0112, 1) == 1
