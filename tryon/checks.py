@@ -16,8 +16,9 @@ import attrs
 from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
 from tryon.request import EditRequest, Request
+from tryon.sizes import parse_size
 
-__all__ = ["Finding", "adapt", "find_problems", "is_secret_name", "shown"]
+__all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "shown"]
 
 Fix = Callable[[Request, Capabilities], tuple[Request, Notice]]
 _FORMAT_PREFERENCE = ("png", "webp", "jpeg")
@@ -125,36 +126,91 @@ def _check_size(req: Request, caps: Capabilities) -> Finding | None:
     size = req.size
     if size is None:
         return None
-    why = caps.sizes.check(size)
+    fmt = req.output_format
+    sizes = caps.sizes_for(fmt)
+    why = sizes.check(size)
     if why is None:
         return None
-    if caps.sizes.aspect_ratios and caps.sizes.nearest_ratio(size):
+    if (sizes.aspect_ratios or sizes.ratio_range) and sizes.nearest_ratio(size):
         def to_ratio(request: Request, c: Capabilities) -> tuple[Request, Notice]:
             ratio = c.sizes.nearest_ratio(size)
             return request.replace(size=None, aspect_ratio=ratio), Notice(
                 "size-adjusted", f"size={size!r} is not an exact aspect ratio; using aspect_ratio={ratio!r}",
                 option="size", original=size, applied=ratio)
         fix: Fix | None = to_ratio
-    elif caps.sizes.nearest(size):
-        fix = _replace("size", lambda r, c: c.sizes.nearest(size), code="size-adjusted")
+    elif sizes.nearest(size):
+        fix = _replace("size", lambda r, c: c.sizes_for(fmt).nearest(size), code="size-adjusted")
     else:
         fix = _drop("size", "the model does not take a size")
     if "accepted" not in why:
-        why += f"; accepted: {caps.sizes.describe()}"
-    return Finding("size", size, f"does not support size={size!r} ({why})", lambda c: c.sizes.accepts(size), fix)
+        why += f"; accepted: {sizes.describe()}"
+    if fmt in caps.format_sizes:
+        why += f" for output_format={fmt!r}"
+    return Finding("size", size, f"does not support size={size!r} ({why})",
+                   lambda c: c.sizes_for(fmt).accepts(size), fix)
+
+
+def option_getter(req: Request, caps: Capabilities) -> Callable[[str], Any]:
+    """Option values of *req*, unset ones read from the model's declared defaults."""
+    def get(option: str) -> Any:
+        value = req.get(option)
+        return caps.defaults.get(option.removeprefix("options.")) if value is None else value
+    return get
+
+
+def _check_budgets(req: Request, caps: Capabilities) -> Finding | None:
+    wh = parse_size(req.size) if req.size else None
+    if wh is None or not caps.budgets:
+        return None
+    get = option_getter(req, caps)
+    for budget in caps.budgets:
+        why = budget.violation(*wh, get)
+        if why is None:
+            continue
+
+        def accepts(c: Capabilities) -> bool:
+            g = option_getter(req, c)
+            fmt = req.output_format
+            return (fmt is None or fmt in c.output_formats) and c.sizes_for(fmt).accepts(req.size or "auto") and all(
+                b.violation(*wh, g) is None for b in c.budgets)
+        factor = budget.factor.removeprefix("options.")
+        used = get(budget.factor) or budget.factor_default
+        return Finding("size", req.size, f"cannot make size={req.size!r} with {factor}={used}: {why}", accepts)
+    return None
+
+
+def advise(request: Request, caps: Capabilities) -> list[Notice]:
+    """Notices for an accepted request: what the provider calls preview, experimental or adjusted."""
+    out: list[Notice] = []
+    if request.size is not None:
+        note = caps.sizes_for(request.output_format).advisory(request.size)
+        if note is not None:
+            out.append(Notice("size-experimental", note, option="size", original=request.size,
+                              applied=request.size))
+    get = option_getter(request, caps)
+    for advisory in caps.advisories:
+        if advisory.applies(get):
+            option = advisory.when.removeprefix("options.")
+            out.append(Notice(advisory.code, advisory.message, option=option,
+                              original=_original(option, get(advisory.when))))
+    return out
 
 
 def _check_aspect_ratio(req: Request, caps: Capabilities) -> Finding | None:
     ratio = req.aspect_ratio
-    if ratio is None or ratio in caps.aspect_ratios:
+    if ratio is None or ratio in caps.aspect_ratios or caps.sizes.accepts_ratio(ratio):
         return None
-    if not caps.aspect_ratios:
+    if caps.sizes.ratio_range is not None:
+        reason = f"does not support aspect_ratio={ratio!r} (accepted: {caps.sizes.ratio_range.describe()})"
+        fix = _replace("aspect_ratio", lambda r, c: c.sizes.nearest_ratio(ratio.replace(":", "x")))
+    elif not caps.aspect_ratios:
         reason = "does not support aspect_ratio (use size)"
         fix = _drop("aspect_ratio", "the model takes a size, not an aspect ratio")
     else:
         reason = f"does not support aspect_ratio={ratio!r} (accepted: {_describe(caps.aspect_ratios)})"
         fix = _drop("aspect_ratio", "not an accepted aspect ratio")
-    return Finding("aspect_ratio", ratio, reason, lambda c: ratio in c.aspect_ratios, fix)
+    return Finding("aspect_ratio", ratio, reason,
+                   lambda c: ratio in c.aspect_ratios or c.sizes.accepts_ratio(ratio), fix)
 
 
 def _enum_check(option: str, domain: Callable[[Capabilities], frozenset[str]]) -> Callable[
@@ -238,6 +294,9 @@ def _check_images(req: Request, caps: Capabilities) -> Finding | None:
 
 
 def _check_mask(req: Request, caps: Capabilities) -> Finding | None:
+    if isinstance(req, EditRequest) and req.mask is None and caps.mask_required and caps.can_edit:
+        return Finding("mask", None, "needs a mask for every edit (black or transparent = the area to change); "
+                                     "pass mask=...", lambda c: c.can_edit and not c.mask_required)
     if not isinstance(req, EditRequest) or req.mask is None or caps.mask:
         return None
     return Finding("mask", "<mask>", "does not support mask", lambda c: c.mask,
@@ -270,14 +329,21 @@ def _check_provider_options(req: Request, caps: Capabilities) -> list[Finding]:
         if is_secret_name(name):
             hint = (" (credentials are provider settings, not request options: "
                     "Router(settings={provider: {'api_key': ...}}) or router.configure(provider, api_key=...))")
-        elif known:
-            hint = f" (its options: {', '.join(sorted(known))})"
         else:
-            hint = ""
+            hint = _did_you_mean(name, known | (set(req.field_names()) - {"prompt", "images", "options"}))
+            if known:
+                hint += f" (its options: {', '.join(sorted(known))})"
         out.append(Finding(name, _original(name, value), f"does not support option {name!r}{hint}",
                            _has_option(name),
                            _drop(name, "not an option of this model")))
     return out
+
+
+def _did_you_mean(name: str, candidates: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _has_option(name: str) -> Callable[[Capabilities], bool]:
@@ -285,9 +351,7 @@ def _has_option(name: str) -> Callable[[Capabilities], bool]:
 
 
 def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | None:
-    def get(option: str) -> Any:
-        value = req.get(option)
-        return caps.defaults.get(option.removeprefix("options.")) if value is None else value
+    get = option_getter(req, caps)
 
     if not rule.violated(get):
         return None
@@ -336,6 +400,9 @@ _CHECKS: tuple[Callable[[Request, Capabilities], Finding | None], ...] = (
 def find_problems(request: Request, caps: Capabilities) -> list[Finding]:
     """Every option of *request* that a model with *caps* cannot honour (empty = fits)."""
     out = [f for check in _CHECKS if (f := check(request, caps)) is not None]
+    if not any(f.option in ("size", "output_format") for f in out) and (
+            budget := _check_budgets(request, caps)) is not None:
+        out.append(budget)
     out.extend(_check_provider_options(request, caps))
     flagged = {f.option for f in out}
     for rule in caps.rules:

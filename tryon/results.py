@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from tryon.errors import InvalidResponseError
-from tryon.media.sniff import extension_for, image_dimensions, sniff_media_type
+from tryon.media.sniff import SVG_MEDIA_TYPE, extension_for, image_dimensions, sniff_output_type, svg_dimensions
 from tryon.notice import Notice
 
 if TYPE_CHECKING:
@@ -139,10 +139,14 @@ class GeneratedImage:
                    seed: int | None = None, provider: str | None = None,
                    model: str | None = None) -> GeneratedImage:
         """Build from raw bytes, sniffing the type from magic bytes and reading the header for the size."""
-        media_type = sniff_media_type(data)
+        media_type = sniff_output_type(data)
         if media_type is None:
             raise InvalidResponseError("the provider returned data that is not an image",
                                        provider=provider, model=model)
+        if media_type == SVG_MEDIA_TYPE:  # vector: its declared size, never decoded by Pillow
+            svg = svg_dimensions(data) or (0, 0)
+            return cls(data=data, media_type=media_type, width=svg[0], height=svg[1], index=index,
+                       revised_prompt=revised_prompt, seed=seed)
         dims = image_dimensions(data)
         if dims is None:
             try:
@@ -181,6 +185,16 @@ class GeneratedImage:
     def format(self) -> str:
         return self.extension.lstrip(".").replace("jpg", "jpeg")
 
+    @property
+    def frame_count(self) -> int:
+        """How many frames the image holds (an animated GIF's; 1 for a still image)."""
+        if self.media_type != "image/gif":
+            return 1
+        from PIL import Image
+
+        with Image.open(io.BytesIO(self.data)) as im:
+            return int(getattr(im, "n_frames", 1))
+
     def to_base64(self) -> str:
         return base64.b64encode(self.data).decode("ascii")
 
@@ -193,17 +207,20 @@ class GeneratedImage:
         return im
 
     def save(self, path: str | Path = ".", *, overwrite: bool = False, sidecar: bool = False,
-             stem: str | None = None) -> Path:
+             stem: str | None = None, directory: bool | None = None) -> Path:
         """Write the image atomically; a directory gets a fresh, safe file name.
 
-        Never overwrites an existing file unless ``overwrite=True``. The extension follows the
-        real format. With ``sidecar=True`` a ``<file>.json`` with the prompt, model, options,
+        Never overwrites an existing file unless ``overwrite=True``. In a directory the extension
+        follows the real format; a file name whose extension names another format gets the image
+        converted (``save("x.webp")``). ``directory=True`` treats *path* as a folder even when it
+        does not exist (yet, or any more). With ``sidecar=True`` a ``<file>.json`` with the prompt, model, options,
         usage, cost and request id is written beside it (never a key).
         """
         from tryon.media.outputs import save_bytes, write_sidecar
 
         default_stem = stem or str(self.info.get("stem") or f"image-{self.index}")
-        written = save_bytes(self.data, self.media_type, path, stem=default_stem, overwrite=overwrite)
+        written = save_bytes(self.data, self.media_type, path, stem=default_stem, overwrite=overwrite,
+                             directory=directory)
         if sidecar:
             write_sidecar(written, self.sidecar(), overwrite=overwrite)
         return written
@@ -283,7 +300,8 @@ class Generation:
         """
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        return [img.save(folder, sidecar=sidecar, stem=stem, overwrite=overwrite) for img in self.images]
+        return [img.save(folder, sidecar=sidecar, stem=stem, overwrite=overwrite, directory=True)
+                for img in self.images]
 
     def with_warnings(self, extra: Sequence[Notice]) -> Generation:
         return attrs.evolve(self, warnings=self.warnings + tuple(extra)) if extra else self
