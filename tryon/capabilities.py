@@ -67,18 +67,24 @@ class Lifecycle:
         """The shutdown date (the name the first declarations used)."""
         return self.shutdown_on
 
+    def status_on(self, day: dt.date) -> str:
+        """The status on *day*: the declared one, moved on by the dates (see :mod:`tryon.lifecycle`)."""
+        from tryon.lifecycle import status_on
+
+        return status_on(self, day)
+
     @property
     def retired(self) -> bool:
-        return self.status == "retired"
+        """Retired today (declared so, or past its shutdown date)."""
+        from tryon.lifecycle import today
 
-    def describe(self, model: str) -> str:
-        if self.status == "active":
-            return f"{model} is active"
-        when = f" on {self.retired_on.isoformat()}" if self.retired_on else ""
-        text = f"{model} is {self.status}" + (when if self.status == "retired" else "")
-        if self.successors:
-            text += f"; use {' or '.join(self.successors)} instead"
-        return text + (f" ({self.note})" if self.note else "")
+        return self.status_on(today()) == "retired"
+
+    def describe(self, model: str, day: dt.date | None = None) -> str:
+        """One sentence on *model*'s lifecycle on *day* (default today), with dates and successors."""
+        from tryon.lifecycle import describe_on, today
+
+        return describe_on(self, model, day or today())
 
 
 @attrs.frozen

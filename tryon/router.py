@@ -8,6 +8,7 @@ the value, the model and the registered models that do support it — all proble
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import sys
@@ -20,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from tryon import fanout
+from tryon import fanout, lifecycle
 from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
 from tryon.checks import Finding, adapt, find_problems, shown
 from tryon.copying import replace
@@ -28,6 +29,7 @@ from tryon.errors import (
     InvalidInputError,
     InvalidOptionError,
     MissingCredentialsError,
+    ModelRetiredError,
     NoModelAvailableError,
     PartialResultError,
     PluginError,
@@ -50,7 +52,15 @@ PartCallback = Callable[[Generation], None]
 
 
 class RetiredModelWarning(UserWarning):
-    """A retired (or deprecated) model was selected; its successors are named."""
+    """A retired (or deprecated) model was selected; its successors are named (once per model)."""
+
+
+CORE_SETTINGS = frozenset({"serves_retired"})
+"""Provider settings the router itself reads (never passed to the plugin's ``configure``).
+
+``serves_retired``: ``True`` or model ids: the deployment configured for this provider (Azure,
+an OpenAI-compatible endpoint, ...) still serves these retired models, so they are sent.
+"""
 
 
 @attrs.frozen
@@ -87,12 +97,22 @@ class Router:
     ``Router()`` loads the installed plugins; ``Router(plugins=False)`` starts empty (add
     generators with :meth:`register`). ``settings`` maps a provider name to settings its
     generators accept (``{"openai": {"api_key": ..., "base_url": ...}}``).
+
+    A model past its shutdown date is refused before sending (:class:`ModelRetiredError`)
+    unless the deployment still serves it: ``allow_retired=True`` (or a set of model ids or
+    provider names) here, ``allow_retired=True`` per call, the provider setting
+    ``serves_retired`` or the ``TRYON_SERVES_RETIRED`` environment variable. ``today``
+    replaces the lifecycle clock (a function returning a ``datetime.date``; tests use it).
     """
 
     def __init__(self, *, plugins: bool = True, strict: bool = True,
                  settings: Mapping[str, Mapping[str, Any]] | None = None,
-                 allow_private_urls: bool | None = None) -> None:
+                 allow_private_urls: bool | None = None,
+                 allow_retired: bool | str | Iterable[str] = False,
+                 today: lifecycle.Clock | None = None) -> None:
         self.strict = strict
+        self.retired_policy = lifecycle.RetiredPolicy(allow_retired)
+        self.today: lifecycle.Clock = today or lifecycle.today
         self._entries: dict[str, _Entry] = {}
         self._aliases: dict[str, str] = {}
         self._settings: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (settings or {}).items()}
@@ -184,7 +204,7 @@ class Router:
             if model in self._configured:
                 return self._configured[model]
             gen = self._entries[model].generator
-            settings = self._settings.get(gen.provider)
+            settings = {k: v for k, v in self._settings.get(gen.provider, {}).items() if k not in CORE_SETTINGS}
             if settings and hasattr(gen, "configure"):
                 gen = gen.configure(**settings)
             self._configured[model] = gen
@@ -197,11 +217,18 @@ class Router:
                          entry.plugin)
 
     def models(self, *, supports: Iterable[str] | str = (), provider: str | None = None,
-               include_retired: bool = True) -> list[ModelInfo]:
-        """Registered models, optionally only those with every feature in *supports*."""
+               include_retired: bool = True, retiring: str | int | dt.date | None = None) -> list[ModelInfo]:
+        """Registered models, optionally only those with every feature in *supports*.
+
+        ``retiring="90d"`` (``30d``, ``2w``, whole days or a date) keeps only the models whose
+        shutdown date falls between today and then; ``include_retired=False`` drops the models
+        already past it.
+        """
         wanted = [supports] if isinstance(supports, str) else list(supports)
         for feature in wanted:
             feature_test(feature)  # raises InvalidOptionError for an unknown feature
+        day = self.today()
+        horizon = None if retiring is None else lifecycle.parse_horizon(retiring, day=day)
         out = []
         with self._lock:
             entries = list(self._entries.values())
@@ -210,7 +237,9 @@ class Router:
             caps = gen.capabilities
             if provider and gen.provider != provider:
                 continue
-            if not include_retired and caps.lifecycle.retired:
+            if not include_retired and lifecycle.status_on(caps.lifecycle, day) == "retired":
+                continue
+            if horizon is not None and not lifecycle.retiring_by(caps.lifecycle, horizon, day):
                 continue
             if all(caps.supports(f) for f in wanted):
                 out.append(ModelInfo(gen.model_id, gen.provider, caps, entry.aliases, entry.plugin))
@@ -267,32 +296,35 @@ class Router:
     def _supporters(self, finding: Finding, operation: Operation) -> list[str]:
         with self._lock:
             entries = list(self._entries.values())
+        day = self.today()
         return sorted(
             e.generator.model_id for e in entries
             if operation in e.generator.capabilities.operations and finding.accepts(e.generator.capabilities)
-            and not e.generator.capabilities.lifecycle.retired
+            and lifecycle.status_on(e.generator.capabilities.lifecycle, day) != "retired"
         )
 
     def _problems(self, findings: Sequence[Finding], model: str, operation: Operation) -> list[Problem]:
         return [Problem(f.option, f.value, f"{model} {f.reason}", self._supporters(f, operation))
                 for f in findings]
 
-    def check(self, request: Request, model: str, *, strict: bool | None = None) -> tuple[Request, list[Notice]]:
+    def check(self, request: Request, model: str, *, strict: bool | None = None,
+              allow_retired: bool | None = None) -> tuple[Request, list[Notice]]:
         """Validate (and in lenient mode adapt) *request* for *model*; raises when it cannot work."""
-        return self._check(request, self.get(model), self.strict if strict is None else strict)
+        return self._check(request, self.get(model), self.strict if strict is None else strict, allow_retired)
 
-    def _check(self, request: Request, gen: ImageGenerator, strict: bool) -> tuple[Request, list[Notice]]:
+    def _check(self, request: Request, gen: ImageGenerator, strict: bool,
+               allow_retired: bool | None = None) -> tuple[Request, list[Notice]]:
         caps = gen.capabilities
-        notices: list[Notice] = []
+        notices = self._lifecycle_notices(gen, allow_retired)
         if strict:
             findings = find_problems(request, caps)
         else:
-            request, notices, findings = adapt(request, caps)
+            request, adapted, findings = adapt(request, caps)
+            notices.extend(adapted)
         if findings:
             raise UnsupportedOptionError(self._problems(findings, gen.model_id, request.operation),
                                          model=gen.model_id)
         request = self._typed_options(request, gen)
-        notices.extend(self._lifecycle_notices(gen))
         return request, notices
 
     def _typed_options(self, request: Request, gen: ImageGenerator) -> Request:
@@ -309,34 +341,59 @@ class Router:
                                      model=gen.model_id) from None
         return request.copy_with(options=typed)
 
-    def _lifecycle_notices(self, gen: ImageGenerator) -> list[Notice]:
+    def retired_reason(self, gen: ImageGenerator, allow_retired: bool | None = None) -> str | None:
+        """Why retired *gen* may still be sent (an opt-in), or ``None`` when it may not."""
+        setting = self._settings.get(gen.provider, {}).get("serves_retired")
+        return self.retired_policy.allows(gen.model_id, gen.provider, setting=setting, call=allow_retired)
+
+    def _lifecycle_notices(self, gen: ImageGenerator, allow_retired: bool | None = None) -> list[Notice]:
+        """The model's lifecycle today: nothing, a notice (warned once), or ModelRetiredError."""
         life = gen.capabilities.lifecycle
-        if life.status == "active":
+        day = self.today()
+        status = lifecycle.status_on(life, day)
+        if status == "active":
             return []
-        text = life.describe(gen.model_id)
+        text = lifecycle.describe_on(life, gen.model_id, day)
+        if status == "retired":
+            why = self.retired_reason(gen, allow_retired)
+            if why is None:
+                when = f" on {life.shutdown_on.isoformat()}" if life.shutdown_on else ""
+                raise ModelRetiredError(
+                    f"{gen.model_id} was shut down{when} and is no longer served (nothing was sent)",
+                    successors=life.successors, provider=gen.provider, model=gen.model_id,
+                    hint="If your deployment (Azure, an OpenAI-compatible endpoint, ...) still serves it, pass "
+                         "allow_retired=True, or set the provider setting serves_retired=True or "
+                         f"{lifecycle.SERVES_RETIRED_ENV}={gen.model_id}")
+            text += f"; sent anyway: {why}"
         with _warned_lock:
             first = gen.model_id not in _warned
             _warned.add(gen.model_id)
-        if first and life.status in ("retired", "deprecated"):
+        if first and status in ("retired", "deprecated"):
             warnings.warn(text, RetiredModelWarning, stacklevel=_caller_stacklevel())
-        return [Notice(f"model-{life.status}", text, option="model", original=gen.model_id,
+        return [Notice(f"model-{status}", text, option="model", original=gen.model_id,
                        applied=life.successors or None)]
 
     def explain(self, model: str, prompt: str = "(prompt)", *, images: Any = None,
                 **options: Any) -> list[str]:
         """Why *model* cannot serve a request with these options (empty list = it can)."""
+        allow_retired = options.pop("allow_retired", None)
         edit = images is not None or options.get("mask") is not None or "input_fidelity" in options
         op = Operation.EDIT if edit else Operation.GENERATE
         request = self.build_request(op, prompt, options, images=images if images is not None else ["(image)"])
         gen = self.get(model)
         findings = find_problems(request, gen.capabilities)
-        return [str(p) for p in self._problems(findings, gen.model_id, op)]
+        reasons = [str(p) for p in self._problems(findings, gen.model_id, op)]
+        life = gen.capabilities.lifecycle
+        if lifecycle.status_on(life, self.today()) == "retired" and self.retired_reason(gen, allow_retired) is None:
+            reasons.insert(0, lifecycle.describe_on(life, gen.model_id, self.today()))
+        return reasons
 
     def estimate(self, prompt: str, *, model: str, images: Any = None, **options: Any) -> Estimate:
         """The cost of a request, estimated from the request alone (nothing is sent)."""
         op = Operation.EDIT if images is not None else Operation.GENERATE
+        allow_retired = options.pop("allow_retired", None)
         request = self.build_request(op, prompt, options, images=images)
-        request, _ = self.check(request, model)
+        request, _ = self.check(request, model, allow_retired=allow_retired)
         gen = self.get(model)
         estimator = getattr(gen, "estimate", None)
         if estimator is not None:
@@ -378,11 +435,15 @@ class Router:
 
     def prepare(self, operation: Operation, prompt: str, model: str, *, images: Any = None,
                 strict: bool | None = None, **options: Any) -> tuple[ImageGenerator, Request, list[Notice]]:
-        """Build, check and prepare a request for *model*: everything short of calling it."""
+        """Build, check and prepare a request for *model*: everything short of calling it.
+
+        ``allow_retired=True`` sends a model past its shutdown date (a deployment that still serves it).
+        """
         strict = self.strict if strict is None else strict
+        allow_retired = options.pop("allow_retired", None)
         gen = self.get(model)
         request = self._build_for(gen, operation, prompt, options, images)
-        request, notices = self._check(request, gen, strict)
+        request, notices = self._check(request, gen, strict, allow_retired)
         request, input_notices = self._prepare_inputs(request, gen, strict)
         return gen, request, notices + input_notices
 
@@ -426,6 +487,8 @@ class Router:
             raise exc
         if isinstance(exc, MissingCredentialsError):
             reason = f"no API key: {exc}"
+        elif isinstance(exc, ModelRetiredError):
+            reason = f"retired: {exc}"
         elif isinstance(exc, InvalidInputError):
             reason = f"cannot take the inputs: {exc}"
         else:
@@ -458,13 +521,13 @@ class Router:
         for i, name in enumerate(names):
             try:
                 gen, request, notices = self.prepare(op, prompt, name, images=images, strict=strict, **options)
-            except (UnsupportedOptionError, InvalidInputError) as exc:
+            except (UnsupportedOptionError, InvalidInputError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
             try:
                 result = fanout.run_sync(gen, request, on_part)
-            except MissingCredentialsError as exc:
+            except (MissingCredentialsError, ModelRetiredError) as exc:  # retired: the service said so
                 self._unfit(names, name, exc, skipped)
                 continue
             except PartialResultError as exc:  # the kept images get the same metadata as a result's
@@ -487,13 +550,13 @@ class Router:
             try:
                 gen, request, notices = await asyncio.to_thread(
                     self.prepare, op, prompt, name, images=images, strict=strict, **options)
-            except (UnsupportedOptionError, InvalidInputError) as exc:
+            except (UnsupportedOptionError, InvalidInputError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
             try:
                 result = await fanout.run_async(gen, request, on_part)
-            except MissingCredentialsError as exc:
+            except (MissingCredentialsError, ModelRetiredError) as exc:  # retired: the service said so
                 self._unfit(names, name, exc, skipped)
                 continue
             except PartialResultError as exc:  # the kept images get the same metadata as a result's
