@@ -24,7 +24,8 @@ LIFE = Lifecycle(status="active", deprecated_on=DEPRECATED, shutdown_on=SHUTDOWN
                  note="announced by the provider")
 
 
-def _router(day: dt.date, *models: tuple[str, Lifecycle], **kwargs: Any) -> tuple[tryon.Router, dict[str, FakeGenerator]]:
+def _router(day: dt.date, *models: tuple[str, Lifecycle],
+            **kwargs: Any) -> tuple[tryon.Router, dict[str, FakeGenerator]]:
     router = tryon.Router(plugins=False, today=lambda: day, **kwargs)
     fakes = {}
     for name, life in models:
