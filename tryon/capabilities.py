@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from tryon.deviations import Deviations
 from tryon.media.limits import InputLimits
 from tryon.provenance import EXTRA_FACTS, Provenance
 from tryon.sizes import Sizes
@@ -23,7 +24,7 @@ def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-__all__ = ["FEATURES", "Capabilities", "Lifecycle", "Operation", "Rule", "fact_groups", "feature_test"]
+__all__ = ["FEATURES", "Capabilities", "Deviations", "Lifecycle", "Operation", "Rule", "fact_groups", "feature_test"]
 
 
 class Operation(enum.StrEnum):
@@ -160,6 +161,8 @@ class Capabilities:
     """Provider options that hold an overlay image of the first input (same size, transparent where it
     does not apply); the core loads and checks them like inputs."""
     max_resolution: str | None = None
+    deviations: Deviations = Deviations()
+    """Documented differences between what is asked and what the model returns (notices, not errors)."""
     sources: Provenance = attrs.field(factory=Provenance, hash=False, eq=False)
     """Where each fact group of this declaration comes from (see :mod:`tryon.provenance`)."""
 

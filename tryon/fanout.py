@@ -1,6 +1,7 @@
 """Split ``n`` across concurrent calls of at most ``max_images_per_call`` and merge the results.
 
-Images come back in call order; usage and cost are summed and warnings joined. When some
+Images come back in call order; usage and cost are summed and warnings joined. Each call's
+result is checked against its request (:func:`tryon.result_checks.check_result`). When some
 calls fail, the images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
 """
 
@@ -17,6 +18,7 @@ from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, Request
+from tryon.result_checks import check_result
 from tryon.results import Generation, Usage
 
 __all__ = ["merge", "run_async", "run_sync", "split"]
@@ -28,17 +30,18 @@ def split(n: int, per_call: int) -> list[int]:
     return [per_call] * full + ([rest] if rest else [])
 
 
-def _checked(gen: ImageGenerator, result: object) -> Generation:
+def checked(gen: ImageGenerator, request: Request, result: object) -> Generation:
+    """*result* of one call of *gen* for *request*, checked against the request (or raises)."""
     if not isinstance(result, Generation):
         raise PluginError(f"{gen.provider}/{gen.model_id} returned {type(result).__name__}, not a tryon.Generation "
                           "(a bug in its plugin)")
-    return result
+    return check_result(result, request, gen.capabilities)
 
 
 def _call(gen: ImageGenerator, request: Request) -> Generation:
     if isinstance(request, EditRequest):
-        return _checked(gen, gen.edit(request))
-    return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
+        return checked(gen, request, gen.edit(request))
+    return checked(gen, request, gen.generate(request))  # type: ignore[arg-type]
 
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
@@ -46,7 +49,7 @@ async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor
     name = "aedit" if isinstance(request, EditRequest) else "agenerate"
     native = getattr(gen, name, None)
     if native is not None:
-        return _checked(gen, await native(request))
+        return checked(gen, request, await native(request))
     import asyncio
 
     # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event
@@ -85,9 +88,21 @@ def merge(parts: Sequence[Generation]) -> Generation:
     )
 
 
+def _kept(result: Generation | BaseException) -> Generation | None:
+    """The images a call delivered: its result, or those kept on its PartialResultError."""
+    if isinstance(result, Generation):
+        return result
+    return result.generation if isinstance(result, PartialResultError) else None
+
+
 def _settle(results: Sequence[Generation | BaseException], notices: Sequence[Notice] = ()) -> Generation:
-    good = [r for r in results if isinstance(r, Generation)]
-    errors = [r for r in results if not isinstance(r, Generation)]
+    good = [g for g in map(_kept, results) if g is not None]
+    errors: list[BaseException] = []
+    for r in results:
+        if isinstance(r, PartialResultError):
+            errors.extend(r.errors)
+        elif not isinstance(r, Generation):
+            errors.append(r)
     if not good:
         raise errors[0]
     merged = merge(good).with_warnings(notices)
@@ -114,7 +129,12 @@ def run_sync(gen: ImageGenerator, request: Request,
     """
     chunks = _chunks(gen, request)
     if len(chunks) == 1:
-        result = _call(gen, chunks[0])
+        try:
+            result = _call(gen, chunks[0])
+        except PartialResultError as exc:
+            if on_part is not None:
+                on_part(exc.generation)
+            raise
         if on_part is not None:
             on_part(result)
         return result
@@ -124,8 +144,8 @@ def run_sync(gen: ImageGenerator, request: Request,
         for fut in as_completed(futures):
             exc = fut.exception()
             results[futures[fut]] = exc if exc is not None else fut.result()
-            part = results[futures[fut]]
-            if on_part is not None and isinstance(part, Generation):
+            part = _kept(results[futures[fut]])
+            if on_part is not None and part is not None:
                 on_part(part)
     ordered = [results[i] for i in range(len(chunks))]
     for r in ordered:
@@ -148,7 +168,12 @@ async def run_async(gen: ImageGenerator, request: Request,
     pool = ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-async")
 
     async def one(chunk: Request) -> Generation:
-        result = await _acall(gen, chunk, pool, context)
+        try:
+            result = await _acall(gen, chunk, pool, context)
+        except PartialResultError as exc:
+            if on_part is not None:
+                on_part(exc.generation)
+            raise
         if on_part is not None:
             on_part(result)
         return result

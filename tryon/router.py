@@ -621,7 +621,7 @@ class Router:
         streamer = self._streamable(gen, request, op, "stream")
         started = time.perf_counter()
         for event in streamer(request):
-            yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
+            yield self._streamed(gen, event, request, notices, started)
 
     async def astream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                       **options: Any) -> AsyncIterator[PartialImage | Generation]:
@@ -639,7 +639,19 @@ class Router:
             events = _in_thread(self._streamable(gen, request, op, "stream")(request))
         started = time.perf_counter()
         async for event in events:
-            yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
+            yield self._streamed(gen, event, request, notices, started)
+
+    def _streamed(self, gen: ImageGenerator, event: Any, request: Request, notices: list[Notice],
+                  started: float) -> Any:
+        """A stream's event as delivered: partial images as they are, the final result checked."""
+        if not isinstance(event, Generation):
+            return event
+        try:
+            result = fanout.checked(gen, request, event)
+        except PartialResultError as exc:
+            exc.generation = self._finish(exc.generation, request, notices, started, [])
+            raise
+        return self._finish(result, request, notices, started, [])
 
 
 def _one_model(model: Any) -> None:
