@@ -4,7 +4,7 @@ A provider's 200 can carry a truncated or damaged image whose header still reads
 decoding every output to find out costs tens of milliseconds per megapixel; this check walks
 the container instead: PNG chunks (lengths, CRCs, ``IHDR`` first, ``IDAT`` present, ``IEND``
 last), JPEG segments up to the scan and the end-of-image marker, the WebP RIFF size and chunk
-lengths, the GIF trailer. Other formats are opened and verified by Pillow. The cost, measured
+lengths, the GIF blocks up to the trailer. Other formats are opened and verified by Pillow. The cost, measured
 in ``benchmarks/bench_result_check.py``, is in ``docs/performance.md``.
 """
 
@@ -111,11 +111,40 @@ def _webp(data: bytes) -> str | None:
 
 
 def _gif(data: bytes) -> str | None:
-    if len(data) < 14 or data[:6] not in (b"GIF87a", b"GIF89a"):
+    if len(data) < 13 or data[:6] not in (b"GIF87a", b"GIF89a"):
         return "the GIF header is missing"
-    if not data.rstrip(b"\x00").endswith(b"\x3b"):
-        return "the GIF is truncated (no trailer)"
-    return None
+    end = len(data)
+    pos = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)  # the global colour table
+    frames = 0
+    while pos < end:
+        block = data[pos]
+        if block == 0x3B:  # trailer
+            return None if frames else "the GIF holds no image"
+        if block == 0x21:  # extension: label, then data sub-blocks
+            pos = _gif_sub_blocks(data, pos + 2)
+        elif block == 0x2C:  # image descriptor, optional local colour table, LZW code size, sub-blocks
+            if pos + 10 > end:
+                break
+            flags = data[pos + 9]
+            pos += 10 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+            pos = _gif_sub_blocks(data, pos + 1)
+            frames += 1
+        else:
+            return f"the GIF is damaged (unexpected block 0x{block:02X})"
+        if pos < 0:
+            break
+    return "the GIF is truncated (no trailer)"
+
+
+def _gif_sub_blocks(data: bytes, pos: int) -> int:
+    """The position after the sub-blocks starting at *pos*; -1 when they run past the end."""
+    end = len(data)
+    while pos < end:
+        size = data[pos]
+        pos += 1 + size
+        if size == 0:
+            return pos if pos <= end else -1
+    return -1
 
 
 def _pillow(data: bytes) -> str | None:
