@@ -10,6 +10,7 @@ Record the documentation as the ``deviations`` fact group of the model's sources
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -22,7 +23,7 @@ def _formats(values: Iterable[str]) -> frozenset[str]:
     return frozenset(v.lower().replace("jpg", "jpeg") for v in values)
 
 
-def _non_negative(_instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ValueError(f"{attribute.name} must be a number of at least 0, not {value!r}")
 

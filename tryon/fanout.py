@@ -131,9 +131,9 @@ def run_sync(gen: ImageGenerator, request: Request,
     if len(chunks) == 1:
         try:
             result = _call(gen, chunks[0])
-        except PartialResultError as exc:
+        except PartialResultError as partial:
             if on_part is not None:
-                on_part(exc.generation)
+                on_part(partial.generation)
             raise
         if on_part is not None:
             on_part(result)

@@ -81,9 +81,12 @@ def check_result(result: Generation, request: Request, caps: Capabilities) -> Ge
 
     *request* is the request of this one call (its ``n`` is the number of images expected).
     """
-    common = {"provider": result.provider, "model": result.model, "request_id": result.request_id}
+    def invalid(message: str) -> InvalidResponseError:
+        return InvalidResponseError(message, provider=result.provider, model=result.model,
+                                    request_id=result.request_id)
+
     if not result.images:
-        raise InvalidResponseError(f"the answer holds no image (asked for {request.n})", **common)
+        raise invalid(f"the answer holds no image (asked for {request.n})")
     problems: list[str] = []
     deviated: dict[str, list[str]] = {}
     kept: list[GeneratedImage] = []
@@ -116,7 +119,7 @@ def check_result(result: Generation, request: Request, caps: Capabilities) -> Ge
     checked = attrs.evolve(result, images=tuple(kept)).with_warnings(notices)
     if not problems:
         return checked
-    error = InvalidResponseError("the answer does not match the request: " + "; ".join(problems), **common)
+    error = invalid("the answer does not match the request: " + "; ".join(problems))
     if not kept:
         raise error
     raise PartialResultError(checked, [error])

@@ -137,6 +137,38 @@ def test_partial_failure_saves_what_succeeded_and_says_so(inputs: Path, openai_e
     assert ".generation" not in result.stderr
 
 
+@pytest.mark.parametrize("damage", ["truncated", "undecodable", "no images"])
+def test_a_broken_image_in_a_200_is_never_saved_as_success(inputs: Path, openai_emulator: Any, damage: str) -> None:
+    import base64
+
+    from tryon.testing.synth import synth_image
+
+    png = synth_image(1024, 1024, "png", transparent=False, seed_text="cli")
+    data = {"truncated": [{"b64_json": base64.b64encode(png[: len(png) // 3]).decode()}],
+            "undecodable": [{"b64_json": base64.b64encode(png[:40] + b"\0" * 500).decode()}],
+            "no images": []}[damage]
+    openai_emulator.fail_next(200, body={"created": 1, "data": data})
+    result = invoke("generate", "A fox", "-o", "out")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert not Path("out").exists() or list(Path("out").iterdir()) == []
+    assert "error: openai/gpt-image-1.5: " in result.stderr
+
+
+def test_a_partly_broken_answer_saves_only_the_complete_images(inputs: Path, openai_emulator: Any) -> None:
+    import base64
+
+    from tryon.testing.synth import synth_image
+
+    png = synth_image(1024, 1024, "png", transparent=False, seed_text="cli")
+    good, bad = base64.b64encode(png).decode(), base64.b64encode(png[:-100]).decode()
+    openai_emulator.fail_next(200, body={"created": 1, "data": [{"b64_json": good}, {"b64_json": bad}]})
+    result = invoke("generate", "Two foxes", "-n", "2", "-o", "out")
+    assert result.exit_code == 1
+    saved = result.stdout.split()
+    assert len(saved) == 1 and Path(saved[0]).read_bytes() == png
+    assert "image 1 is unusable: the PNG is truncated" in result.stderr
+
+
 def test_dry_run_checks_every_model_of_a_preference_list(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("generate", "x", "-m", "gpt-image-1.5", "-m", "nosuch-model", "--dry-run")
     assert result.exit_code == 2 and "unknown model 'nosuch-model'" in result.stderr
