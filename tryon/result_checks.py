@@ -116,6 +116,8 @@ def check_result(result: Generation, request: Request, caps: Capabilities) -> Ge
     note = f" (documented: {caps.deviations.note})" if caps.deviations.note else " (documented by the provider)"
     notices = [Notice(code, "; ".join(whats) + note, option="size" if code == "size-deviated" else "output_format")
                for code, whats in deviated.items()]
+    if not problems and not notices:
+        return result  # the common case: nothing to change, nothing copied
     checked = attrs.evolve(result, images=tuple(kept)).with_warnings(notices)
     if not problems:
         return checked
