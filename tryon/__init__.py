@@ -18,7 +18,7 @@ import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any
 
-from tryon.capabilities import FEATURES, Capabilities, Lifecycle, Operation, Rule
+from tryon.capabilities import FEATURES, Capabilities, Deviations, Lifecycle, Operation, Rule
 from tryon.errors import (
     AuthenticationError,
     ContentPolicyError,
@@ -59,6 +59,7 @@ __all__ = [
     "FEATURES",
     "AuthenticationError",
     "Capabilities",
+    "Deviations",
     "ContentPolicyError",
     "EditRequest",
     "Estimate",
