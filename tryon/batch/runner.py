@@ -33,6 +33,7 @@ from tryon.batch.summary import BatchInterrupted, BatchSummary, JobFailure
 from tryon.capabilities import Operation
 from tryon.errors import (
     InvalidOptionError,
+    ModelRetiredError,
     NoModelAvailableError,
     PartialResultError,
     Problem,
@@ -164,13 +165,15 @@ def _check_job(router: Router, job: Job, strict: bool | None) -> str | None:
             router.resolve_name(name)
     except ValidationError as exc:
         return str(exc)
-    unsupported: UnsupportedOptionError | None = None
+    unsupported: UnsupportedOptionError | ModelRetiredError | None = None
+    options = dict(options)
+    allow_retired = options.pop("allow_retired", None)
     for name in names:
         try:
             request = router.build_request(op, job.prompt, options, images=job.images)
-            router.check(request, name, strict=strict)
+            router.check(request, name, strict=strict, allow_retired=allow_retired)
             return None
-        except UnsupportedOptionError as exc:
+        except (UnsupportedOptionError, ModelRetiredError) as exc:
             unsupported = unsupported or exc  # another model of the list may serve it
         except ValidationError as exc:
             return str(exc).replace("\n", "\n    ")
