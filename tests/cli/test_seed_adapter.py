@@ -108,6 +108,23 @@ def test_seed_gpt_image_1_keeps_working_against_a_deployment_that_serves_it(
         assert endpoint.last_request.params["model"] == "gpt-image-1"
 
 
+def test_seed_adapter_takes_serves_retired_for_such_a_deployment(seed_dir: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    from tryon.testing.openai_emulator import OpenAIEmulator
+
+    with OpenAIEmulator(retired_models_served=True) as endpoint:
+        monkeypatch.setenv("OPENAI_BASE_URL", endpoint.base_url)
+        from tryon.api.openAI.image_adapter import GPTImageAdapter
+        adapter = GPTImageAdapter(api_key="compatible-endpoint-key", model_version="gpt-image-1",
+                                  serves_retired=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert adapter.generate_text_to_image("a test")[0].startswith(b"\x89PNG")
+        assert endpoint.last_request.params["model"] == "gpt-image-1"
+
+
 def test_doc_text_to_image(seed_dir: Path, openai_emulator: Any) -> None:
     from tryon.api.openAI.image_adapter import GPTImageAdapter
     adapter = GPTImageAdapter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,3 +83,32 @@ def test_any_malformed_answer_is_a_typed_error_or_a_checked_result(
     except TryOnError:
         return
     assert len(gen.images) == 1 and gen.images[0].size == (1024, 1024)
+
+
+@pytest.mark.parametrize(("event", "says"), [
+    ({"type": "image_generation.partial_image", "partial_image_index": "x", "b64_json": PNG},
+     "partial_image_index is a string ('x'), expected a whole number"),
+    ({"type": "image_generation.partial_image", "partial_image_index": True, "b64_json": PNG},
+     "partial_image_index is a boolean"),
+    ({"type": "image_generation.partial_image", "partial_image_index": 0, "b64_json": 5}, "b64_json is a number"),
+])
+def test_malformed_stream_events_are_invalid_responses(event: dict[str, Any], says: str) -> None:
+    gen = OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"])
+    with pytest.raises(InvalidResponseError, match=re.escape(says)):
+        gen._event(event, [])
+
+
+@pytest.mark.parametrize("event", [{"type": 5}, {"type": None}, {}, {"type": "image_generation.other"}, 5, "x"])
+def test_unknown_stream_events_are_ignored(event: Any) -> None:
+    gen = OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"])
+    assert gen._event(event, []) is None
+
+
+@pytest.mark.parametrize(("finals", "says"), [
+    ([], "without a completed image"), ([{"b64_json": 5}], "b64_json is a number"),
+    ([{"b64_json": None}], "empty"), ([{"b64_json": PNG, "usage": "x"}, {"b64_json": []}], "a list of 0"),
+])
+def test_malformed_completed_events_are_invalid_responses(finals: list[Any], says: str) -> None:
+    gen = OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"])
+    with pytest.raises(InvalidResponseError, match=re.escape(says)):
+        gen._final(finals)
