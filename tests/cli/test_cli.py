@@ -154,6 +154,16 @@ def test_a_broken_image_in_a_200_is_never_saved_as_success(inputs: Path, openai_
     assert "error: openai/gpt-image-1.5: " in result.stderr
 
 
+def test_a_retired_model_is_refused_unless_allowed(inputs: Path, openai_emulator: Any) -> None:
+    refused = CliRunner().invoke(build_cli(), ["generate", "A fox", "-m", "gpt-image-1", "-o", "out"])
+    assert refused.exit_code == 2 and "shut down on 2026-10-23" in refused.output
+    assert openai_emulator.requests == []
+    sent = CliRunner().invoke(build_cli(), ["generate", "A fox", "-m", "gpt-image-1", "--allow-retired"])
+    # the emulator (like OpenAI) no longer serves it: the service's answer, after one request
+    assert sent.exit_code == 2 and "no longer serves gpt-image-1" in sent.output
+    assert len(openai_emulator.requests) == 1
+
+
 def test_a_partly_broken_answer_saves_only_the_complete_images(inputs: Path, openai_emulator: Any) -> None:
     import base64
 
