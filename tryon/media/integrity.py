@@ -33,7 +33,7 @@ def integrity_problem(data: bytes, media_type: str) -> str | None:
             return _webp(data)
         if media_type == "image/gif":
             return _gif(data)
-        return _pillow(data)
+        return _pillow(data, media_type)
     except struct.error:
         return "it is truncated inside a header"
 
@@ -147,12 +147,19 @@ def _gif_sub_blocks(data: bytes, pos: int) -> int:
     return -1
 
 
-def _pillow(data: bytes) -> str | None:
-    from PIL import Image
+_NEEDS_A_PILLOW_PLUGIN = frozenset({"image/avif", "image/heic", "image/heif"})
+
+
+def _pillow(data: bytes, media_type: str) -> str | None:
+    from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as im:
             im.verify()
+    except UnidentifiedImageError:
+        if media_type in _NEEDS_A_PILLOW_PLUGIN:
+            return None  # this Pillow cannot read the format at all: nothing to judge it by
+        return "it cannot be read (not a recognised image)"
     except Exception as exc:  # Pillow raises many types for damaged files
         return f"it cannot be read ({type(exc).__name__}: {exc})"
     return None
