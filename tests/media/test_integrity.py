@@ -93,3 +93,9 @@ def test_animated_gifs_are_walked_frame_by_frame() -> None:
     data = _gif(16, 16, frames=3)
     assert integrity_problem(data, "image/gif") is None
     assert integrity_problem(data[:-1], "image/gif") is not None
+
+
+def test_svg_outputs_must_close_their_root() -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="8" height="8"/></svg>\n'
+    assert integrity_problem(svg, "image/svg+xml") is None
+    assert "truncated" in (integrity_problem(svg[:-10], "image/svg+xml") or "")

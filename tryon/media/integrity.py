@@ -4,7 +4,7 @@ A provider's 200 can carry a truncated or damaged image whose header still reads
 decoding every output to find out costs tens of milliseconds per megapixel; this check walks
 the container instead: PNG chunks (lengths, CRCs, ``IHDR`` first, ``IDAT`` present, ``IEND``
 last), JPEG segments up to the scan and the end-of-image marker, the WebP RIFF size and chunk
-lengths, the GIF blocks up to the trailer. Other formats are opened and verified by Pillow. The cost, measured
+lengths, the GIF blocks up to the trailer, the closing tag of an SVG. Other formats are opened and verified by Pillow. The cost, measured
 in ``benchmarks/bench_result_check.py``, is in ``docs/performance.md``.
 """
 
@@ -33,6 +33,8 @@ def integrity_problem(data: bytes, media_type: str) -> str | None:
             return _webp(data)
         if media_type == "image/gif":
             return _gif(data)
+        if media_type == "image/svg+xml":
+            return _svg(data)
         return _pillow(data, media_type)
     except struct.error:
         return "it is truncated inside a header"
@@ -145,6 +147,14 @@ def _gif_sub_blocks(data: bytes, pos: int) -> int:
         if size == 0:
             return pos if pos <= end else -1
     return -1
+
+
+def _svg(data: bytes) -> str | None:
+    """A vector output is text: complete when its root element is closed."""
+    tail = data[-64:].rstrip(_TRAILING_PADDING).lower()
+    if not tail.endswith(b"</svg>"):
+        return "the SVG is truncated (its root element is not closed)"
+    return None
 
 
 _NEEDS_A_PILLOW_PLUGIN = frozenset({"image/avif", "image/heic", "image/heif"})
