@@ -71,3 +71,22 @@ def test_the_generated_document_shows_sources_and_lifecycle_without_depending_on
     later = Router(plugins=False, today=lambda: dt.date(2040, 1, 1))
     later.register(FakeGenerator("acme-1", provider="acme", capabilities=CAPS))
     assert table.render_document(later, comparison=()) == doc
+
+
+def test_the_conformance_kit_skips_with_the_missing_groups_or_fails_when_required() -> None:
+    import pytest
+
+    from tryon.testing.conformance import GeneratorConformance
+
+    bare = FakeGenerator("bare-1", capabilities=attrs.evolve(CAPS, sources=Provenance()))
+    with pytest.raises(pytest.skip.Exception, match="bare-1 records no source for the fact groups lifecycle, "
+                                                   "max_input_images, model, operations, sizes"):
+        GeneratorConformance().test_declared_facts_have_sources(bare)
+
+    class Strict(GeneratorConformance):
+        require_provenance = True
+
+    with pytest.raises(pytest.fail.Exception, match="bare-1 records no source"):
+        Strict().test_declared_facts_have_sources(bare)
+    sourced = FakeGenerator("ok-1", capabilities=attrs.evolve(CAPS, sources=Provenance({"*": DOCS})))
+    Strict().test_declared_facts_have_sources(sourced)  # nothing missing: passes
