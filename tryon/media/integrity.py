@@ -4,8 +4,9 @@ A provider's 200 can carry a truncated or damaged image whose header still reads
 decoding every output to find out costs tens of milliseconds per megapixel; this check walks
 the container instead: PNG chunks (lengths, CRCs, ``IHDR`` first, ``IDAT`` present, ``IEND``
 last), JPEG segments up to the scan and the end-of-image marker, the WebP RIFF size and chunk
-lengths, the GIF blocks up to the trailer, the closing tag of an SVG. Other formats are opened and verified by Pillow. The cost, measured
-in ``benchmarks/bench_result_check.py``, is in ``docs/performance.md``.
+lengths, the GIF blocks up to the trailer, the closing tag of an SVG. Other formats are opened
+and verified by Pillow. The cost, measured in ``benchmarks/bench_result_check.py``, is in
+``docs/performance.md``.
 """
 
 from __future__ import annotations
