@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Property-based tests run a fixed example budget: the ``ci`` profile (the default, used by tox
-# and CI); ``HYPOTHESIS_PROFILE=thorough`` tries more when hunting a bug locally.
+# Property tests run a fixed example budget: the ``ci`` profile (the default, and what tox and CI
+# use); HYPOTHESIS_PROFILE=dev tries more examples when hunting a bug locally.
 settings.register_profile("ci", max_examples=50, deadline=None, database=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture])
-settings.register_profile("thorough", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("dev", max_examples=500, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
