@@ -350,6 +350,7 @@ def test_missing_openai_package_is_an_import_error_with_the_hint() -> None:
 
 @pytest.mark.filterwarnings("ignore::tryon.RetiredModelWarning")  # gpt-image-1-mini is deprecated: expected
 class TestOpenAIConformance(GeneratorConformance):
+    require_provenance = True  # every declared fact of the GPT models carries its source
     @pytest.fixture(params=["gpt-image-1.5", "gpt-image-1-mini", "gpt-image-2", "gpt-image-2.5-flare"])
     def model(self, request: pytest.FixtureRequest) -> str:
         return str(request.param)
