@@ -46,6 +46,11 @@ class Prices:
 PRICES: Mapping[str, Prices] = MappingProxyType(
     {
         "gemini-2.5-flash-image": Prices(0.30, 30.0, 2.50, MappingProxyType({None: 1290})),
+        "gemini-3-pro-image": Prices(
+            2.00, 120.0, 12.0, MappingProxyType({"1K": 1120, "2K": 1120, "4K": 2000}),
+            as_of="2026-12-01",
+            source="assumed equal to gemini-3-pro-image-preview (same model, GA id); " + SOURCE,
+        ),
         "gemini-3-pro-image-preview": Prices(
             2.00, 120.0, 12.0, MappingProxyType({"1K": 1120, "2K": 1120, "4K": 2000})
         ),
