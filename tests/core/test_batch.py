@@ -532,5 +532,5 @@ def test_retired_models_in_a_batch_are_refused_in_pre_flight_or_fall_through(emu
     assert emu.requests == []
     listed = write_jobs(tmp_path / "listed.jsonl", [{"prompt": "Old or new", "model": ["gpt-image-1", MODEL]}])
     summary = run_batch(listed, tmp_path / "out2", router=gpt_router(emu))
-    assert summary.succeeded == 1 and manifest_lines(tmp_path / "out2")[0]["model"] == MODEL
+    assert summary.succeeded == 1 and manifest_lines(tmp_path / "out2")[-1]["model"] == MODEL
     assert [r.params["model"] for r in emu.requests] == [MODEL]

@@ -87,7 +87,7 @@ def emu() -> Iterator[GeminiEmulator]:
 
 @pytest.fixture(scope="module")
 def router(emu: GeminiEmulator) -> tryon.Router:
-    router = tryon.Router(plugins=False)
+    router = tryon.Router(plugins=False, allow_retired=True)  # the emulator still serves the retired models
     for gen in generators(api_key="AIzaTestKey0123456789abcdefghijklmno", base_url=emu.url, max_retries=0):
         router.register(gen)
     return router
