@@ -7,7 +7,6 @@ lenient fix that adapts the request and records a :class:`~tryon.notice.Notice`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ import attrs
 from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
 from tryon.request import EditRequest, Request
+from tryon.secrets import is_secret_name
 from tryon.sizes import parse_size
 
 __all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "shown"]
@@ -47,12 +47,6 @@ def _set(request: Request, option: str, value: Any) -> Request:
     return request.replace(options=opts)
 
 
-_SECRET_NAME = re.compile(r"key|token|secret|password|authorization|credential", re.IGNORECASE)
-
-
-def is_secret_name(option: str) -> bool:
-    """Whether an option's name says it holds a credential (its value is never shown)."""
-    return bool(_SECRET_NAME.search(option))
 
 
 def shown(option: str, value: Any) -> str:
@@ -131,7 +125,7 @@ def _check_size(req: Request, caps: Capabilities) -> Finding | None:
     why = sizes.check(size)
     if why is None:
         return None
-    if sizes.aspect_ratios and sizes.nearest_ratio(size):
+    if (sizes.aspect_ratios or sizes.ratio_range) and sizes.nearest_ratio(size):
         def to_ratio(request: Request, c: Capabilities) -> tuple[Request, Notice]:
             ratio = c.sizes.nearest_ratio(size)
             return request.replace(size=None, aspect_ratio=ratio), Notice(
@@ -198,15 +192,19 @@ def advise(request: Request, caps: Capabilities) -> list[Notice]:
 
 def _check_aspect_ratio(req: Request, caps: Capabilities) -> Finding | None:
     ratio = req.aspect_ratio
-    if ratio is None or ratio in caps.aspect_ratios:
+    if ratio is None or ratio in caps.aspect_ratios or caps.sizes.accepts_ratio(ratio):
         return None
-    if not caps.aspect_ratios:
+    if caps.sizes.ratio_range is not None:
+        reason = f"does not support aspect_ratio={ratio!r} (accepted: {caps.sizes.ratio_range.describe()})"
+        fix = _replace("aspect_ratio", lambda r, c: c.sizes.nearest_ratio(ratio.replace(":", "x")))
+    elif not caps.aspect_ratios:
         reason = "does not support aspect_ratio (use size)"
         fix = _drop("aspect_ratio", "the model takes a size, not an aspect ratio")
     else:
         reason = f"does not support aspect_ratio={ratio!r} (accepted: {_describe(caps.aspect_ratios)})"
         fix = _drop("aspect_ratio", "not an accepted aspect ratio")
-    return Finding("aspect_ratio", ratio, reason, lambda c: ratio in c.aspect_ratios, fix)
+    return Finding("aspect_ratio", ratio, reason,
+                   lambda c: ratio in c.aspect_ratios or c.sizes.accepts_ratio(ratio), fix)
 
 
 def _enum_check(option: str, domain: Callable[[Capabilities], frozenset[str]]) -> Callable[

@@ -1,8 +1,10 @@
 """Split ``n`` across concurrent calls of at most ``max_images_per_call`` and merge the results.
 
-Images come back in call order; usage and cost are summed and warnings joined. Each call's
-result is checked against its request (:func:`tryon.result_checks.check_result`). When some
-calls fail, the images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
+At most ``Capabilities.max_concurrent_calls`` calls of one request run at once (threads, or
+asyncio tasks, are started for that many workers only, however large ``n`` is). Images come
+back in call order; usage and cost are summed and warnings joined. Each call's result is
+checked against its request (:func:`tryon.result_checks.check_result`). When some calls fail,
+the images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, Request
 from tryon.result_checks import check_result
 from tryon.results import Generation, Usage
+from tryon.secrets import scrub_exception
 
 __all__ = ["merge", "run_async", "run_sync", "split"]
 
@@ -39,9 +42,13 @@ def checked(gen: ImageGenerator, request: Request, result: object) -> Generation
 
 
 def _call(gen: ImageGenerator, request: Request) -> Generation:
-    if isinstance(request, EditRequest):
-        return checked(gen, request, gen.edit(request))
-    return checked(gen, request, gen.generate(request))  # type: ignore[arg-type]
+    try:
+        if isinstance(request, EditRequest):
+            return checked(gen, request, gen.edit(request))
+        return checked(gen, request, gen.generate(request))  # type: ignore[arg-type]
+    except BaseException as exc:
+        scrub_exception(exc)  # no key in the error, its chain or its traceback text
+        raise
 
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
@@ -49,11 +56,19 @@ async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor
     name = "aedit" if isinstance(request, EditRequest) else "agenerate"
     native = getattr(gen, name, None)
     if native is not None:
-        return checked(gen, request, await native(request))
+        try:
+            return checked(gen, request, await native(request))
+        except BaseException as exc:
+            scrub_exception(exc)
+            raise
     import asyncio
 
     # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event
     return await asyncio.get_running_loop().run_in_executor(pool, context.copy().run, _call, gen, request)
+
+
+def _workers(gen: ImageGenerator, chunks: Sequence[Request]) -> int:
+    return max(1, min(len(chunks), gen.capabilities.max_concurrent_calls))
 
 
 def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
@@ -139,7 +154,7 @@ def run_sync(gen: ImageGenerator, request: Request,
             on_part(result)
         return result
     results: dict[int, Generation | BaseException] = {}
-    with ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-fanout") as pool:
+    with ThreadPoolExecutor(max_workers=_workers(gen, chunks), thread_name_prefix="tryon-fanout") as pool:
         futures = {pool.submit(_call, gen, c): i for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             exc = fut.exception()
@@ -165,22 +180,28 @@ async def run_async(gen: ImageGenerator, request: Request,
 
     chunks = _chunks(gen, request)
     event, context = cancel.scope()
-    pool = ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-async")
+    workers = _workers(gen, chunks)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tryon-async")
+    results: list[Generation | BaseException | None] = [None] * len(chunks)
+    queue = iter(range(len(chunks)))
 
-    async def one(chunk: Request) -> Generation:
-        try:
-            result = await _acall(gen, chunk, pool, context)
-        except PartialResultError as exc:
+    async def worker() -> None:
+        for i in queue:  # shared iterator: each chunk is taken by one worker
+            try:
+                result = await _acall(gen, chunks[i], pool, context)
+            except Exception as exc:
+                results[i] = exc
+                kept = _kept(exc)  # the complete images of a partly broken answer
+                if on_part is not None and kept is not None:
+                    on_part(kept)
+                continue
+            results[i] = result
             if on_part is not None:
-                on_part(exc.generation)
-            raise
-        if on_part is not None:
-            on_part(result)
-        return result
+                on_part(result)
 
-    tasks = [asyncio.ensure_future(one(c)) for c in chunks]
+    tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
     try:
-        results = await asyncio.gather(*tasks, return_exceptions=True)
+        done = await asyncio.gather(*tasks, return_exceptions=True)
     except asyncio.CancelledError:
         event.set()
         for t in tasks:
@@ -189,7 +210,8 @@ async def run_async(gen: ImageGenerator, request: Request,
         raise
     finally:
         pool.shutdown(wait=False)
-    for r in results:
-        if isinstance(r, BaseException) and not isinstance(r, Exception):
+    for r in done:
+        if isinstance(r, BaseException):
             raise r
-    return _settle(results, _seed_notice(request, chunks))
+    settled = [r for r in results if r is not None]
+    return _settle(settled, _seed_notice(request, chunks))

@@ -45,7 +45,10 @@ from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, Generation, LazyInfo, PartialImage, Skip
 
-__all__ = ["ModelInfo", "RetiredModelWarning", "Router"]
+__all__ = ["DEFAULT_MAX_N", "ModelInfo", "RetiredModelWarning", "Router"]
+
+#: The most images one request may ask for, whatever the model (``Router(max_n=...)`` changes it).
+DEFAULT_MAX_N = 100
 
 
 PartCallback = Callable[[Generation], None]
@@ -104,14 +107,19 @@ class Router:
     provider names) here, ``allow_retired=True`` per call, the provider setting
     ``serves_retired`` or the ``TRYON_SERVES_RETIRED`` environment variable. ``today``
     replaces the lifecycle clock (a function returning a ``datetime.date``; tests use it).
+    ``max_n`` caps the images of one request for every model (each model's ``Capabilities.max_n``
+    may cap lower); a larger ``n`` is refused before anything is allocated or sent.
     """
 
     def __init__(self, *, plugins: bool = True, strict: bool = True,
                  settings: Mapping[str, Mapping[str, Any]] | None = None,
-                 allow_private_urls: bool | None = None,
+                 allow_private_urls: bool | None = None, max_n: int = DEFAULT_MAX_N,
                  allow_retired: bool | str | Iterable[str] = False,
                  today: lifecycle.Clock | None = None) -> None:
+        if isinstance(max_n, bool) or not isinstance(max_n, int) or max_n < 1:
+            raise InvalidOptionError([Problem("max_n", max_n, f"max_n={max_n!r} must be a whole number >= 1")])
         self.strict = strict
+        self.max_n = max_n
         self.retired_policy = lifecycle.RetiredPolicy(allow_retired)
         self.today: lifecycle.Clock = today or lifecycle.today
         self._entries: dict[str, _Entry] = {}
@@ -199,7 +207,10 @@ class Router:
 
     def resolve_name(self, name: str) -> str:
         """The canonical model id for *name* (an id, ``provider/id`` or an alias)."""
-        if not isinstance(name, str) or not name.strip():
+        if not isinstance(name, str):
+            raise InvalidOptionError([Problem("model", name, f"model must be a model name, not {name!r}; "
+                                              "see tryon.models() for the installed ones")])
+        if not name.strip():
             raise UnknownModelError(repr(name), known=sorted(self._entries))
         key = name.strip().lower()
         with self._lock:
@@ -331,6 +342,10 @@ class Router:
     def _check(self, request: Request, gen: ImageGenerator, strict: bool,
                allow_retired: bool | None = None) -> tuple[Request, list[Notice]]:
         caps = gen.capabilities
+        if request.n > self.max_n:
+            raise InvalidOptionError([Problem(
+                "n", request.n, f"n={request.n} is more than the {self.max_n} images one request may ask for; "
+                "split the work (a batch) or raise Router(max_n=...)")], model=gen.model_id)
         notices = self._lifecycle_notices(gen, allow_retired)
         if strict:
             findings = find_problems(request, caps)
@@ -465,11 +480,12 @@ class Router:
 
     @property
     def fetcher(self) -> Any:
-        if self._fetcher is None:
-            from tryon.media.fetch import URLFetcher, default_fetcher
+        from tryon.media.fetch import URLFetcher, default_fetcher
 
-            self._fetcher = (default_fetcher() if self._allow_private_urls is None
-                             else URLFetcher(allow_private=self._allow_private_urls))
+        if self._allow_private_urls is None:
+            return default_fetcher()  # read each time: configure_fetcher() changes take effect at once
+        if self._fetcher is None:
+            self._fetcher = URLFetcher(allow_private=self._allow_private_urls)
         return self._fetcher
 
     def _prepare_inputs(self, request: Request, gen: ImageGenerator, strict: bool,
@@ -569,7 +585,13 @@ class Router:
         return await self._arun(Operation.EDIT, prompt, model, images, strict, options, on_part, budget)
 
     def _candidates(self, model: str | Sequence[str]) -> list[str]:
-        names = [model] if isinstance(model, str) else list(model)
+        if isinstance(model, str):
+            names = [model]
+        elif isinstance(model, Sequence) and all(isinstance(m, str) for m in model):
+            names = list(model)
+        else:
+            raise InvalidOptionError([Problem("model", model, f"model must be a model name or a list of names, "
+                                              f"not {model!r}; see tryon.models() for the installed ones")])
         if not names:
             raise InvalidOptionError([Problem("model", model, "model is an empty list; name at least one")])
         return [self.resolve_name(n) for n in names]
@@ -804,6 +826,8 @@ def _prepare_local_images(sources: list[Any], limits: Any, strict: bool) -> tupl
 
 
 def _one_model(model: Any) -> None:
+    if model is None or not isinstance(model, str | Sequence):
+        raise InvalidOptionError([Problem("model", model, f"model must be a model name, not {model!r}")])
     if not isinstance(model, str):
         raise InvalidOptionError([Problem("model", model, "streaming takes one model, not a preference list: "
                                                           "partial images cannot fall through to another model")])

@@ -9,22 +9,63 @@ from fractions import Fraction
 
 import attrs
 
-__all__ = ["SizeRule", "Sizes", "aspect_ratio_of", "parse_ratio", "parse_size"]
+__all__ = ["RatioRange", "SizeRule", "Sizes", "aspect_ratio_of", "normalize_size", "parse_ratio", "parse_size",
+           "size_problem"]
 
-_SIZE = re.compile(r"^\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*$")
-_RATIO = re.compile(r"^\s*(\d{1,4})\s*:\s*(\d{1,4})\s*$")
+#: The largest edge a size string may spell (six digits); nothing larger is ever proposed.
+MAX_EDGE = 999_999
+_SIZE = re.compile(r"^\s*(\d{1,6})\s*[xX×*]\s*(\d{1,6})\s*$", re.ASCII)
+_RATIO = re.compile(r"^\s*(\d{1,4})\s*:\s*(\d{1,4})\s*$", re.ASCII)
 
 
 def parse_size(size: str) -> tuple[int, int] | None:
     """``"1536x1024"`` -> ``(1536, 1024)``; ``None`` for anything else (``auto`` included)."""
+    if not isinstance(size, str):
+        return None
     m = _SIZE.match(size)
     if not m:
         return None
     return int(m.group(1)), int(m.group(2))
 
 
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def normalize_size(value: object) -> object:
+    """The canonical spelling of a size: ``"WxH"`` (no spaces, no leading zeros) or ``"auto"``.
+
+    Accepts ``"1024 x 1024"``, ``"1024X1024"``, the multiplication sign, ``"1024*1024"`` and a pair of
+    whole numbers ``(1024, 1024)``; returns anything else unchanged (see :func:`size_problem`).
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() == "auto":
+            return "auto"
+        wh = parse_size(text)
+        return f"{wh[0]}x{wh[1]}" if wh is not None else text
+    if isinstance(value, tuple | list) and len(value) == 2 and all(_whole(v) for v in value):
+        return f"{value[0]}x{value[1]}"
+    return value
+
+
+def size_problem(value: object) -> str:
+    """Why *value* is not a size (for values :func:`normalize_size` could not make one of)."""
+    if isinstance(value, tuple | list):
+        if len(value) != 2:
+            return f"size={value!r} has {len(value)} items; give (width, height) or 'WIDTHxHEIGHT'"
+        kinds = ", ".join(type(v).__name__ for v in value)
+        return (f"size={value!r} must be two whole numbers (width, height), not ({kinds}); "
+                "e.g. (1024, 1024) or '1024x1024'")
+    if isinstance(value, str):
+        return f"size={value!r} is not 'WIDTHxHEIGHT' (e.g. '1024x1536') or 'auto'"
+    return f"size={value!r} is a {type(value).__name__}; give 'WIDTHxHEIGHT', (width, height) or 'auto'"
+
+
 def parse_ratio(ratio: str) -> Fraction | None:
     """``"16:9"`` -> ``Fraction(16, 9)``; ``None`` when malformed."""
+    if not isinstance(ratio, str):
+        return None
     m = _RATIO.match(ratio)
     if not m or int(m.group(1)) == 0 or int(m.group(2)) == 0:
         return None
@@ -149,7 +190,7 @@ class SizeRule:
         for cw, ch in ((floor_w, floor_h), (floor_w + m, floor_h), (floor_w, floor_h + m),
                        (floor_w + m, floor_h + m), (floor_w - m, floor_h), (floor_w, floor_h - m),
                        (floor_w + 2 * m, floor_h + m), (floor_w + m, floor_h + 2 * m)):
-            if cw > 0 and ch > 0 and not self.violations(cw, ch):
+            if 0 < cw <= MAX_EDGE and 0 < ch <= MAX_EDGE and not self.violations(cw, ch):
                 return cw, ch
         return None
 
@@ -162,18 +203,47 @@ def _ratio_text(value: float) -> str:
 
 
 @attrs.frozen
+class RatioRange:
+    """Every aspect ratio from ``tallest`` to ``widest`` (e.g. ``"9:21"`` to ``"21:9"``), bounds included."""
+
+    tallest: str
+    widest: str
+
+    def __attrs_post_init__(self) -> None:
+        low, high = parse_ratio(self.tallest), parse_ratio(self.widest)
+        if low is None or high is None or low > high:
+            raise ValueError(f"RatioRange({self.tallest!r}, {self.widest!r}): use 'W:H' bounds, tallest first")
+
+    def contains(self, ratio: Fraction) -> bool:
+        return (parse_ratio(self.tallest) or ratio) <= ratio <= (parse_ratio(self.widest) or ratio)
+
+    def clamp(self, ratio: Fraction) -> str:
+        """*ratio* as ``W:H`` text, moved to the nearest bound when it lies outside."""
+        if ratio < (parse_ratio(self.tallest) or ratio):
+            return self.tallest
+        if ratio > (parse_ratio(self.widest) or ratio):
+            return self.widest
+        return f"{ratio.numerator}:{ratio.denominator}"
+
+    def describe(self) -> str:
+        return f"any aspect ratio from {self.tallest} to {self.widest}"
+
+
+@attrs.frozen
 class Sizes:
     """The sizes a model accepts.
 
     ``exact`` lists exact ``WxH`` values; ``rule`` admits any ``WxH`` within limits;
     ``aspect_ratios`` admits any ``WxH`` whose ratio is exactly one of them (for providers
-    that speak ratios); ``auto`` admits ``"auto"``.
+    that speak ratios); ``ratio_range`` admits any ``WxH`` (and any ``aspect_ratio``) whose ratio lies
+    within a :class:`RatioRange`; ``auto`` admits ``"auto"``.
     """
 
     exact: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_str_set)
     rule: SizeRule | None = None
     aspect_ratios: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_str_set)
     auto: bool = False
+    ratio_range: RatioRange | None = None
 
     @classmethod
     def fixed(cls, *sizes: str, auto: bool = False) -> Sizes:
@@ -187,6 +257,20 @@ class Sizes:
     @classmethod
     def ratios(cls, *ratios: str, standard: Iterable[str] = ()) -> Sizes:
         return cls(exact=frozenset(standard), aspect_ratios=frozenset(ratios))
+
+    @classmethod
+    def ratio_between(cls, tallest: str, widest: str, *, standard: Iterable[str] = ()) -> Sizes:
+        """Any ``WxH`` or aspect ratio from *tallest* to *widest*; *standard* ratios are listed as such."""
+        return cls(aspect_ratios=frozenset(standard), ratio_range=RatioRange(tallest, widest))
+
+    def accepts_ratio(self, ratio: str) -> bool:
+        """Whether the aspect ratio *ratio* (``"W:H"``) is one this declaration admits."""
+        parsed = parse_ratio(ratio) if isinstance(ratio, str) else None
+        if parsed is None:
+            return False
+        if self.ratio_range is not None and self.ratio_range.contains(parsed):
+            return True
+        return any(parse_ratio(r) == parsed for r in self.aspect_ratios)
 
     def check(self, size: str) -> str | None:
         """``None`` when *size* is accepted, else why not."""
@@ -206,6 +290,10 @@ class Sizes:
             return f"{size} does not fit: " + "; ".join(why)
         if self.aspect_ratios and aspect_ratio_of(size, self.aspect_ratios):
             return None
+        if self.ratio_range is not None:
+            if self.ratio_range.contains(Fraction(wh[0], wh[1])):
+                return None
+            return f"{size} is outside {self.ratio_range.describe()}"
         return f"{size} is not one of the accepted sizes ({self.describe()})"
 
     def accepts(self, size: str) -> bool:
@@ -228,7 +316,9 @@ class Sizes:
         parts = sorted(self.exact, key=_size_key)
         if self.rule is not None:
             parts.append(self.rule.describe())
-        if self.aspect_ratios:
+        if self.ratio_range is not None:
+            parts.append("any WxH of " + self.ratio_range.describe())
+        elif self.aspect_ratios:
             parts.append("any WxH of ratio " + ", ".join(sorted(self.aspect_ratios, key=_ratio_key)))
         if self.auto:
             parts.append("auto")
@@ -260,7 +350,11 @@ class Sizes:
     def nearest_ratio(self, size: str) -> str | None:
         """The declared aspect ratio closest to *size*'s."""
         wh = parse_size(size)
-        if wh is None or 0 in wh or not self.aspect_ratios:
+        if wh is None or 0 in wh:
+            return None
+        if self.ratio_range is not None:
+            return self.ratio_range.clamp(Fraction(wh[0], wh[1]))
+        if not self.aspect_ratios:
             return None
         target = math.log(wh[0] / wh[1])
         return min(

@@ -24,10 +24,9 @@ __all__ = ["CREDIT_USD", "PRICES", "Price", "credits_to_usd", "estimate", "megap
 CREDIT_USD = 0.01
 #: A billed megapixel: 1024 x 1024 pixels (a 1024x1024 image costs the first-megapixel price).
 MEGAPIXEL = 1024 * 1024
-_AS_OF = "2026-02-03"
-_SOURCE = (
-    "BFL's own API skill (black-forest-labs/skills, bfl-api pricing) as summarised in the provider notes"
-)
+_AS_OF = "2026-12-01"
+_SOURCE = "BFL's own API skill (https://skills.sh/black-forest-labs/skills/bfl-api, pricing table)"
+_PRICING_PAGE = "BFL pricing page (https://docs.bfl.ml/quick_start/pricing)"
 
 
 @attrs.frozen
@@ -53,11 +52,14 @@ PRICES: Mapping[str, Price] = MappingProxyType(
         "flux-2-pro": Price(first_mp=3.0, extra_mp=1.5),
         "flux-2-max": Price(first_mp=7.0, extra_mp=3.0),
         "flux-2-flex": Price(first_mp=5.0, extra_mp=5.0),
-        "flux-kontext-pro": Price(flat=4.0),
-        "flux-kontext-max": Price(flat=8.0),
+        "flux-2-klein-4b": Price(first_mp=1.4, extra_mp=0.1),
+        "flux-2-klein-9b": Price(first_mp=1.5, extra_mp=0.2),
+        "flux-kontext-pro": Price(flat=4.0, source=_PRICING_PAGE),
+        "flux-kontext-max": Price(flat=8.0, source=_PRICING_PAGE),
+        "flux-pro-1.0-fill": Price(flat=5.0, source=_PRICING_PAGE),
     }
 )
-"""Model -> price. ``flux-pro-1.0-fill`` has no published price in the sources: estimates say unknown."""
+"""Model -> price (credits). A model missing here has no published price: its estimates say unknown."""
 
 
 def megapixels(pixels: int) -> int:
