@@ -1,7 +1,8 @@
 """Run every benchmark and write ``docs/performance.md``: ``python -m benchmarks`` (or this file).
 
 ``--quick`` uses fewer repetitions (a smoke run), ``--only NAME`` runs some benchmarks
-(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``, ``peers``), ``--no-write``
+(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``, ``peers``,
+``result_check``), ``--no-write``
 prints the table without touching the docs.
 """
 
@@ -24,7 +25,7 @@ if __package__ in (None, ""):  # run as a file: python benchmarks/run.py
 
 from benchmarks.common import ROOT, Result
 
-BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers")
+BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers", "result_check")
 PACKAGES = ("tryon", "openai", "httpx2", "pydantic", "pillow", "attrs", "pluggy", "click", "requests", "litellm",
             "any-llm-sdk")
 OUTPUT = ROOT / "docs" / "performance.md"

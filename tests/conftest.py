@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Property tests run a fixed example budget (HYPOTHESIS_PROFILE=dev for more examples locally).
-settings.register_profile("ci", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", max_examples=500, deadline=None)
+# Property tests run a fixed example budget: the ``ci`` profile (the default, and what tox and CI
+# use); HYPOTHESIS_PROFILE=dev tries more examples when hunting a bug locally.
+settings.register_profile("ci", max_examples=50, deadline=None, database=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("dev", max_examples=500, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Only the first-party plugins load in tests, whatever else is installed on the machine.
@@ -23,7 +26,7 @@ os.environ["TRYON_PLUGINS"] = FIRST_PARTY
 SECRET_ENV = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "AZURE_OPENAI_API_KEY",
     "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "BFL_API_KEY", "BFL_BASE_URL", "GEMINI_API_KEY",
-    "GOOGLE_API_KEY", "GEMINI_BASE_URL", "TRYON_ALLOW_PRIVATE_URLS",
+    "GOOGLE_API_KEY", "GEMINI_BASE_URL", "TRYON_ALLOW_PRIVATE_URLS", "TRYON_SERVES_RETIRED",
 )
 for _name in SECRET_ENV:
     os.environ.pop(_name, None)

@@ -13,11 +13,12 @@ The common case::
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any
 
-from tryon.capabilities import FEATURES, Capabilities, Lifecycle, Operation, Rule
+from tryon.capabilities import FEATURES, Capabilities, Deviations, Lifecycle, Operation, Rule
 from tryon.errors import (
     AuthenticationError,
     ContentPolicyError,
@@ -62,6 +63,7 @@ __all__ = [
     "AuthenticationError",
     "Capabilities",
     "ContentPolicyError",
+    "Deviations",
     "EditRequest",
     "Estimate",
     "GenerateRequest",
@@ -179,9 +181,12 @@ def astream(prompt: str, *, model: str = DEFAULT_MODEL, images: Any = None,
     return default_router().astream(prompt, model=model, images=images, **options)
 
 
-def models(*, supports: Iterable[str] | str = (), provider: str | None = None) -> list[ModelInfo]:
-    """Registered models, filtered by features (``{"transparent_background", "mask"}``)."""
-    return default_router().models(supports=supports, provider=provider)
+def models(*, supports: Iterable[str] | str = (), provider: str | None = None,
+           retiring: str | int | dt.date | None = None, include_retired: bool = True) -> list[ModelInfo]:
+    """Registered models, filtered by features (``{"transparent_background", "mask"}``), and with
+    ``retiring="90d"`` (``30d``, ``2w``, an ISO date) to those whose shutdown date comes by then."""
+    return default_router().models(supports=supports, provider=provider, retiring=retiring,
+                                   include_retired=include_retired)
 
 
 def explain(model: str | Sequence[str], prompt: str = "(prompt)", **options: Any) -> list[str]:

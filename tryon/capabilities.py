@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from tryon.deviations import Deviations
 from tryon.media.limits import InputLimits
 from tryon.provenance import EXTRA_FACTS, Provenance
 from tryon.sizes import Sizes
@@ -27,6 +28,7 @@ __all__ = [
     "FEATURES",
     "Advisory",
     "Capabilities",
+    "Deviations",
     "InputsWhen",
     "Lifecycle",
     "Operation",
@@ -78,18 +80,24 @@ class Lifecycle:
         """The shutdown date (the name the first declarations used)."""
         return self.shutdown_on
 
+    def status_on(self, day: dt.date) -> str:
+        """The status on *day*: the declared one, moved on by the dates (see :mod:`tryon.lifecycle`)."""
+        from tryon.lifecycle import status_on
+
+        return status_on(self, day)
+
     @property
     def retired(self) -> bool:
-        return self.status == "retired"
+        """Retired today (declared so, or past its shutdown date)."""
+        from tryon.lifecycle import today
 
-    def describe(self, model: str) -> str:
-        if self.status == "active":
-            return f"{model} is active"
-        when = f" on {self.retired_on.isoformat()}" if self.retired_on else ""
-        text = f"{model} is {self.status}" + (when if self.status == "retired" else "")
-        if self.successors:
-            text += f"; use {' or '.join(self.successors)} instead"
-        return text + (f" ({self.note})" if self.note else "")
+        return self.status_on(today()) == "retired"
+
+    def describe(self, model: str, day: dt.date | None = None) -> str:
+        """One sentence on *model*'s lifecycle on *day* (default today), with dates and successors."""
+        from tryon.lifecycle import describe_on, today
+
+        return describe_on(self, model, day or today())
 
 
 @attrs.frozen
@@ -253,6 +261,8 @@ class Capabilities:
     """Provider options that hold an overlay image of the first input (same size, transparent where it
     does not apply); the core loads and checks them like inputs."""
     max_resolution: str | None = None
+    deviations: Deviations = Deviations()
+    """Documented differences between what is asked and what the model returns (notices, not errors)."""
     format_sizes: Mapping[str, Sizes] = attrs.field(factory=dict, converter=_mapping, hash=False)
     """Sizes by output format, where a format has its own (a GIF's frame sizes); else ``sizes``."""
     budgets: tuple[PixelBudget, ...] = attrs.field(default=(), converter=_to_tuple)

@@ -12,6 +12,7 @@ Models" table (one row per feature, one column per model) from the declarations.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,7 +21,8 @@ from typing import Any
 
 import attrs
 
-from tryon.capabilities import Capabilities
+from tryon import lifecycle
+from tryon.capabilities import Capabilities, Lifecycle
 from tryon.router import ModelInfo, Router
 
 __all__ = [
@@ -35,6 +37,8 @@ __all__ = [
     "model_details",
     "model_details_text",
     "render_document",
+    "retiring_rows",
+    "retiring_text",
     "summary_rows",
     "text_table",
 ]
@@ -107,15 +111,23 @@ def _sizes_brief(caps: Capabilities) -> str:
     return f"{len(caps.sizes.exact)} fixed" + (" + auto" if caps.sizes.auto else "")
 
 
-def summary_rows(infos: Sequence[ModelInfo]) -> list[dict[str, Any]]:
-    """One JSON-ready summary per model (the columns of the capability table)."""
+def _status(life: Lifecycle, day: dt.date | None) -> str:
+    """The status on *day*; the declared status (with its dates) when *day* is ``None``."""
+    return life.status if day is None else lifecycle.status_on(life, day)
+
+
+def summary_rows(infos: Sequence[ModelInfo], day: dt.date | None = None) -> list[dict[str, Any]]:
+    """One JSON-ready summary per model (the columns of the capability table).
+
+    ``status`` is the status on *day* (from the lifecycle dates); without *day*, the declared one.
+    """
     rows = []
     for info in infos:
         c = info.capabilities
         rows.append({
             "model": info.model,
             "provider": info.provider,
-            "status": c.lifecycle.status,
+            "status": _status(c.lifecycle, day),
             "operations": sorted(op.value for op in c.operations),
             "max_resolution": max_resolution(c),
             "sizes": _sizes_brief(c),
@@ -148,9 +160,9 @@ def _cell(value: Any, *, yes: str, no: str) -> str:
     return str(value)
 
 
-def markdown_table(infos: Sequence[ModelInfo]) -> str:
+def markdown_table(infos: Sequence[ModelInfo], day: dt.date | None = None) -> str:
     """Every model as a row of the capability table, in Markdown."""
-    rows = summary_rows(infos)
+    rows = summary_rows(infos, day)
     return _md_table([h for h, _ in _SUMMARY_COLUMNS],
                      ([_cell(r[k], yes=YES, no=NO) for _, k in _SUMMARY_COLUMNS] for r in rows))
 
@@ -166,10 +178,41 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 _TEXT_COLUMNS = tuple(c for c in _SUMMARY_COLUMNS if c[1] not in {"sizes", "output_formats", "seed"})
 
 
-def text_table(infos: Sequence[ModelInfo]) -> str:
+def text_table(infos: Sequence[ModelInfo], day: dt.date | None = None) -> str:
     """The capability table for a terminal (plain ASCII marks, aligned columns)."""
-    rows = [[_cell(r[k], yes="yes", no="-") for _, k in _TEXT_COLUMNS] for r in summary_rows(infos)]
+    rows = [[_cell(r[k], yes="yes", no="-") for _, k in _TEXT_COLUMNS] for r in summary_rows(infos, day)]
     return _aligned([h for h, _ in _TEXT_COLUMNS], rows)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def retiring_rows(infos: Sequence[ModelInfo], day: dt.date) -> list[dict[str, Any]]:
+    """Models with lifecycle dates, soonest shutdown first: status on *day*, dates, successors."""
+    rows = []
+    for info in infos:
+        life = info.capabilities.lifecycle
+        rows.append({
+            "model": info.model,
+            "provider": info.provider,
+            "status": lifecycle.status_on(life, day),
+            "deprecated_on": _iso(life.deprecated_on),
+            "shutdown_on": _iso(life.shutdown_on),
+            "days_left": (life.shutdown_on - day).days if life.shutdown_on else None,
+            "successors": list(life.successors),
+            "note": life.note,
+        })
+    return sorted(rows, key=lambda r: (r["shutdown_on"] or "9999", r["model"]))
+
+
+def retiring_text(infos: Sequence[ModelInfo], day: dt.date) -> str:
+    """The ``tryon models --retiring`` table for a terminal."""
+    header = ["Model", "Provider", "Status", "Deprecated", "Shutdown", "Days left", "Successors"]
+    rows = [[r["model"], r["provider"], r["status"], r["deprecated_on"] or "-", r["shutdown_on"] or "-",
+             "-" if r["days_left"] is None else str(r["days_left"]), ", ".join(r["successors"]) or "-"]
+            for r in retiring_rows(infos, day)]
+    return _aligned(header, rows)
 
 
 def comparison_text(infos: Sequence[ModelInfo]) -> str:
@@ -202,23 +245,47 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def model_details(info: ModelInfo) -> dict[str, Any]:
-    """Everything declared about one model, JSON-ready."""
+def _declared_lifecycle(life: Lifecycle, model: str) -> str:
+    """The declared lifecycle in words, independent of today's date (for the generated document)."""
+    text = f"{model}: declared {life.status}"
+    dates = [f"deprecated on {life.deprecated_on}"] if life.deprecated_on else []
+    dates += [f"shutdown on {life.shutdown_on}"] if life.shutdown_on else []
+    if dates:
+        text += " (" + ", ".join(dates) + ")"
+    if life.successors:
+        text += f"; successors: {', '.join(life.successors)}"
+    return text + (f"; {life.note}" if life.note else "")
+
+
+def model_details(info: ModelInfo, day: dt.date | None = None) -> dict[str, Any]:
+    """Everything declared about one model, JSON-ready, with the sources of each fact group.
+
+    ``lifecycle.status`` and ``lifecycle.summary`` are read on *day* (default: today).
+    """
+    from tryon.testing.provenance import missing_sources
+
     c = info.capabilities
     life = c.lifecycle
     limits = c.inputs
+    day = day or lifecycle.today()
     return {
         "model": info.model,
         "provider": info.provider,
         "plugin": info.plugin,
         "aliases": list(info.aliases),
         "lifecycle": {
-            "status": life.status,
-            "retired_on": life.retired_on.isoformat() if life.retired_on else None,
+            "status": lifecycle.status_on(life, day),
+            "declared_status": life.status,
+            "deprecated_on": _iso(life.deprecated_on),
+            "shutdown_on": _iso(life.shutdown_on),
+            "retired_on": _iso(life.retired_on),
             "successors": list(life.successors),
             "note": life.note,
-            "summary": life.describe(info.model),
+            "summary": lifecycle.describe_on(life, info.model, day),
         },
+        "sources": c.sources.as_dict(),
+        "unverified": list(c.sources.unverified()),
+        "unsourced": missing_sources(c),
         "operations": sorted(op.value for op in c.operations),
         "features": info.features(),
         "max_resolution": max_resolution(c),
@@ -305,9 +372,22 @@ def _inputs_text(caps: Capabilities) -> str:
     return "; ".join([", ".join(parts), mask]) if caps.mask else ", ".join(parts)
 
 
-def model_details_text(info: ModelInfo) -> str:
+def _sources_lines(d: Mapping[str, Any], bullet: str, code: str = "") -> list[str]:
+    lines = []
+    for group, sources in d["sources"].items():
+        for src in sources:
+            flag = ", unverified" if not src["verified"] else ""
+            note = f": {src['note']}" if src["note"] else ""
+            lines.append(f"{bullet}{code}{group}{code} - {src['where']} ({src['kind']}, checked {src['checked']}"
+                         f"{flag}){note}")
+    if d["unsourced"]:
+        lines.append(f"{bullet}no source recorded for: {', '.join(d['unsourced'])}")
+    return lines
+
+
+def model_details_text(info: ModelInfo, day: dt.date | None = None) -> str:
     """One model in full, for a terminal."""
-    d = model_details(info)
+    d = model_details(info, day)
     lines = [info.model, "=" * len(info.model), f"Lifecycle: {d['lifecycle']['summary']}"]
     width = max(len(label) for _, label in _DETAIL_LABELS) + 1
     for key, label in _DETAIL_LABELS:
@@ -319,6 +399,12 @@ def model_details_text(info: ModelInfo) -> str:
                  + (", ".join(f"{k} ({v})" for k, v in options.items()) if options else "-"))
     for rule in d["rules"]:
         lines.append(f"{'Rule:':<{width}} {rule}")
+    life = d["lifecycle"]
+    lines.append(f"{'Deprecated on:':<{width}} {life['deprecated_on'] or '-'}")
+    lines.append(f"{'Shutdown on:':<{width}} {life['shutdown_on'] or '-'}")
+    lines.append(f"{'Successors:':<{width}} {', '.join(life['successors']) or '-'}")
+    lines.append("Sources:")
+    lines.extend(_sources_lines(d, "  ") or ["  none recorded"])
     return "\n".join(lines) + "\n"
 
 
@@ -358,8 +444,18 @@ def render_document(router: Router, comparison: Sequence[str] = DEFAULT_COMPARIS
         "a request a model cannot honour before anything is sent. Query the same data with "
         "`tryon models` or `tryon.models(supports=...)`.\n",
         "## All models\n",
+        "The status column is the declared one; the router reads the lifecycle dates against "
+        "today's date (`tryon models --retiring 90d` lists what goes away soon).\n",
         markdown_table(infos),
     ]
+    dated = [i for i in infos if i.capabilities.lifecycle != Lifecycle()]
+    if dated:
+        parts += ["## Lifecycle\n", _md_table(
+            ["Model", "Declared status", "Deprecated on", "Shutdown on", "Successors", "Note"],
+            ([i.model, i.capabilities.lifecycle.status, _iso(i.capabilities.lifecycle.deprecated_on) or "—",
+              _iso(i.capabilities.lifecycle.shutdown_on) or "—",
+              ", ".join(i.capabilities.lifecycle.successors) or "—", i.capabilities.lifecycle.note or "—"]
+             for i in sorted(dated, key=lambda i: (_iso(i.capabilities.lifecycle.shutdown_on) or "9999", i.model))))]
     if compared:
         parts += ["## Comparison (the seed documentation's table, from the declarations)\n",
                   comparison_markdown(compared)]
@@ -371,7 +467,7 @@ def render_document(router: Router, comparison: Sequence[str] = DEFAULT_COMPARIS
 
 def _detail_markdown(info: ModelInfo) -> str:
     d = model_details(info)
-    lines = [f"### {info.model}\n", f"{d['lifecycle']['summary']}.\n"]
+    lines = [f"### {info.model}\n", f"Lifecycle: {_declared_lifecycle(info.capabilities.lifecycle, info.model)}.\n"]
     for key, label in _DETAIL_LABELS:
         lines.append(f"- **{label}:** {_detail(d, key)}")
     lines.append(f"- **Input images:** {_inputs_text(info.capabilities)}")
@@ -379,6 +475,8 @@ def _detail_markdown(info: ModelInfo) -> str:
     options = d["provider_options"]
     lines.append("- **Provider options:** " + (", ".join(f"`{k}`" for k in options) if options else "-"))
     lines.extend(f"- **Rule:** {rule}" for rule in d["rules"])
+    lines.append("\nSources:\n")
+    lines.extend(_sources_lines(d, "- ", "`") or ["- none recorded"])
     return "\n".join(lines) + "\n"
 
 

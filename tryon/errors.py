@@ -263,13 +263,19 @@ class ProviderRequestError(ProviderError):
     """The provider refused the request as invalid (HTTP 400/404/422) despite local validation."""
 
 
-class ModelRetiredError(ProviderRequestError):
-    """The provider no longer serves the model; names its successors."""
+class ModelRetiredError(ProviderRequestError, ValidationError):
+    """The provider no longer serves the model; names its successors.
 
-    def __init__(self, message: str, *, successors: Sequence[str] = (), **kwargs: Any) -> None:
+    Raised before anything is sent for a model past its declared shutdown date (then also a
+    ``ValueError``), or after the service answered that it does not know a retired model.
+    """
+
+    def __init__(self, message: str, *, successors: Sequence[str] = (), hint: str = "", **kwargs: Any) -> None:
         self.successors = tuple(successors)
         if self.successors:
             message = f"{message}; use {' or '.join(self.successors)} instead"
+        if hint:
+            message = f"{message}. {hint}"
         super().__init__(message, **kwargs)
 
 

@@ -2,8 +2,9 @@
 
 At most ``Capabilities.max_concurrent_calls`` calls of one request run at once (threads, or
 asyncio tasks, are started for that many workers only, however large ``n`` is). Images come
-back in call order; usage and cost are summed and warnings joined. When some calls fail, the
-images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
+back in call order; usage and cost are summed and warnings joined. Each call's result is
+checked against its request (:func:`tryon.result_checks.check_result`). When some calls fail,
+the images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, Request
+from tryon.result_checks import check_result
 from tryon.results import Generation, Usage
 from tryon.secrets import scrub_exception
 
@@ -31,18 +33,19 @@ def split(n: int, per_call: int) -> list[int]:
     return [per_call] * full + ([rest] if rest else [])
 
 
-def _checked(gen: ImageGenerator, result: object) -> Generation:
+def checked(gen: ImageGenerator, request: Request, result: object) -> Generation:
+    """*result* of one call of *gen* for *request*, checked against the request (or raises)."""
     if not isinstance(result, Generation):
         raise PluginError(f"{gen.provider}/{gen.model_id} returned {type(result).__name__}, not a tryon.Generation "
                           "(a bug in its plugin)")
-    return result
+    return check_result(result, request, gen.capabilities)
 
 
 def _call(gen: ImageGenerator, request: Request) -> Generation:
     try:
         if isinstance(request, EditRequest):
-            return _checked(gen, gen.edit(request))
-        return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
+            return checked(gen, request, gen.edit(request))
+        return checked(gen, request, gen.generate(request))  # type: ignore[arg-type]
     except BaseException as exc:
         scrub_exception(exc)  # no key in the error, its chain or its traceback text
         raise
@@ -54,7 +57,7 @@ async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor
     native = getattr(gen, name, None)
     if native is not None:
         try:
-            return _checked(gen, await native(request))
+            return checked(gen, request, await native(request))
         except BaseException as exc:
             scrub_exception(exc)
             raise
@@ -100,9 +103,21 @@ def merge(parts: Sequence[Generation]) -> Generation:
     )
 
 
+def _kept(result: Generation | BaseException) -> Generation | None:
+    """The images a call delivered: its result, or those kept on its PartialResultError."""
+    if isinstance(result, Generation):
+        return result
+    return result.generation if isinstance(result, PartialResultError) else None
+
+
 def _settle(results: Sequence[Generation | BaseException], notices: Sequence[Notice] = ()) -> Generation:
-    good = [r for r in results if isinstance(r, Generation)]
-    errors = [r for r in results if not isinstance(r, Generation)]
+    good = [g for g in map(_kept, results) if g is not None]
+    errors: list[BaseException] = []
+    for r in results:
+        if isinstance(r, PartialResultError):
+            errors.extend(r.errors)
+        elif not isinstance(r, Generation):
+            errors.append(r)
     if not good:
         raise errors[0]
     merged = merge(good).with_warnings(notices)
@@ -129,7 +144,12 @@ def run_sync(gen: ImageGenerator, request: Request,
     """
     chunks = _chunks(gen, request)
     if len(chunks) == 1:
-        result = _call(gen, chunks[0])
+        try:
+            result = _call(gen, chunks[0])
+        except PartialResultError as partial:
+            if on_part is not None:
+                on_part(partial.generation)
+            raise
         if on_part is not None:
             on_part(result)
         return result
@@ -139,8 +159,8 @@ def run_sync(gen: ImageGenerator, request: Request,
         for fut in as_completed(futures):
             exc = fut.exception()
             results[futures[fut]] = exc if exc is not None else fut.result()
-            part = results[futures[fut]]
-            if on_part is not None and isinstance(part, Generation):
+            part = _kept(results[futures[fut]])
+            if on_part is not None and part is not None:
                 on_part(part)
     ordered = [results[i] for i in range(len(chunks))]
     for r in ordered:
@@ -171,6 +191,9 @@ async def run_async(gen: ImageGenerator, request: Request,
                 result = await _acall(gen, chunks[i], pool, context)
             except Exception as exc:
                 results[i] = exc
+                kept = _kept(exc)  # the complete images of a partly broken answer
+                if on_part is not None and kept is not None:
+                    on_part(kept)
                 continue
             results[i] = result
             if on_part is not None:

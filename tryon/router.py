@@ -8,6 +8,7 @@ the value, the model and the registered models that do support it — all proble
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import sys
@@ -20,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from tryon import fanout
+from tryon import fanout, lifecycle
 from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
 from tryon.checks import Finding, adapt, advise, find_problems, option_getter, shown
 from tryon.copying import replace
@@ -29,6 +30,7 @@ from tryon.errors import (
     InvalidInputError,
     InvalidOptionError,
     MissingCredentialsError,
+    ModelRetiredError,
     NoModelAvailableError,
     PartialResultError,
     PluginError,
@@ -54,7 +56,15 @@ PartCallback = Callable[[Generation], None]
 
 
 class RetiredModelWarning(UserWarning):
-    """A retired (or deprecated) model was selected; its successors are named."""
+    """A retired (or deprecated) model was selected; its successors are named (once per model)."""
+
+
+CORE_SETTINGS = frozenset({"serves_retired"})
+"""Provider settings the router itself reads (never passed to the plugin's ``configure``).
+
+``serves_retired``: ``True`` or model ids: the deployment configured for this provider (Azure,
+an OpenAI-compatible endpoint, ...) still serves these retired models, so they are sent.
+"""
 
 
 @attrs.frozen
@@ -90,18 +100,28 @@ class Router:
 
     ``Router()`` loads the installed plugins; ``Router(plugins=False)`` starts empty (add
     generators with :meth:`register`). ``settings`` maps a provider name to settings its
-    generators accept (``{"openai": {"api_key": ..., "base_url": ...}}``). ``max_n`` caps the
-    images of one request for every model (each model's ``Capabilities.max_n`` may cap lower);
-    a larger ``n`` is refused before anything is allocated or sent.
+    generators accept (``{"openai": {"api_key": ..., "base_url": ...}}``).
+
+    A model past its shutdown date is refused before sending (:class:`ModelRetiredError`)
+    unless the deployment still serves it: ``allow_retired=True`` (or a set of model ids or
+    provider names) here, ``allow_retired=True`` per call, the provider setting
+    ``serves_retired`` or the ``TRYON_SERVES_RETIRED`` environment variable. ``today``
+    replaces the lifecycle clock (a function returning a ``datetime.date``; tests use it).
+    ``max_n`` caps the images of one request for every model (each model's ``Capabilities.max_n``
+    may cap lower); a larger ``n`` is refused before anything is allocated or sent.
     """
 
     def __init__(self, *, plugins: bool = True, strict: bool = True,
                  settings: Mapping[str, Mapping[str, Any]] | None = None,
-                 allow_private_urls: bool | None = None, max_n: int = DEFAULT_MAX_N) -> None:
+                 allow_private_urls: bool | None = None, max_n: int = DEFAULT_MAX_N,
+                 allow_retired: bool | str | Iterable[str] = False,
+                 today: lifecycle.Clock | None = None) -> None:
         if isinstance(max_n, bool) or not isinstance(max_n, int) or max_n < 1:
             raise InvalidOptionError([Problem("max_n", max_n, f"max_n={max_n!r} must be a whole number >= 1")])
         self.strict = strict
         self.max_n = max_n
+        self.retired_policy = lifecycle.RetiredPolicy(allow_retired)
+        self.today: lifecycle.Clock = today or lifecycle.today
         self._entries: dict[str, _Entry] = {}
         self._aliases: dict[str, str] = {}
         self._settings: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (settings or {}).items()}
@@ -209,7 +229,7 @@ class Router:
             if model in self._configured:
                 return self._configured[model]
             gen = self._entries[model].generator
-            settings = self._settings.get(gen.provider)
+            settings = {k: v for k, v in self._settings.get(gen.provider, {}).items() if k not in CORE_SETTINGS}
             if settings and hasattr(gen, "configure"):
                 gen = gen.configure(**settings)
             self._configured[model] = gen
@@ -222,13 +242,20 @@ class Router:
                          entry.plugin)
 
     def models(self, *, supports: Iterable[str] | str = (), provider: str | None = None,
-               include_retired: bool = True) -> list[ModelInfo]:
-        """Registered models, optionally only those with every feature in *supports*."""
+               include_retired: bool = True, retiring: str | int | dt.date | None = None) -> list[ModelInfo]:
+        """Registered models, optionally only those with every feature in *supports*.
+
+        ``retiring="90d"`` (``30d``, ``2w``, whole days or a date) keeps only the models whose
+        shutdown date falls between today and then; ``include_retired=False`` drops the models
+        already past it.
+        """
         wanted = [supports] if isinstance(supports, str) else list(supports)
         for feature in wanted:
             feature_test(feature)  # raises InvalidOptionError for an unknown feature
         if provider:
             provider = self.resolve_provider(provider)
+        day = self.today()
+        horizon = None if retiring is None else lifecycle.parse_horizon(retiring, day=day)
         out = []
         with self._lock:
             entries = list(self._entries.values())
@@ -237,7 +264,9 @@ class Router:
             caps = gen.capabilities
             if provider and gen.provider != provider:
                 continue
-            if not include_retired and caps.lifecycle.retired:
+            if not include_retired and lifecycle.status_on(caps.lifecycle, day) == "retired":
+                continue
+            if horizon is not None and not lifecycle.retiring_by(caps.lifecycle, horizon, day):
                 continue
             if all(caps.supports(f) for f in wanted):
                 out.append(ModelInfo(gen.model_id, gen.provider, caps, entry.aliases, entry.plugin))
@@ -294,37 +323,40 @@ class Router:
     def _supporters(self, finding: Finding, operation: Operation) -> list[str]:
         with self._lock:
             entries = list(self._entries.values())
+        day = self.today()
         return sorted(
             e.generator.model_id for e in entries
             if operation in e.generator.capabilities.operations and finding.accepts(e.generator.capabilities)
-            and not e.generator.capabilities.lifecycle.retired
+            and lifecycle.status_on(e.generator.capabilities.lifecycle, day) != "retired"
         )
 
     def _problems(self, findings: Sequence[Finding], model: str, operation: Operation) -> list[Problem]:
         return [Problem(f.option, f.value, f"{model} {f.reason}", self._supporters(f, operation))
                 for f in findings]
 
-    def check(self, request: Request, model: str, *, strict: bool | None = None) -> tuple[Request, list[Notice]]:
+    def check(self, request: Request, model: str, *, strict: bool | None = None,
+              allow_retired: bool | None = None) -> tuple[Request, list[Notice]]:
         """Validate (and in lenient mode adapt) *request* for *model*; raises when it cannot work."""
-        return self._check(request, self.get(model), self.strict if strict is None else strict)
+        return self._check(request, self.get(model), self.strict if strict is None else strict, allow_retired)
 
-    def _check(self, request: Request, gen: ImageGenerator, strict: bool) -> tuple[Request, list[Notice]]:
+    def _check(self, request: Request, gen: ImageGenerator, strict: bool,
+               allow_retired: bool | None = None) -> tuple[Request, list[Notice]]:
         caps = gen.capabilities
         if request.n > self.max_n:
             raise InvalidOptionError([Problem(
                 "n", request.n, f"n={request.n} is more than the {self.max_n} images one request may ask for; "
                 "split the work (a batch) or raise Router(max_n=...)")], model=gen.model_id)
-        notices: list[Notice] = []
+        notices = self._lifecycle_notices(gen, allow_retired)
         if strict:
             findings = find_problems(request, caps)
         else:
-            request, notices, findings = adapt(request, caps)
+            request, adapted, findings = adapt(request, caps)
+            notices.extend(adapted)
         if findings:
             raise UnsupportedOptionError(self._problems(findings, gen.model_id, request.operation),
                                          model=gen.model_id)
         request = self._typed_options(request, gen)
         notices.extend(advise(request, caps))
-        notices.extend(self._lifecycle_notices(gen))
         return request, notices
 
     def _typed_options(self, request: Request, gen: ImageGenerator) -> Request:
@@ -341,34 +373,59 @@ class Router:
                                      model=gen.model_id) from None
         return request.copy_with(options=typed)
 
-    def _lifecycle_notices(self, gen: ImageGenerator) -> list[Notice]:
+    def retired_reason(self, gen: ImageGenerator, allow_retired: bool | None = None) -> str | None:
+        """Why retired *gen* may still be sent (an opt-in), or ``None`` when it may not."""
+        setting = self._settings.get(gen.provider, {}).get("serves_retired")
+        return self.retired_policy.allows(gen.model_id, gen.provider, setting=setting, call=allow_retired)
+
+    def _lifecycle_notices(self, gen: ImageGenerator, allow_retired: bool | None = None) -> list[Notice]:
+        """The model's lifecycle today: nothing, a notice (warned once), or ModelRetiredError."""
         life = gen.capabilities.lifecycle
-        if life.status == "active":
+        day = self.today()
+        status = lifecycle.status_on(life, day)
+        if status == "active":
             return []
-        text = life.describe(gen.model_id)
+        text = lifecycle.describe_on(life, gen.model_id, day)
+        if status == "retired":
+            why = self.retired_reason(gen, allow_retired)
+            if why is None:
+                when = f" on {life.shutdown_on.isoformat()}" if life.shutdown_on else ""
+                raise ModelRetiredError(
+                    f"{gen.model_id} was shut down{when} and is no longer served (nothing was sent)",
+                    successors=life.successors, provider=gen.provider, model=gen.model_id,
+                    hint="If your deployment (Azure, an OpenAI-compatible endpoint, ...) still serves it, pass "
+                         "allow_retired=True, or set the provider setting serves_retired=True or "
+                         f"{lifecycle.SERVES_RETIRED_ENV}={gen.model_id}")
+            text += f"; sent anyway: {why}"
         with _warned_lock:
             first = gen.model_id not in _warned
             _warned.add(gen.model_id)
-        if first and life.status in ("retired", "deprecated"):
+        if first and status in ("retired", "deprecated"):
             warnings.warn(text, RetiredModelWarning, stacklevel=_caller_stacklevel())
-        return [Notice(f"model-{life.status}", text, option="model", original=gen.model_id,
+        return [Notice(f"model-{status}", text, option="model", original=gen.model_id,
                        applied=life.successors or None)]
 
     def explain(self, model: str | Sequence[str], prompt: str = "(prompt)", *, images: Any = None,
                 **options: Any) -> list[str]:
         """Why *model* cannot serve a request with these options (empty list = it can).
 
-        For a preference list: empty when one of its models can serve, else every model's reasons.
+        For a preference list: empty when one of its models can serve, else every model's reasons
+        (a model past its shutdown date, unless ``allow_retired``, says so first).
         """
+        allow_retired = options.pop("allow_retired", None)
         edit = images is not None or options.get("mask") is not None or "input_fidelity" in options
         op = Operation.EDIT if edit else Operation.GENERATE
         request = self.build_request(op, prompt, options, images=images if images is not None else ["(image)"])
         names = self._candidates(model)
         reasons: list[str] = []
+        day = self.today()
         for name in names:
             gen = self.get(name)
             findings = find_problems(request, gen.capabilities)
             problems = [str(p) for p in self._problems(findings, gen.model_id, op)]
+            life = gen.capabilities.lifecycle
+            if lifecycle.status_on(life, day) == "retired" and self.retired_reason(gen, allow_retired) is None:
+                problems.insert(0, lifecycle.describe_on(life, gen.model_id, day))
             if not problems:
                 return []
             reasons.extend(problems)
@@ -382,16 +439,17 @@ class Router:
         real run would choose it (models that cannot honour it, or have no key, are passed over).
         """
         op = Operation.EDIT if images is not None else Operation.GENERATE
+        allow_retired = options.pop("allow_retired", None)
         names = self._candidates(model)
         skipped: list[Skip] = []
         for name in names:
             gen = self.get(name)
             try:
                 request = self._build_for(gen, op, prompt, options, images)
-                request, _ = self._check(request, gen, self.strict if strict is None else strict)
+                request, _ = self._check(request, gen, self.strict if strict is None else strict, allow_retired)
                 if len(names) > 1:
                     self.check_credentials(gen)
-            except (UnsupportedOptionError, MissingCredentialsError) as exc:
+            except (UnsupportedOptionError, MissingCredentialsError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             return self.estimate_request(gen, request)
@@ -472,12 +530,14 @@ class Router:
 
         ``fetch=False`` prepares every local input (paths, bytes, base64, data: URLs) exactly as a
         real run would but leaves http(s) URLs unfetched (as strings in the request): what dry
-        runs and batch pre-flights check without touching the network.
+        runs and batch pre-flights check without touching the network. ``allow_retired=True``
+        sends a model past its shutdown date (a deployment that still serves it).
         """
         strict = self.strict if strict is None else strict
+        allow_retired = options.pop("allow_retired", None)
         gen = self.get(model)
         request = self._build_for(gen, operation, prompt, options, images)
-        request, notices = self._check(request, gen, strict)
+        request, notices = self._check(request, gen, strict, allow_retired)
         request, input_notices = self._prepare_inputs(request, gen, strict, fetch)
         return gen, request, notices + input_notices
 
@@ -548,6 +608,8 @@ class Router:
             raise exc
         if isinstance(exc, MissingCredentialsError):
             reason = f"no API key: {exc}"
+        elif isinstance(exc, ModelRetiredError):
+            reason = f"retired: {exc}"
         elif isinstance(exc, InvalidInputError):
             reason = f"cannot take the inputs: {exc}"
         elif isinstance(exc, BudgetExceededError):
@@ -584,13 +646,13 @@ class Router:
             try:
                 gen, request, notices = self.prepare(op, prompt, name, images=images, strict=strict, **options)
                 self._within_budget(gen, request, *budget)
-            except (UnsupportedOptionError, InvalidInputError, BudgetExceededError) as exc:
+            except (UnsupportedOptionError, InvalidInputError, BudgetExceededError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
             try:
                 result = fanout.run_sync(gen, request, on_part)
-            except MissingCredentialsError as exc:
+            except (MissingCredentialsError, ModelRetiredError) as exc:  # retired: the service said so
                 self._unfit(names, name, exc, skipped)
                 continue
             except PartialResultError as exc:  # the kept images get the same metadata as a result's
@@ -615,13 +677,13 @@ class Router:
                 gen, request, notices = await asyncio.to_thread(
                     self.prepare, op, prompt, name, images=images, strict=strict, **options)
                 self._within_budget(gen, request, *budget)
-            except (UnsupportedOptionError, InvalidInputError, BudgetExceededError) as exc:
+            except (UnsupportedOptionError, InvalidInputError, BudgetExceededError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
             try:
                 result = await fanout.run_async(gen, request, on_part)
-            except MissingCredentialsError as exc:
+            except (MissingCredentialsError, ModelRetiredError) as exc:  # retired: the service said so
                 self._unfit(names, name, exc, skipped)
                 continue
             except PartialResultError as exc:  # the kept images get the same metadata as a result's
@@ -698,7 +760,7 @@ class Router:
         streamer = self._streamable(gen, request, op, "stream")
         started = time.perf_counter()
         for event in streamer(request):
-            yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
+            yield self._streamed(gen, event, request, notices, started)
 
     async def astream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                       max_cost: float | None = None, allow_unpriced: bool = False,
@@ -719,7 +781,19 @@ class Router:
             events = _in_thread(self._streamable(gen, request, op, "stream")(request))
         started = time.perf_counter()
         async for event in events:
-            yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
+            yield self._streamed(gen, event, request, notices, started)
+
+    def _streamed(self, gen: ImageGenerator, event: Any, request: Request, notices: list[Notice],
+                  started: float) -> Any:
+        """A stream's event as delivered: partial images as they are, the final result checked."""
+        if not isinstance(event, Generation):
+            return event
+        try:
+            result = fanout.checked(gen, request, event)
+        except PartialResultError as exc:
+            exc.generation = self._finish(exc.generation, request, notices, started, [])
+            raise
+        return self._finish(result, request, notices, started, [])
 
 
 def _budget(max_cost: Any, allow_unpriced: bool) -> tuple[float | None, bool]:

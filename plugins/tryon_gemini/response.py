@@ -3,8 +3,10 @@
 A refusal is a :class:`~tryon.errors.ContentPolicyError` — ``promptFeedback.blockReason``, no
 candidates at all (the service answers so when it refuses a prompt), or a candidate that
 finished for a safety reason without an image. An answer that holds no image for another
-reason is an :class:`~tryon.errors.InvalidResponseError` quoting what the model said.
-Nothing in an answer's shape makes this crash.
+reason is an :class:`~tryon.errors.InvalidResponseError` quoting what the model said. A field
+of the wrong shape (``"candidates": null``, ``"parts": 5``, a number where the image data
+belongs) is an ``InvalidResponseError`` naming it (:class:`tryon.answers.AnswerReader`);
+nothing in an answer's shape makes this crash.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from tryon.answers import AnswerReader
 from tryon.errors import ContentPolicyError, InvalidResponseError
 from tryon.results import Usage
 
@@ -103,28 +106,35 @@ def read_answer(answer: Mapping[str, Any], *, provider: str, model: str) -> Answ
         raise ContentPolicyError(
             f"the prompt was blocked ({block})" + (f": {message}" if message else ""), **common
         )
-    candidates = answer.get("candidates")
-    if not isinstance(candidates, list) or not candidates:
+    read = AnswerReader(provider, model, request_id=common["request_id"])
+    if "candidates" not in answer or answer["candidates"] == []:
         raise ContentPolicyError(
             "the service answered with no candidates, as it does when it refuses a prompt", **common
         )
+    candidates = read.items(answer["candidates"], "candidates")
     texts: list[str] = []
     reasons: list[str] = []
-    for candidate in candidates:
-        candidate = _dict(candidate)
+    for c, candidate in enumerate(candidates):
+        where = f"candidates[{c}]"
+        candidate = read.mapping(candidate, where) or {}
         reason = _get(candidate, "finishReason", "finish_reason")
         if isinstance(reason, str):
             reasons.append(reason)
-        for part in _dict(candidate.get("content")).get("parts") or ():
-            part = _dict(part)
+        content = read.mapping(candidate.get("content"), f"{where}.content", optional=True) or {}
+        for p, part in enumerate(read.items(content.get("parts"), f"{where}.content.parts", optional=True)):
+            here = f"{where}.content.parts[{p}]"
+            part = read.mapping(part, here) or {}
             if part.get("thought") is True:
                 continue
-            inline = _dict(_get(part, "inlineData", "inline_data"))
-            data, mime = inline.get("data"), _get(inline, "mimeType", "mime_type")
-            if isinstance(data, str) and data and isinstance(mime, str) and mime.startswith("image/"):
-                return Answer(data, mime, " ".join(texts), usage_of(answer), common["request_id"])
-            if isinstance(part.get("text"), str):
-                texts.append(part["text"])
+            inline = read.mapping(_get(part, "inlineData", "inline_data"), f"{here}.inlineData", optional=True)
+            if inline is not None:
+                mime = read.text(_get(inline, "mimeType", "mime_type"), f"{here}.inlineData.mimeType")
+                data = read.text(inline.get("data"), f"{here}.inlineData.data")
+                if mime and mime.startswith("image/") and data:
+                    return Answer(data, mime, " ".join(texts), usage_of(answer), common["request_id"])
+            text = read.text(part.get("text"), f"{here}.text", optional=True)
+            if text is not None:
+                texts.append(text)
     said = " ".join(texts).strip()
     said = f"; the model said: {said[:300]!r}" if said else ""
     blocked = [r for r in reasons if r in BLOCK_REASONS]

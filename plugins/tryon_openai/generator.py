@@ -11,12 +11,12 @@ from typing import Any
 
 import attrs
 
+from tryon.answers import AnswerReader
 from tryon.capabilities import Capabilities
 from tryon.deadline import Deadline, DeadlineExceeded
 from tryon.errors import (
     InvalidInputError,
     InvalidOptionError,
-    InvalidResponseError,
     MissingCredentialsError,
     Problem,
 )
@@ -324,36 +324,48 @@ class OpenAIImageGenerator:
 
     # ------------------------------------------------------------------ response translation
 
-    def _usage(self, usage: Any) -> Usage | None:
-        if usage is None:
+    def _reader(self, request_id: Any = None) -> AnswerReader:
+        return AnswerReader(PROVIDER, self.model_id, request_id=request_id if isinstance(request_id, str) else None)
+
+    def _usage(self, usage: Any, read: AnswerReader | None = None) -> Usage | None:
+        """Token usage; counts of the wrong type are dropped (usage is informational)."""
+        read = read or self._reader()
+        if usage is None or not read.is_record(usage):
             return None
-        inp = getattr(usage, "input_tokens_details", None)
-        out = getattr(usage, "output_tokens_details", None)
+        inp = read.get(usage, "input_tokens_details")
+        out = read.get(usage, "output_tokens_details")
         return Usage(
-            input_tokens=getattr(usage, "input_tokens", None),
-            output_tokens=getattr(usage, "output_tokens", None),
-            total_tokens=getattr(usage, "total_tokens", None),
-            input_text_tokens=getattr(inp, "text_tokens", None),
-            input_image_tokens=getattr(inp, "image_tokens", None),
-            output_image_tokens=getattr(out, "image_tokens", None),
-            output_text_tokens=getattr(out, "text_tokens", None),
+            input_tokens=read.count(read.get(usage, "input_tokens")),
+            output_tokens=read.count(read.get(usage, "output_tokens")),
+            total_tokens=read.count(read.get(usage, "total_tokens")),
+            input_text_tokens=read.count(read.get(inp, "text_tokens")),
+            input_image_tokens=read.count(read.get(inp, "image_tokens")),
+            output_image_tokens=read.count(read.get(out, "image_tokens")),
+            output_text_tokens=read.count(read.get(out, "text_tokens")),
         )
 
-    def _image(self, b64: str | None, index: int, revised_prompt: str | None = None) -> GeneratedImage:
-        if not b64:
-            raise InvalidResponseError("the response carries no image data", provider=PROVIDER,
-                                       model=self.model_id)
-        return GeneratedImage.from_base64(b64, index=index, revised_prompt=revised_prompt,
+    def _image(self, b64: Any, index: int, revised_prompt: str | None = None, *, where: str = "b64_json",
+               read: AnswerReader | None = None) -> GeneratedImage:
+        read = read or self._reader()
+        data = read.text(b64, where, optional=True)
+        if not data:
+            raise read.error(f"the response carries no image data ({where} is empty)")
+        return GeneratedImage.from_base64(data, index=index, revised_prompt=revised_prompt,
                                           provider=PROVIDER, model=self.model_id)
 
     def _generation(self, response: Any) -> Generation:
-        data = getattr(response, "data", None)
+        read = self._reader(getattr(response, "_request_id", None))
+        data = read.items(read.get(response, "data"), "data", optional=True)
         if not data:
-            raise InvalidResponseError("the response holds no images", provider=PROVIDER, model=self.model_id,
-                                       request_id=getattr(response, "_request_id", None))
-        images = [self._image(d.b64_json, i, getattr(d, "revised_prompt", None)) for i, d in enumerate(data)]
-        usage = self._usage(getattr(response, "usage", None))
-        request_id = getattr(response, "_request_id", None)
+            raise read.error("the response holds no images")
+        images = []
+        for i, item in enumerate(data):
+            read.record(item, f"data[{i}]")
+            revised = read.text(read.get(item, "revised_prompt"), f"data[{i}].revised_prompt", lenient=True)
+            images.append(self._image(read.get(item, "b64_json"), i, revised, where=f"data[{i}].b64_json",
+                                      read=read))
+        usage = self._usage(read.get(response, "usage"), read)
+        request_id = read.request_id
         return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
                           cost_usd=pricing.cost_of(self.model_id, usage), request_id=request_id,
                           request_ids=(request_id,) if request_id else (), raw=response)
@@ -437,21 +449,23 @@ class OpenAIImageGenerator:
         yield self._final(finals, _stream_request_id(source))
 
     def _event(self, event: Any, finals: list[Any]) -> PartialImage | None:
-        kind = getattr(event, "type", "")
+        read = self._reader()
+        read.what = "stream event"
+        kind = read.text(read.get(event, "type"), "type", lenient=True) or ""
         if kind.endswith(".partial_image"):
-            return PartialImage(index=event.partial_image_index,
-                                image=self._image(event.b64_json, event.partial_image_index),
+            index = read.integer(read.get(event, "partial_image_index"), "partial_image_index")
+            return PartialImage(index=index, image=self._image(read.get(event, "b64_json"), index, read=read),
                                 image_index=len(finals))
         if kind.endswith(".completed"):
             finals.append(event)
         return None
 
     def _final(self, finals: list[Any], request_id: str | None = None) -> Generation:
+        read = self._reader(request_id)
         if not finals:
-            raise InvalidResponseError("the stream ended without a completed image", provider=PROVIDER,
-                                       model=self.model_id)
-        images = [self._image(e.b64_json, i) for i, e in enumerate(finals)]
-        usage = Usage.total(self._usage(getattr(e, "usage", None)) for e in finals)
+            raise read.error("the stream ended without a completed image")
+        images = [self._image(read.get(e, "b64_json"), i, read=read) for i, e in enumerate(finals)]
+        usage = Usage.total(self._usage(read.get(e, "usage"), read) for e in finals)
         return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
                           cost_usd=pricing.cost_of(self.model_id, usage), request_id=request_id,
                           request_ids=(request_id,) if request_id else ())

@@ -137,6 +137,48 @@ def test_partial_failure_saves_what_succeeded_and_says_so(inputs: Path, openai_e
     assert ".generation" not in result.stderr
 
 
+@pytest.mark.parametrize("damage", ["truncated", "undecodable", "no images"])
+def test_a_broken_image_in_a_200_is_never_saved_as_success(inputs: Path, openai_emulator: Any, damage: str) -> None:
+    import base64
+
+    from tryon.testing.synth import synth_image
+
+    png = synth_image(1024, 1024, "png", transparent=False, seed_text="cli")
+    data = {"truncated": [{"b64_json": base64.b64encode(png[: len(png) // 3]).decode()}],
+            "undecodable": [{"b64_json": base64.b64encode(png[:40] + b"\0" * 500).decode()}],
+            "no images": []}[damage]
+    openai_emulator.fail_next(200, body={"created": 1, "data": data})
+    result = invoke("generate", "A fox", "-o", "out")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert not Path("out").exists() or list(Path("out").iterdir()) == []
+    assert "error: openai/gpt-image-1.5: " in result.stderr
+
+
+def test_a_retired_model_is_refused_unless_allowed(inputs: Path, openai_emulator: Any) -> None:
+    refused = CliRunner().invoke(build_cli(), ["generate", "A fox", "-m", "gpt-image-1", "-o", "out"])
+    assert refused.exit_code == 2 and "shut down on 2026-10-23" in refused.output
+    assert openai_emulator.requests == []
+    sent = CliRunner().invoke(build_cli(), ["generate", "A fox", "-m", "gpt-image-1", "--allow-retired"])
+    # the emulator (like OpenAI) no longer serves it: the service's answer, after one request
+    assert sent.exit_code == 2 and "no longer serves gpt-image-1" in sent.output
+    assert len(openai_emulator.requests) == 1
+
+
+def test_a_partly_broken_answer_saves_only_the_complete_images(inputs: Path, openai_emulator: Any) -> None:
+    import base64
+
+    from tryon.testing.synth import synth_image
+
+    png = synth_image(1024, 1024, "png", transparent=False, seed_text="cli")
+    good, bad = base64.b64encode(png).decode(), base64.b64encode(png[:-100]).decode()
+    openai_emulator.fail_next(200, body={"created": 1, "data": [{"b64_json": good}, {"b64_json": bad}]})
+    result = invoke("generate", "Two foxes", "-n", "2", "-o", "out")
+    assert result.exit_code == 1
+    saved = result.stdout.split()
+    assert len(saved) == 1 and Path(saved[0]).read_bytes() == png
+    assert "image 1 is unusable: the PNG is truncated" in result.stderr
+
+
 def test_dry_run_checks_every_model_of_a_preference_list(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("generate", "x", "-m", "gpt-image-1.5", "-m", "nosuch-model", "--dry-run")
     assert result.exit_code == 2 and "unknown model 'nosuch-model'" in result.stderr
@@ -457,11 +499,53 @@ def test_models_table_and_one_model_in_full() -> None:
     assert table.splitlines()[0].split()[:3] == ["Model", "Provider", "Status"]
     assert any(line.startswith("gpt-image-1 ") and " retired " in line for line in table.splitlines())
     detail = invoke("models", "gpt-image-1").stdout
-    assert "Lifecycle: gpt-image-1 is retired on 2026-10-23; use gpt-image-2.5-sunburst" in detail
+    assert "Lifecycle: gpt-image-1 is retired: shut down on 2026-10-23; use gpt-image-2.5-sunburst" in detail
+    assert "Shutdown on:            2026-10-23" in detail and "Sources:" in detail
     assert "Provider options:       safety_identifier (str | None), user (str | None)" in detail
     data = json.loads(invoke("models", "gpt-image-2", "--json").stdout)
     assert data["input_fidelity"] == [] and data["max_resolution"] == "3840×2160"
     assert data["inputs"]["max_count"] == 16 and data["lifecycle"]["status"] == "active"
+
+
+def _dated_model() -> tuple[str, Any]:
+    dated = [m for m in tryon.Router().models() if m.capabilities.lifecycle.shutdown_on is not None]
+    assert dated, "some bundled model declares a shutdown date"
+    return dated[0].model, dated[0].capabilities.lifecycle
+
+
+def test_models_retiring_lists_what_shuts_down_in_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    import tryon.lifecycle
+
+    model, life = _dated_model()
+    monkeypatch.setattr(tryon.lifecycle, "today", lambda: life.shutdown_on - dt.timedelta(days=10))
+    for window in ("30d", "2w", (life.shutdown_on + dt.timedelta(days=1)).isoformat()):
+        out = invoke("models", "--retiring", window).stdout
+        assert out.splitlines()[0].split()[:5] == ["Model", "Provider", "Status", "Deprecated", "Shutdown"]
+        row = next(line for line in out.splitlines() if line.startswith(model + " "))
+        assert life.shutdown_on.isoformat() in row and " 10 " in row
+        assert all(s in row for s in life.successors)
+    rows = json.loads(invoke("models", "--retiring", "90d", "--json").stdout)
+    mine = next(r for r in rows if r["model"] == model)
+    assert mine["shutdown_on"] == life.shutdown_on.isoformat() and mine["days_left"] == 10
+    assert mine["successors"] == list(life.successors)
+    assert model not in invoke("models", "--retiring", "1w").stdout
+    assert [m.model for m in tryon.models(retiring="30d") if m.model == model] == [model]
+
+
+def test_models_retiring_refuses_a_bad_window() -> None:
+    result = CliRunner().invoke(build_cli(), ["models", "--retiring", "soon"])
+    assert result.exit_code != 0 and "90d, 30d, 2w or an ISO date" in result.output
+
+
+def test_models_json_shows_lifecycle_dates_and_sources() -> None:
+    model, life = _dated_model()
+    data = json.loads(invoke("models", model, "--json").stdout)
+    assert data["lifecycle"]["shutdown_on"] == life.shutdown_on.isoformat()
+    assert data["lifecycle"]["successors"] == list(life.successors)
+    assert isinstance(data["sources"], dict) and isinstance(data["unsourced"], list)
+    assert isinstance(data["unverified"], list)
 
 
 def test_models_markdown_compare_reproduces_the_seed_table() -> None:

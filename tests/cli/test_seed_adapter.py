@@ -78,6 +78,53 @@ def test_doc_initialization(seed_dir: Path, openai_emulator: Any) -> None:
     assert openai_emulator.last_request.header("authorization") == "Bearer [REDACTED]"
 
 
+def test_seed_gpt_image_1_is_refused_before_sending_against_openai(seed_dir: Path, openai_emulator: Any) -> None:
+    from tryon.api.openAI.image_adapter import GPTImageAdapter
+
+    adapter = GPTImageAdapter(model_version="gpt-image-1")  # still constructible, as the seed documents
+    with pytest.raises(tryon.ModelRetiredError, match="shut down on 2026-10-23"):
+        adapter.generate_text_to_image("a test")
+    assert openai_emulator.requests == []
+
+
+def test_seed_gpt_image_1_keeps_working_against_a_deployment_that_serves_it(
+        seed_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seed's code, unchanged, against an OpenAI-compatible endpoint that still serves gpt-image-1:
+    OPENAI_BASE_URL points at it and TRYON_SERVES_RETIRED says it serves the retired model."""
+    import warnings
+
+    from tryon.testing.openai_emulator import OpenAIEmulator
+
+    with OpenAIEmulator(retired_models_served=True) as endpoint:
+        monkeypatch.setenv("OPENAI_BASE_URL", endpoint.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "compatible-endpoint-key")
+        monkeypatch.setenv("TRYON_SERVES_RETIRED", "gpt-image-1")
+        from tryon.api.openAI.image_adapter import GPTImageAdapter
+        adapter = GPTImageAdapter(model_version="gpt-image-1")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            images = adapter.generate_text_to_image("A female model in a traditional green saree")
+        assert images[0].startswith(b"\x89PNG")
+        assert endpoint.last_request.params["model"] == "gpt-image-1"
+
+
+def test_seed_adapter_takes_serves_retired_for_such_a_deployment(seed_dir: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    from tryon.testing.openai_emulator import OpenAIEmulator
+
+    with OpenAIEmulator(retired_models_served=True) as endpoint:
+        monkeypatch.setenv("OPENAI_BASE_URL", endpoint.base_url)
+        from tryon.api.openAI.image_adapter import GPTImageAdapter
+        adapter = GPTImageAdapter(api_key="compatible-endpoint-key", model_version="gpt-image-1",
+                                  serves_retired=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert adapter.generate_text_to_image("a test")[0].startswith(b"\x89PNG")
+        assert endpoint.last_request.params["model"] == "gpt-image-1"
+
+
 def test_doc_text_to_image(seed_dir: Path, openai_emulator: Any) -> None:
     from tryon.api.openAI.image_adapter import GPTImageAdapter
     adapter = GPTImageAdapter()

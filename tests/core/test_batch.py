@@ -522,3 +522,15 @@ def test_every_model_of_a_preference_list_is_checked_before_anything_is_sent(emu
     with pytest.raises(JobFileError, match="gpt-image-9"):
         run_batch(path, tmp_path / "out", router=gpt_router(emu))
     assert emu.requests == []
+
+
+def test_retired_models_in_a_batch_are_refused_in_pre_flight_or_fall_through(emu: OpenAIEmulator,
+                                                                            tmp_path: Path) -> None:
+    only_retired = write_jobs(tmp_path / "retired.jsonl", [{"prompt": "Old", "model": "gpt-image-1"}])
+    with pytest.raises(JobFileError, match="shut down on"):
+        run_batch(only_retired, tmp_path / "out1", router=gpt_router(emu))
+    assert emu.requests == []
+    listed = write_jobs(tmp_path / "listed.jsonl", [{"prompt": "Old or new", "model": ["gpt-image-1", MODEL]}])
+    summary = run_batch(listed, tmp_path / "out2", router=gpt_router(emu))
+    assert summary.succeeded == 1 and manifest_lines(tmp_path / "out2")[-1]["model"] == MODEL
+    assert [r.params["model"] for r in emu.requests] == [MODEL]

@@ -61,9 +61,9 @@ def _mixed_jobs(tmp_path: Path) -> tuple[Path, list[str]]:
         {"prompt": "Edit a cut image", "images": ["cut.png"], "name": "truncated"},
         {"prompt": "Wrong mask", "images": ["person.png"], "mask": "wide-mask.png", "name": "wide-mask"},
         {"prompt": "White mask", "images": ["person.png"], "mask": "white-mask.png", "name": "white-mask"},
-        {"prompt": "Too big for Gemini", "images": ["huge.png"], "model": "gemini-2.5-flash-image",
+        {"prompt": "Too big for Gemini", "images": ["huge.png"], "model": "gemini-3-pro-image",
          "name": "huge"},
-        {"prompt": "Needs a Gemini key", "model": "gemini-2.5-flash-image", "name": "keyless"},
+        {"prompt": "Needs a Gemini key", "model": "gemini-3-pro-image", "name": "keyless"},
     ]
     jobs = good[:10] + bad[:3] + good[10:20] + bad[3:] + good[20:]
     assert len(jobs) == 30

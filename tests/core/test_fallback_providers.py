@@ -53,6 +53,7 @@ def r(bfl: BFLEmulator, gemini: GeminiEmulator) -> tryon.Router:
             "bfl": {"api_key": "bfl_k", "base_url": bfl.url, "max_retries": 0, "poll_interval": 0.001},
             "gemini": {"api_key": "g-key", "base_url": gemini.url, "max_retries": 0},
         },
+        allow_retired=True,  # the emulator still serves gemini-2.5-flash-image, retired on the Gemini API
     )
     for flux in flux_generators():
         router.register(flux)

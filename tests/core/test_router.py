@@ -229,16 +229,20 @@ def test_preference_list_skips_and_falls_through(r: tryon.Router, fake: FakeGene
     assert len(err.value.skipped) == 2
 
 
-def test_retired_model_warns_once_with_successors() -> None:
+def test_retired_model_is_refused_before_sending_and_warns_once_when_allowed() -> None:
     caps = attrs.evolve(FAKE_CAPABILITIES, lifecycle=Lifecycle(status="retired", successors=("new-1",)))
     r = tryon.Router(plugins=False)
-    r.register(FakeGenerator("old-unique-1", capabilities=caps))
+    fake = FakeGenerator("old-unique-1", capabilities=caps)
+    r.register(fake)
+    with pytest.raises(tryon.ModelRetiredError, match="new-1"):
+        r.generate("x", model="old-unique-1")
+    assert fake.requests == []
     with pytest.warns(tryon.RetiredModelWarning, match="new-1"):
-        gen = r.generate("x", model="old-unique-1")
+        gen = r.generate("x", model="old-unique-1", allow_retired=True)
     assert gen.warnings[0].code == "model-retired"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        r.generate("x", model="old-unique-1")  # no second warning
+        r.generate("x", model="old-unique-1", allow_retired=True)  # no second warning
 
 
 def test_results_carry_metadata_for_sidecars(r: tryon.Router) -> None:

@@ -26,6 +26,7 @@ from tryon.capabilities import Operation
 from tryon.errors import (
     InvalidInputError,
     MissingCredentialsError,
+    ModelRetiredError,
     UnsupportedOptionError,
     ValidationError,
 )
@@ -180,7 +181,7 @@ def _plan_job(router: Router, job: Job, kept: Sequence[str], strict: bool | None
         try:
             gen, request, _ = router.prepare(op, job.prompt, name, images=list(job.images or ()) or None,
                                              strict=strict, fetch=False, **options)
-        except (UnsupportedOptionError, InvalidInputError) as exc:
+        except (UnsupportedOptionError, InvalidInputError, ModelRetiredError) as exc:
             refusal = refusal or exc  # another model of the list may serve it
             continue
         except ValidationError as exc:

@@ -83,6 +83,9 @@ def _request_options(command: F) -> F:
                           "e.g. OPENAI_API_KEY)."),
         click.option("--base-url", metavar="URL",
                      help="Base URL of the model's provider (e.g. a compatible endpoint)."),
+        click.option("--allow-retired", is_flag=True,
+                     help="Send a model past its shutdown date: the endpoint in use still serves it "
+                          "(Azure, an OpenAI-compatible endpoint); otherwise it is refused before sending."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -155,7 +158,8 @@ def _router(params: dict[str, Any], models: Sequence[str]) -> Router:
     from tryon.secrets import Secret
 
     router = Router(strict=not params["lenient"],
-                    allow_private_urls=True if params["allow_private_urls"] else None)
+                    allow_private_urls=True if params["allow_private_urls"] else None,
+                    allow_retired=bool(params["allow_retired"]))
     settings: dict[str, Any] = {}
     if params["api_key"]:
         settings["api_key"] = Secret(params["api_key"])

@@ -27,6 +27,8 @@ fixtures::
 It checks that the declared capabilities are coherent, that every option the model declares
 unsupported is rejected before the network, that supported requests return images of the
 requested size and format, and that provider failures come back as tryon's typed errors.
+Declared facts without a recorded source are reported as a skip naming them (set
+``require_provenance = True`` on the subclass to make that a failure).
 """
 
 from __future__ import annotations
@@ -164,6 +166,9 @@ class GeneratorConformance:
     """Subclass with ``model``, ``emulator`` and ``router`` fixtures; see the module docstring."""
 
     prompt = "a conformance test image of a red handbag"
+    require_provenance = False
+    """With ``True``, a declared fact without a recorded source fails the suite; by default it is
+    reported as a skip naming the fact groups to source (see :mod:`tryon.testing.provenance`)."""
 
     @pytest.fixture
     def generator(self, router: Any, model: str) -> ImageGenerator:
@@ -210,6 +215,18 @@ class GeneratorConformance:
             assert caps.lifecycle.successors, "a retired model should name its successors"
         assert caps.sizes.exact or caps.sizes.rule or caps.sizes.aspect_ratios or caps.sizes.auto, \
             "a model must declare how its output size is chosen"
+
+    def test_declared_facts_have_sources(self, generator: ImageGenerator) -> None:
+        from tryon.testing.provenance import missing_sources
+
+        missing = missing_sources(generator.capabilities)
+        if not missing:
+            return
+        message = (f"{generator.model_id} records no source for the fact groups {', '.join(missing)}: "
+                   "declare them with Capabilities(sources=Provenance({...})), see docs/writing-a-plugin.md")
+        if self.require_provenance:
+            pytest.fail(message)
+        pytest.skip(message)
 
     # ------------------------------------------------------------------ refused before the network
 

@@ -24,7 +24,7 @@ from tryon.capabilities import Capabilities, Operation
 from tryon.media.limits import InputLimits
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Usage
-from tryon.sizes import SizeRule, Sizes, parse_size
+from tryon.sizes import SizeRule, Sizes, parse_ratio, parse_size
 
 __all__ = ["FAKE_CAPABILITIES", "FakeGenerator"]
 
@@ -46,6 +46,16 @@ FAKE_CAPABILITIES = Capabilities(
                        max_bytes=20 * 1024 * 1024, max_count=4),
     max_prompt_length=4000,
 )
+
+
+def _ratio_size(ratio: str | None, edge: int = 256) -> tuple[int, int]:
+    """A small size of *ratio* (256 px on the long edge), 256x256 without one."""
+    value = parse_ratio(ratio) if ratio else None
+    if value is None:
+        return edge, edge
+    if value >= 1:
+        return edge, max(1, round(edge / value))
+    return max(1, round(edge * value)), edge
 
 
 class FakeGenerator:
@@ -83,8 +93,9 @@ class FakeGenerator:
     def _images(self, request: Request) -> list[GeneratedImage]:
         from tryon.testing.synth import synth_image
 
-        wh = parse_size(request.size or "") or (256, 256)
-        fmt = request.output_format or "png"
+        wh = parse_size(request.size or "") or _ratio_size(request.aspect_ratio)
+        fmt = request.output_format or self.capabilities.defaults.get("output_format") or (
+            "png" if "png" in self.capabilities.output_formats else min(self.capabilities.output_formats))
         transparent = request.background == "transparent"
         return [
             GeneratedImage.from_bytes(

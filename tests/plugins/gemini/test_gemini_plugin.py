@@ -50,7 +50,7 @@ def emu() -> Iterator[GeminiEmulator]:
 
 
 def make_router(emu: GeminiEmulator, *, with_gpt: bool = False, **settings: Any) -> tryon.Router:
-    router = tryon.Router(plugins=False)
+    router = tryon.Router(plugins=False, allow_retired=True)  # the emulator still serves the retired models
     for gen in generators(
         **{"api_key": KEY, "base_url": emu.url, "max_retries": 2, "timeout": 10, **settings}
     ):
@@ -79,7 +79,7 @@ def test_the_hook_registers_both_models_with_their_aliases() -> None:
     pm.add_hookspecs(hookspecs)
     pm.register(tryon_gemini, name="gemini")
     pm.check_pending()
-    router = tryon.Router(plugins=False)
+    router = tryon.Router(plugins=False, allow_retired=True)  # the emulator still serves the retired models
     pm.hook.register_generators(register=router.register)
     assert router.resolve_name("nano-banana") == FLASH
     assert router.resolve_name("nano-banana-pro") == PRO
@@ -323,7 +323,7 @@ def test_key_failures_are_authentication_errors_without_the_key() -> None:
 
 
 def test_a_missing_key_fails_before_any_request(emu: GeminiEmulator) -> None:
-    router = tryon.Router(plugins=False)
+    router = tryon.Router(plugins=False, allow_retired=True)  # the emulator still serves the retired models
     for gen in generators(base_url=emu.url):
         router.register(gen)
     with pytest.raises(MissingCredentialsError) as err:
@@ -338,7 +338,7 @@ def test_key_and_base_url_come_from_the_environment(
 ) -> None:
     monkeypatch.setenv(env, KEY)
     monkeypatch.setenv("GEMINI_BASE_URL", emu.url)
-    router = tryon.Router(plugins=False, settings={"gemini": {"max_retries": 0}})
+    router = tryon.Router(plugins=False, settings={"gemini": {"max_retries": 0}}, allow_retired=True)
     for gen in generators():
         router.register(gen)
     assert router.generate("x", model=FLASH).images

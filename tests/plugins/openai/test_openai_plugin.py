@@ -264,14 +264,22 @@ def test_malformed_body_is_typed(r: tryon.Router, emu: OpenAIEmulator) -> None:
     assert len(emu.requests) == 1
 
 
-def test_retired_model_warns_and_maps_not_found(emu: OpenAIEmulator) -> None:
+def test_retired_model_is_refused_before_sending(emu: OpenAIEmulator) -> None:
+    router = make_router(emu)
+    with pytest.raises(ModelRetiredError) as err:
+        router.generate("x", model="gpt-image-1")
+    assert "shut down on 2026-10-23" in str(err.value) and "gpt-image-2.5-sunburst" in str(err.value)
+    assert isinstance(err.value, ValueError) and emu.requests == []
+
+
+def test_retired_model_opted_in_but_not_served_maps_not_found(emu: OpenAIEmulator) -> None:
     import tryon.router
 
     tryon.router._warned.discard("gpt-image-1")  # warned once per process: make this test independent
     router = make_router(emu)
     with pytest.warns(tryon.RetiredModelWarning, match="gpt-image-2.5-sunburst or gpt-image-2.5-flare") as caught, \
             pytest.raises(ModelRetiredError) as err:
-        router.generate("x", model="gpt-image-1")
+        router.generate("x", model="gpt-image-1", allow_retired=True)
     assert caught[0].filename == __file__  # the warning points at the caller, not into tryon
     assert "retired on 2026-10-23" in str(err.value) and "gpt-image-2.5-sunburst" in str(err.value)
     assert len(emu.requests) == 1  # a 404 is not retried
@@ -279,11 +287,12 @@ def test_retired_model_warns_and_maps_not_found(emu: OpenAIEmulator) -> None:
 
 def test_retired_model_still_works_where_served() -> None:
     with OpenAIEmulator(retired_models_served=True) as emu:
-        router = make_router(emu)
+        router = make_router(emu, serves_retired=["gpt-image-1"])  # a deployment that still serves it
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             gen = router.generate("x", model="gpt-image-1")
-        assert gen.warnings[0].code == "model-retired"
+        assert gen.warnings[0].code == "model-retired" and "sent anyway" in gen.warnings[0].message
+        assert emu.last_request.params["model"] == "gpt-image-1"
 
 
 def test_missing_key_is_a_clear_error_before_any_request(emu: OpenAIEmulator) -> None:
@@ -341,6 +350,7 @@ def test_missing_openai_package_is_an_import_error_with_the_hint() -> None:
 
 @pytest.mark.filterwarnings("ignore::tryon.RetiredModelWarning")  # gpt-image-1-mini is deprecated: expected
 class TestOpenAIConformance(GeneratorConformance):
+    require_provenance = True  # every declared fact of the GPT models carries its source
     @pytest.fixture(params=["gpt-image-1.5", "gpt-image-1-mini", "gpt-image-2", "gpt-image-2.5-flare"])
     def model(self, request: pytest.FixtureRequest) -> str:
         return str(request.param)

@@ -60,9 +60,15 @@ class GPTImageAdapter:
     ``gpt-image-2``, ...). Raises ``ValueError`` (:class:`tryon.MissingCredentialsError`)
     without a key, ``ValueError`` for an unknown model and ``ImportError`` without the
     ``openai`` package — all at construction, before any request.
+
+    A model past its shutdown date (``gpt-image-1``) raises :class:`tryon.ModelRetiredError`
+    on the first call, before anything is sent, unless the endpoint in use still serves it:
+    pass ``serves_retired=True`` or set ``TRYON_SERVES_RETIRED=gpt-image-1`` (no code change),
+    e.g. with ``OPENAI_BASE_URL`` pointing at an OpenAI-compatible endpoint or Azure.
     """
 
-    def __init__(self, api_key: str | None = None, model_version: str = DEFAULT_MODEL_VERSION) -> None:
+    def __init__(self, api_key: str | None = None, model_version: str = DEFAULT_MODEL_VERSION, *,
+                 serves_retired: bool = False) -> None:
         _require_openai()
         router = Router()
         self.model_version = self._resolve_model(router, model_version)
@@ -70,6 +76,8 @@ class GPTImageAdapter:
         if not key:
             raise MissingCredentialsError(PROVIDER, [ENV_VAR])
         router.configure(PROVIDER, api_key=Secret(key))
+        if serves_retired:
+            router.configure(PROVIDER, serves_retired=True)
         self._router = router
 
     def __repr__(self) -> str:

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import tryon
+from tryon.answers import AnswerReader
 from tryon.http import json_object, same_origin, send, shared_session
 from tryon.secrets import Secret
 
@@ -50,15 +51,15 @@ class AcmeGenerator:
                         model=self.model_id, json={k: v for k, v in body.items() if v}, deadline=300,
                         credentials=self._headers(), credential_scope=same_origin(self._base_url))
         answer = json_object(response, provider=self.provider, model=self.model_id)
-        try:
-            data = [item["b64"] for item in answer["data"]]
-        except (KeyError, TypeError):
-            raise tryon.InvalidResponseError("the answer has no images", provider=self.provider,
-                                             model=self.model_id) from None
-        images_out = [tryon.GeneratedImage.from_base64(b64, index=i, provider=self.provider, model=self.model_id)
-                      for i, b64 in enumerate(data)]
+        read = AnswerReader(self.provider, self.model_id)  # a malformed field: InvalidResponseError naming it
+        read.request_id = read.text(answer.get("id"), "id", lenient=True)
+        images_out = []
+        for i, item in enumerate(read.items(answer.get("data"), "data")):
+            b64 = read.text(read.get(read.mapping(item, f"data[{i}]"), "b64"), f"data[{i}].b64")
+            images_out.append(tryon.GeneratedImage.from_base64(b64 or "", index=i, provider=self.provider,
+                                                              model=self.model_id))
         return tryon.Generation(images=images_out, model=self.model_id, provider=self.provider,
-                                request_id=answer.get("id"))
+                                request_id=read.request_id)
 
     def generate(self, request: tryon.GenerateRequest) -> tryon.Generation:
         return self._call(request, [])

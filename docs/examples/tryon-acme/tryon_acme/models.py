@@ -28,5 +28,11 @@ MODELS = {
         inputs=tryon.InputLimits(accepted_types={"image/png", "image/jpeg"}, max_bytes=10 * 2**20, max_count=4),
         defaults={"output_format": "png"},
         provider_options=AcmeOptions,
+        sources=tryon.Provenance({
+            "*": tryon.Source(where="https://docs.acme.example/models/acme-1", checked="2026-11-30",
+                              note="the model page: operations, sizes, formats, defaults"),
+            "inputs": tryon.Source(where="acme-sdk 2.1, acme/types/edit_params.py", checked="2026-11-30",
+                                   verified=False, note="the docs give no byte limit; the SDK's 10 MiB is kept"),
+        }),
     ),
 }
