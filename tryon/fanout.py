@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import attrs
 
-from tryon import cancel
+from tryon import cancel, pricing
 from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
@@ -37,8 +37,8 @@ def _checked(gen: ImageGenerator, result: object) -> Generation:
 
 def _call(gen: ImageGenerator, request: Request) -> Generation:
     if isinstance(request, EditRequest):
-        return _checked(gen, gen.edit(request))
-    return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
+        return pricing.priced(gen, request, _checked(gen, gen.edit(request)))
+    return pricing.priced(gen, request, _checked(gen, gen.generate(request)))  # type: ignore[arg-type]
 
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
@@ -46,7 +46,7 @@ async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor
     name = "aedit" if isinstance(request, EditRequest) else "agenerate"
     native = getattr(gen, name, None)
     if native is not None:
-        return _checked(gen, await native(request))
+        return pricing.priced(gen, request, _checked(gen, await native(request)))
     import asyncio
 
     # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from tryon import fanout
+from tryon import fanout, pricing
 from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
 from tryon.checks import Finding, adapt, find_problems, shown
 from tryon.copying import replace
@@ -333,18 +333,19 @@ class Router:
         return [str(p) for p in self._problems(findings, gen.model_id, op)]
 
     def estimate(self, prompt: str, *, model: str, images: Any = None, **options: Any) -> Estimate:
-        """The cost of a request, estimated from the request alone (nothing is sent)."""
+        """The cost of a request, estimated from the request alone (nothing is sent).
+
+        Local input images (files, bytes, PIL images, data URLs) are loaded and prepared as a
+        real call would, so their sizes count; URLs are not fetched (their sizes are priced at
+        the largest the model accepts, or left out, as the estimate's basis says).
+        """
         op = Operation.EDIT if images is not None else Operation.GENERATE
-        request = self.build_request(op, prompt, options, images=images)
-        request, _ = self.check(request, model)
         gen = self.get(model)
-        estimator = getattr(gen, "estimate", None)
-        if estimator is not None:
-            est = estimator(request)
-            if est is not None:
-                return est
-        return Estimate(model=gen.model_id, provider=gen.provider, n=request.n, usd=None,
-                        basis="no price data for this model")
+        request = self._build_for(gen, op, prompt, options, images)
+        request, _ = self._check(request, gen, self.strict)
+        if isinstance(request, EditRequest) and not any(_is_url(i) for i in request.images):
+            request, _ = self._prepare_inputs(request, gen, self.strict)
+        return pricing.estimate_for(gen, request)
 
     # ------------------------------------------------------------------ inputs
 
@@ -558,7 +559,10 @@ class Router:
         streamer = self._streamable(gen, request, op, "stream")
         started = time.perf_counter()
         for event in streamer(request):
-            yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
+            if isinstance(event, Generation):
+                yield self._finish(pricing.priced(gen, request, event), request, notices, started, [])
+            else:
+                yield event
 
     async def astream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                       **options: Any) -> AsyncIterator[PartialImage | Generation]:
@@ -576,7 +580,14 @@ class Router:
             events = _in_thread(self._streamable(gen, request, op, "stream")(request))
         started = time.perf_counter()
         async for event in events:
-            yield self._finish(event, request, notices, started, []) if isinstance(event, Generation) else event
+            if isinstance(event, Generation):
+                yield self._finish(pricing.priced(gen, request, event), request, notices, started, [])
+            else:
+                yield event
+
+
+def _is_url(source: Any) -> bool:
+    return isinstance(source, str) and source.lstrip().lower().startswith(("http://", "https://"))
 
 
 def _one_model(model: Any) -> None:

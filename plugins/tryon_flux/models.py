@@ -17,6 +17,8 @@ from tryon.capabilities import Capabilities, Operation
 from tryon.media.limits import InputLimits
 from tryon.sizes import SizeRule, Sizes
 
+from .pricing import PRICES
+
 __all__ = [
     "FLUX2_MAX_PIXELS",
     "KONTEXT_RATIOS",
@@ -107,6 +109,14 @@ class FluxModel:
     capabilities: Capabilities
 
 
+def with_prices(models: Mapping[str, FluxModel]) -> Mapping[str, FluxModel]:
+    """*models* with each one's declared price attached (``None`` where none is published)."""
+    return MappingProxyType({
+        name: attrs.evolve(m, capabilities=attrs.evolve(m.capabilities, price=PRICES.get(name)))
+        for name, m in models.items()
+    })
+
+
 def _flux2(options: type) -> FluxModel:
     return FluxModel(
         "flux2",
@@ -160,7 +170,7 @@ def _fill() -> FluxModel:
     )
 
 
-MODELS: Mapping[str, FluxModel] = MappingProxyType(
+MODELS: Mapping[str, FluxModel] = with_prices(
     {
         "flux-2-pro": _flux2(Flux2Options),
         "flux-2-max": _flux2(Flux2Options),

@@ -19,6 +19,8 @@ from tryon.capabilities import Capabilities, Lifecycle, Operation
 from tryon.media.limits import InputLimits
 from tryon.sizes import Sizes
 
+from .pricing import PRICES
+
 __all__ = ["FLASH_SIZES", "IMAGE_SIZES", "MODELS", "PRO_SIZES", "RATIOS", "GeminiModel", "GeminiProOptions"]
 
 MB = 1024 * 1024
@@ -128,6 +130,14 @@ class GeminiModel:
         return None
 
 
+def with_prices(models: Mapping[str, GeminiModel]) -> Mapping[str, GeminiModel]:
+    """*models* with each one's declared price attached (``None`` where none is published)."""
+    return MappingProxyType({
+        name: attrs.evolve(m, capabilities=attrs.evolve(m.capabilities, price=PRICES.get(name)))
+        for name, m in models.items()
+    })
+
+
 def _caps(
     *,
     max_images: int,
@@ -155,7 +165,7 @@ _PRO_TABLE: dict[tuple[str, str | None], str] = {
 }
 _TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
 
-MODELS: Mapping[str, GeminiModel] = MappingProxyType(
+MODELS: Mapping[str, GeminiModel] = with_prices(
     {
         "gemini-2.5-flash-image": GeminiModel(
             _caps(max_images=3, types=_TYPES, sizes=_FLASH_TABLE, options=None, lifecycle=Lifecycle()),

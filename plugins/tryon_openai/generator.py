@@ -14,10 +14,9 @@ from tryon.capabilities import Capabilities
 from tryon.errors import InvalidOptionError, InvalidResponseError, MissingCredentialsError, Problem
 from tryon.media.inputs import InputImage
 from tryon.request import EditRequest, GenerateRequest, Request
-from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Usage
+from tryon.results import GeneratedImage, Generation, PartialImage, Usage
 from tryon.secrets import Secret, remember
 
-from . import pricing
 from .errors import map_errors
 
 __all__ = ["OpenAIImageGenerator", "OpenAISettings"]
@@ -253,7 +252,7 @@ class OpenAIImageGenerator:
         usage = self._usage(getattr(response, "usage", None))
         request_id = getattr(response, "_request_id", None)
         return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
-                          cost_usd=pricing.cost_of(self.model_id, usage), request_id=request_id,
+                          request_id=request_id,
                           request_ids=(request_id,) if request_id else (), raw=response)
 
     # ------------------------------------------------------------------ calls
@@ -342,8 +341,5 @@ class OpenAIImageGenerator:
         images = [self._image(e.b64_json, i) for i, e in enumerate(finals)]
         usage = Usage.total(self._usage(getattr(e, "usage", None)) for e in finals)
         return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
-                          cost_usd=pricing.cost_of(self.model_id, usage), request_id=request_id,
+                          request_id=request_id,
                           request_ids=(request_id,) if request_id else ())
-
-    def estimate(self, request: Request) -> Estimate:
-        return pricing.estimate(self.model_id, PROVIDER, request)

@@ -17,6 +17,8 @@ from tryon.capabilities import Capabilities, Lifecycle, Operation, Rule
 from tryon.media.limits import InputLimits
 from tryon.sizes import SizeRule, Sizes
 
+from .pricing import PRICES
+
 __all__ = ["DEFAULT_MODEL", "MODELS", "OpenAIImageOptions", "OpenAIMarkupOptions"]
 
 DEFAULT_MODEL = "gpt-image-1.5"
@@ -94,10 +96,15 @@ def _caps(*, sizes: Sizes = STANDARD, qualities: frozenset[str] = BASE_QUALITIES
     )
 
 
+def with_prices(models: Mapping[str, Capabilities]) -> Mapping[str, Capabilities]:
+    """*models* with each one's declared price attached (``None`` where none is published)."""
+    return MappingProxyType({name: attrs.evolve(caps, price=PRICES.get(name)) for name, caps in models.items()})
+
+
 _HIGH_LOW = frozenset({"high", "low"})
 _V25 = dict(sizes=ARBITRARY, qualities=BASE_QUALITIES | {"xhigh", "max"}, markup=True)
 
-MODELS: Mapping[str, Capabilities] = MappingProxyType({
+MODELS: Mapping[str, Capabilities] = with_prices({
     "gpt-image-1.5": _caps(fidelity=_HIGH_LOW),
     "chatgpt-image-latest": _caps(fidelity=_HIGH_LOW),
     "gpt-image-1": _caps(fidelity=_HIGH_LOW, lifecycle=Lifecycle(
@@ -115,4 +122,5 @@ MODELS: Mapping[str, Capabilities] = MappingProxyType({
     "gpt-image-2.6-sunburst": _caps(),
     "gpt-image-2.6-flare": _caps(),
 })
-"""Model id -> capabilities. The 2.6 models are declared with only what the SDK documents for them."""
+"""Model id -> capabilities (prices from :data:`~tryon_openai.pricing.PRICES`). The 2.6 models are
+declared with only what the SDK documents for them."""
