@@ -125,6 +125,7 @@ def summary_rows(infos: Sequence[ModelInfo]) -> list[dict[str, Any]]:
             "streaming": c.streaming,
             "seed": c.seed,
             "output_formats": sorted(c.output_formats),
+            "price": c.price.brief() if c.price is not None else "unknown",
         })
     return rows
 
@@ -134,7 +135,7 @@ _SUMMARY_COLUMNS = (
     ("Max resolution", "max_resolution"), ("Sizes", "sizes"), ("Transparent BG", "transparent_background"),
     ("Mask", "mask"), ("Input fidelity", "input_fidelity"), ("Input images", "max_input_images"),
     ("Images/call", "max_images_per_call"), ("Streaming", "streaming"), ("Seed", "seed"),
-    ("Formats", "output_formats"),
+    ("Formats", "output_formats"), ("Price", "price"),
 )
 
 
@@ -248,6 +249,7 @@ def model_details(info: ModelInfo) -> dict[str, Any]:
         "rules": [r.message for r in c.rules],
         "defaults": _json_value(c.defaults),
         "provider_options": _options_of(c),
+        "price": c.price.as_dict() if c.price is not None else None,
     }
 
 
@@ -317,7 +319,19 @@ def model_details_text(info: ModelInfo) -> str:
                  + (", ".join(f"{k} ({v})" for k, v in options.items()) if options else "-"))
     for rule in d["rules"]:
         lines.append(f"{'Rule:':<{width}} {rule}")
+    lines.append(f"{'Price:':<{width}} {price_text(info.capabilities)}")
     return "\n".join(lines) + "\n"
+
+
+def price_text(caps: Capabilities) -> str:
+    """The declared price in words, with its source and date (or why there is none)."""
+    price = caps.price
+    if price is None:
+        return "unknown (no published price declared): estimates are None, never 0"
+    text = price.describe() + f" (checked {price.checked}; sources: {price.source_text(notes=False)})"
+    if not price.upper_bound:
+        text += f"; approximate: {price.approximation}"
+    return text
 
 
 # --------------------------------------------------------------------------- the generated document
@@ -377,6 +391,7 @@ def _detail_markdown(info: ModelInfo) -> str:
     options = d["provider_options"]
     lines.append("- **Provider options:** " + (", ".join(f"`{k}`" for k in options) if options else "-"))
     lines.extend(f"- **Rule:** {rule}" for rule in d["rules"])
+    lines.append(f"- **Price:** {price_text(info.capabilities)}")
     return "\n".join(lines) + "\n"
 
 

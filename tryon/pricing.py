@@ -286,8 +286,12 @@ class Price:
         """The day the price was last checked (the newest of its sources)."""
         return max(s.checked for s in self.sources).isoformat()
 
-    def source_text(self) -> str:
-        return "; ".join(s.describe() for s in self.sources)
+    def source_text(self, *, notes: bool = True) -> str:
+        """The sources of the price (with what each says unless ``notes=False``)."""
+        if notes:
+            return "; ".join(s.describe() for s in self.sources)
+        return "; ".join(f"{s.where} ({s.kind.value}, {s.checked.isoformat()}{'' if s.verified else ', unverified'})"
+                         for s in self.sources)
 
     def usd(self, amount: float) -> float:
         return amount * self.credit_usd if self.credit_usd is not None else amount
@@ -318,11 +322,27 @@ class Price:
                 parts.append(f"text out {unit}{rates.text_out:g}")
             text = ", ".join(parts) + " per 1M tokens"
             per = [v for row in rates.output_tokens.values() for v in row.values()]
-            text += f" ({min(per):g} to {max(per):g} tokens per output image)"
+            span = f"{min(per):g}" if min(per) == max(per) else f"{min(per):g} to {max(per):g}"
+            text += f" ({span} tokens per output image)"
         return text if self.upper_bound else text + "; estimates are approximate"
 
+    def brief(self) -> str:
+        """A table cell: the price of one output image (``~`` when estimates are approximate)."""
+        rates = self.rates
+        mark = "" if self.upper_bound else "~"
+        if isinstance(rates, PerImage):
+            values = [rates.flat] if rates.flat is not None else [v for r in rates.table.values() for v in r.values()]
+        elif isinstance(rates, PerMegapixel):
+            return f"{mark}${self.usd(rates.first_mp):.3g} + ${self.usd(rates.extra_mp):.3g}/MP"
+        else:
+            values = [v * rates.image_out / 1e6 for r in rates.output_tokens.values() for v in r.values()]
+        low, high = min(v for v in values if v is not None), max(v for v in values if v is not None)
+        low, high = self.usd(low), self.usd(high)
+        text = f"${low:.3g}" if low == high else f"${low:.3g}-${high:.3g}"
+        return f"{mark}{text}/image"
+
     def as_dict(self) -> dict[str, object]:
-        return {"kind": type(self.rates).__name__, "describe": self.describe(), "credit_usd": self.credit_usd,
+        return {"kind": type(self.rates).__name__, "brief": self.brief(), "describe": self.describe(), "credit_usd": self.credit_usd,
                 "upper_bound": self.upper_bound, "approximation": self.approximation,
                 "checked": self.checked, "sources": [s.as_dict() for s in self.sources]}
 

@@ -39,6 +39,7 @@ def _image(size: tuple[int, int], fmt: str = "PNG") -> bytes:
 
 
 PHOTO = _image((4000, 3000), "JPEG")  # a phone photo
+BIG = _image((2400, 1800), "JPEG")  # above OpenAI's 2048 px fitting edge
 SQUARE = _image((1024, 1024))
 WIDE = _image((1024, 768))
 SMALL = _image((300, 200))
@@ -105,18 +106,22 @@ def test_gpt_estimates_are_upper_bounds(model: str, ledger: Ledger) -> None:
         for model_id, caps in GPT_MODELS.items():
             router.register(OpenAIImageGenerator(model_id, caps))
         high = "high" in GPT_MODELS[model].input_fidelity
+        fidelity = "high" if high else "low"
         inputs: list[tuple[list[bytes] | None, str | None]] = [
-            (None, None), ([SQUARE], "low"), ([PHOTO, WIDE, TALL], "high" if high else "low")]
+            (None, None), ([SQUARE], "low"), ([BIG, WIDE, TALL], fidelity), ([TALL], fidelity)]
         sizes = ["1024x1024", "1536x1024", "1024x1536", "auto"]
         qualities = ["low", "medium", "high", "auto"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # gpt-image-1 is retired: the warning is not under test
-            for i, (size, quality, (images, fidelity)) in enumerate(itertools.product(sizes, qualities, inputs)):
-                extra = {"input_fidelity": fidelity} if images is not None else {}
-                ledger.check(router, model, images, size=size, quality=quality, n=(1, 2)[i % 2], **extra)
+            # every size x quality; the inputs, their fidelity and n cycle through their values
+            for i, (size, quality) in enumerate(itertools.product(sizes, qualities)):
+                images, fid = inputs[i % len(inputs)] if i % 5 else inputs[(i // 5) % len(inputs)]
+                extra = {"input_fidelity": fid} if images is not None else {}
+                ledger.check(router, model, images, size=size, quality=quality, n=(1, 2, 3)[i % 3], **extra)
+            for size in sizes:  # the dearest inputs at every size
+                ledger.check(router, model, [BIG, WIDE, TALL], size=size, input_fidelity=fidelity)
             # fan-out: 12 images are two calls, each billed for the input images again
-            ledger.check(router, model, [PHOTO, WIDE, TALL], n=12, quality="low",
-                         input_fidelity="high" if high else "low")
+            ledger.check(router, model, [BIG, WIDE, TALL], n=12, quality="low", input_fidelity=fidelity)
 
 
 def test_the_three_image_high_fidelity_edit_of_the_issue_is_covered() -> None:
@@ -204,5 +209,6 @@ def test_gemini_flash_estimates_are_approximate_and_close(gemini: tryon.Router, 
 
 
 def test_gemini_pro_estimates_follow_the_size_tier(gemini: tryon.Router, ledger: Ledger) -> None:
-    for tier, images, n in itertools.product(["1K", "2K", "4K"], [None, [SMALL], [PHOTO, SQUARE, WIDE]], [1, 2]):
-        ledger.check(gemini, "gemini-3-pro-image-preview", images, n=n, image_size=tier)
+    inputs: list[list[bytes] | None] = [None, [SMALL], [PHOTO, SQUARE, WIDE]]
+    for i, (tier, images) in enumerate(itertools.product(["1K", "2K", "4K"], inputs)):
+        ledger.check(gemini, "gemini-3-pro-image-preview", images, n=(1, 2)[i % 2], image_size=tier)
