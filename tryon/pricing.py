@@ -342,7 +342,8 @@ class Price:
         return f"{mark}{text}/image"
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": type(self.rates).__name__, "brief": self.brief(), "describe": self.describe(), "credit_usd": self.credit_usd,
+        return {"kind": type(self.rates).__name__, "brief": self.brief(), "describe": self.describe(),
+                "credit_usd": self.credit_usd,
                 "upper_bound": self.upper_bound, "approximation": self.approximation,
                 "checked": self.checked, "sources": [s.as_dict() for s in self.sources]}
 
