@@ -117,7 +117,8 @@ def dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...]
             "provider_options": request.provider_options_dict(),
             "calls": -(-request.n // per_call),
             "estimate": {"usd": estimate.usd, "n": estimate.n, "basis": estimate.basis,
-                         "prices_as_of": estimate.prices_as_of},
+                         "prices_as_of": estimate.prices_as_of, "upper_bound": estimate.upper_bound,
+                         "calls": estimate.calls, "unpriced": estimate.unpriced},
             "warnings": [n.to_dict() for n in notices],
             "skipped": [str(s) for s in skipped],
         }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import attrs
 
 import tryon
+from tryon.pricing import PerImage, Price
+from tryon.provenance import Source
 
 
 @attrs.frozen(kw_only=True)
@@ -28,5 +30,7 @@ MODELS = {
         inputs=tryon.InputLimits(accepted_types={"image/png", "image/jpeg"}, max_bytes=10 * 2**20, max_count=4),
         defaults={"output_format": "png"},
         provider_options=AcmeOptions,
+        price=Price(rates=PerImage(flat=0.02), sources=Source(where="https://acme.example/pricing",
+                                                             checked="2026-12-01")),
     ),
 }
