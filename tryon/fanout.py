@@ -77,7 +77,7 @@ def merge(parts: Sequence[Generation]) -> Generation:
         first,
         images=tuple(images),
         usage=Usage.total(p.usage for p in parts),
-        cost_usd=None if all(c is None for c in costs) else sum(c or 0.0 for c in costs),
+        cost_usd=None if any(c is None for c in costs) else sum(c for c in costs if c is not None),  # unknown is not 0
         warnings=tuple(dict.fromkeys(w for p in parts for w in p.warnings)),
         request_ids=tuple(ids),
         elapsed_s=max((p.elapsed_s or 0.0) for p in parts) or None,

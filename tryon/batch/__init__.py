@@ -7,6 +7,7 @@ again skips what is done. See ``docs/batch.md``.
 
 from __future__ import annotations
 
+from tryon.batch.estimate import estimate_batch
 from tryon.batch.jobs import Job, JobFileError, Shard, load_jobs
 from tryon.batch.manifest import Manifest, ManifestIndex, Record
 from tryon.batch.progress import Progress, ProgressReporter
@@ -28,6 +29,7 @@ __all__ = [
     "Record",
     "Shard",
     "batch_router",
+    "estimate_batch",
     "load_jobs",
     "run_batch",
 ]
