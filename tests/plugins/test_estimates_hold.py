@@ -89,7 +89,7 @@ def ledger() -> Iterator[Ledger]:
     book = Ledger()
     yield book
     for model, (count, ratio) in sorted(book.worst().items()):
-        print(f"\n{model}: {count} requests, worst billed/estimate {ratio:.3f}")  # shown with -s
+        print(f"\n{model}: {count} requests, worst billed/estimate {ratio:.4f}")  # shown with -s
 
 
 # ---------------------------------------------------------------------------- OpenAI
