@@ -212,3 +212,14 @@ def test_gemini_pro_estimates_follow_the_size_tier(gemini: tryon.Router, ledger:
     inputs: list[list[bytes] | None] = [None, [SMALL], [PHOTO, SQUARE, WIDE]]
     for i, (tier, images) in enumerate(itertools.product(["1K", "2K", "4K"], inputs)):
         ledger.check(gemini, "gemini-3-pro-image-preview", images, n=(1, 2)[i % 2], image_size=tier)
+
+
+def test_a_streamed_edit_with_partial_images_is_covered() -> None:
+    with OpenAIEmulator() as emu:
+        router = tryon.Router(plugins=False, settings={"openai": {"base_url": emu.base_url, "api_key": KEY}})
+        router.register(OpenAIImageGenerator("gpt-image-1.5", GPT_MODELS["gpt-image-1.5"]))
+        options: dict[str, Any] = {"quality": "medium", "size": "1024x1024", "partial_images": 3}
+        est = router.estimate(PROMPT, model="gpt-image-1.5", images=[WIDE], **options)
+        final = list(router.stream(PROMPT, model="gpt-image-1.5", images=[WIDE], **options))[-1]
+    assert isinstance(final, tryon.Generation) and final.cost_usd is not None and est.usd is not None
+    assert final.cost_usd <= est.usd < 1.1 * final.cost_usd  # the partial images' tokens are in both
