@@ -24,7 +24,18 @@ def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-__all__ = ["FEATURES", "Capabilities", "Lifecycle", "Operation", "Rule", "fact_groups", "feature_test"]
+__all__ = [
+    "FEATURES",
+    "Advisory",
+    "Capabilities",
+    "InputsWhen",
+    "Lifecycle",
+    "Operation",
+    "PixelBudget",
+    "Rule",
+    "fact_groups",
+    "feature_test",
+]
 
 
 class Operation(enum.StrEnum):
@@ -107,6 +118,11 @@ class Rule:
     def excludes(cls, a: str, b: str, message: str) -> Rule:
         return cls(a, None, b, None, message)
 
+    @classmethod
+    def forbids(cls, when: str, equals: Iterable[Any] | Any, then: str, message: str) -> Rule:
+        """When ``when`` is one of *equals*, ``then`` must not be set at all."""
+        return cls(when, frozenset(_as_iter(equals)), then, None, message)
+
     def violated(self, get: Callable[[str], Any]) -> bool:
         trigger = get(self.when)
         if trigger is None or trigger is False:
@@ -123,6 +139,87 @@ def _as_iter(value: Any) -> Iterable[Any]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         return (value,)
     return value
+
+
+def _optional_set(value: Iterable[Any] | Any | None) -> frozenset[Any] | None:
+    return None if value is None else frozenset(_as_iter(value))
+
+
+@attrs.frozen
+class Advisory:
+    """A notice, not a refusal: when option ``when`` is set (to one of ``equals``, or above
+    ``above``), the result carries a :class:`~tryon.notice.Notice` with ``code`` and ``message``.
+
+    For what the provider documents as preview, experimental or silently adjusted.
+    """
+
+    when: str
+    code: str
+    message: str
+    equals: frozenset[Any] | None = attrs.field(default=None, converter=_optional_set)
+    above: float | None = None
+
+    def applies(self, get: Callable[[str], Any]) -> bool:
+        value = get(self.when)
+        if value is None or value is False:
+            return False
+        if self.equals is not None and value not in self.equals:
+            return False
+        if self.above is not None:
+            return isinstance(value, (int, float)) and not isinstance(value, bool) and value > self.above
+        return True
+
+
+@attrs.frozen
+class PixelBudget:
+    """A pixel budget shared across a request: when ``when`` is one of ``equals`` (``None`` =
+    always), width x height x the value of option ``factor`` (``factor_default`` when unset)
+    must lie within ``min_pixels`` .. ``max_pixels``. For outputs made of several frames (a GIF's
+    frames share one image's budget)."""
+
+    factor: str
+    message: str
+    when: str | None = None
+    equals: frozenset[Any] | None = attrs.field(default=None, converter=_optional_set)
+    factor_default: int = 1
+    min_pixels: int | None = None
+    max_pixels: int | None = None
+
+    def applies(self, get: Callable[[str], Any]) -> bool:
+        if self.when is None:
+            return True
+        value = get(self.when)
+        return value is not None and (self.equals is None or value in self.equals)
+
+    def total(self, width: int, height: int, get: Callable[[str], Any]) -> int:
+        factor = get(self.factor)
+        return width * height * (factor if isinstance(factor, int) and factor > 0 else self.factor_default)
+
+    def violation(self, width: int, height: int, get: Callable[[str], Any]) -> str | None:
+        """Why ``width x height`` breaks the budget (``None`` = it fits)."""
+        if not self.applies(get):
+            return None
+        total = self.total(width, height, get)
+        if self.max_pixels is not None and total > self.max_pixels:
+            return f"{total:,} pixels in all is above the {self.max_pixels:,} budget ({self.message})"
+        if self.min_pixels is not None and total < self.min_pixels:
+            return f"{total:,} pixels in all is below the {self.min_pixels:,} minimum ({self.message})"
+        return None
+
+
+@attrs.frozen
+class InputsWhen:
+    """Input limits that replace the model's ``inputs`` when option ``when`` is set (to one of
+    ``equals``): e.g. a request form that carries images as data URLs of bounded length."""
+
+    when: str
+    inputs: InputLimits
+    reason: str
+    equals: frozenset[Any] | None = attrs.field(default=None, converter=_optional_set)
+
+    def applies(self, get: Callable[[str], Any]) -> bool:
+        value = get(self.when)
+        return value is not None and (self.equals is None or value in self.equals)
 
 
 @attrs.frozen(kw_only=True)
@@ -155,6 +252,13 @@ class Capabilities:
     """Provider options that hold an overlay image of the first input (same size, transparent where it
     does not apply); the core loads and checks them like inputs."""
     max_resolution: str | None = None
+    format_sizes: Mapping[str, Sizes] = attrs.field(factory=dict, converter=_mapping, hash=False)
+    """Sizes by output format, where a format has its own (a GIF's frame sizes); else ``sizes``."""
+    budgets: tuple[PixelBudget, ...] = attrs.field(default=(), converter=_to_tuple)
+    advisories: tuple[Advisory, ...] = attrs.field(default=(), converter=_to_tuple)
+    inputs_when: tuple[InputsWhen, ...] = attrs.field(default=(), converter=_to_tuple)
+    unstreamable_formats: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
+    """Output formats this model cannot stream (partial images or streamed events)."""
     price: Price | None = attrs.field(default=None, hash=False, eq=False)
     """How the model is billed (see :mod:`tryon.pricing`); ``None``: no published price known. Its
     sources become the ``price`` fact group of :attr:`sources` unless that group is declared."""
@@ -172,6 +276,9 @@ class Capabilities:
             raise ValueError("max_partial_images needs streaming=True")
         if self.provider_options is not None and not attrs.has(self.provider_options):
             raise TypeError("provider_options must be an attrs class")
+        stray = (set(self.format_sizes) | self.unstreamable_formats) - self.output_formats
+        if stray:
+            raise ValueError(f"format_sizes/unstreamable_formats name formats not in output_formats: {sorted(stray)}")
         unknown = self.image_options - set(self.option_names())
         if unknown:
             raise ValueError(f"image_options {sorted(unknown)} are not fields of provider_options")
@@ -195,6 +302,18 @@ class Capabilities:
     def supports(self, feature: str) -> bool:
         """Whether this model has *feature* (a name from :data:`FEATURES`)."""
         return feature_test(feature)(self)
+
+    def sizes_for(self, output_format: str | None) -> Sizes:
+        """The sizes accepted for *output_format* (``None`` = the default format)."""
+        fmt = output_format if output_format is not None else self.defaults.get("output_format")
+        return self.format_sizes.get(fmt, self.sizes) if fmt is not None else self.sizes
+
+    def inputs_for(self, get: Callable[[str], Any]) -> InputLimits:
+        """The input limits of a request (read through *get*): the first matching ``inputs_when``."""
+        for rule in self.inputs_when:
+            if rule.applies(get):
+                return rule.inputs
+        return self.inputs
 
     def largest_size(self) -> str | None:
         """The largest output size that can be told from the declaration, as ``WxH``."""

@@ -16,8 +16,9 @@ import attrs
 from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
 from tryon.request import EditRequest, Request
+from tryon.sizes import parse_size
 
-__all__ = ["Finding", "adapt", "find_problems", "is_secret_name", "shown"]
+__all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "shown"]
 
 Fix = Callable[[Request, Capabilities], tuple[Request, Notice]]
 _FORMAT_PREFERENCE = ("png", "webp", "jpeg")
@@ -125,23 +126,74 @@ def _check_size(req: Request, caps: Capabilities) -> Finding | None:
     size = req.size
     if size is None:
         return None
-    why = caps.sizes.check(size)
+    fmt = req.output_format
+    sizes = caps.sizes_for(fmt)
+    why = sizes.check(size)
     if why is None:
         return None
-    if caps.sizes.aspect_ratios and caps.sizes.nearest_ratio(size):
+    if sizes.aspect_ratios and sizes.nearest_ratio(size):
         def to_ratio(request: Request, c: Capabilities) -> tuple[Request, Notice]:
             ratio = c.sizes.nearest_ratio(size)
             return request.replace(size=None, aspect_ratio=ratio), Notice(
                 "size-adjusted", f"size={size!r} is not an exact aspect ratio; using aspect_ratio={ratio!r}",
                 option="size", original=size, applied=ratio)
         fix: Fix | None = to_ratio
-    elif caps.sizes.nearest(size):
-        fix = _replace("size", lambda r, c: c.sizes.nearest(size), code="size-adjusted")
+    elif sizes.nearest(size):
+        fix = _replace("size", lambda r, c: c.sizes_for(fmt).nearest(size), code="size-adjusted")
     else:
         fix = _drop("size", "the model does not take a size")
     if "accepted" not in why:
-        why += f"; accepted: {caps.sizes.describe()}"
-    return Finding("size", size, f"does not support size={size!r} ({why})", lambda c: c.sizes.accepts(size), fix)
+        why += f"; accepted: {sizes.describe()}"
+    if fmt in caps.format_sizes:
+        why += f" for output_format={fmt!r}"
+    return Finding("size", size, f"does not support size={size!r} ({why})",
+                   lambda c: c.sizes_for(fmt).accepts(size), fix)
+
+
+def option_getter(req: Request, caps: Capabilities) -> Callable[[str], Any]:
+    """Option values of *req*, unset ones read from the model's declared defaults."""
+    def get(option: str) -> Any:
+        value = req.get(option)
+        return caps.defaults.get(option.removeprefix("options.")) if value is None else value
+    return get
+
+
+def _check_budgets(req: Request, caps: Capabilities) -> Finding | None:
+    wh = parse_size(req.size) if req.size else None
+    if wh is None or not caps.budgets:
+        return None
+    get = option_getter(req, caps)
+    for budget in caps.budgets:
+        why = budget.violation(*wh, get)
+        if why is None:
+            continue
+
+        def accepts(c: Capabilities) -> bool:
+            g = option_getter(req, c)
+            fmt = req.output_format
+            return (fmt is None or fmt in c.output_formats) and c.sizes_for(fmt).accepts(req.size or "auto") and all(
+                b.violation(*wh, g) is None for b in c.budgets)
+        factor = budget.factor.removeprefix("options.")
+        used = get(budget.factor) or budget.factor_default
+        return Finding("size", req.size, f"cannot make size={req.size!r} with {factor}={used}: {why}", accepts)
+    return None
+
+
+def advise(request: Request, caps: Capabilities) -> list[Notice]:
+    """Notices for an accepted request: what the provider calls preview, experimental or adjusted."""
+    out: list[Notice] = []
+    if request.size is not None:
+        note = caps.sizes_for(request.output_format).advisory(request.size)
+        if note is not None:
+            out.append(Notice("size-experimental", note, option="size", original=request.size,
+                              applied=request.size))
+    get = option_getter(request, caps)
+    for advisory in caps.advisories:
+        if advisory.applies(get):
+            option = advisory.when.removeprefix("options.")
+            out.append(Notice(advisory.code, advisory.message, option=option,
+                              original=_original(option, get(advisory.when))))
+    return out
 
 
 def _check_aspect_ratio(req: Request, caps: Capabilities) -> Finding | None:
@@ -285,9 +337,7 @@ def _has_option(name: str) -> Callable[[Capabilities], bool]:
 
 
 def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | None:
-    def get(option: str) -> Any:
-        value = req.get(option)
-        return caps.defaults.get(option.removeprefix("options.")) if value is None else value
+    get = option_getter(req, caps)
 
     if not rule.violated(get):
         return None
@@ -336,6 +386,9 @@ _CHECKS: tuple[Callable[[Request, Capabilities], Finding | None], ...] = (
 def find_problems(request: Request, caps: Capabilities) -> list[Finding]:
     """Every option of *request* that a model with *caps* cannot honour (empty = fits)."""
     out = [f for check in _CHECKS if (f := check(request, caps)) is not None]
+    if not any(f.option in ("size", "output_format") for f in out) and (
+            budget := _check_budgets(request, caps)) is not None:
+        out.append(budget)
     out.extend(_check_provider_options(request, caps))
     flagged = {f.option for f in out}
     for rule in caps.rules:

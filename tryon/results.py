@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from tryon.errors import InvalidResponseError
-from tryon.media.sniff import extension_for, image_dimensions, sniff_media_type
+from tryon.media.sniff import SVG_MEDIA_TYPE, extension_for, image_dimensions, sniff_output_type, svg_dimensions
 from tryon.notice import Notice
 
 if TYPE_CHECKING:
@@ -167,10 +167,14 @@ class GeneratedImage:
                    seed: int | None = None, provider: str | None = None,
                    model: str | None = None) -> GeneratedImage:
         """Build from raw bytes, sniffing the type from magic bytes and reading the header for the size."""
-        media_type = sniff_media_type(data)
+        media_type = sniff_output_type(data)
         if media_type is None:
             raise InvalidResponseError("the provider returned data that is not an image",
                                        provider=provider, model=model)
+        if media_type == SVG_MEDIA_TYPE:  # vector: its declared size, never decoded by Pillow
+            svg = svg_dimensions(data) or (0, 0)
+            return cls(data=data, media_type=media_type, width=svg[0], height=svg[1], index=index,
+                       revised_prompt=revised_prompt, seed=seed)
         dims = image_dimensions(data)
         if dims is None:
             try:
@@ -208,6 +212,16 @@ class GeneratedImage:
     @property
     def format(self) -> str:
         return self.extension.lstrip(".").replace("jpg", "jpeg")
+
+    @property
+    def frame_count(self) -> int:
+        """How many frames the image holds (an animated GIF's; 1 for a still image)."""
+        if self.media_type != "image/gif":
+            return 1
+        from PIL import Image
+
+        with Image.open(io.BytesIO(self.data)) as im:
+            return int(getattr(im, "n_frames", 1))
 
     def to_base64(self) -> str:
         return base64.b64encode(self.data).decode("ascii")

@@ -22,7 +22,7 @@ import attrs
 
 from tryon import fanout, pricing
 from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
-from tryon.checks import Finding, adapt, find_problems, shown
+from tryon.checks import Finding, adapt, advise, find_problems, option_getter, shown
 from tryon.copying import replace
 from tryon.errors import (
     InvalidInputError,
@@ -292,6 +292,7 @@ class Router:
             raise UnsupportedOptionError(self._problems(findings, gen.model_id, request.operation),
                                          model=gen.model_id)
         request = self._typed_options(request, gen)
+        notices.extend(advise(request, caps))
         notices.extend(self._lifecycle_notices(gen))
         return request, notices
 
@@ -363,7 +364,7 @@ class Router:
             return request, []
         from tryon.media import prepare_images, prepare_mask, prepare_overlay
 
-        limits = gen.capabilities.inputs
+        limits = gen.capabilities.inputs_for(option_getter(request, gen.capabilities))
         images, notices = prepare_images(list(request.images), limits, strict=strict, fetcher=self.fetcher)
         mask = request.mask
         if mask is not None:
@@ -544,6 +545,12 @@ class Router:
         if streamer is None or not gen.capabilities.streaming:
             raise UnsupportedOptionError(self._problems(
                 [Finding("stream", True, "does not support streaming", lambda c: c.streaming)],
+                gen.model_id, op), model=gen.model_id)
+        fmt = request.output_format or gen.capabilities.defaults.get("output_format")
+        if fmt in gen.capabilities.unstreamable_formats:
+            raise UnsupportedOptionError(self._problems(
+                [Finding("stream", True, f"cannot stream output_format={fmt!r}",
+                         lambda c: c.streaming and fmt in c.output_formats and fmt not in c.unstreamable_formats)],
                 gen.model_id, op), model=gen.model_id)
         if request.n > gen.capabilities.max_images_per_call:
             raise InvalidOptionError([Problem("n", request.n,

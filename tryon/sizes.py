@@ -60,6 +60,8 @@ class SizeRule:
     max_aspect: float | None = None
     max_pixels: int | None = None
     min_pixels: int | None = None
+    experimental_above: int | None = None
+    """Sizes of more pixels than this are accepted but experimental (a notice, not a refusal)."""
 
     def violations(self, width: int, height: int) -> list[str]:
         """Human-readable reasons why ``width x height`` breaks this rule (empty = fits)."""
@@ -98,8 +100,12 @@ class SizeRule:
             parts.append(f"edges up to {self.max_edge}")
         if self.min_edge:
             parts.append(f"edges from {self.min_edge}")
+        if self.min_pixels:
+            parts.append(f"from {self.min_pixels:,} pixels")
         if self.max_pixels:
             parts.append(f"up to {self.max_pixels / 1e6:.1f} MP")
+        if self.experimental_above:
+            parts.append(f"experimental above {self.experimental_above:,} pixels")
         return "any WxH (" + ", ".join(parts) + ")" if parts else "any WxH"
 
     def largest(self) -> tuple[int, int] | None:
@@ -131,6 +137,9 @@ class SizeRule:
         if self.max_edge is not None:
             scale = min(scale, self.max_edge / max(w, h))
         w, h = w * scale, h * scale
+        if self.min_pixels is not None and w * h < self.min_pixels:
+            up = math.sqrt(self.min_pixels / (w * h))
+            w, h = w * up, h * up
         if self.min_edge is not None and min(w, h) < self.min_edge:
             up = self.min_edge / min(w, h)
             w, h = w * up, h * up
@@ -138,7 +147,8 @@ class SizeRule:
         floor_w, floor_h = max(m, int(w // m) * m), max(m, int(h // m) * m)
         # rounding can break a limit (e.g. push the aspect past 1:3): try the neighbouring multiples
         for cw, ch in ((floor_w, floor_h), (floor_w + m, floor_h), (floor_w, floor_h + m),
-                       (floor_w + m, floor_h + m), (floor_w - m, floor_h), (floor_w, floor_h - m)):
+                       (floor_w + m, floor_h + m), (floor_w - m, floor_h), (floor_w, floor_h - m),
+                       (floor_w + 2 * m, floor_h + m), (floor_w + m, floor_h + 2 * m)):
             if cw > 0 and ch > 0 and not self.violations(cw, ch):
                 return cw, ch
         return None
@@ -200,6 +210,15 @@ class Sizes:
 
     def accepts(self, size: str) -> bool:
         return self.check(size) is None
+
+    def advisory(self, size: str) -> str | None:
+        """A note on an accepted *size* the provider calls experimental (``None`` = nothing to say)."""
+        wh = parse_size(size)
+        limit = self.rule.experimental_above if self.rule is not None else None
+        if wh is None or limit is None or wh[0] * wh[1] <= limit:
+            return None
+        return (f"size {size} ({wh[0] * wh[1]:,} pixels) is above {limit:,} pixels, where the provider "
+                "calls sizes experimental: results may vary")
 
     @property
     def arbitrary(self) -> bool:

@@ -11,13 +11,20 @@ from typing import Any
 import attrs
 
 from tryon.capabilities import Capabilities
-from tryon.errors import InvalidOptionError, InvalidResponseError, MissingCredentialsError, Problem
+from tryon.errors import (
+    InvalidInputError,
+    InvalidOptionError,
+    InvalidResponseError,
+    MissingCredentialsError,
+    Problem,
+)
 from tryon.media.inputs import InputImage
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import GeneratedImage, Generation, PartialImage, Usage
 from tryon.secrets import Secret, remember
 
 from .errors import map_errors
+from .models import JSON_EDIT_MAX_DATA_URL
 
 __all__ = ["OpenAIImageGenerator", "OpenAISettings"]
 
@@ -143,6 +150,17 @@ def _stream_request_id(events: Any) -> str | None:
     return response.headers.get("x-request-id") if response is not None else None
 
 
+def _data_url(image: InputImage, label: str) -> str:
+    """*image* as a data URL for the JSON edit form, refused before sending when over its length cap."""
+    url = image.to_data_url()
+    if len(url) > JSON_EDIT_MAX_DATA_URL:
+        raise InvalidInputError(
+            f"{label} is {len(url):,} characters as a data URL, above the {JSON_EDIT_MAX_DATA_URL:,} the JSON "
+            "edit form takes (it is used because moderation is set); compress or downscale the image, or "
+            "leave moderation unset to upload it as a file", input_name="images" if label != "mask" else "mask")
+    return url
+
+
 def _file(image: InputImage) -> tuple[str, bytes, str]:
     return (image.filename, image.data, image.media_type)
 
@@ -190,6 +208,13 @@ class OpenAIImageGenerator:
             value = getattr(opts, name, None)
             if value:
                 params[name] = value
+        for name in ("complexity", "frame_count", "frame_duration_ms"):
+            value = getattr(opts, name, None)
+            if value is not None:
+                params[name] = value
+        svg = getattr(opts, "svg", None)
+        if svg is not None:
+            params["svg"] = svg.to_param()
         return params
 
     def _generate_params(self, request: GenerateRequest) -> dict[str, Any]:
@@ -208,9 +233,9 @@ class OpenAIImageGenerator:
         if request.moderation is not None:
             # Only the JSON form of the edit endpoint takes moderation.
             params["moderation"] = request.moderation
-            params["images"] = [{"image_url": img.to_data_url()} for img in images]
+            params["images"] = [{"image_url": _data_url(img, f"image {i}")} for i, img in enumerate(images, 1)]
             if request.mask is not None:
-                params["mask"] = {"image_url": request.mask.to_data_url()}
+                params["mask"] = {"image_url": _data_url(request.mask, "mask")}
             return params, True
         params["image"] = _file(images[0]) if len(images) == 1 else [_file(i) for i in images]
         if request.mask is not None:

@@ -32,7 +32,8 @@ MINI_OUTPUT_TOKENS: Mapping[str, Mapping[str, int]] = MappingProxyType({
 _TOKENS = Source(
     where="community.openai.com output-token measurements (1024x1024 / 1024x1536 / 1536x1024 per quality), "
           "matching OpenAI's per-image prices for gpt-image-1 ($0.011/$0.042/$0.167 square)",
-    checked="2026-08-21", kind=SourceKind.THIRD_PARTY)
+    checked="2026-12-01", kind=SourceKind.THIRD_PARTY, verified=False,
+    note="as recorded in the provider notes on 2026-08-21; not re-measured")
 _INPUTS = Source(
     where="OpenAI vision token rule as implemented by the project (65 + 129 per 512 px tile after fitting "
           "2048 px and a 768 px short side); high fidelity adds the high-quality output tokens of the image's "
@@ -50,8 +51,11 @@ PRICES: Mapping[str, Price] = MappingProxyType({
     "gpt-image-1": Price(
         rates=PerToken(text_in=5.0, image_in=10.0, image_out=40.0, output_tokens=OUTPUT_TOKENS,
                        input_image=_INPUT_IMAGE, high_fidelity=_HIGH, partial_image_tokens=100),
-        sources=(Source(where="https://developers.openai.com/api/docs/models/gpt-image-1", checked="2026-10-23",
-                        note="$5 text in, $10 image in, $40 image out per 1M tokens"), _TOKENS, _INPUTS, _PARTIALS)),
+        sources=(Source(where="https://developers.openai.com/api/docs/models/gpt-image-1", checked="2026-12-01",
+                        verified=False,
+                        note="$5 text in, $10 image in, $40 image out per 1M tokens, as the provider notes recorded "
+                             "the page on 2026-10-23 (the model is retired); the page was not found again on "
+                             "2026-12-01"), _TOKENS, _INPUTS, _PARTIALS)),
     "gpt-image-1-mini": Price(
         rates=PerToken(text_in=2.0, image_in=2.5, image_out=8.0, output_tokens=MINI_OUTPUT_TOKENS,
                        input_image=_INPUT_IMAGE, partial_image_tokens=100),
@@ -64,9 +68,9 @@ PRICES: Mapping[str, Price] = MappingProxyType({
         rates=PerToken(text_in=5.0, image_in=8.0, image_out=32.0, text_out=10.0, output_tokens=OUTPUT_TOKENS,
                        input_image=_INPUT_IMAGE, high_fidelity=_HIGH, partial_image_tokens=100),
         sources=(Source(where="llmreference.com, aifreeapi.com and imagine.art price lists (they agree)",
-                        checked="2026-08-21", kind=SourceKind.THIRD_PARTY, verified=False,
-                        note="$5 text in, $8 image in, $32 image out, $10 text out per 1M tokens; "
-                             "no official OpenAI price page found"), _TOKENS, _INPUTS, _PARTIALS)),
+                        checked="2026-12-01", kind=SourceKind.THIRD_PARTY, verified=False,
+                        note="$5 text in, $8 image in, $32 image out, $10 text out per 1M tokens, as recorded on "
+                             "2026-08-21; no official OpenAI price page found"), _TOKENS, _INPUTS, _PARTIALS)),
 })
 """Model id -> price. The gpt-image-2 family and chatgpt-image-latest have no price here: their
 estimates are unknown (``None``), never a guess."""

@@ -152,7 +152,7 @@ def test_a_batch_saves_every_job_and_records_it(emu: OpenAIEmulator, tmp_path: P
         *simple_jobs(3),
         {"prompt": "Three shoes", "options": {"n": 3, "quality": "low"}, "name": "shoes"},
         {"prompt": "Add a red hat", "images": ["person.png"], "options": {"quality": "low"}, "name": "hat"},
-        {"prompt": "Falls back", "model": ["gpt-image-2", MODEL], "options": {"size": "512x512"}},
+        {"prompt": "Falls back", "model": ["gpt-image-2", MODEL], "options": {"size": "1536x864"}},
     ])
     out = tmp_path / "out"
     summary = run_batch(path, out, router=gpt_router(emu), concurrency=4)

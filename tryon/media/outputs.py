@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
-from tryon.media.sniff import extension_for, normalize_media_type, sniff_media_type
+from tryon.media.sniff import extension_for, normalize_media_type, sniff_output_type
 from tryon.secrets import Secret, redact
 
 __all__ = ["safe_filename", "save_bytes", "scrub_metadata", "write_sidecar"]
@@ -109,7 +109,7 @@ def _publish_new(temp: Path, target: Path) -> None:
 
 
 def _real_type(data: bytes, media_type: str | None) -> str | None:
-    sniffed = sniff_media_type(data)
+    sniffed = sniff_output_type(data)
     if sniffed:
         return sniffed
     if media_type:

@@ -7,6 +7,7 @@ size would be wasteful. This module must never import PIL.
 
 from __future__ import annotations
 
+import re
 import struct
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "normalize_media_type",
     "pillow_format",
     "sniff_media_type",
+    "sniff_output_type",
+    "svg_dimensions",
 ]
 
 # media type -> (format name, preferred extension, Pillow format name)
@@ -117,8 +120,49 @@ def _sniff_isobmff(head: bytes) -> str | None:
     return None
 
 
+#: Output-only (vector) types: a model may return them, tryon never takes them as inputs.
+SVG_MEDIA_TYPE = "image/svg+xml"
+_OUTPUT_ONLY: dict[str, tuple[str, str]] = {SVG_MEDIA_TYPE: ("svg", ".svg")}
+_SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.IGNORECASE | re.DOTALL)
+_SVG_ATTR = re.compile(rb"""\b(width|height|viewBox)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+_SVG_LENGTH = re.compile(rb"^\s*(\d+(?:\.\d+)?)\s*(px)?\s*$")
+
+
+def _is_svg(data: bytes) -> bool:
+    head = bytes(data[:1024]).lstrip(b"\xef\xbb\xbf").lstrip()
+    return head.startswith((b"<svg", b"<?xml", b"<!DOCTYPE svg", b"<!--")) and _SVG_ROOT.search(
+        bytes(data[:65536])) is not None
+
+
+def sniff_output_type(data: bytes) -> str | None:
+    """Like :func:`sniff_media_type`, but also recognises the vector outputs a model may return (SVG)."""
+    return sniff_media_type(data) or (SVG_MEDIA_TYPE if _is_svg(data) else None)
+
+
+def svg_dimensions(data: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` of an SVG from its root element's ``width``/``height`` (pixels or unitless),
+    else its ``viewBox``; ``None`` when neither says."""
+    root = _SVG_ROOT.search(bytes(data[:65536]))
+    if root is None:
+        return None
+    attrs = {k.decode().lower(): v for k, v in _SVG_ATTR.findall(root.group(0))}
+    w, h = (_SVG_LENGTH.match(attrs.get(k, b"")) for k in ("width", "height"))
+    if w and h:
+        return round(float(w.group(1))), round(float(h.group(1)))
+    box = attrs.get("viewbox", b"").replace(b",", b" ").split()
+    try:
+        if len(box) == 4:
+            return round(float(box[2])), round(float(box[3]))
+    except ValueError:
+        return None
+    return None
+
+
 def extension_for(media_type: str) -> str:
-    """Return the usual file extension (``".png"``, ``".jpg"``...) or ``".bin"`` if unknown."""
+    """Return the usual file extension (``".png"``, ``".jpg"``, ``".svg"``...) or ``".bin"`` if unknown."""
+    key = media_type.strip().lower().split(";", 1)[0].strip()
+    if key in _OUTPUT_ONLY:
+        return _OUTPUT_ONLY[key][1]
     try:
         return _FORMATS[normalize_media_type(media_type)][1]
     except ValueError:
@@ -126,7 +170,10 @@ def extension_for(media_type: str) -> str:
 
 
 def format_name(media_type: str) -> str:
-    """Return the short format name (``"png"``, ``"jpeg"``, ``"webp"``...) of a media type."""
+    """Return the short format name (``"png"``, ``"jpeg"``, ``"webp"``, ``"svg"``...) of a media type."""
+    key = media_type.strip().lower().split(";", 1)[0].strip()
+    if key in _OUTPUT_ONLY:
+        return _OUTPUT_ONLY[key][0]
     try:
         return _FORMATS[normalize_media_type(media_type)][0]
     except ValueError:

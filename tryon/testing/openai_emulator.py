@@ -60,6 +60,7 @@ class ModelRules:
     high_fidelity_images: int = 0  # leading input images that high fidelity applies to
     markup: bool = False
     retired: bool = False
+    animated: bool = False  # GIF and SVG output and complexity (GPT Image 2.6)
 
 
 _GPT_2 = ModelRules(arbitrary_sizes=True)
@@ -78,8 +79,8 @@ MODEL_RULES: dict[str, ModelRules] = {
     "gpt-image-2.5-sunburst-2026-09-08": _GPT_25,
     "gpt-image-2.5-flare": _GPT_25,
     "gpt-image-2.5-flare-2026-09-08": _GPT_25,
-    "gpt-image-2.6-sunburst": ModelRules(),
-    "gpt-image-2.6-flare": ModelRules(),
+    "gpt-image-2.6-sunburst": ModelRules(animated=True),
+    "gpt-image-2.6-flare": ModelRules(animated=True),
 }
 DEFAULT_MODEL = "gpt-image-1.5"
 STANDARD_SIZES = ("1024x1024", "1024x1536", "1536x1024")
@@ -88,7 +89,14 @@ MAX_PROMPT_CHARS = 32000
 MAX_INPUT_IMAGES = 16
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_MASK_BYTES = 4 * 1024 * 1024
-MAX_WIDTH_OR_HEIGHT, MAX_SHORT_EDGE, MAX_ASPECT = 3840, 2160, 3.0
+#: Arbitrary sizes: edges up to 3840, aspect 1:3 to 3:1, 655,360 to 8,294,400 pixels (the numbers the
+#: SDK calls "the model's current pixel and edge limits", as third-party references state them).
+MAX_WIDTH_OR_HEIGHT, MAX_ASPECT = 3840, 3.0
+MIN_PIXELS, MAX_PIXELS = 655_360, 8_294_400
+#: GIF frames share one image's pixel budget (width x height x frames); frame_count defaults to 9.
+GIF_DEFAULT_FRAMES, GIF_DEFAULT_DURATION_MS = 9, 200
+#: ImageRefParam.image_url maxLength in OpenAI's OpenAPI document (the JSON edit form).
+MAX_IMAGE_URL_CHARS = 20_971_520
 #: Output image tokens per image for the standard sizes (1024², 1024x1536, 1536x1024).
 OUTPUT_TOKENS = {"low": (272, 408, 400), "medium": (1056, 1584, 1568), "high": (4160, 6240, 6208)}
 _QUALITY_SCALE = {"xhigh": 1.5, "max": 2.0}
@@ -98,7 +106,6 @@ _INT_RANGES = {
     "partial_images": (0, 3),
     "output_compression": (0, 100),
     "frame_count": (2, 16),
-    "frame_duration_ms": (0, 655350),
 }
 _DOCS = "https://platform.openai.com/account/api-keys"
 
@@ -163,6 +170,18 @@ def sdk_fields(endpoint: Endpoint) -> dict[str, _Field]:
     ]
     fields["stream"] = _describe(typing.Union[tuple(streaming)])  # noqa: UP007
     fields["stream"] = attrs.evolve(fields["stream"], required=False)
+    return fields
+
+
+@functools.cache
+def sdk_svg_fields(endpoint: Endpoint) -> dict[str, _Field]:
+    """The fields of the SDK's ``Svg`` TypedDict (and ``reasoning.effort``) for *endpoint*."""
+    from openai.types import image_edit_params, image_generate_params
+
+    module: Any = image_generate_params if endpoint == "generate" else image_edit_params
+    fields = {name: _describe(hint) for name, hint in typing.get_type_hints(module.Svg, include_extras=True).items()}
+    effort = typing.get_type_hints(module.SvgReasoning, include_extras=True)["effort"]
+    fields["reasoning.effort"] = _describe(effort)
     return fields
 
 
@@ -295,6 +314,9 @@ class _Job:
     safety_identifier: str | None = None
     explicit_size: bool = False
     image_param: str = "image"
+    frame_count: int = GIF_DEFAULT_FRAMES
+    frame_duration_ms: int = GIF_DEFAULT_DURATION_MS
+    svg_model: str | None = None
 
     @property
     def size(self) -> str:
@@ -532,19 +554,22 @@ class OpenAIEmulator(EmulatorServer):
                     else "Describe the style in the prompt.",
                 )
         fmt = p.get("output_format", "png")
-        if fmt not in ("png", "jpeg", "webp"):
+        if fmt in ("gif", "svg") and not rules.animated:
             raise _bad(
-                f"output_format '{fmt}' is not enabled for this project.",
+                f"output_format '{fmt}' is not supported with this model.",
                 "output_format",
-                "feature_not_enabled",
+                "unsupported_value",
             )
+        if "complexity" in p and not rules.animated:
+            raise _unsupported_parameter("complexity", "Omit this parameter.")
         for name in ("frame_count", "frame_duration_ms", "svg"):
-            if name in p:
+            if name in p and fmt != ("svg" if name == "svg" else "gif"):
                 raise _bad(
                     f"'{name}' is only supported with output_format '{'svg' if name == 'svg' else 'gif'}'.",
                     name,
                     "unsupported_parameter",
                 )
+        self._check_animated(endpoint, fmt, p)
         qualities = (*BASE_QUALITIES, *rules.extra_qualities)
         quality = p.get("quality", "auto")
         if quality not in qualities:
@@ -555,9 +580,9 @@ class OpenAIEmulator(EmulatorServer):
                 "unsupported_value",
             )
         background = p.get("background", "auto")
-        if background == "transparent" and fmt == "jpeg":
+        if background == "transparent" and fmt not in ("png", "webp"):
             raise _bad(
-                "Transparent background is not supported for output_format 'jpeg'. Use 'png' or 'webp'.",
+                f"Transparent background is not supported for output_format '{fmt}'. Use 'png' or 'webp'.",
                 "background",
                 "invalid_value",
             )
@@ -599,16 +624,59 @@ class OpenAIEmulator(EmulatorServer):
             partial_images=p.get("partial_images", 0),
             input_fidelity=fidelity or "low",
             safety_identifier=p.get("safety_identifier") or p.get("user") or None,
+            frame_count=p.get("frame_count", GIF_DEFAULT_FRAMES),
+            frame_duration_ms=p.get("frame_duration_ms", GIF_DEFAULT_DURATION_MS),
+            svg_model=(p.get("svg") or {}).get("model"),
         )
         self._resolve_size(job, p.get("size", "auto"))
+        if fmt == "gif":
+            self._check_gif_budget(job)
         return job
+
+    @staticmethod
+    def _check_animated(endpoint: Endpoint, fmt: str, p: dict[str, Any]) -> None:
+        """GIF and SVG constraints as the SDK documents them (image_generate_params.py, 3.57)."""
+        label = fmt.upper()
+        if fmt in ("gif", "svg"):
+            if p.get("stream"):
+                raise _bad(f"{label} output does not support streaming.", "stream", "unsupported_parameter")
+            if p.get("partial_images"):
+                raise _bad(f"{label} output does not support partial images.", "partial_images",
+                           "unsupported_parameter")
+            if "output_compression" in p:
+                raise _bad(f"{label} output does not support output_compression.", "output_compression",
+                           "unsupported_parameter")
+        if fmt == "gif":
+            if "mask" in p:
+                raise _bad("GIF output does not support masks.", "mask", "unsupported_parameter")
+            _check_range("frame_count", p.get("frame_count"), 2, 16)
+            _check_range("frame_duration_ms", p.get("frame_duration_ms"), 0, 2**31 - 1)
+        if fmt == "svg":
+            if p.get("n", 1) != 1:
+                raise _bad("SVG output requires n=1.", "n", "unsupported_value")
+            if "svg" in p:
+                _check_svg(endpoint, p["svg"])
+
+    @staticmethod
+    def _check_gif_budget(job: _Job) -> None:
+        if not job.explicit_size:
+            return
+        total = job.width * job.height * job.frame_count
+        if not MIN_PIXELS <= total <= MAX_PIXELS:
+            raise _bad(
+                f"Invalid value for 'size': '{job.size}' with {job.frame_count} frames is {total:,} pixels; the "
+                f"GIF frames must total between {MIN_PIXELS:,} and {MAX_PIXELS:,} pixels.",
+                "size",
+                "invalid_value",
+            )
 
     @staticmethod
     def _resolve_size(job: _Job, size: str) -> None:
         if size == "auto":
             return  # resolved later for edits (first image's aspect class)
         parsed = _parse_size(size)
-        if size not in STANDARD_SIZES and not (job.rules.arbitrary_sizes and parsed):
+        gif = job.output_format == "gif"
+        if size not in STANDARD_SIZES and not ((job.rules.arbitrary_sizes or gif) and parsed):
             raise _bad(
                 f"Invalid value: '{size}'. Supported values are: {_one_of([*STANDARD_SIZES, 'auto'])}.",
                 "size",
@@ -621,8 +689,10 @@ class OpenAIEmulator(EmulatorServer):
             problem = "width and height must be positive multiples of 16"
         elif max(width, height) / min(width, height) > MAX_ASPECT:
             problem = "the aspect ratio must be between 1:3 and 3:1"
-        elif max(width, height) > MAX_WIDTH_OR_HEIGHT or min(width, height) > MAX_SHORT_EDGE:
-            problem = "the maximum supported resolution is 3840x2160"
+        elif max(width, height) > MAX_WIDTH_OR_HEIGHT:
+            problem = f"no edge may exceed {MAX_WIDTH_OR_HEIGHT} pixels"
+        elif not gif and not MIN_PIXELS <= width * height <= MAX_PIXELS:
+            problem = f"the image must have between {MIN_PIXELS:,} and {MAX_PIXELS:,} pixels"
         if problem:
             raise _bad(f"Invalid value for 'size': '{size}': {problem}.", "size", "invalid_value")
         job.width, job.height, job.explicit_size = width, height, True
@@ -702,6 +772,13 @@ class OpenAIEmulator(EmulatorServer):
                 "instead.",
                 f"{param}.image_url",
                 "invalid_type",
+            )
+        if len(url) > MAX_IMAGE_URL_CHARS:
+            raise _bad(
+                f"Invalid '{param}.image_url': string too long. Expected a string with maximum length "
+                f"{MAX_IMAGE_URL_CHARS}, but got a string with length {len(url)} instead.",
+                f"{param}.image_url",
+                "string_above_max_length",
             )
         if not url.startswith("data:"):
             raise _bad(
@@ -812,6 +889,10 @@ class OpenAIEmulator(EmulatorServer):
 
         seed = f"{job.model}|{job.prompt}|{index}"
         transparent = job.background == "transparent"
+        if job.output_format == "gif":
+            return _render_gif(job, seed)
+        if job.output_format == "svg":
+            return _render_svg(job, seed)
         if job.endpoint == "generate":
             return synth_image(
                 job.width,
@@ -847,6 +928,10 @@ class OpenAIEmulator(EmulatorServer):
         }
         if job.safety_identifier:
             body["safety_identifier"] = job.safety_identifier
+        if job.output_format == "svg" and job.svg_model:
+            text = max(1, math.ceil(len(job.prompt) / 4))
+            body["svg_usage"] = {"input_tokens": text + 500, "model": job.svg_model, "output_tokens": 800,
+                                 "reasoning_tokens": 200, "total_tokens": text + 1300}
         return Response.json(body)
 
     def _events(self, job: _Job, images: list[bytes]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -887,6 +972,58 @@ class OpenAIEmulator(EmulatorServer):
             yield f"{job.event_prefix}.completed", completed
             if not self.sleep(self.stream_interval):
                 return
+
+
+def _check_svg(endpoint: Endpoint, value: Any) -> None:
+    """``svg`` against the SDK's ``Svg``/``SvgReasoning`` TypedDicts."""
+    fields = sdk_svg_fields(endpoint)
+    if not isinstance(value, dict):
+        raise _bad(f"Invalid type for 'svg': expected an object, but got {_json_type(value)} instead.", "svg",
+                   "invalid_type")
+    for key in value:
+        if key not in fields:
+            raise _bad(f"Unknown parameter: 'svg.{key}'.", f"svg.{key}", "unknown_parameter")
+    if "model" in value and not isinstance(value["model"], str):
+        raise _bad("Invalid type for 'svg.model': expected a string.", "svg.model", "invalid_type")
+    reasoning = value.get("reasoning")
+    if reasoning is None:
+        return
+    if not isinstance(reasoning, dict) or set(reasoning) - {"effort"}:
+        raise _bad("Invalid 'svg.reasoning': expected an object with 'effort'.", "svg.reasoning", "invalid_value")
+    if reasoning.get("effort") is not None:
+        _coerce("svg.reasoning.effort", fields["reasoning.effort"], reasoning["effort"], form=False)
+
+
+def _render_gif(job: _Job, seed: str) -> bytes:
+    """A real animated GIF: ``frame_count`` frames of the requested size, ``frame_duration_ms`` apart
+    (rounded to 10 ms, as GIF delays are in hundredths of a second)."""
+    from PIL import Image
+
+    from tryon.testing.synth import synth_image
+
+    frames = []
+    for i in range(job.frame_count):
+        png = synth_image(job.width, job.height, "png", transparent=False, seed_text=f"{seed}|frame{i}")
+        with Image.open(io.BytesIO(png)) as im:
+            frames.append(im.convert("P", palette=Image.Palette.ADAPTIVE, colors=64))
+    out = io.BytesIO()
+    duration = min(655_350, max(10, round(job.frame_duration_ms / 10) * 10))
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=duration, loop=0)
+    return out.getvalue()
+
+
+def _render_svg(job: _Job, seed: str) -> bytes:
+    """A real SVG document of the requested size (a few shapes whose colours derive from *seed*)."""
+    import hashlib
+
+    digest = hashlib.sha256(seed.encode()).hexdigest()
+    w, h = job.width, job.height
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
+        f'<rect width="{w}" height="{h}" fill="#{digest[:6]}"/>'
+        f'<circle cx="{w // 2}" cy="{h // 2}" r="{min(w, h) // 3}" fill="#{digest[6:12]}"/>'
+        f'<path d="M0 {h} L{w // 2} {h // 3} L{w} {h} Z" fill="#{digest[12:18]}"/></svg>'
+    ).encode()
 
 
 def _unsupported_parameter(name: str, hint: str) -> ApiError:

@@ -168,7 +168,7 @@ def test_output_tokens_table(client: OpenAI, size: str, tokens: int) -> None:
     assert output_tokens("medium", *map(int, size.split("x"))) == tokens
 
 
-@pytest.mark.parametrize("size", ["1536x864", "3840x2160", "2160x3840", "768x2304", "16x48"])
+@pytest.mark.parametrize("size", ["1536x864", "3840x2160", "2160x3840", "768x2304", "2880x2880", "1024x640"])
 def test_arbitrary_sizes_on_gpt_image_2(client: OpenAI, size: str) -> None:
     result = client.images.generate(model="gpt-image-2", prompt="p", size=size, quality="low")
     assert result.size == size and result.data
@@ -196,8 +196,11 @@ def test_arbitrary_sizes_rejected_on_older_models(client: OpenAI, model: str) ->
     [
         ("1000x1000", "multiples of 16"),
         ("3840x1024", "aspect ratio"),
-        ("4096x2160", "3840x2160"),
-        ("2400x2400", "3840x2160"),
+        ("4096x2160", "3840"),
+        ("2896x2896", "8,294,400 pixels"),
+        ("16x48", "655,360"),
+        ("512x512", "655,360"),
+        ("1008x640", "655,360"),
         ("0x1024", "multiples of 16"),
         ("big", "Supported values"),
         ("1792x1024x", "Supported values"),
@@ -242,8 +245,9 @@ def test_output_compression_rules(client: OpenAI) -> None:
         ({"background": "sometimes"}, "invalid_value", "background"),
         ({"quality": "ultra"}, "invalid_value", "quality"),
         ({"output_format": "bmp"}, "invalid_value", "output_format"),
-        ({"output_format": "gif"}, "feature_not_enabled", "output_format"),
-        ({"output_format": "svg"}, "feature_not_enabled", "output_format"),
+        ({"output_format": "gif"}, "unsupported_value", "output_format"),
+        ({"output_format": "svg"}, "unsupported_value", "output_format"),
+        ({"complexity": "high"}, "unsupported_parameter", "complexity"),
         ({"response_format": "b64_json"}, "unsupported_parameter", "response_format"),
         ({"style": "vivid"}, "unsupported_parameter", "style"),
         ({"extra_body": {"input_fidelity": "high"}}, "unknown_parameter", "input_fidelity"),
@@ -779,3 +783,62 @@ def test_command_line_serves_until_interrupted() -> None:
         finally:
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=10) == 0
+
+
+# -- GPT Image 2.6: GIF, SVG, complexity (driven by the official SDK) ---------------------------
+def test_gif_output_is_an_animated_gif(client: OpenAI) -> None:
+    result = client.images.generate(model="gpt-image-2.6-flare", prompt="p", output_format="gif", size="720x720",
+                                    frame_count=16, frame_duration_ms=87)
+    assert result.output_format == "gif" and result.size == "720x720"
+    with Image.open(io.BytesIO(base64.b64decode(result.data[0].b64_json or ""))) as im:  # type: ignore[index]
+        assert (im.format, im.size, im.n_frames, im.info["duration"]) == ("GIF", (720, 720), 16, 90)
+
+
+def test_svg_output_is_an_svg_document(client: OpenAI) -> None:
+    result = client.images.generate(model="gpt-image-2.6-sunburst", prompt="p", output_format="svg",
+                                    svg={"model": "gpt-5.5", "reasoning": {"effort": "minimal"}})
+    body = base64.b64decode(result.data[0].b64_json or "")  # type: ignore[index]
+    assert body.startswith(b"<svg") and b'width="1024"' in body
+    assert result.svg_usage is not None and result.svg_usage.model == "gpt-5.5"
+
+
+def test_svg_on_a_multipart_edit(client: OpenAI) -> None:
+    result = client.images.edit(model="gpt-image-2.6-flare", image=("a.png", png(), "image/png"), prompt="p",
+                                output_format="svg", svg={"model": "gpt-5.5"})
+    assert result.output_format == "svg"
+
+
+@pytest.mark.parametrize(("kwargs", "param"), [
+    ({"output_format": "gif", "size": "1024x1024"}, "size"),  # 9 frames over the pixel budget
+    ({"output_format": "gif", "size": "384x384", "frame_count": 2}, "size"),  # under the floor
+    ({"output_format": "gif", "frame_count": 17}, "frame_count"),
+    ({"output_format": "gif", "output_compression": 50}, "output_compression"),
+    ({"output_format": "gif", "background": "transparent"}, "background"),
+    ({"frame_count": 4}, "frame_count"),
+    ({"output_format": "svg", "n": 2}, "n"),
+    ({"output_format": "svg", "svg": {"reasoning": {"effort": "enormous"}}}, "svg.reasoning.effort"),
+    ({"output_format": "svg", "svg": {"author": "x"}}, "svg.author"),
+    ({"svg": {"model": "m"}}, "svg"),
+    ({"complexity": "max"}, "complexity"),
+])
+def test_gif_svg_and_complexity_rules(client: OpenAI, kwargs: dict[str, Any], param: str) -> None:
+    exc = bad_request(lambda: client.images.generate(model="gpt-image-2.6-flare", prompt="p", **kwargs))
+    assert exc.body["param"] == param  # type: ignore[index]
+
+
+def test_gif_and_svg_cannot_stream(client: OpenAI) -> None:
+    for fmt in ("gif", "svg"):
+        exc = bad_request(lambda f=fmt: client.images.generate(model="gpt-image-2.6-flare", prompt="p",
+                                                               output_format=f, stream=True))
+        assert exc.body["param"] == "stream"  # type: ignore[index]
+
+
+def test_complexity_on_gpt_image_2_6(client: OpenAI) -> None:
+    assert client.images.generate(model="gpt-image-2.6-flare", prompt="p", complexity="low").data
+
+
+def test_json_edit_data_urls_are_capped(client: OpenAI) -> None:
+    url = "data:image/png;base64," + "A" * 20_971_520
+    exc = bad_request(lambda: client.post("/images/edits", cast_to=object, body={
+        "model": "gpt-image-1.5", "prompt": "p", "images": [{"image_url": url}], "moderation": "low"}))
+    assert error_code(exc) == "string_above_max_length" and exc.body["param"] == "images[0].image_url"  # type: ignore[index]
