@@ -80,7 +80,7 @@ def to_tryon_args(argv: Sequence[str] | None = None) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     from tryon.cli import main as tryon_main
 
-    return tryon_main(to_tryon_args(argv))
+    return tryon_main(to_tryon_args(argv), key_argument=None)  # this script has no --api-key flag
 
 
 if __name__ == "__main__":

@@ -181,13 +181,13 @@ def models(*, supports: Iterable[str] | str = (), provider: str | None = None) -
     return default_router().models(supports=supports, provider=provider)
 
 
-def explain(model: str, prompt: str = "(prompt)", **options: Any) -> list[str]:
+def explain(model: str | Sequence[str], prompt: str = "(prompt)", **options: Any) -> list[str]:
     """Why *model* cannot serve a request with these options (empty = it can); sends nothing."""
     return default_router().explain(model, prompt, **options)
 
 
-def estimate(prompt: str, *, model: str = DEFAULT_MODEL, **options: Any) -> Estimate:
-    """The cost of a request estimated before any call."""
+def estimate(prompt: str, *, model: str | Sequence[str] = DEFAULT_MODEL, **options: Any) -> Estimate:
+    """The cost of a request estimated before any call (for a preference list: of the model that would serve)."""
     return default_router().estimate(prompt, model=model, **options)
 
 

@@ -229,6 +229,8 @@ class Capabilities:
     operations: frozenset[Operation] = attrs.field(default=frozenset({Operation.GENERATE}), converter=_ops)
     transparent_background: bool = False
     mask: bool = False
+    mask_required: bool = False
+    """Edits must come with a mask (e.g. FLUX Fill): an edit without one is refused before sending."""
     input_fidelity: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
     max_input_images: int = 0
     max_images_per_call: int = 1
@@ -270,6 +272,8 @@ class Capabilities:
             raise ValueError("max_images_per_call must be at least 1")
         if Operation.EDIT in self.operations and self.max_input_images < 1:
             raise ValueError("a model that edits must accept at least one input image")
+        if self.mask_required and not self.mask:
+            raise ValueError("mask_required needs mask=True")
         if self.max_n is not None and self.max_n < 1:
             raise ValueError("max_n must be at least 1")
         if self.max_partial_images and not self.streaming:

@@ -290,6 +290,9 @@ def _check_images(req: Request, caps: Capabilities) -> Finding | None:
 
 
 def _check_mask(req: Request, caps: Capabilities) -> Finding | None:
+    if isinstance(req, EditRequest) and req.mask is None and caps.mask_required and caps.can_edit:
+        return Finding("mask", None, "needs a mask for every edit (black or transparent = the area to change); "
+                                     "pass mask=...", lambda c: c.can_edit and not c.mask_required)
     if not isinstance(req, EditRequest) or req.mask is None or caps.mask:
         return None
     return Finding("mask", "<mask>", "does not support mask", lambda c: c.mask,
@@ -322,14 +325,21 @@ def _check_provider_options(req: Request, caps: Capabilities) -> list[Finding]:
         if is_secret_name(name):
             hint = (" (credentials are provider settings, not request options: "
                     "Router(settings={provider: {'api_key': ...}}) or router.configure(provider, api_key=...))")
-        elif known:
-            hint = f" (its options: {', '.join(sorted(known))})"
         else:
-            hint = ""
+            hint = _did_you_mean(name, known | (set(req.field_names()) - {"prompt", "images", "options"}))
+            if known:
+                hint += f" (its options: {', '.join(sorted(known))})"
         out.append(Finding(name, _original(name, value), f"does not support option {name!r}{hint}",
                            _has_option(name),
                            _drop(name, "not an option of this model")))
     return out
+
+
+def _did_you_mean(name: str, candidates: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _has_option(name: str) -> Callable[[Capabilities], bool]:

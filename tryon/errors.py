@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AuthenticationError",
+    "BudgetExceededError",
     "ContentPolicyError",
     "InvalidInputError",
     "InvalidOptionError",
@@ -267,6 +268,24 @@ class PartialResultError(TryOnError):
             f"{len(self.errors)} of the calls failed; {got} image(s) succeeded and are kept on "
             f"this error's .generation (first error: {first})"
         )
+
+
+class BudgetExceededError(ValidationError):
+    """A request (or the next job of a batch) would cost more than ``max_cost`` allows, or its cost is
+    unknown under a budget; refused before anything is sent. ``estimate_usd`` is ``None`` for an
+    unpriced model."""
+
+    def __init__(self, message: str, *, estimate_usd: float | None = None, max_cost: float | None = None) -> None:
+        super().__init__(message)
+        self.estimate_usd = estimate_usd
+        self.max_cost = max_cost
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_budget_error, (self.message, self.estimate_usd, self.max_cost))
+
+
+def _rebuild_budget_error(message: str, estimate_usd: float | None, max_cost: float | None) -> BudgetExceededError:
+    return BudgetExceededError(message, estimate_usd=estimate_usd, max_cost=max_cost)
 
 
 class PluginError(TryOnError):

@@ -13,6 +13,8 @@ Optional members, used when present:
 - ``stream(request)``: an iterator of :class:`~tryon.results.PartialImage` then the final
   :class:`~tryon.results.Generation` (models with ``capabilities.streaming``);
 - ``estimate(request)``: a :class:`~tryon.results.Estimate` made from the request alone;
+- ``check_credentials()``: raise :class:`~tryon.errors.MissingCredentialsError` when no key is
+  configured, without any network call (dry runs and batch pre-flights call it for every model);
 - ``aliases``: other names the router resolves to this generator;
 - ``configure(**settings)``: a copy of the generator with provider settings (``api_key``,
   ``base_url``, ``timeout``, ...) applied.

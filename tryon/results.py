@@ -235,17 +235,20 @@ class GeneratedImage:
         return im
 
     def save(self, path: str | Path = ".", *, overwrite: bool = False, sidecar: bool = False,
-             stem: str | None = None) -> Path:
+             stem: str | None = None, directory: bool | None = None) -> Path:
         """Write the image atomically; a directory gets a fresh, safe file name.
 
-        Never overwrites an existing file unless ``overwrite=True``. The extension follows the
-        real format. With ``sidecar=True`` a ``<file>.json`` with the prompt, model, options,
+        Never overwrites an existing file unless ``overwrite=True``. In a directory the extension
+        follows the real format; a file name whose extension names another format gets the image
+        converted (``save("x.webp")``). ``directory=True`` treats *path* as a folder even when it
+        does not exist (yet, or any more). With ``sidecar=True`` a ``<file>.json`` with the prompt, model, options,
         usage, cost and request id is written beside it (never a key).
         """
         from tryon.media.outputs import save_bytes, write_sidecar
 
         default_stem = stem or str(self.info.get("stem") or f"image-{self.index}")
-        written = save_bytes(self.data, self.media_type, path, stem=default_stem, overwrite=overwrite)
+        written = save_bytes(self.data, self.media_type, path, stem=default_stem, overwrite=overwrite,
+                             directory=directory)
         if sidecar:
             write_sidecar(written, self.sidecar(), overwrite=overwrite)
         return written
@@ -325,7 +328,8 @@ class Generation:
         """
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        return [img.save(folder, sidecar=sidecar, stem=stem, overwrite=overwrite) for img in self.images]
+        return [img.save(folder, sidecar=sidecar, stem=stem, overwrite=overwrite, directory=True)
+                for img in self.images]
 
     def with_warnings(self, extra: Sequence[Notice]) -> Generation:
         return attrs.evolve(self, warnings=self.warnings + tuple(extra)) if extra else self

@@ -25,6 +25,7 @@ from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
 from tryon.checks import Finding, adapt, advise, find_problems, option_getter, shown
 from tryon.copying import replace
 from tryon.errors import (
+    BudgetExceededError,
     InvalidInputError,
     InvalidOptionError,
     MissingCredentialsError,
@@ -105,8 +106,7 @@ class Router:
 
             load_plugins()
             call_hook("register_generators", register=self._plugin_register)
-            for provider in self._settings:
-                self._check_provider(provider)
+            self._settings = {self.resolve_provider(k, "settings"): v for k, v in self._settings.items()}
 
     # ------------------------------------------------------------------ registry
 
@@ -143,17 +143,31 @@ class Router:
             self._aliases = {k: v for k, v in self._aliases.items() if v != entry.generator.model_id}
             self._configured.pop(entry.generator.model_id, None)
 
-    def _check_provider(self, provider: str) -> None:
-        known = sorted({e.generator.provider for e in self._entries.values()})
-        if known and provider not in known:
-            close = difflib.get_close_matches(provider, known, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise InvalidOptionError([Problem("settings", provider, f"no registered provider is called {provider!r}; "
-                                                                    f"{hint}known providers: {', '.join(known)}")])
+    def providers(self) -> list[str]:
+        """The names of the providers of the registered models."""
+        with self._lock:
+            return sorted({e.generator.provider for e in self._entries.values()})
+
+    def resolve_provider(self, name: str, option: str = "provider") -> str:
+        """The provider called *name*, or served by the plugin called *name* (``flux`` -> ``bfl``).
+
+        An unknown name is an :class:`~tryon.errors.InvalidOptionError` listing the providers.
+        """
+        known = self.providers()
+        if not known or name in known:
+            return name
+        with self._lock:
+            by_plugin = sorted({e.generator.provider for e in self._entries.values() if e.plugin == name})
+        if len(by_plugin) == 1:
+            return by_plugin[0]
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise InvalidOptionError([Problem(option, name, f"no registered provider is called {name!r}; "
+                                                        f"{hint}known providers: {', '.join(known)}")])
 
     def configure(self, provider: str, **settings: Any) -> None:
         """Set provider settings (``api_key``, ``base_url``, ``timeout``, ...) for its generators."""
-        self._check_provider(provider)
+        provider = self.resolve_provider(provider, "settings")
         with self._lock:
             self._settings.setdefault(provider, {}).update(settings)
             self._configured = {k: v for k, v in self._configured.items() if v.provider != provider}
@@ -202,6 +216,8 @@ class Router:
         wanted = [supports] if isinstance(supports, str) else list(supports)
         for feature in wanted:
             feature_test(feature)  # raises InvalidOptionError for an unknown feature
+        if provider:
+            provider = self.resolve_provider(provider)
         out = []
         with self._lock:
             entries = list(self._entries.values())
@@ -323,29 +339,69 @@ class Router:
         return [Notice(f"model-{life.status}", text, option="model", original=gen.model_id,
                        applied=life.successors or None)]
 
-    def explain(self, model: str, prompt: str = "(prompt)", *, images: Any = None,
+    def explain(self, model: str | Sequence[str], prompt: str = "(prompt)", *, images: Any = None,
                 **options: Any) -> list[str]:
-        """Why *model* cannot serve a request with these options (empty list = it can)."""
+        """Why *model* cannot serve a request with these options (empty list = it can).
+
+        For a preference list: empty when one of its models can serve, else every model's reasons.
+        """
         edit = images is not None or options.get("mask") is not None or "input_fidelity" in options
         op = Operation.EDIT if edit else Operation.GENERATE
         request = self.build_request(op, prompt, options, images=images if images is not None else ["(image)"])
-        gen = self.get(model)
-        findings = find_problems(request, gen.capabilities)
-        return [str(p) for p in self._problems(findings, gen.model_id, op)]
+        names = self._candidates(model)
+        reasons: list[str] = []
+        for name in names:
+            gen = self.get(name)
+            findings = find_problems(request, gen.capabilities)
+            problems = [str(p) for p in self._problems(findings, gen.model_id, op)]
+            if not problems:
+                return []
+            reasons.extend(problems)
+        return reasons
 
-    def estimate(self, prompt: str, *, model: str, images: Any = None, **options: Any) -> Estimate:
+    def estimate(self, prompt: str, *, model: str | Sequence[str], images: Any = None, strict: bool | None = None,
+                 **options: Any) -> Estimate:
         """The cost of a request, estimated from the request alone (nothing is sent).
 
+        For a preference list: the estimate of the first model that can take the request, as a
+        real run would choose it (models that cannot honour it, or have no key, are passed over).
         Local input images (files, bytes, PIL images, data URLs) are loaded and prepared as a
         real call would, so their sizes count; URLs are not fetched (their sizes are priced at
         the largest the model accepts, or left out, as the estimate's basis says).
         """
         op = Operation.EDIT if images is not None else Operation.GENERATE
-        gen = self.get(model)
-        request = self._build_for(gen, op, prompt, options, images)
-        request, _ = self._check(request, gen, self.strict)
-        if isinstance(request, EditRequest) and not any(_is_url(i) for i in request.images):
-            request, _ = self._prepare_inputs(request, gen, self.strict)
+        names = self._candidates(model)
+        skipped: list[Skip] = []
+        for name in names:
+            gen = self.get(name)
+            try:
+                request = self._build_for(gen, op, prompt, options, images)
+                request, _ = self._check(request, gen, self.strict if strict is None else strict)
+                request, _ = self._prepare_inputs(request, gen, self.strict if strict is None else strict,
+                                                  fetch=False)
+                if len(names) > 1:
+                    self.check_credentials(gen)
+            except (UnsupportedOptionError, MissingCredentialsError) as exc:
+                self._unfit(names, name, exc, skipped)
+                continue
+            return self.estimate_request(gen, request)
+        raise self._exhausted(skipped)
+
+    @staticmethod
+    def check_credentials(gen: ImageGenerator) -> None:
+        """Raise :class:`~tryon.errors.MissingCredentialsError` when *gen* has no key (no network).
+
+        Uses the generator's optional ``check_credentials()``; generators without one pass.
+        """
+        checker = getattr(gen, "check_credentials", None)
+        if checker is not None:
+            checker()
+
+    @staticmethod
+    def estimate_request(gen: ImageGenerator, request: Request) -> Estimate:
+        """The estimate of a checked (and, for its input sizes to count, prepared) *request* on *gen*:
+        from its declared price (:mod:`tryon.pricing`), else the plugin's own ``estimate``, else
+        ``usd=None``."""
         return pricing.estimate_for(gen, request)
 
     # ------------------------------------------------------------------ inputs
@@ -359,61 +415,99 @@ class Router:
                              else URLFetcher(allow_private=self._allow_private_urls))
         return self._fetcher
 
-    def _prepare_inputs(self, request: Request, gen: ImageGenerator, strict: bool) -> tuple[Request, list[Notice]]:
+    def _prepare_inputs(self, request: Request, gen: ImageGenerator, strict: bool,
+                        fetch: bool = True) -> tuple[Request, list[Notice]]:
         if not isinstance(request, EditRequest):
             return request, []
         from tryon.media import prepare_images, prepare_mask, prepare_overlay
+        from tryon.media.inputs import InputImage, load_image
 
         limits = gen.capabilities.inputs_for(option_getter(request, gen.capabilities))
-        images, notices = prepare_images(list(request.images), limits, strict=strict, fetcher=self.fetcher)
+        sources = list(request.images)
+        images: list[Any]
+        if fetch or not any(is_url(s) for s in sources):
+            images, notices = prepare_images(sources, limits, strict=strict, fetcher=self.fetcher)
+        else:
+            images, notices = _prepare_local_images(sources, limits, strict)
+        first = images[0] if isinstance(images[0], InputImage) else None
         mask = request.mask
-        if mask is not None:
-            mask, mask_notices = prepare_mask(mask, images[0], limits=limits, strict=strict, fetcher=self.fetcher)
+        if mask is not None and (fetch or not is_url(mask)):
+            if first is None:  # the first image is an unfetched URL: check the mask on its own
+                mask, mask_notices = prepare_mask(mask, load_image(mask), limits=limits, strict=strict)
+            else:
+                mask, mask_notices = prepare_mask(mask, first, limits=limits, strict=strict, fetcher=self.fetcher)
             notices.extend(mask_notices)
         options = request.options
         for name in gen.capabilities.image_options:
             source = getattr(options, name, None)
-            if source is not None:
-                overlay = prepare_overlay(source, images[0], option=name, limits=limits, fetcher=self.fetcher)
+            if source is not None and first is not None and (fetch or not is_url(source)):
+                overlay = prepare_overlay(source, first, option=name, limits=limits, fetcher=self.fetcher)
                 options = attrs.evolve(options, **{name: overlay})
         return request.copy_with(images=tuple(images), mask=mask, options=options), notices
 
     def prepare(self, operation: Operation, prompt: str, model: str, *, images: Any = None,
-                strict: bool | None = None, **options: Any) -> tuple[ImageGenerator, Request, list[Notice]]:
-        """Build, check and prepare a request for *model*: everything short of calling it."""
+                strict: bool | None = None, fetch: bool = True,
+                **options: Any) -> tuple[ImageGenerator, Request, list[Notice]]:
+        """Build, check and prepare a request for *model*: everything short of calling it.
+
+        ``fetch=False`` prepares every local input (paths, bytes, base64, data: URLs) exactly as a
+        real run would but leaves http(s) URLs unfetched (as strings in the request): what dry
+        runs and batch pre-flights check without touching the network.
+        """
         strict = self.strict if strict is None else strict
         gen = self.get(model)
         request = self._build_for(gen, operation, prompt, options, images)
         request, notices = self._check(request, gen, strict)
-        request, input_notices = self._prepare_inputs(request, gen, strict)
+        request, input_notices = self._prepare_inputs(request, gen, strict, fetch)
         return gen, request, notices + input_notices
+
+    def _within_budget(self, gen: ImageGenerator, request: Request, max_cost: float | None,
+                       allow_unpriced: bool) -> None:
+        if max_cost is not None:
+            from tryon.budget import check_estimate
+
+            check_estimate(self.estimate_request(gen, request), max_cost, allow_unpriced=allow_unpriced)
 
     # ------------------------------------------------------------------ running
 
     def generate(self, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
-                 on_part: PartCallback | None = None, **options: Any) -> Generation:
+                 on_part: PartCallback | None = None, max_cost: float | None = None,
+                 allow_unpriced: bool = False, **options: Any) -> Generation:
         """Text to image with *model* (or the first model of a preference list that can serve).
 
         *on_part* receives each provider call's result as it arrives (``n`` beyond one call is
         split), before the merged result: a way to keep finished images of a long request.
+        *max_cost* (US dollars) refuses, before sending, a request whose estimate exceeds it
+        (:class:`~tryon.errors.BudgetExceededError`; in a preference list the model is skipped);
+        a model without price data is refused under a budget unless *allow_unpriced*.
         """
-        return self._run(Operation.GENERATE, prompt, model, None, strict, options, on_part)
+        budget = _budget(max_cost, allow_unpriced)
+        return self._run(Operation.GENERATE, prompt, model, None, strict, options, on_part, budget)
 
     def edit(self, images: Any, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
-             on_part: PartCallback | None = None, **options: Any) -> Generation:
-        """Edit *images* (one or a list; paths, URLs, bytes, PIL images, ...) following *prompt*."""
-        return self._run(Operation.EDIT, prompt, model, images, strict, options, on_part)
+             on_part: PartCallback | None = None, max_cost: float | None = None,
+             allow_unpriced: bool = False, **options: Any) -> Generation:
+        """Edit *images* (one or a list; paths, URLs, bytes, PIL images, ...) following *prompt*.
+
+        *max_cost* and *allow_unpriced* as for :meth:`generate`.
+        """
+        budget = _budget(max_cost, allow_unpriced)
+        return self._run(Operation.EDIT, prompt, model, images, strict, options, on_part, budget)
 
     async def agenerate(self, prompt: str, *, model: str | Sequence[str], strict: bool | None = None,
-                        on_part: PartCallback | None = None, **options: Any) -> Generation:
+                        on_part: PartCallback | None = None, max_cost: float | None = None,
+                        allow_unpriced: bool = False, **options: Any) -> Generation:
         """Async :meth:`generate`: native where the plugin offers it, threads otherwise."""
-        return await self._arun(Operation.GENERATE, prompt, model, None, strict, options, on_part)
+        budget = _budget(max_cost, allow_unpriced)
+        return await self._arun(Operation.GENERATE, prompt, model, None, strict, options, on_part, budget)
 
     async def aedit(self, images: Any, prompt: str, *, model: str | Sequence[str],
                     strict: bool | None = None, on_part: PartCallback | None = None,
+                    max_cost: float | None = None, allow_unpriced: bool = False,
                     **options: Any) -> Generation:
         """Async :meth:`edit`."""
-        return await self._arun(Operation.EDIT, prompt, model, images, strict, options, on_part)
+        budget = _budget(max_cost, allow_unpriced)
+        return await self._arun(Operation.EDIT, prompt, model, images, strict, options, on_part, budget)
 
     def _candidates(self, model: str | Sequence[str]) -> list[str]:
         names = [model] if isinstance(model, str) else list(model)
@@ -430,6 +524,8 @@ class Router:
             reason = f"no API key: {exc}"
         elif isinstance(exc, InvalidInputError):
             reason = f"cannot take the inputs: {exc}"
+        elif isinstance(exc, BudgetExceededError):
+            reason = f"over budget: {exc}"
         else:
             reason = f"cannot honour the request: {exc}"
         skipped.append(Skip(name, reason, exc))
@@ -454,13 +550,15 @@ class Router:
             raise NoModelAvailableError(skipped) from exc
 
     def _run(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
-             strict: bool | None, options: Mapping[str, Any], on_part: PartCallback | None = None) -> Generation:
+             strict: bool | None, options: Mapping[str, Any], on_part: PartCallback | None = None,
+             budget: tuple[float | None, bool] = (None, False)) -> Generation:
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
             try:
                 gen, request, notices = self.prepare(op, prompt, name, images=images, strict=strict, **options)
-            except (UnsupportedOptionError, InvalidInputError) as exc:
+                self._within_budget(gen, request, *budget)
+            except (UnsupportedOptionError, InvalidInputError, BudgetExceededError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
@@ -480,7 +578,8 @@ class Router:
 
     async def _arun(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
                     strict: bool | None, options: Mapping[str, Any],
-                    on_part: PartCallback | None = None) -> Generation:
+                    on_part: PartCallback | None = None,
+             budget: tuple[float | None, bool] = (None, False)) -> Generation:
         import asyncio
 
         names = self._candidates(model)
@@ -489,7 +588,8 @@ class Router:
             try:
                 gen, request, notices = await asyncio.to_thread(
                     self.prepare, op, prompt, name, images=images, strict=strict, **options)
-            except (UnsupportedOptionError, InvalidInputError) as exc:
+                self._within_budget(gen, request, *budget)
+            except (UnsupportedOptionError, InvalidInputError, BudgetExceededError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
             started = time.perf_counter()
@@ -558,11 +658,17 @@ class Router:
         return streamer
 
     def stream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
+               max_cost: float | None = None, allow_unpriced: bool = False,
                **options: Any) -> Iterator[PartialImage | Generation]:
-        """Partial images as they arrive, then the final :class:`Generation` (last item)."""
+        """Partial images as they arrive, then the final :class:`Generation` (last item).
+
+        *max_cost* and *allow_unpriced* as for :meth:`generate`.
+        """
         _one_model(model)
+        budget = _budget(max_cost, allow_unpriced)
         op = Operation.EDIT if images is not None else Operation.GENERATE
         gen, request, notices = self.prepare(op, prompt, model, images=images, strict=strict, **options)
+        self._within_budget(gen, request, *budget)
         streamer = self._streamable(gen, request, op, "stream")
         started = time.perf_counter()
         for event in streamer(request):
@@ -572,14 +678,17 @@ class Router:
                 yield event
 
     async def astream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
+                      max_cost: float | None = None, allow_unpriced: bool = False,
                       **options: Any) -> AsyncIterator[PartialImage | Generation]:
         """Async :meth:`stream`: native where the plugin offers ``astream``, a worker thread otherwise."""
         import asyncio
 
         _one_model(model)
+        budget = _budget(max_cost, allow_unpriced)
         op = Operation.EDIT if images is not None else Operation.GENERATE
         gen, request, notices = await asyncio.to_thread(
             self.prepare, op, prompt, model, images=images, strict=strict, **options)
+        self._within_budget(gen, request, *budget)
         events: AsyncIterator[Any]
         if getattr(gen, "astream", None) is not None:
             events = self._streamable(gen, request, op, "astream")(request)
@@ -593,8 +702,38 @@ class Router:
                 yield event
 
 
-def _is_url(source: Any) -> bool:
-    return isinstance(source, str) and source.lstrip().lower().startswith(("http://", "https://"))
+def _budget(max_cost: Any, allow_unpriced: bool) -> tuple[float | None, bool]:
+    from tryon.budget import check_max_cost
+
+    return check_max_cost(max_cost), bool(allow_unpriced)
+
+
+def is_url(source: object) -> bool:
+    """Whether *source* is an http(s) URL (which ``prepare(fetch=False)`` leaves unfetched)."""
+    return isinstance(source, str) and source.strip()[:8].lower().startswith(("http://", "https://"))
+
+
+def _prepare_local_images(sources: list[Any], limits: Any, strict: bool) -> tuple[list[Any], list[Notice]]:
+    """:func:`~tryon.media.prepare_images` for the local sources; http(s) URLs are kept as they are."""
+    from tryon.media import prepare_images
+
+    if limits.max_count is not None and len(sources) > limits.max_count:
+        prepare_images(sources, limits, strict=strict)  # raises the too-many-images error
+    images: list[Any] = []
+    notices: list[Notice] = []
+    for number, source in enumerate(sources, start=1):
+        if is_url(source):
+            images.append(source)
+            continue
+        try:
+            [image], fitted = prepare_images([source], limits, strict=strict)
+        except InvalidInputError as exc:
+            if len(sources) == 1:
+                raise
+            raise type(exc)(f"image {number} of {len(sources)}: {exc.message}", input_name=exc.input_name) from None
+        images.append(image)
+        notices.extend(fitted)
+    return images, notices
 
 
 def _one_model(model: Any) -> None:

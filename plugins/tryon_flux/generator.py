@@ -50,6 +50,10 @@ class FluxGenerator:
         """A copy with these settings (``api_key``, ``base_url``, ``timeout``, ``poll_interval``, ...)."""
         return FluxGenerator(self.model_id, self._model, BFLSettings.build(self.settings, **settings))
 
+    def check_credentials(self) -> None:
+        """Raise ``MissingCredentialsError`` when no API key is configured (nothing is sent)."""
+        self.settings.resolved_key()
+
     # ------------------------------------------------------------------ request translation
 
     def body(self, request: Request) -> tuple[dict[str, Any], list[Notice]]:

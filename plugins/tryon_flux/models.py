@@ -158,6 +158,7 @@ def _fill() -> FluxModel:
         Capabilities(
             operations={Operation.EDIT},
             mask=True,
+            mask_required=True,  # BFL: Fill fills the masked area; "Fill needs a mask" (docs/providers/flux.md)
             max_input_images=1,
             sizes=Sizes(auto=True),  # "auto" only: the output has the input image's size
             output_formats=_FORMATS,

@@ -59,6 +59,10 @@ class GeminiGenerator:
         """A copy with these settings (``api_key``, ``base_url``, ``timeout``, ``max_retries``)."""
         return GeminiGenerator(self.model_id, self._model, GeminiSettings.build(self.settings, **settings))
 
+    def check_credentials(self) -> None:
+        """Raise ``MissingCredentialsError`` when no API key is configured (nothing is sent)."""
+        self.settings.resolved_key()
+
     # ------------------------------------------------------------------ request translation
 
     def image_config(self, request: Request) -> tuple[str | None, str | None, list[Notice]]:

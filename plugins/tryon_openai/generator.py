@@ -187,6 +187,10 @@ class OpenAIImageGenerator:
                                               + ", ".join(sorted(_SETTING_NAMES))) for name in unknown])
         return OpenAIImageGenerator(self.model_id, self.capabilities, attrs.evolve(self.settings, **settings))
 
+    def check_credentials(self) -> None:
+        """Raise ``MissingCredentialsError`` when no API key is configured (nothing is sent)."""
+        self.settings.resolved_key()
+
     # ------------------------------------------------------------------ request translation
 
     @property

@@ -64,6 +64,11 @@ def manifest_lines(directory: Path) -> list[dict[str, Any]]:
     return lines
 
 
+def outcome_lines(directory: Path) -> list[dict[str, Any]]:
+    """The manifest lines that record outcomes (not the intent lines written before each image is saved)."""
+    return [line for line in manifest_lines(directory) if not (line.get("error") or "").startswith("in progress")]
+
+
 def prompts(requests: Sequence[Any]) -> list[str]:
     return [r.params["prompt"] for r in requests]
 
@@ -86,7 +91,7 @@ def test_jobs_are_parsed_with_stable_ids_and_paths_relative_to_the_file(tmp_path
     assert first.id == same[0].id  # the default id ignores spacing and key order
     assert (second.line, second.id, second.name, second.model) == (3, "7", "hat", ("gpt-image-2", MODEL))
     assert second.images == (str(tmp_path / "in" / "person.png"),)
-    assert [first.file_stem(0), first.file_stem(1)] == [f"A-hat-{first.id[:8]}-0", f"A-hat-{first.id[:8]}-1"]
+    assert [first.file_stem(0), first.file_stem(1)] == [f"a-hat-{first.id[:8]}-0", f"a-hat-{first.id[:8]}-1"]
     assert second.file_stem(0) == "hat"
 
 
@@ -159,7 +164,7 @@ def test_a_batch_saves_every_job_and_records_it(emu: OpenAIEmulator, tmp_path: P
 
     assert (summary.total, summary.succeeded, summary.failed, summary.images) == (6, 6, 0, 8)
     assert summary.exit_code == 0 and summary.cost_usd is not None and summary.cost_usd > 0
-    lines = manifest_lines(out)
+    lines = outcome_lines(out)
     assert len(lines) == 6 and {line["status"] for line in lines} == {"ok"}
     for line in lines:
         assert line["files"] and all((out / f).is_file() for f in line["files"])
@@ -365,7 +370,7 @@ def test_lenient_adapts_instead_of_refusing(openai_emulator: OpenAIEmulator, tmp
     result = invoke(str(path), "-o", str(tmp_path / "out"), "--lenient")
     assert result.exit_code == 0, result.output
     assert openai_emulator.last_request.params["size"] == "1024x1024"
-    (line,) = manifest_lines(tmp_path / "out")
+    (line,) = outcome_lines(tmp_path / "out")
     assert any("1000x1000" in warning for warning in line["warnings"])
 
 
@@ -477,7 +482,7 @@ def test_run_batch_raises_batch_interrupted_with_the_summary(tmp_path: Path,
         raise KeyboardInterrupt
 
     calls = iter([interrupted, runner._wait])
-    monkeypatch.setattr(runner, "_wait", lambda finished: next(calls)(finished))
+    monkeypatch.setattr(runner, "_wait", lambda finished, tick=None: next(calls)(finished))
     from tryon.testing.fake import FakeGenerator
 
     router = tryon.Router(plugins=False)
@@ -506,7 +511,7 @@ def test_the_manifest_says_why_models_of_a_preference_list_were_skipped(emu: Ope
                                                  "options": {"background": "transparent"}}])
     summary = run_batch(path, tmp_path / "out", router=router)
     assert summary.succeeded == 1
-    [line] = manifest_lines(tmp_path / "out")
+    [line] = outcome_lines(tmp_path / "out")
     assert line["model"] == "gpt-image-1.5"
     assert line["skipped"] and line["skipped"][0].startswith("opaque-only: cannot honour the request")
 

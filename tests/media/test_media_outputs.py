@@ -49,7 +49,8 @@ def test_directory_given_with_a_trailing_separator_is_created(tmp_path: Path) ->
 def test_extension_comes_from_the_real_format(tmp_path: Path) -> None:
     # the provider said PNG, the bytes are JPEG
     assert save_bytes(JPEG, "image/png", tmp_path).name == "image.jpg"
-    assert save_bytes(JPEG, "image/png", tmp_path / "out.png").name == "out.jpg"
+    converted = save_bytes(JPEG, "image/png", tmp_path / "out.png")  # the name asks for PNG: converted
+    assert converted.name == "out.png" and converted.read_bytes().startswith(b"\x89PNG")
     assert save_bytes(JPEG, None, tmp_path / "noext").name == "noext.jpg"
     assert (
         save_bytes(JPEG, None, tmp_path / "kept.jpeg").name == "kept.jpeg"
@@ -273,3 +274,25 @@ def test_contact_sheet_bad_arguments() -> None:
         contact_sheet([12345])
     with pytest.raises(InvalidInputError, match="not an image"):
         contact_sheet([b"definitely not an image"])
+
+
+@pytest.mark.parametrize(("name", "magic"), [("x.webp", b"RIFF"), ("x.jpg", b"\xff\xd8"), ("x.jpeg", b"\xff\xd8"),
+                                             ("x.png", b"\x89PNG")])
+def test_a_file_name_naming_another_format_gets_a_converted_image(tmp_path: Path, name: str, magic: bytes) -> None:
+    from tryon.testing.synth import synth_image
+
+    png = synth_image(64, 64, "png", transparent=True, seed_text="c")
+    path = save_bytes(png, "image/png", tmp_path / name)
+    assert path.name == name and path.read_bytes().startswith(magic)
+
+
+def test_a_folder_stays_a_folder_even_when_it_was_removed(tmp_path: Path) -> None:
+    from tryon.testing.synth import synth_image
+
+    out = tmp_path / "out"
+    out.mkdir()
+    out.rmdir()  # deleted mid-run
+    path = save_bytes(synth_image(32, 32, "png", transparent=False, seed_text="f"), "image/png", out,
+                      stem="shot", directory=True)
+    assert path == out / "shot.png"
+    assert not (tmp_path / "out.png").exists()

@@ -1,6 +1,7 @@
-"""Batch jobs: one JSON object per line of a JSONL file, validated with line numbers.
+"""Batch jobs: a JSONL file (one JSON object per line), a JSON array of objects, or a CSV file
+with a header row; validated with line numbers.
 
-A line looks like::
+A JSONL line looks like::
 
     {"prompt": "A leather handbag", "model": "gpt-image-1.5", "options": {"size": "1024x1024", "n": 2},
      "name": "handbag"}
@@ -11,12 +12,22 @@ request options (``size``, ``quality``, ``n``, ``background``, provider options,
 stem; ``id`` identifies the job in the manifest (default: a hash of the line's content, so
 that resuming works without ids). Relative image paths are resolved against the folder of
 the jobs file.
+
+A CSV file has a header row naming the columns: ``prompt`` (required), ``model``, ``images``,
+``mask``, ``name``, ``id`` and ``options`` (a JSON object) are the job's fields; every other
+column is a request option (``size``, ``quality``, ``n``, ...). Empty cells are left out;
+numbers and ``true``/``false`` are read as such; ``model`` and ``images`` take several values
+separated by ``;``. :class:`JobDefaults` (``tryon batch --model/--option``) fill what a job
+leaves out.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -25,9 +36,9 @@ from typing import Any
 import attrs
 
 from tryon.errors import InvalidOptionError, Problem, ValidationError
-from tryon.media.outputs import safe_filename
+from tryon.media.outputs import name_from_prompt, safe_filename
 
-__all__ = ["FIELDS", "Job", "JobFileError", "Shard", "load_jobs", "parse_job"]
+__all__ = ["FIELDS", "Job", "JobDefaults", "JobFileError", "Shard", "load_jobs", "parse_job"]
 
 FIELDS = ("prompt", "model", "options", "images", "mask", "name", "id")
 _OWN_FIELDS = frozenset({"prompt", "model", "images", "mask"})
@@ -78,11 +89,11 @@ class Job:
 
     @property
     def stem(self) -> str:
-        """The output file stem: ``name``, else a slug of the prompt plus the start of the id."""
+        """The output file stem: ``name``, else :func:`~tryon.media.outputs.name_from_prompt` plus the
+        start of the id (unique within the batch)."""
         if self.name:
             return safe_filename(self.name)
-        words = "-".join(self.prompt.split()[:6])
-        return f"{safe_filename(words, max_len=48)}-{self.id[:8]}"
+        return f"{name_from_prompt(self.prompt)}-{self.id[:8]}"
 
     def file_stem(self, index: int) -> str:
         """The stem of image *index* (``stem`` alone when the job makes one image)."""
@@ -162,18 +173,38 @@ def _name(value: Any, problems: list[str]) -> str | None:
     return value.strip()
 
 
+@attrs.frozen(kw_only=True)
+class JobDefaults:
+    """Batch-wide defaults: what a job does not say itself (its own fields and options win)."""
+
+    model: str | tuple[str, ...] | None = None
+    options: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen)
+
+    def apply(self, job: Job) -> Job:
+        model = job.model if job.model is not None else self.model
+        options = {**self.options, **job.options}
+        if model == job.model and options == dict(job.options):
+            return job
+        return attrs.evolve(job, model=model, options=options)
+
+
 def parse_job(text: str, line: int, source: str | Path = "jobs.jsonl") -> Job:
     """The job on *line* of the jobs file *source*; raises :class:`JobFileError` naming the line.
 
     Relative image paths are resolved against the folder of *source*.
     """
-    source = Path(source)
-    base_dir = source.resolve().parent
-    problems: list[str] = []
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise JobFileError(source, [(line, f"not valid JSON ({exc.msg} at column {exc.colno})")]) from None
+    return job_from_object(obj, line, source)
+
+
+def job_from_object(obj: Any, line: int, source: str | Path = "jobs.jsonl") -> Job:
+    """The job described by the decoded JSON value *obj* (from *line* of *source*)."""
+    source = Path(source)
+    base_dir = source.resolve().parent
+    problems: list[str] = []
     if not isinstance(obj, dict):
         raise JobFileError(source, [(line, f'expected a JSON object like {{"prompt": "..."}}, '
                                              f"not {_type_name(obj)}")])
@@ -210,8 +241,107 @@ def parse_job(text: str, line: int, source: str | Path = "jobs.jsonl") -> Job:
                images=images, mask=mask, name=name)
 
 
-def load_jobs(path: str | Path) -> list[Job]:
-    """Every job of a JSONL file (blank lines are skipped); all problems are reported at once."""
+def _file_format(path: Path, text: str) -> str:
+    """``csv``, ``json`` (an array) or ``jsonl``: from the extension, else from the content."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".jsonl" or suffix == ".ndjson":
+        return "jsonl"
+    return "json" if text.lstrip().startswith("[") else "jsonl"
+
+
+def _jsonl_jobs(text: str, path: Path, jobs: list[Job], problems: list[tuple[int, str]]) -> None:
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            jobs.append(parse_job(raw, number, path))
+        except JobFileError as exc:
+            problems.extend(exc.problems)
+
+
+def _array_jobs(text: str, path: Path, jobs: list[Job], problems: list[tuple[int, str]]) -> None:
+    """A JSON array of job objects; each job's line is the line where its object starts."""
+    decoder = json.JSONDecoder()
+    start = text.index("[") + 1
+    position = start
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        if position >= len(text) or text[position] == "]":
+            break
+        line = text.count("\n", 0, position) + 1
+        try:
+            obj, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            problems.append((exc.lineno, f"not a valid JSON array of jobs ({exc.msg} at column {exc.colno})"))
+            return
+        try:
+            jobs.append(job_from_object(obj, line, path))
+        except JobFileError as exc:
+            problems.extend(exc.problems)
+    if position >= len(text) or text[position:].strip() != "]":
+        problems.append((text.count("\n", 0, position) + 1, "the JSON array of jobs is not closed with ]"))
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
+_LIST_FIELDS = ("model", "images")
+
+
+def _cell(value: str) -> Any:
+    text = value.strip()
+    if _NUMBER.match(text):
+        return float(text) if "." in text else int(text)
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def _csv_jobs(text: str, path: Path, jobs: list[Job], problems: list[tuple[int, str]]) -> None:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    if "prompt" not in header:
+        problems.append((1, 'the CSV header must name a "prompt" column (and optionally model, images, mask, '
+                            "name, id, options and request options such as size or n)"))
+        return
+    reader.fieldnames = header
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            problems.append((line, f"more cells than the {len(header)} columns of the header"))
+            continue
+        obj: dict[str, Any] = {}
+        options: dict[str, Any] = {}
+        for key, raw in row.items():
+            if raw is None or not raw.strip():
+                continue
+            if key in _LIST_FIELDS:
+                parts = [p.strip() for p in raw.split(";") if p.strip()]
+                obj[key] = parts[0] if len(parts) == 1 else parts
+            elif key == "options":
+                try:
+                    obj["options"] = json.loads(raw)
+                except json.JSONDecodeError:
+                    problems.append((line, 'the "options" cell must be a JSON object like {"size": "1024x1024"}'))
+            elif key in FIELDS:
+                obj[key] = raw.strip()
+            else:
+                options[key] = _cell(raw)
+        if not obj and not options:
+            continue
+        if options:
+            given = obj.get("options")
+            obj["options"] = {**options, **(given if isinstance(given, dict) else {})}
+        try:
+            jobs.append(job_from_object(obj, line, path))
+        except JobFileError as exc:
+            problems.extend(exc.problems)
+
+
+def load_jobs(path: str | Path, defaults: JobDefaults | None = None) -> list[Job]:
+    """Every job of a jobs file (JSONL, a JSON array or CSV; blank lines are skipped); all problems
+    are reported at once. *defaults* fill what a job leaves out."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -221,13 +351,9 @@ def load_jobs(path: str | Path) -> list[Job]:
         raise JobFileError(path, [(_bad_utf8_line(exc), "the jobs file is not UTF-8 text")]) from None
     jobs: list[Job] = []
     problems: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            jobs.append(parse_job(raw, number, path))
-        except JobFileError as exc:
-            problems.extend(exc.problems)
+    {"csv": _csv_jobs, "json": _array_jobs, "jsonl": _jsonl_jobs}[_file_format(path, text)](text, path, jobs, problems)
+    if defaults is not None:
+        jobs = [defaults.apply(job) for job in jobs]
     problems.extend(_duplicates(jobs))
     if problems:
         raise JobFileError(path, sorted(problems))

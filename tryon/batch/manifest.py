@@ -2,8 +2,10 @@
 
 One line per outcome (``id``, ``status`` ``ok``/``failed``, ``files``, ``usage``, ``cost_usd``,
 ``error``, ``warnings``, ``started``, ``finished``, ...), written with one ``write`` then ``flush`` and
-``fsync``, so a crash loses at most the line being written. Reading skips a torn line;
-before appending, a torn last line is terminated so that it cannot swallow the next one.
+``fsync``, so a crash loses at most the line being written. Reading skips a torn line and any
+line that is not a valid record (wrong types, a file outside the output folder), each counted
+and reported with its file and line number; before appending, a torn last line is terminated
+so that it cannot swallow the next one.
 
 A run without a shard writes ``manifest.jsonl``; shard I of N writes
 ``manifest.shard-I-of-N.jsonl`` so that processes sharing one output folder never append to
@@ -17,13 +19,14 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
 
 import attrs
 
-__all__ = ["MANIFEST_NAME", "Manifest", "ManifestIndex", "Record", "manifest_name", "now_iso"]
+__all__ = ["MANIFEST_NAME", "BadLine", "Manifest", "ManifestIndex", "Record", "manifest_name", "now_iso",
+           "safe_relative"]
 
 MANIFEST_NAME = "manifest.jsonl"
 _GLOB = "manifest*.jsonl"
@@ -72,8 +75,64 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Record:
+        """A record from a decoded manifest line; ``ValueError`` says what is wrong with it."""
         known = {a.name for a in attrs.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        for name, kinds in _TYPES.items():
+            if name in values and not _is(values[name], kinds):
+                raise ValueError(f"{name!r} must be {kinds[0].__name__ if kinds[0] is not type(None) else 'null'}"
+                                 f", not {type(values[name]).__name__}")
+        if "id" not in values or not str(values["id"]).strip():
+            raise ValueError("the record has no id")
+        for key in ("files", "warnings", "skipped"):
+            if key in values and not all(isinstance(v, str) for v in values[key]):
+                raise ValueError(f"{key!r} must be a list of strings")
+        if "usage" in values and values["usage"] is not None and not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in values["usage"].values()):
+            raise ValueError("'usage' must map names to whole numbers")
+        for name in values.get("files", ()):
+            if safe_relative(name) is None:
+                raise ValueError(f"file {name!r} is not a plain file name inside the output folder")
+        try:
+            return cls(**values)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(str(exc.args[0]) if exc.args else type(exc).__name__) from None
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,), "status": (str,), "files": (list,), "line": (int, type(None)), "name": (str, type(None)),
+    "model": (str, type(None)), "usage": (dict, type(None)), "cost_usd": (float, int, type(None)),
+    "error": (str, type(None)), "warnings": (list,), "skipped": (list,), "started": (str,), "finished": (str,),
+    "attempts": (int,),
+}
+
+
+def _is(value: Any, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):
+        return bool in kinds
+    return isinstance(value, kinds)
+
+
+def safe_relative(name: str) -> str | None:
+    """*name* if it is a relative path inside a folder (no ``..``, not absolute, no drive), else ``None``."""
+    if not isinstance(name, str) or not name or "\x00" in name or "\\" in name:
+        return None
+    path = PurePosixPath(name)
+    if path.is_absolute() or any(part in ("..", "") for part in name.split("/")) or ":" in path.parts[0]:
+        return None
+    return name
+
+
+@attrs.frozen
+class BadLine:
+    """A manifest line that was skipped: its file, line number and why."""
+
+    path: Path
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path.name} line {self.line}: {self.reason}"
 
 
 @attrs.frozen
@@ -82,6 +141,7 @@ class ManifestIndex:
 
     latest: Mapping[str, Record]
     torn_lines: int = 0
+    bad_lines: tuple[BadLine, ...] = ()
 
     def get(self, job_id: str) -> Record | None:
         return self.latest.get(job_id)
@@ -94,31 +154,39 @@ class ManifestIndex:
         """Read every manifest of *directory* (missing folder or files = empty)."""
         directory = Path(directory)
         records: list[tuple[str, int, Record]] = []
-        torn = 0
+        bad: list[BadLine] = []
         order = 0
         for path in sorted(directory.glob(_GLOB)) if directory.is_dir() else []:
-            for record in _read_lines(path):
-                if record is None:
-                    torn += 1
+            for number, record in _read_lines(path):
+                if isinstance(record, str):
+                    bad.append(BadLine(path, number, record))
                     continue
                 records.append((record.finished, order, record))
                 order += 1
         latest: dict[str, Record] = {}
         for _, _, record in sorted(records, key=lambda item: (item[0], item[1])):
             latest[record.id] = record
-        return cls(latest, torn)
+        return cls(latest, len(bad), tuple(bad))
 
 
-def _read_lines(path: Path) -> Iterator[Record | None]:
+def _read_lines(path: Path) -> Iterator[tuple[int, Record | str]]:
+    """Each non-blank line's number and its record, or why it is not one (a torn or invalid line)."""
     with path.open("rb") as handle:
-        for raw in handle:
+        for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
                 data = json.loads(raw)
-                yield Record.from_dict(data) if isinstance(data, dict) else None
-            except (ValueError, TypeError):
-                yield None  # a torn (partly written) line
+            except ValueError:
+                yield number, "not a complete JSON line (torn by a crash?)"
+                continue
+            if not isinstance(data, dict):
+                yield number, "not a JSON object"
+                continue
+            try:
+                yield number, Record.from_dict(data)
+            except ValueError as exc:
+                yield number, f"invalid record: {exc}"
 
 
 def manifest_name(shard: str | None = None) -> str:

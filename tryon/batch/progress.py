@@ -56,6 +56,7 @@ class Progress:
         self.total = self.done = self.failed = self.before = 0
         self._started = self._last_draw = 0.0
         self._drawn = False
+        self._last_counts: tuple[int, int] | None = None
 
     def start(self, total: int, done: int = 0) -> None:
         with self._lock:
@@ -120,8 +121,10 @@ class Progress:
                 self._drawn = True
                 self._last_draw = now
         elif final or now - self._last_draw >= self.interval:
-            if final or self._last_draw:
-                self._write(f"batch: {self.status()}\n")
+            counts = (self.done, self.failed)
+            if (final or self._last_draw) and not (final and counts == self._last_counts):
+                self._write(f"batch: {self.status()}\n")  # the final line only when it says something new
+                self._last_counts = counts
             self._last_draw = now
 
     def _write(self, text: str) -> None:

@@ -6,30 +6,39 @@ plugin works the same way whether or not it has a native async client; the durab
 (image files and the manifest, each ``fsync``\\ ed) are blocking anyway; and Ctrl-C can
 simply stop handing out jobs while the calls already paid for finish and are saved.
 
-Every image is saved atomically as soon as its job finishes and a manifest line records the
-outcome, so re-running the same command resumes: jobs recorded ``ok`` whose files exist are
-skipped; failed, missing and interrupted jobs run again, asking only for images still
-missing when an earlier attempt kept some.
+Before anything is sent, :mod:`tryon.batch.preflight` checks every job locally (options, every
+local image and mask, API keys, the output folder, prices under a budget) and the run takes the
+output folder's lock (:mod:`tryon.batch.lock`). Before each image is written, a manifest line
+names the file it will have (the intent), so a crash at any moment after the answer arrived
+never makes a resumed run pay for that image again: the file is adopted. A final line records
+the outcome, so re-running the same command resumes: jobs recorded ``ok`` whose files exist are
+skipped; failed, missing and interrupted jobs run again, asking only for images still missing.
+Under a budget (``max_cost``) each call reserves its estimate before it starts and settles with
+the actual cost; when the next call would cross the budget no more work starts.
 """
 
 from __future__ import annotations
 
-import math
 import queue
 import random
 import threading
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from tryon.batch.jobs import Job, JobFileError, Shard, load_jobs
-from tryon.batch.manifest import Manifest, ManifestIndex, Record, manifest_name, now_iso
+from tryon.batch.jobs import Job, JobDefaults, Shard, load_jobs
+from tryon.batch.lock import OutputLock
+from tryon.batch.manifest import Manifest, ManifestIndex, Record, manifest_name, now_iso, safe_relative
+from tryon.batch.preflight import BatchPlan, JobPlan, job_models, preflight
+from tryon.batch.preflight import _request_args as _request_args
 from tryon.batch.progress import ProgressReporter
 from tryon.batch.ratelimit import RateLimiter
-from tryon.batch.summary import BatchInterrupted, BatchSummary, JobFailure
+from tryon.batch.summary import BatchInterrupted, BatchSummary, BudgetReport, JobFailure
+from tryon.budget import Budget, Reservation, check_max_cost
 from tryon.capabilities import Operation
 from tryon.errors import (
     InvalidOptionError,
@@ -39,8 +48,6 @@ from tryon.errors import (
     ProviderError,
     RateLimitError,
     TryOnError,
-    UnsupportedOptionError,
-    ValidationError,
 )
 from tryon.results import Generation, Usage
 from tryon.secrets import redact
@@ -48,10 +55,14 @@ from tryon.secrets import redact
 if TYPE_CHECKING:
     from tryon.router import Router
 
-__all__ = ["DEFAULT_RETRIES", "run_batch"]
+__all__ = ["DEFAULT_RETRIES", "ManifestWarning", "plan_batch", "run_batch"]
 
 DEFAULT_RETRIES = 3
 _MAX_BACKOFF = 60.0
+
+
+class ManifestWarning(UserWarning):
+    """A manifest line was skipped (torn by a crash, or not a valid record)."""
 
 
 @attrs.define
@@ -60,54 +71,98 @@ class _Plan:
     kept: list[str]
 
 
+def plan_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Router | None = None,
+               shard: str | Shard | None = None, strict: bool | None = None,
+               defaults: JobDefaults | None = None, max_cost: float | None = None,
+               allow_unpriced: bool = False, max_per_minute: float | None = None) -> BatchPlan:
+    """What :func:`run_batch` would do, checked and estimated, sending nothing (``tryon batch --dry-run``).
+
+    Raises :class:`~tryon.batch.JobFileError` listing every problem the pre-flight finds.
+    """
+    plan, _, _ = _prepare(jobs_path, output_dir, router, shard, strict, defaults, max_cost, allow_unpriced,
+                          max_per_minute)
+    return plan
+
+
+def _prepare(jobs_path: str | Path, output_dir: str | Path, router: Router | None, shard: str | Shard | None,
+             strict: bool | None, defaults: JobDefaults | None, max_cost: float | None, allow_unpriced: bool,
+             max_per_minute: float | None) -> tuple[BatchPlan, list[_Plan], Shard | None]:
+    if isinstance(shard, str):
+        shard = Shard.parse(shard)
+    max_cost = check_max_cost(max_cost)
+    if router is None:
+        router = batch_router()
+    jobs = load_jobs(jobs_path, defaults)
+    if shard is not None:
+        jobs = shard.select(jobs)
+    output = Path(output_dir)
+    index = ManifestIndex.read(output)
+    for bad in index.bad_lines:
+        warnings.warn(f"manifest {bad} (skipped)", ManifestWarning, stacklevel=3)
+    plans, skipped = _plan(jobs, index, output)
+    checked = preflight(router, [(p.job, p.kept) for p in plans], jobs_path, output, strict=strict,
+                        max_cost=max_cost, allow_unpriced=allow_unpriced, total=len(jobs), done=skipped,
+                        max_per_minute=max_per_minute)
+    return checked, plans, shard
+
+
 def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Router | None = None,
               concurrency: int = 8, max_per_minute: float | None = None, shard: str | Shard | None = None,
               retries: int = DEFAULT_RETRIES, progress: ProgressReporter | None = None,
-              strict: bool | None = None, limiter: RateLimiter | None = None) -> BatchSummary:
-    """Run every job of *jobs_path* (JSONL), saving images into *output_dir*.
+              strict: bool | None = None, limiter: RateLimiter | None = None,
+              defaults: JobDefaults | None = None, max_cost: float | None = None, allow_unpriced: bool = False,
+              sidecar: bool = False) -> BatchSummary:
+    """Run every job of *jobs_path* (JSONL, a JSON array or CSV), saving images into *output_dir*.
 
-    Invalid lines or requests a model cannot honour raise :class:`~tryon.batch.JobFileError`
-    before anything is sent. ``max_per_minute`` caps the calls started per minute (a job
-    fanned out into k calls counts k); a rate-limit answer pauses every worker for its
-    ``Retry-After``. Retryable failures are retried ``retries`` times with backoff. ``shard``
-    (``"I/N"``) runs the jobs whose id hashes to I-1 modulo N. ``strict=False`` adapts what
-    a model cannot honour (recorded per job). ``limiter`` shares one :class:`RateLimiter`
-    between several runs (``max_per_minute`` is then ignored). Ctrl-C stops starting jobs
-    and lets running ones finish (a second Ctrl-C stops waiting), then raises
-    :class:`~tryon.batch.BatchInterrupted` carrying the summary.
+    Every problem a local check can find (invalid lines, options a model cannot honour, an
+    unreadable or unfit image or mask, a missing API key, an unwritable folder, an unpriced
+    model under a budget) raises :class:`~tryon.batch.JobFileError` before anything is sent;
+    another live run on the same folder raises :class:`~tryon.batch.FolderLockedError`.
+    ``max_per_minute`` caps the calls started per minute (a job fanned out into k calls counts
+    k); a rate-limit answer pauses every worker for its ``Retry-After``. Retryable failures are
+    retried ``retries`` times with backoff. ``shard`` (``"I/N"``) runs the jobs whose id hashes
+    to I-1 modulo N. ``strict=False`` adapts what a model cannot honour (recorded per job).
+    ``limiter`` shares one :class:`RateLimiter` between several runs (``max_per_minute`` is then
+    ignored). ``defaults`` fill what jobs leave out (model, options). ``max_cost`` (US dollars)
+    is a budget for the run: each call reserves its estimate before it starts, and when the
+    next would cross the budget no more work starts (the summary's ``budget`` says what was
+    left); ``allow_unpriced`` lets models without price data run under it. ``sidecar`` writes a
+    JSON sidecar beside each image. Ctrl-C stops starting jobs and lets running ones finish (a
+    second Ctrl-C stops waiting), then raises :class:`~tryon.batch.BatchInterrupted`.
     """
     if not isinstance(concurrency, int) or concurrency < 1:
         raise InvalidOptionError([Problem("concurrency", concurrency, "concurrency must be at least 1")])
     if not isinstance(retries, int) or retries < 0:
         raise InvalidOptionError([Problem("retries", retries, "retries must be 0 or more")])
-    if isinstance(shard, str):
-        shard = Shard.parse(shard)
     if router is None:
         router = batch_router()
-    jobs = load_jobs(jobs_path)
-    if shard is not None:
-        jobs = shard.select(jobs)
+    checked, plans, selected = _prepare(jobs_path, output_dir, router, shard, strict, defaults, max_cost,
+                                        allow_unpriced, max_per_minute)
     output = Path(output_dir)
-    limiter = limiter or RateLimiter(max_per_minute)
-    index = ManifestIndex.read(output)
-    plans, skipped = _plan(jobs, index, output)
-    _preflight(router, [p.job for p in plans], jobs_path, strict)
-    run = _Run(router, output, Manifest(output, manifest_name(str(shard) if shard else None)), limiter,
-               progress, retries, strict)
-    return run.execute(plans, total=len(jobs), skipped=skipped, concurrency=concurrency,
-                       shard=str(shard) if shard else None)
+    shard_text = str(selected) if selected else None
+    budget = Budget(max_cost, allow_unpriced=allow_unpriced) if max_cost is not None else None
+    with OutputLock(output, shard=shard_text) as lock:
+        if lock.taken_over is not None and progress is not None:
+            progress.message(f"took over a stale lock of an earlier run (pid {lock.taken_over.get('pid', '?')} on "
+                             f"{lock.taken_over.get('host', '?')}, started {lock.taken_over.get('started', '?')})")
+        run = _Run(router, output, Manifest(output, manifest_name(shard_text)), limiter or RateLimiter(max_per_minute),
+                   progress, retries, strict, budget=budget, plans={p.job.id: p for p in checked.jobs},
+                   sidecar=sidecar, lock=lock)
+        return run.execute(plans, total=checked.total, skipped=checked.done, concurrency=concurrency,
+                           shard=shard_text)
 
 
-def batch_router(**settings: Mapping[str, Any]) -> Router:
+def batch_router(*, allow_private_urls: bool | None = None, **settings: Mapping[str, Any]) -> Router:
     """A router for batch runs: provider SDK/HTTP retries off, so that every rate-limit answer
     reaches the batch's shared limiter (which then pauses every worker) and its own retries.
 
-    *settings* are per-provider settings as for :class:`~tryon.Router` (``openai={"api_key": ...}``).
+    *settings* are per-provider settings as for :class:`~tryon.Router` (``openai={"api_key": ...}``);
+    ``allow_private_urls=True`` lets jobs use image URLs on loopback/private networks.
     """
     from tryon.errors import ValidationError
     from tryon.router import Router
 
-    router = Router(settings=settings)
+    router = Router(settings=settings, allow_private_urls=allow_private_urls)
     for provider in sorted({m.provider for m in router.models()}):
         sample = next(m.model for m in router.models(provider=provider))
         configure = getattr(router.get(sample), "configure", None)
@@ -129,52 +184,21 @@ def _plan(jobs: Sequence[Job], index: ManifestIndex, output: Path) -> tuple[list
         if record is None:
             plans.append(_Plan(job, []))
             continue
-        existing = [f for f in record.files if (output / f).is_file()]
-        if record.ok and len(existing) == len(record.files):
+        existing = [f for f in record.files if safe_relative(f) is not None and _inside(output, f)]
+        if record.ok and existing and len(existing) == len(record.files) and len(existing) >= job.n:
             skipped += 1
         else:
             plans.append(_Plan(job, existing[: job.n]))
     return plans, skipped
 
 
-def _request_args(job: Job, n: int | None = None) -> tuple[Operation, dict[str, Any]]:
-    options = dict(job.options)
-    if n is not None and (n != 1 or "n" in options):
-        options["n"] = n
-    if job.is_edit and job.mask is not None:
-        options["mask"] = job.mask
-    return (Operation.EDIT if job.is_edit else Operation.GENERATE), options
-
-
-def _preflight(router: Router, jobs: Sequence[Job], path: str | Path, strict: bool | None) -> None:
-    """Check every job against its model(s) before anything is sent (no network, no file reads)."""
-    problems = [(job.line, text) for job in jobs if (text := _check_job(router, job, strict)) is not None]
-    if problems:
-        raise JobFileError(path, problems)
-
-
-def _check_job(router: Router, job: Job, strict: bool | None) -> str | None:
-    """Why no model of *job* can serve it, or ``None`` when one can."""
-    from tryon import DEFAULT_MODEL
-
-    op, options = _request_args(job)
-    names = list(job.model) if isinstance(job.model, tuple) else [job.model or DEFAULT_MODEL]
+def _inside(output: Path, name: str) -> bool:
+    """Whether *name* is an existing regular file inside *output* (symlinks out of it do not count)."""
+    path = output / name
     try:
-        for name in names:  # every name of a preference list must exist, not only the first that fits
-            router.resolve_name(name)
-    except ValidationError as exc:
-        return str(exc)
-    unsupported: UnsupportedOptionError | None = None
-    for name in names:
-        try:
-            request = router.build_request(op, job.prompt, options, images=job.images)
-            router.check(request, name, strict=strict)
-            return None
-        except UnsupportedOptionError as exc:
-            unsupported = unsupported or exc  # another model of the list may serve it
-        except ValidationError as exc:
-            return str(exc).replace("\n", "\n    ")
-    return str(unsupported).replace("\n", "\n    ")
+        return path.is_file() and path.resolve().is_relative_to(output.resolve())
+    except OSError:
+        return False
 
 
 def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
@@ -238,12 +262,23 @@ class _JobState:
         self.warnings.update(dict.fromkeys(w.message for w in result.warnings))
         self.skipped.update(dict.fromkeys(str(s) for s in result.skipped))
 
-    def record(self, *, in_progress: bool = False) -> Record:
+    def attempt_cost(self, costs_before: int, files_before: int, asked: int) -> float | None:
+        """The actual cost of the last attempt (``None``: images arrived without a reported cost, so the
+        reserved estimate stands; 0 when nothing arrived)."""
+        images = len(self.files) - files_before
+        if not images:
+            return 0.0
+        costs = self.costs[costs_before:]
+        return sum(costs) if costs else None
+
+    def record(self, *, in_progress: bool = False, planned: Sequence[str] = ()) -> Record:
         usage = Usage.total(self.usages)
         error = None if self.error is None else _describe(self.error)
+        files = [*self.files, *planned]
         if in_progress:  # on record mid-job, so that a killed run keeps (and resumes after) these images
-            error = f"in progress: {len(self.files)} of {self.job.n} image(s) saved when this line was written"
-        return Record(id=self.job.id, status="failed" if in_progress or self.error else "ok", files=self.files,
+            error = (f"in progress: {len(self.files)} of {self.job.n} image(s) saved, {len(planned)} being saved "
+                     "when this line was written")
+        return Record(id=self.job.id, status="failed" if in_progress or self.error else "ok", files=files,
                       line=self.job.line, name=self.job.name, model=self.model,
                       usage=usage.to_dict() if usage else None,
                       cost_usd=sum(self.costs) if self.costs else None,
@@ -255,7 +290,9 @@ class _Run:
     """The state of one batch run, shared by its worker threads."""
 
     def __init__(self, router: Router, output: Path, manifest: Manifest, limiter: RateLimiter,
-                 progress: ProgressReporter | None, retries: int, strict: bool | None) -> None:
+                 progress: ProgressReporter | None, retries: int, strict: bool | None, *,
+                 budget: Budget | None = None, plans: Mapping[str, JobPlan] | None = None,
+                 sidecar: bool = False, lock: OutputLock | None = None) -> None:
         self.router = router
         self.output = output
         self.manifest = manifest
@@ -272,6 +309,13 @@ class _Run:
         self.usages: list[Usage] = []
         self.costs: list[float] = []
         self.failures: list[JobFailure] = []
+        self.budget = budget
+        self.plans = dict(plans or {})
+        self.sidecar = sidecar
+        self.lock = lock
+        self.over_budget = threading.Event()
+        self.not_started: list[str] = []
+        self._cooling_said = 0.0
 
     # ------------------------------------------------------------------ orchestration
 
@@ -290,14 +334,14 @@ class _Run:
             threading.Thread(target=self._worker, name=f"tryon-batch-{i}", daemon=True).start()
         interrupted = False
         try:
-            _wait(self.finished)
+            _wait(self.finished, self._tick)
         except KeyboardInterrupt:
             interrupted = True
             self.stop.set()
             self._message(f"interrupted: starting no new jobs; waiting for {self.running} running job(s) to "
                           "finish and be saved (Ctrl-C again to stop waiting)")
             try:
-                _wait(self.finished)
+                _wait(self.finished, self._tick)
             except KeyboardInterrupt:
                 self._message("stopped waiting: jobs still running are not recorded and will run again")
         finally:
@@ -311,13 +355,30 @@ class _Run:
 
     def _summary(self, total: int, skipped: int, elapsed: float, shard: str | None,
                  interrupted: bool) -> BatchSummary:
+        budget = None
+        if self.budget is not None:
+            budget = BudgetReport(max_cost=self.budget.max_cost, spent=self.budget.spent, left=self.budget.remaining,
+                                  stopped=self.over_budget.is_set(), not_started=tuple(self.not_started),
+                                  unpriced_calls=self.budget.unpriced_calls)
         with self._lock:
             return BatchSummary(
                 total=total, skipped=skipped, succeeded=self.succeeded, failed=self.failed,
                 pending=total - skipped - self.succeeded - self.failed, images=self.images,
                 usage=Usage.total(self.usages), cost_usd=sum(self.costs) if self.costs else None,
-                elapsed_s=elapsed, output_dir=self.output, manifest=self.manifest.path, shard=shard,
-                interrupted=interrupted, failures=tuple(sorted(self.failures, key=lambda f: f.line)))
+                elapsed_s=elapsed, output_dir=self.output,
+                manifest=self.manifest.path if self.manifest.path.exists() else None, shard=shard,
+                interrupted=interrupted, failures=tuple(sorted(self.failures, key=lambda f: f.line)),
+                budget=budget)
+
+    def _tick(self) -> None:
+        """Called by the main thread while it waits: keep the lock fresh, say when a cool-down pauses work."""
+        if self.lock is not None:
+            self.lock.heartbeat()
+        cooling = self.limiter.cooling_for()
+        now = time.monotonic()
+        if cooling >= 1.0 and now >= self._cooling_said:
+            self._message(f"rate limited: every worker pauses for {cooling:.0f}s (the provider asked to wait)")
+            self._cooling_said = now + cooling
 
     def _worker(self) -> None:
         try:
@@ -326,6 +387,10 @@ class _Run:
                     plan = self.queue.get_nowait()
                 except queue.Empty:
                     return
+                if self.over_budget.is_set():
+                    with self._lock:
+                        self.not_started.append(_label(plan.job))
+                    continue
                 with self._lock:
                     self.running += 1
                 try:
@@ -345,20 +410,34 @@ class _Run:
 
     def _calls(self, job: Job, n: int) -> int:
         """How many provider calls *n* images of *job* take (for the rate limit)."""
-        from tryon import DEFAULT_MODEL
-
-        model = job.model[0] if isinstance(job.model, tuple) else (job.model or DEFAULT_MODEL)
+        names = job_models(job)
+        plan = self.plans.get(job.id)
+        model = plan.model if plan is not None else names[0]
         try:
             per_call = self.router.get(model).capabilities.max_images_per_call
         except (TryOnError, AttributeError):
             return 1
-        return max(1, math.ceil(n / per_call))
+        return max(1, -(-n // per_call))
+
+    def _reserve(self, job: Job, n: int) -> Reservation | bool | None:
+        """Hold the estimate of *n* images of *job* against the budget: the reservation, ``True`` without a
+        budget, ``None`` when it does not fit (no more work starts)."""
+        if self.budget is None:
+            return True
+        plan = self.plans.get(job.id)
+        amount = plan.reserve_for(n) if plan is not None else None
+        reservation = self.budget.reserve(amount)
+        if reservation is None and not self.over_budget.is_set():
+            self.over_budget.set()
+            need = "an unknown amount" if amount is None else f"${amount:.4f}"
+            self._message(f"budget: {_label(job)} needs {need} but ${self.budget.remaining:.4f} of "
+                          f"${self.budget.max_cost:.4f} is left; starting no more jobs")
+        return reservation
 
     def _call(self, job: Job, n: int, on_part: Callable[[Generation], None]) -> Generation:
-        from tryon import DEFAULT_MODEL
-
         op, options = _request_args(job, n)
-        model = list(job.model) if isinstance(job.model, tuple) else (job.model or DEFAULT_MODEL)
+        names = job_models(job)
+        model: str | list[str] = names[0] if len(names) == 1 else names
         if op is Operation.EDIT:
             result: Generation = self.router.edit(list(job.images or ()), job.prompt, model=model,
                                                   strict=self.strict, on_part=on_part, **options)
@@ -372,9 +451,7 @@ class _Run:
 
         def keep(part: Generation) -> None:
             with lock:
-                state.add(part, self._save(state.job, part, state.files))
-                if len(state.files) < state.job.n:
-                    self.manifest.append(state.record(in_progress=True))
+                state.add(part, self._save(state, part))
 
         return keep
 
@@ -385,12 +462,22 @@ class _Run:
             if remaining <= 0:
                 self._finish(state)
                 return
+            reservation = self._reserve(state.job, remaining)
+            if reservation is None:
+                if state.attempts:  # over budget between retries: the last error stands
+                    self._finish(state)
+                else:
+                    with self._lock:
+                        self.not_started.append(_label(state.job))
+                return  # never started: no record, so the next run runs it
             if not self.limiter.acquire(self._calls(state.job, remaining), cancel=self.stop):
+                self._settle(reservation, 0.0)
                 if state.attempts:  # stopped between retries: the last error stands
                     self._finish(state)
                 return  # never started: no record, so the next run runs it
             state.attempts += 1
             result: Generation | None = None
+            before = (len(state.costs), len(state.files))
             try:
                 result = self._call(state.job, remaining, self._keeper(state))  # images saved as they arrive
                 state.error = None
@@ -398,6 +485,7 @@ class _Run:
                 result, state.error = exc.generation, exc
             except Exception as exc:
                 state.error = exc
+            self._settle(reservation, state.attempt_cost(*before, remaining))
             if result is not None:
                 state.note(result)
             if state.error is None:
@@ -416,15 +504,35 @@ class _Run:
                 self._finish(state)
                 return
 
-    def _save(self, job: Job, result: Generation, kept: Sequence[str]) -> list[str]:
-        """Save *result*'s images under the job's free names (``name-0`` ... ``name-(n-1)``), so that
-        a resumed job fills the gaps left by missing files."""
+    def _settle(self, reservation: Reservation | bool, actual: float | None) -> None:
+        if self.budget is not None and isinstance(reservation, Reservation):
+            self.budget.settle(reservation, actual)
+
+    def _targets(self, job: Job, result: Generation, kept: Sequence[str]) -> list[str]:
+        """File names for *result*'s images: the job's free names (``name-0`` ... ``name-(n-1)``, so that a
+        resumed job fills the gaps), each with the image's extension and not taken by any file."""
         taken = {Path(f).stem for f in kept}
         free = [i for i in range(job.n) if job.file_stem(i) not in taken]
         free += range(job.n, job.n + len(result.images))  # never short of names
-        saved = []
+        names: list[str] = []
         for index, image in zip(free, result.images, strict=False):
-            path = image.save(self.output, stem=job.file_stem(index))
+            stem = job.file_stem(index)
+            for n in range(10_000):
+                name = f"{stem}{image.extension}" if n == 0 else f"{stem}-{n}{image.extension}"
+                if name not in names and not (self.output / name).exists():
+                    break
+            names.append(name)
+        return names
+
+    def _save(self, state: _JobState, result: Generation) -> list[str]:
+        """Save *result*'s images. Their names go on record first (the intent), so that a crash after a
+        file is written but before the job's outcome is recorded lets the next run adopt the file."""
+        job = state.job
+        names = self._targets(job, result, state.files)
+        self.manifest.append(state.record(in_progress=True, planned=names))
+        saved = []
+        for name, image in zip(names, result.images, strict=False):
+            path = image.save(self.output / name, sidecar=self.sidecar)
             saved.append(path.relative_to(self.output).as_posix())
         with self._lock:
             self.images += len(saved)
@@ -454,11 +562,16 @@ class _Run:
             self.progress.message(text)
 
 
-def _wait(finished: threading.Event) -> None:
+def _wait(finished: threading.Event, tick: Callable[[], None] | None = None) -> None:
     """Wait for the workers in short slices, so that Ctrl-C reaches the main thread promptly.
 
     (Not ``Thread.join``: on CPython before 3.13 a join interrupted by Ctrl-C can mark a thread
-    that is still running as finished.)
+    that is still running as finished.) *tick* runs between slices.
     """
     while not finished.wait(0.1):
-        pass
+        if tick is not None:
+            tick()
+
+
+def _label(job: Job) -> str:
+    return f"line {job.line}" + (f" ({job.name})" if job.name else "")

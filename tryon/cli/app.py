@@ -22,7 +22,8 @@ import click
 
 from tryon.cli import output
 
-__all__ = ["COMMAND_MODULES", "PRIVATE_URL_HINT", "TryOnGroup", "build_cli", "cli_wording", "exit_code_for"]
+__all__ = ["COMMAND_MODULES", "PRIVATE_URL_HINT", "TryOnGroup", "build_cli", "cli_wording", "error_document",
+           "exit_code_for"]
 
 COMMAND_MODULES: tuple[str, ...] = (
     "tryon.cli.generate",
@@ -82,16 +83,34 @@ def cli_wording(exc: BaseException, text: str) -> str:
     return text
 
 
-def _message(exc: BaseException) -> str:
+def _message(exc: BaseException, key_argument: str | None = "--api-key") -> str:
     from tryon.errors import MissingCredentialsError
 
     if isinstance(exc, MissingCredentialsError):
-        return MissingCredentialsError(exc.provider, exc.env_vars, argument="--api-key").message
+        if key_argument is None:  # a front end without a key flag (gpt_image.py): name the variables only
+            names = " or ".join(exc.env_vars)
+            return f"no API key for {exc.provider}: set the {names} environment variable (nothing was sent)"
+        return MissingCredentialsError(exc.provider, exc.env_vars, argument=key_argument).message
     if isinstance(exc, click.ClickException):
         return exc.format_message()
     if isinstance(exc, OSError) and exc.strerror and exc.filename:
         return f"{exc.strerror}: {exc.filename}"
     return cli_wording(exc, str(exc) or type(exc).__name__)
+
+
+def error_document(exc: BaseException, code: int, message: str) -> dict[str, Any]:
+    """The JSON printed on stdout for a failed command run with ``--json`` (the exit code is unchanged)."""
+    from tryon.errors import ProviderError
+
+    data: dict[str, Any] = {"error": {"type": type(exc).__name__, "message": message}, "exit_code": code,
+                            "sent": code != EXIT_USAGE}
+    problems = getattr(exc, "problems", None)
+    if problems:
+        data["error"]["problems"] = [list(p) if isinstance(p, tuple) else str(p) for p in problems]
+    if isinstance(exc, ProviderError):
+        data["error"].update({"provider": exc.provider, "model": exc.model, "status": exc.status,
+                              "retryable": exc.retryable})
+    return data
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -100,7 +119,12 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 
 class TryOnGroup(click.Group):
-    """A click group that turns tryon's errors into one line on stderr and an exit code."""
+    """A click group that turns tryon's errors into one line on stderr and an exit code.
+
+    ``key_argument`` is the flag a missing-key message suggests (``None``: only the variables).
+    """
+
+    key_argument: str | None = "--api-key"
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -130,7 +154,9 @@ class TryOnGroup(click.Group):
             hint = ""
             if isinstance(exc, click.UsageError) and exc.ctx is not None:
                 hint = f" (see '{exc.ctx.command_path} --help')"
-            output.error(_message(exc) + hint)
+            output.error(_message(exc, self.key_argument) + hint)
+            if "--json" in (sys.argv[1:] if args is None else list(args)):
+                output.emit_json(error_document(exc, code, _message(exc, self.key_argument)))
             return code
         return value if isinstance(value, int) else EXIT_OK
 

@@ -104,21 +104,100 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
     return DemoResult(saved, mask_path, sheet_path, requests)
 
 
+@attrs.frozen
+class _ProviderDemo:
+    """A short demo of one provider's emulator: a text-to-image, then an edit of that image."""
+
+    emulator: str  # module:class in tryon.testing
+    provider: str
+    generate_model: str
+    edit_model: str
+    settings: tuple[tuple[str, Any], ...] = ()
+    masked: bool = False
+
+
+PROVIDER_DEMOS: dict[str, _ProviderDemo] = {
+    "bfl": _ProviderDemo("bfl_emulator:BFLEmulator", "bfl", "flux-2-pro", "flux-pro-1.0-fill",
+                         (("poll_interval", 0.05),), masked=True),
+    "gemini": _ProviderDemo("gemini_emulator:GeminiEmulator", "gemini", "gemini-2.5-flash-image",
+                            "gemini-2.5-flash-image"),
+}
+"""The providers ``tryon demo --provider`` can show besides ``openai`` (its full demo)."""
+
+
+def run_provider_demo(name: str, out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
+    """Run the short demo of provider *name* (``bfl``/``flux`` or ``gemini``) against its local emulator."""
+    from tryon.media import contact_sheet, save_bytes
+    from tryon.router import Router
+
+    spec = PROVIDER_DEMOS[name]
+    module, cls = spec.emulator.split(":")
+    emulator_cls = getattr(importlib.import_module(f"tryon.testing.{module}"), cls)
+    around = progress or (lambda _label: contextlib.nullcontext())
+    steps: list[tuple[str, Generation]] = []
+    with emulator_cls(api_keys=[EMULATOR_KEY]) as emu:
+        router = Router(settings={spec.provider: {"base_url": emu.base_url, "api_key": EMULATOR_KEY,
+                                                  **dict(spec.settings)}})
+        with around(f"text to image with {spec.generate_model}"):
+            first = router.generate("A stylish leather handbag, studio lighting", model=spec.generate_model)
+        steps.append((f"text to image ({spec.generate_model})", first))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        mask_path = save_bytes(_make_mask(first.image.size), "image/png", out_dir, stem=f"{name}-mask")
+        extra: dict[str, Any] = {"mask": str(mask_path)} if spec.masked else {}
+        with around(f"edit with {spec.edit_model}"):
+            edited = router.edit(first.image.data, "Make the handbag red", model=spec.edit_model, **extra)
+        steps.append((f"edit ({spec.edit_model})", edited))
+        requests = len(emu.requests)
+    saved = tuple((label, tuple(gen.save(out_dir, stem=f"{name}-{i}-{_slug(label)}")))
+                  for i, (label, gen) in enumerate(steps, start=1))
+    sheet = contact_sheet([gen.image for _, gen in steps], [label for label, _ in steps], columns=len(steps),
+                          title=f"tryon demo: {spec.provider} through its local emulator")
+    return DemoResult(saved, mask_path, save_bytes(sheet, "image/png", out_dir, stem=f"{name}-contact-sheet"),
+                      requests)
+
+
 def _slug(label: str) -> str:
     from tryon.media import safe_filename
 
     return safe_filename(label.split(" (")[0].replace(" ", "-"))
 
 
+_DEMO_CHOICES = ("openai", "flux", "bfl", "gemini", "all")
+
+
 @click.command()
 @click.option("-o", "--output-dir", default=DEFAULT_DEMO_DIR, show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Where to write the images.")
-def demo(output_dir: Path) -> None:
-    """Run tryon end to end offline: a local OpenAI emulator, the real plugin and SDK.
+@click.option("--provider", type=click.Choice(_DEMO_CHOICES), default="openai", show_default=True,
+              help="Whose emulator to show: openai (the full demo), flux (= bfl), gemini, or all.")
+def demo(output_dir: Path, provider: str) -> None:
+    """Run tryon end to end offline: a local emulator, the real plugin (and SDK).
 
-    Makes a text-to-image, a transparent product image, a masked edit and a multi-image
-    edit, then writes them with a contact sheet. Needs no API key and no internet.
+    With openai: a text-to-image, a transparent product image, a masked edit and a
+    multi-image edit through the real openai SDK. With flux or gemini: a text-to-image and an
+    edit through that provider's plugin. Images and a contact sheet are written to
+    --output-dir. Needs no API key and no internet.
     """
+    names = ["openai", "bfl", "gemini"] if provider == "all" else ["bfl" if provider == "flux" else provider]
+    for name in names:
+        if name == "openai":
+            _openai_demo(output_dir)
+            continue
+        output.info(f"starting a local {name} emulator (no key, no internet); writing to {output_dir}/")
+        counter = iter(range(1, 3))
+
+        def step(label: str, counter: Any = counter) -> Any:
+            return output.progress(f"[{next(counter)}/2] {label}", delay=0)
+
+        result = run_provider_demo(name, output_dir, progress=step)
+        for label, paths in result.steps:
+            for path in paths:
+                output.result(f"{label}: {path}")
+        output.result(f"contact sheet: {result.contact_sheet}")
+        output.info(f"{result.requests} requests went to the {name} emulator.")
+
+
+def _openai_demo(output_dir: Path) -> None:
     if importlib.util.find_spec("openai") is None:
         raise ImportError("the demo runs the real openai SDK: pip install 'tryon[openai]'")
     total = 4

@@ -12,9 +12,6 @@ from typing import TYPE_CHECKING, Any
 from tryon.cli import output
 
 if TYPE_CHECKING:
-    from tryon.notice import Notice
-    from tryon.protocol import ImageGenerator
-    from tryon.request import Request
     from tryon.router import Router
 
 __all__ = ["dry_run", "is_url"]
@@ -22,7 +19,9 @@ __all__ = ["dry_run", "is_url"]
 
 def is_url(source: object) -> bool:
     """Whether *source* is an http(s) URL (which a dry run does not fetch)."""
-    return isinstance(source, str) and source.strip()[:8].lower().startswith(("http://", "https://"))
+    from tryon.router import is_url as router_is_url
+
+    return router_is_url(source)
 
 
 def _describe_input(item: Any) -> str:
@@ -37,47 +36,50 @@ def _describe_input(item: Any) -> str:
     return text if len(text) <= 80 else f"<{len(text):,} characters of base64>"
 
 
-def _prepare_local(gen: ImageGenerator, request: Request,
-                   strict: bool) -> tuple[tuple[Any, ...], Any, list[Notice]]:
-    """The request's images and mask prepared as a real run would, except that URLs stay unfetched.
+def _reason(exc: Exception) -> str:
+    from tryon.errors import BudgetExceededError, InvalidInputError, MissingCredentialsError
 
-    The mask is checked against the first image when that image is local, else on its own.
-    """
-    from tryon.errors import InvalidInputError
-    from tryon.media.inputs import InputImage, load_image
-    from tryon.media.masks import prepare_mask
-    from tryon.media.prepare import prepare_image
+    if isinstance(exc, MissingCredentialsError):
+        return f"no API key: {exc}"
+    if isinstance(exc, InvalidInputError):
+        return f"cannot take the inputs: {exc}"
+    if isinstance(exc, BudgetExceededError):
+        return f"over budget: {exc}"
+    return f"cannot honour the request: {exc}"
 
-    limits = gen.capabilities.inputs
-    sources = list(getattr(request, "images", ()))
-    images: list[Any] = []
-    notices: list[Notice] = []
-    for number, source in enumerate(sources, start=1):
-        if is_url(source):
-            images.append(source)
-            continue
-        try:
-            image, fitted = prepare_image(load_image(source), limits, strict=strict)
-        except InvalidInputError as exc:
-            if len(sources) == 1:
-                raise
-            raise type(exc)(f"image {number} of {len(sources)}: {exc.message}",
-                            input_name=exc.input_name) from None
-        images.append(image)
-        notices.extend(fitted)
-    mask = getattr(request, "mask", None)
-    if mask is not None and not is_url(mask):
-        first = images[0] if images and isinstance(images[0], InputImage) else load_image(mask)
-        mask, fitted = prepare_mask(mask, first, limits=limits, strict=strict)
-        notices.extend(fitted)
-    return tuple(images), mask, notices
+
+def _missing_key(router: Router, gen: Any, *, several: bool) -> str | None:
+    """Why a real run would find no key for *gen* (``None``: it has one). In a preference list the
+    model is skipped as a real run would skip it; for one model the dry run reports it."""
+    from tryon.errors import MissingCredentialsError
+
+    try:
+        router.check_credentials(gen)
+    except MissingCredentialsError as exc:
+        if several:
+            raise
+        return str(exc)
+    return None
 
 
 def dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...], models: Sequence[str],
-            options: dict[str, Any], as_json: bool) -> None:
-    """Validate against each model in turn (as a real run would), estimate the cost, send nothing."""
+            options: dict[str, Any], as_json: bool, *, max_cost: float | None = None,
+            allow_unpriced: bool = False) -> None:
+    """Validate against each model in turn (as a real run would), estimate the cost, send nothing.
+
+    Inputs are prepared with ``Router.prepare(fetch=False)``: everything local exactly as a real
+    run, http(s) URLs unfetched. A model without a key is skipped in a preference list (as a real
+    run skips it) and reported for a single model.
+    """
+    from tryon.budget import check_estimate
     from tryon.capabilities import Operation
-    from tryon.errors import NoModelAvailableError, UnsupportedOptionError
+    from tryon.errors import (
+        BudgetExceededError,
+        InvalidInputError,
+        MissingCredentialsError,
+        NoModelAvailableError,
+        UnsupportedOptionError,
+    )
     from tryon.results import Skip
 
     op = Operation(operation)
@@ -88,21 +90,17 @@ def dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...]
     skipped: list[Skip] = []
     for name in models:
         try:
-            if not urls:
-                gen, request, notices = router.prepare(op, prompt, name, images=images or None, **options)
-                inputs, mask = getattr(request, "images", ()), getattr(request, "mask", None)
-            else:
-                built = router.build_request(op, prompt, options, images=images)
-                request, notices = router.check(built, name)
-                gen = router.get(name)
-                inputs, mask, fitted = _prepare_local(gen, request, router.strict)
-                notices = [*notices, *fitted]
-        except UnsupportedOptionError as exc:
+            gen, request, notices = router.prepare(op, prompt, name, images=images or None, fetch=False,
+                                                   **options)
+            inputs, mask = getattr(request, "images", ()), getattr(request, "mask", None)
+            estimate = router.estimate_request(gen, request)
+            check_estimate(estimate, max_cost, allow_unpriced=allow_unpriced)
+            keyless = _missing_key(router, gen, several=len(models) > 1)
+        except (UnsupportedOptionError, InvalidInputError, MissingCredentialsError, BudgetExceededError) as exc:
             if len(models) == 1:
                 raise
-            skipped.append(Skip(name, f"cannot honour the request: {exc}", exc))
+            skipped.append(Skip(name, _reason(exc), exc))
             continue
-        estimate = router.estimate(prompt, model=name, images=images or None, **options)
         per_call = gen.capabilities.max_images_per_call
         report = {
             "dry_run": True,
@@ -121,6 +119,7 @@ def dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...]
                          "calls": estimate.calls, "unpriced": estimate.unpriced},
             "warnings": [n.to_dict() for n in notices],
             "skipped": [str(s) for s in skipped],
+            "missing_key": keyless,
         }
         if as_json:
             output.emit_json(report)
@@ -148,5 +147,7 @@ def _print(report: dict[str, Any], *, urls_fetched: bool) -> None:
     show(f"estimate:  {output.format_cost(est['usd'])} for {est['n']} image(s){basis}")
     for skip in report["skipped"]:
         output.info(f"would skip {skip}")
+    if report["missing_key"]:
+        output.warn(f"a real run would be refused: {report['missing_key']}")
     for notice in report["warnings"]:
         output.warn(notice["message"])

@@ -18,8 +18,12 @@ def available_emulators() -> list[str]:
                   if m.name.endswith("_emulator"))
 
 
+_ALIASES = {"flux": "bfl", "google": "gemini"}
+
+
 @click.command()
-@click.option("--provider", default="openai", show_default=True, help="Which provider's API to emulate.")
+@click.option("--provider", default="openai", show_default=True, metavar="PROVIDER",
+              help="Which provider's API to emulate: openai, bfl (or flux) or gemini.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port (0: any free port).")
@@ -29,11 +33,17 @@ def emulator(provider: str, host: str, port: int, latency: float) -> None:
     """Serve a provider emulator until Ctrl-C, and print how to point clients at it.
 
     \b
-    Example:
+    Providers: openai, bfl (also: flux), gemini.
+
+    \b
+    Examples:
       tryon emulator --port 8080 &
       OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=emulator-key tryon generate "a fox"
+      tryon emulator --provider flux --port 8081 &
+      BFL_BASE_URL=http://localhost:8081 BFL_API_KEY=emulator-key tryon generate "a fox" -m flux-2-pro
     """
     known = available_emulators()
+    provider = _ALIASES.get(provider.lower(), provider.lower())
     if provider not in known:
         raise click.BadParameter(f"no emulator for {provider!r}; available: {', '.join(known)}",
                                  param_hint="'--provider'")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -70,6 +71,10 @@ def _request_options(command: F) -> F:
                           "model's maximum if lower)."),
         click.option("--dry-run", is_flag=True,
                      help="Validate, print the request and its cost estimate; send nothing."),
+        click.option("--max-cost", type=click.FloatRange(min=0), metavar="USD",
+                     help="Refuse (before sending) a request whose estimated cost exceeds USD dollars."),
+        click.option("--allow-unpriced", is_flag=True,
+                     help="With --max-cost: also send to models without price data."),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout."),
         click.option("--allow-private-urls", is_flag=True,
                      help="Allow image URLs on loopback/private networks (refused by default)."),
@@ -85,36 +90,58 @@ def _request_options(command: F) -> F:
 
 
 @click.command()
-@click.argument("prompt")
+@click.argument("prompt_argument", metavar="PROMPT", required=False)
+@click.option("-p", "--prompt", "prompt_option", metavar="PROMPT", help="The prompt (instead of the argument).")
 @_request_options
-def generate(prompt: str, **params: Any) -> None:
-    """Generate images from PROMPT.
+def generate(prompt_argument: str | None, prompt_option: str | None, **params: Any) -> None:
+    """Generate images from PROMPT (the argument, or --prompt).
 
     \b
     Examples:
       tryon generate "A leather jacket" --background transparent -n 4 -o out/
-      tryon generate "A summer dress" -m gpt-image-1.5 -m flux-2-pro --dry-run
+      tryon generate --prompt "A summer dress" -m gpt-image-1.5 -m flux-2-pro --dry-run
+      tryon generate "A tote bag" -n 8 --max-cost 0.50
     """
+    if prompt_argument is not None and prompt_option is not None:
+        raise click.UsageError("give the prompt once: as the argument or with --prompt")
+    prompt = prompt_option if prompt_option is not None else prompt_argument
+    if prompt is None:
+        raise click.UsageError("missing the prompt: tryon generate \"A leather jacket\" (or --prompt ...)")
     _run("generate", prompt, (), params)
 
 
 @click.command()
 @click.argument("images", nargs=-1, required=True)
-@click.option("-p", "--prompt", required=True, help="What to change.")
+@click.option("-p", "--prompt", help="What to change (or give it as the last argument, after the images).")
 @click.option("--mask", help="Mask image: black = edit, white = keep (or transparent = edit).")
 @click.option("--input-fidelity", type=click.Choice(["low", "high"]),
               help="How closely to preserve the input images (models with fidelity control).")
 @_request_options
 def edit(images: tuple[str, ...], prompt: str, **params: Any) -> None:
-    """Edit IMAGES (paths, URLs or base64) following --prompt.
+    """Edit IMAGES (paths, URLs or base64) following --prompt (or a last argument that is no image).
 
     \b
     Examples:
       tryon edit person.jpg --prompt "Make the hat red" -o out/
+      tryon edit person.jpg "Make the hat red" -o out/
       tryon edit scene.png --mask mask.png --prompt "Add a swimming pool" --dry-run
       tryon edit ref1.jpg ref2.jpg --prompt "Combine both outfits" --input-fidelity high
     """
+    if prompt is None:
+        images, prompt = _trailing_prompt(images)
     _run("edit", prompt, images, params)
+
+
+def _trailing_prompt(images: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """``tryon edit a.png "Make it red"``: the last argument is the prompt when it is no file, URL or data URL."""
+    if len(images) >= 2:
+        last = images[-1]
+        looks_like_image = (Path(last).expanduser().exists() or "://" in last[:12] or last.startswith("data:")
+                            or (" " not in last and len(last) > 200))
+        if not looks_like_image:
+            return images[:-1], last
+    raise click.UsageError('missing the prompt: tryon edit IMAGE... --prompt "What to change" '
+                           '(or the prompt as the last argument)')
 
 
 COMMANDS = (generate, edit)
@@ -206,9 +233,9 @@ def _remove_empty(directories: Sequence[Path]) -> None:
 
 
 def _stem(params: dict[str, Any], prompt: str) -> str:
-    from tryon.media.outputs import safe_filename
+    from tryon.media.outputs import name_from_prompt, safe_filename
 
-    return safe_filename(params["stem"]) if params["stem"] else safe_filename(prompt.lower(), 40)
+    return safe_filename(params["stem"]) if params["stem"] else name_from_prompt(prompt)
 
 
 def _run(operation: str, prompt: str, images: tuple[str, ...], params: dict[str, Any]) -> None:
@@ -224,8 +251,11 @@ def _run(operation: str, prompt: str, images: tuple[str, ...], params: dict[str,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RetiredModelWarning)  # reported from the result's notices
         if params["dry_run"]:
-            dry_run(router, operation, prompt, images, models, options, params["as_json"])
+            dry_run(router, operation, prompt, images, models, options, params["as_json"],
+                    max_cost=params["max_cost"], allow_unpriced=params["allow_unpriced"])
             return
+        if params["allow_unpriced"] and params["max_cost"] is None:
+            raise click.UsageError("--allow-unpriced applies with --max-cost")
         with _output_dir(params["output_dir"]) as out_dir:
             if params["stream"]:
                 _stream(router, operation, prompt, images, models[0], options, params, out_dir)
@@ -242,12 +272,17 @@ def _call(router: Router, operation: str, prompt: str, images: tuple[str, ...], 
 
     model: str | list[str] = models[0] if len(models) == 1 else list(models)
     verb = "generating" if operation == "generate" else "editing"
+    arrived: list[Generation] = []
+    budget = {"max_cost": params["max_cost"], "allow_unpriced": params["allow_unpriced"]}
     try:
         with output.progress(f"{verb} {params['n']} image(s) with {' or '.join(models)}"):
             if operation == "generate":
-                gen = router.generate(prompt, model=model, **options)
+                gen = router.generate(prompt, model=model, on_part=arrived.append, **budget, **options)
             else:
-                gen = router.edit(list(images), prompt, model=model, **options)
+                gen = router.edit(list(images), prompt, model=model, on_part=arrived.append, **budget, **options)
+    except KeyboardInterrupt:
+        _save_arrived(arrived, params, prompt, out_dir)
+        raise
     except PartialResultError as exc:
         paths = exc.generation.save(out_dir, sidecar=params["sidecar"], stem=_stem(params, prompt))
         message = (f"{len(exc.errors)} of the calls failed ({exc.errors[0]}); "
@@ -257,6 +292,16 @@ def _call(router: Router, operation: str, prompt: str, images: tuple[str, ...], 
         raise click.exceptions.Exit(1) from None
     paths = gen.save(out_dir, sidecar=params["sidecar"], stem=_stem(params, prompt))
     _report(gen, paths, [], params, prompt, out_dir)
+
+
+def _save_arrived(arrived: Sequence[Generation], params: dict[str, Any], prompt: str, out_dir: Path) -> None:
+    """Ctrl-C during a multi-call request: keep the images whose calls had already answered (they are paid)."""
+    paths = [path for part in list(arrived)
+             for path in part.save(out_dir, sidecar=params["sidecar"], stem=_stem(params, prompt))]
+    if paths:
+        output.error(f"interrupted: the {len(paths)} image(s) that had arrived were saved:")
+        for path in paths:
+            output.result(str(path))
 
 
 class _Stems:
@@ -291,19 +336,24 @@ def _stream(router: Router, operation: str, prompt: str, images: tuple[str, ...]
     stems = _Stems(out_dir, _stem(params, prompt))
     partials: list[Path] = []
     inputs = list(images) if operation == "edit" else None
-    events = iter(router.stream(prompt, model=model, images=inputs, **options))
-    with output.progress(f"streaming from {model}"):  # validation errors arrive with the first event
-        first = next(events)
+    events = iter(router.stream(prompt, model=model, images=inputs, max_cost=params["max_cost"],
+                                allow_unpriced=params["allow_unpriced"], **options))
     final: Generation | None = None
+    started = time.perf_counter()
+    with output.progress(f"streaming from {model}", done="first answer"):  # validation errors come first
+        first = next(events)
     for event in itertools.chain([first], events):
         if isinstance(event, Generation):
             final = event
             continue
-        path = event.image.save(out_dir, stem=f"{stems[event.image_index]}.partial-{event.index}")
+        path = event.image.save(out_dir, stem=f"{stems[event.image_index]}.partial-{event.index}",
+                                directory=True)
         partials.append(path)
-        output.info(f"partial image {event.index}: {path}")
+        output.info(f"partial image {event.index}: {path} ({time.perf_counter() - started:.1f}s)")
     assert final is not None  # the router's stream always ends with the result
-    paths = [image.save(out_dir, sidecar=params["sidecar"], stem=stems[i]) for i, image in enumerate(final)]
+    output.info(f"final image received ({time.perf_counter() - started:.1f}s)")
+    paths = [image.save(out_dir, sidecar=params["sidecar"], stem=stems[i], directory=True)
+             for i, image in enumerate(final)]
     _report(final, paths, partials, params, prompt, out_dir)
 
 

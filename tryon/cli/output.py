@@ -60,8 +60,9 @@ PROGRESS_DELAY = 0.3
 
 
 @contextmanager
-def progress(message: str, *, delay: float = PROGRESS_DELAY) -> Iterator[None]:
-    """Show ``message...`` on stderr if the step takes more than *delay* seconds, then ``done (1.2s)``.
+def progress(message: str, *, delay: float = PROGRESS_DELAY, done: str = "done") -> Iterator[None]:
+    """Show ``message...`` on stderr if the step takes more than *delay* seconds, then ``done (1.2s)``
+    (*done* names what the end of the step means).
 
     Instant steps (and steps that fail validation at once) print nothing, so an error stays
     one line.
@@ -92,7 +93,7 @@ def progress(message: str, *, delay: float = PROGRESS_DELAY) -> Iterator[None]:
         with lock:
             finished = True
             if shown:
-                click.echo(f" done ({time.perf_counter() - started:.1f}s)" if ok else " failed", err=True)
+                click.echo(f" {done} ({time.perf_counter() - started:.1f}s)" if ok else " failed", err=True)
 
 
 def format_cost(usd: float | None) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from tryon.media.sniff import extension_for, normalize_media_type, sniff_output_type
 from tryon.secrets import Secret, redact
 
-__all__ = ["safe_filename", "save_bytes", "scrub_metadata", "write_sidecar"]
+__all__ = ["name_from_prompt", "safe_filename", "save_bytes", "scrub_metadata", "write_sidecar"]
 
 _RESERVED = frozenset(
     {"con", "prn", "aux", "nul", "clock$"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
@@ -41,12 +41,28 @@ _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@:]+:[^/\s@]+@")
 _MAX_SUFFIX = 10_000
 
 
+def _readable(text: str) -> str:
+    """Latin letters without their accents (``café`` -> ``cafe``); letters and digits of other
+    scripts as they are (``犬``, ``собака``); everything else becomes ``-``."""
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
+        if plain:
+            out.append(_UNSAFE_CHARS.sub("-", plain))
+        elif char.isalnum() or (unicodedata.category(char) in ("Mn", "Mc") and out and out[-1] != "-"):
+            out.append(char)  # letters, digits and (within words) the vowel signs of other scripts
+        else:
+            out.append("-")
+    return "".join(out)
+
+
 def safe_filename(text: str, max_len: int = 80) -> str:
-    """An ASCII file name from *text*: no path separators, no leading dots, no reserved
-    (Windows) device names, at most *max_len* characters; ``"image"`` if nothing is left.
+    """A file name from *text*, readable in any script: Latin letters lose their accents, other
+    scripts' letters and digits are kept, anything else becomes ``-``; no path separators, no
+    leading dots, no reserved (Windows) device names, at most *max_len* characters; ``"image"``
+    if nothing is left.
     """
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    slug = _UNSAFE_CHARS.sub("-", ascii_text)
+    slug = _readable(str(text))
     slug = re.sub(r"-{2,}", "-", slug).strip("-_. ")
     slug = slug.lstrip(".-_")
     slug = slug[: max(1, max_len)].rstrip("-_. ")
@@ -55,6 +71,19 @@ def safe_filename(text: str, max_len: int = 80) -> str:
     if slug.split(".", 1)[0].lower() in _RESERVED:
         slug = f"_{slug}"[:max_len]
     return slug
+
+
+PROMPT_WORDS = 6
+PROMPT_NAME_LENGTH = 48
+
+
+def name_from_prompt(prompt: str) -> str:
+    """The file stem tryon gives images named after their prompt (the CLI, ``tryon batch``, and
+    ``Generation.save(..., stem=name_from_prompt(prompt))``): the first six words, lower case,
+    through :func:`safe_filename`, at most 48 characters (``"A red bag, studio"`` -> ``a-red-bag-studio``,
+    ``"赤いバッグ"`` -> ``赤いバッグ``)."""
+    words = "-".join(str(prompt).lower().split()[:PROMPT_WORDS])
+    return safe_filename(words, max_len=PROMPT_NAME_LENGTH)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -136,16 +165,19 @@ def save_bytes(
     *,
     stem: str = "image",
     overwrite: bool = False,
+    directory: bool | None = None,
 ) -> Path:
     """Write image *data* atomically and return the path written.
 
-    * A directory (an existing one, or a path ending with a separator, created if needed):
-      the file is named ``safe_filename(stem)`` plus the extension of the real format; an
-      existing name is never overwritten: ``-1``, ``-2``... are appended instead.
-    * A file path: used as given, except that an extension that disagrees with the real
-      format is corrected (``out.png`` holding JPEG bytes is written as ``out.jpg``; an
-      equivalent spelling such as ``.jpeg`` is kept). An existing file raises
-      ``FileExistsError`` unless ``overwrite=True``.
+    * A directory (``directory=True``, an existing one, or a path ending with a separator;
+      created if needed): the file is named ``safe_filename(stem)`` plus the extension of the
+      real format; an existing name is never overwritten: ``-1``, ``-2``... are appended
+      instead. ``directory=True`` keeps a folder a folder even if it was removed meanwhile.
+    * A file path: used as given. When its extension names another image format than the
+      data's (``save("x.webp")`` of PNG bytes), the image is converted to that format (to
+      JPEG: transparency flattened onto white); an equivalent spelling such as ``.jpeg`` is
+      kept; an extension that names no image format gets the real one appended. An existing
+      file raises ``FileExistsError`` unless ``overwrite=True``.
 
     The real format is sniffed from *data*; *media_type* is only used when the bytes are
     not a recognised image.
@@ -153,26 +185,30 @@ def save_bytes(
     data = bytes(data)
     real = _real_type(data, media_type)
     extension = extension_for(real) if real else ".bin"
-    if _is_directory_target(path_or_dir):
-        directory = Path(path_or_dir).expanduser()
-        directory.mkdir(parents=True, exist_ok=True)
+    if directory is True or (directory is None and _is_directory_target(path_or_dir)):
+        folder = Path(path_or_dir).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
         base = safe_filename(stem)
-        temp = _write_temp(directory, data, extension)
+        temp = _write_temp(folder, data, extension)
         try:
             for n in range(_MAX_SUFFIX):
-                target = directory / (f"{base}{extension}" if n == 0 else f"{base}-{n}{extension}")
+                target = folder / (f"{base}{extension}" if n == 0 else f"{base}-{n}{extension}")
                 try:
                     _publish_new(temp, target)
                 except FileExistsError:
                     continue
-                _fsync_dir(directory)
+                _fsync_dir(folder)
                 return target
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
-        raise FileExistsError(errno.EEXIST, f"no free file name for {base}{extension} in {directory}")
+        raise FileExistsError(errno.EEXIST, f"no free file name for {base}{extension} in {folder}")
 
-    target = _fix_extension(Path(path_or_dir).expanduser(), real, extension)
+    target = Path(path_or_dir).expanduser()
+    wanted = _wanted_type(target)
+    if wanted in _CONVERTIBLE and real in _DECODABLE and wanted != real:
+        data, real, extension = _convert(data, wanted), wanted, target.suffix
+    target = _fix_extension(target, real, extension)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and target.exists():
         raise _exists(target)
@@ -190,6 +226,34 @@ def save_bytes(
             os.unlink(temp)
     _fsync_dir(target.parent)
     return target
+
+
+_CONVERTIBLE = frozenset({"image/png", "image/jpeg", "image/webp"})
+"""Formats a file name may ask for: the image is converted to them."""
+_DECODABLE = frozenset({"image/png", "image/jpeg", "image/webp", "image/bmp", "image/tiff"})
+"""Raster formats converted on request (vector and animated results keep their format and extension)."""
+
+
+def _wanted_type(path: Path) -> str | None:
+    """The image type *path*'s extension names (``None``: no extension, or not an image type)."""
+    if not path.suffix:
+        return None
+    try:
+        media_type = normalize_media_type(path.suffix)
+    except ValueError:
+        return None
+    return media_type if media_type.startswith("image/") else None
+
+
+def _convert(data: bytes, media_type: str) -> bytes:
+    """*data* re-encoded as *media_type* (``ValidationError`` when tryon cannot write that format)."""
+    from tryon.media.inputs import image_from_bytes, open_image
+    from tryon.media.prepare import _normalize_mode, encode_image
+
+    image = image_from_bytes(data, name="image")
+    with open_image(image) as pil:
+        normalized, _ = _normalize_mode(pil, media_type)
+        return encode_image(normalized, media_type)
 
 
 def _exists(target: Path) -> FileExistsError:

@@ -527,7 +527,8 @@ class BFLEmulator(EmulatorServer):
         self._store.put(name, image[0], _MEDIA[fmt], expired=fate == "expired")
         seed = body.get("seed")
         sample = (
-            f"{self.delivery_url}/delivery/{name}?se={int(time.time()) + 600}"
+            f"{self.delivery_url if self.delivery is not None else self._origin_used(request)}/delivery/{name}"
+            f"?se={int(time.time()) + 600}"
             f"&sp=r&sig={secrets.token_urlsafe(12)}"
         )
         task = _Task(
@@ -541,7 +542,7 @@ class BFLEmulator(EmulatorServer):
         with self._task_lock:
             self._tasks[task_id] = task
         output_pixels = image[1] * image[2]
-        origin = self.polling_origin or self.url
+        origin = self.polling_origin or self._origin_used(request)
         return Response.json(
             {
                 "id": task_id,
@@ -566,6 +567,16 @@ class BFLEmulator(EmulatorServer):
 
     def _invalid(self, details: list[dict[str, Any]]) -> Response:
         return Response.json({"detail": details}, 422)
+
+    def _origin_used(self, request: RecordedRequest) -> str:
+        """The origin the client addressed (its ``Host`` header: ``localhost`` stays ``localhost``), as BFL's
+        polling URLs name the host the task was submitted to; this server's own URL without a usable header."""
+        host = (request.header("host") or "").strip()
+        port = self.url.rsplit(":", 1)[-1]
+        name, _, given_port = host.rpartition(":")
+        if not name or given_port != port or any(c in name for c in "/\\@?# "):
+            return self.url
+        return f"http://{name}:{port}"
 
     def _get_result(self, request: RecordedRequest) -> Response:
         with self._task_lock:

@@ -178,6 +178,8 @@ class GeneratorConformance:
         images = options.pop("images", None)
         if options.pop("operation", None) == "generate" or (gen.capabilities.can_generate and images is None):
             return router.generate(options.pop("prompt", self.prompt), model=gen.model_id, **options)
+        if gen.capabilities.mask_required:
+            options.setdefault("mask", _mask_png())
         return router.edit(images or [_input_png()], options.pop("prompt", self.prompt), model=gen.model_id,
                            **options)
 
@@ -252,7 +254,7 @@ class GeneratorConformance:
                                    requirements: Requirements) -> None:
         requirements.require(requirements.edit)
         options: dict[str, Any] = {}
-        if generator.capabilities.mask and not generator.capabilities.can_generate:
+        if generator.capabilities.mask_required:
             options["mask"] = _mask_png()
         gen = router.edit([_input_png()], self.prompt, model=generator.model_id, **options)
         assert len(gen.images) == 1 and gen.images[0].width > 0
@@ -267,7 +269,7 @@ class GeneratorConformance:
                                           requirements: Requirements) -> None:
         requirements.require(requirements.multi_image)
         options: dict[str, Any] = {}
-        if generator.capabilities.mask and not generator.capabilities.can_generate:
+        if generator.capabilities.mask_required:
             pytest.skip(f"{generator.model_id} edits one image within a mask")
         gen = router.edit([_input_png(), _input_png()], self.prompt, model=generator.model_id, **options)
         assert len(gen.images) == 1

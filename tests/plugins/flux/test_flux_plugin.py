@@ -478,7 +478,8 @@ def test_estimates_use_the_published_prices(r: tryon.Router) -> None:
     assert r.estimate("x", model="flux-2-max").usd == pytest.approx(0.07)
     assert r.estimate("x", model="flux-2-flex", size="1024x2048").usd == pytest.approx(0.10)
     assert r.estimate("x", model="flux-kontext-max", n=2).usd == pytest.approx(0.16)
-    assert r.estimate("x", model="flux-pro-1.0-fill", images=[picture()]).usd == pytest.approx(0.05)
+    assert r.estimate("x", model="flux-pro-1.0-fill", images=[picture()], mask=left_half_black()).usd == pytest.approx(
+        0.05)
 
 
 def test_a_cost_missing_from_the_answer_is_priced_from_what_was_sent_and_made(
