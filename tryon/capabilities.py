@@ -346,7 +346,7 @@ FEATURES: Mapping[str, Callable[[Capabilities], bool]] = MappingProxyType({
     "input_fidelity": lambda c: bool(c.input_fidelity),
     "multi_image": lambda c: c.max_input_images > 1,
     "arbitrary_sizes": lambda c: c.sizes.arbitrary,
-    "aspect_ratios": lambda c: bool(c.aspect_ratios),
+    "aspect_ratios": lambda c: bool(c.aspect_ratios) or c.sizes.ratio_range is not None,
     "streaming": lambda c: c.streaming,
     "partial_images": lambda c: c.max_partial_images > 0,
     "seed": lambda c: c.seed,

@@ -98,6 +98,8 @@ def _sizes_brief(caps: Capabilities) -> str:
         if rule.max_pixels and not (rule.max_long_edge and rule.max_short_edge):
             return f"any WxH up to {rule.max_pixels / 1e6:.1f} MP"
         return f"any up to {max_resolution(caps)}"
+    if caps.sizes.ratio_range is not None:
+        return f"aspect {caps.sizes.ratio_range.tallest} to {caps.sizes.ratio_range.widest}"
     if caps.sizes.aspect_ratios or caps.aspect_ratios:
         return f"{len(caps.sizes.aspect_ratios | caps.aspect_ratios)} aspect ratios"
     if not caps.sizes.exact:

@@ -131,7 +131,7 @@ def _check_size(req: Request, caps: Capabilities) -> Finding | None:
     why = sizes.check(size)
     if why is None:
         return None
-    if sizes.aspect_ratios and sizes.nearest_ratio(size):
+    if (sizes.aspect_ratios or sizes.ratio_range) and sizes.nearest_ratio(size):
         def to_ratio(request: Request, c: Capabilities) -> tuple[Request, Notice]:
             ratio = c.sizes.nearest_ratio(size)
             return request.replace(size=None, aspect_ratio=ratio), Notice(
@@ -198,15 +198,19 @@ def advise(request: Request, caps: Capabilities) -> list[Notice]:
 
 def _check_aspect_ratio(req: Request, caps: Capabilities) -> Finding | None:
     ratio = req.aspect_ratio
-    if ratio is None or ratio in caps.aspect_ratios:
+    if ratio is None or ratio in caps.aspect_ratios or caps.sizes.accepts_ratio(ratio):
         return None
-    if not caps.aspect_ratios:
+    if caps.sizes.ratio_range is not None:
+        reason = f"does not support aspect_ratio={ratio!r} (accepted: {caps.sizes.ratio_range.describe()})"
+        fix = _replace("aspect_ratio", lambda r, c: c.sizes.nearest_ratio(ratio.replace(":", "x")))
+    elif not caps.aspect_ratios:
         reason = "does not support aspect_ratio (use size)"
         fix = _drop("aspect_ratio", "the model takes a size, not an aspect ratio")
     else:
         reason = f"does not support aspect_ratio={ratio!r} (accepted: {_describe(caps.aspect_ratios)})"
         fix = _drop("aspect_ratio", "not an accepted aspect ratio")
-    return Finding("aspect_ratio", ratio, reason, lambda c: ratio in c.aspect_ratios, fix)
+    return Finding("aspect_ratio", ratio, reason,
+                   lambda c: ratio in c.aspect_ratios or c.sizes.accepts_ratio(ratio), fix)
 
 
 def _enum_check(option: str, domain: Callable[[Capabilities], frozenset[str]]) -> Callable[

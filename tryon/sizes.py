@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import attrs
 
-__all__ = ["SizeRule", "Sizes", "aspect_ratio_of", "parse_ratio", "parse_size"]
+__all__ = ["RatioRange", "SizeRule", "Sizes", "aspect_ratio_of", "parse_ratio", "parse_size"]
 
 _SIZE = re.compile(r"^\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*$")
 _RATIO = re.compile(r"^\s*(\d{1,4})\s*:\s*(\d{1,4})\s*$")
@@ -162,18 +162,47 @@ def _ratio_text(value: float) -> str:
 
 
 @attrs.frozen
+class RatioRange:
+    """Every aspect ratio from ``tallest`` to ``widest`` (e.g. ``"9:21"`` to ``"21:9"``), bounds included."""
+
+    tallest: str
+    widest: str
+
+    def __attrs_post_init__(self) -> None:
+        low, high = parse_ratio(self.tallest), parse_ratio(self.widest)
+        if low is None or high is None or low > high:
+            raise ValueError(f"RatioRange({self.tallest!r}, {self.widest!r}): use 'W:H' bounds, tallest first")
+
+    def contains(self, ratio: Fraction) -> bool:
+        return (parse_ratio(self.tallest) or ratio) <= ratio <= (parse_ratio(self.widest) or ratio)
+
+    def clamp(self, ratio: Fraction) -> str:
+        """*ratio* as ``W:H`` text, moved to the nearest bound when it lies outside."""
+        if ratio < (parse_ratio(self.tallest) or ratio):
+            return self.tallest
+        if ratio > (parse_ratio(self.widest) or ratio):
+            return self.widest
+        return f"{ratio.numerator}:{ratio.denominator}"
+
+    def describe(self) -> str:
+        return f"any aspect ratio from {self.tallest} to {self.widest}"
+
+
+@attrs.frozen
 class Sizes:
     """The sizes a model accepts.
 
     ``exact`` lists exact ``WxH`` values; ``rule`` admits any ``WxH`` within limits;
     ``aspect_ratios`` admits any ``WxH`` whose ratio is exactly one of them (for providers
-    that speak ratios); ``auto`` admits ``"auto"``.
+    that speak ratios); ``ratio_range`` admits any ``WxH`` (and any ``aspect_ratio``) whose ratio lies
+    within a :class:`RatioRange`; ``auto`` admits ``"auto"``.
     """
 
     exact: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_str_set)
     rule: SizeRule | None = None
     aspect_ratios: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen_str_set)
     auto: bool = False
+    ratio_range: RatioRange | None = None
 
     @classmethod
     def fixed(cls, *sizes: str, auto: bool = False) -> Sizes:
@@ -187,6 +216,20 @@ class Sizes:
     @classmethod
     def ratios(cls, *ratios: str, standard: Iterable[str] = ()) -> Sizes:
         return cls(exact=frozenset(standard), aspect_ratios=frozenset(ratios))
+
+    @classmethod
+    def ratio_between(cls, tallest: str, widest: str, *, standard: Iterable[str] = ()) -> Sizes:
+        """Any ``WxH`` or aspect ratio from *tallest* to *widest*; *standard* ratios are listed as such."""
+        return cls(aspect_ratios=frozenset(standard), ratio_range=RatioRange(tallest, widest))
+
+    def accepts_ratio(self, ratio: str) -> bool:
+        """Whether the aspect ratio *ratio* (``"W:H"``) is one this declaration admits."""
+        parsed = parse_ratio(ratio) if isinstance(ratio, str) else None
+        if parsed is None:
+            return False
+        if self.ratio_range is not None and self.ratio_range.contains(parsed):
+            return True
+        return any(parse_ratio(r) == parsed for r in self.aspect_ratios)
 
     def check(self, size: str) -> str | None:
         """``None`` when *size* is accepted, else why not."""
@@ -206,6 +249,10 @@ class Sizes:
             return f"{size} does not fit: " + "; ".join(why)
         if self.aspect_ratios and aspect_ratio_of(size, self.aspect_ratios):
             return None
+        if self.ratio_range is not None:
+            if self.ratio_range.contains(Fraction(wh[0], wh[1])):
+                return None
+            return f"{size} is outside {self.ratio_range.describe()}"
         return f"{size} is not one of the accepted sizes ({self.describe()})"
 
     def accepts(self, size: str) -> bool:
@@ -228,7 +275,9 @@ class Sizes:
         parts = sorted(self.exact, key=_size_key)
         if self.rule is not None:
             parts.append(self.rule.describe())
-        if self.aspect_ratios:
+        if self.ratio_range is not None:
+            parts.append("any WxH of " + self.ratio_range.describe())
+        elif self.aspect_ratios:
             parts.append("any WxH of ratio " + ", ".join(sorted(self.aspect_ratios, key=_ratio_key)))
         if self.auto:
             parts.append("auto")
@@ -260,7 +309,11 @@ class Sizes:
     def nearest_ratio(self, size: str) -> str | None:
         """The declared aspect ratio closest to *size*'s."""
         wh = parse_size(size)
-        if wh is None or 0 in wh or not self.aspect_ratios:
+        if wh is None or 0 in wh:
+            return None
+        if self.ratio_range is not None:
+            return self.ratio_range.clamp(Fraction(wh[0], wh[1]))
+        if not self.aspect_ratios:
             return None
         target = math.log(wh[0] / wh[1])
         return min(

@@ -73,9 +73,10 @@ class TaskResult:
 class BFLClient:
     """Talks to one BFL API origin for one model."""
 
-    def __init__(self, settings: BFLSettings, model: str) -> None:
+    def __init__(self, settings: BFLSettings, model: str, endpoint: str | None = None) -> None:
         self.settings = settings
         self.model = model
+        self.endpoint = endpoint or f"/v1/{model}"
         self.base_url = settings.resolved_base_url()
         self._key = settings.resolved_key()  # MissingCredentialsError before anything is sent
         # Polls and downloads are retried; a submit (POST) is not re-sent after a 5xx: it could bill twice.
@@ -142,7 +143,7 @@ class BFLClient:
 
     def submit(self, body: Mapping[str, Any]) -> Task:
         """``POST /v1/<model>``: the task id, its polling URL and its cost in credits."""
-        response = self._call("POST", f"{self.base_url}/v1/{self.model}", json=dict(body))
+        response = self._call("POST", f"{self.base_url}{self.endpoint}", json=dict(body))
         data = self._json(response, "submit")
         task_id, polling_url = data.get("id"), data.get("polling_url")
         if not isinstance(task_id, str) or not task_id:

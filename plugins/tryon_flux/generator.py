@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from tryon.capabilities import Capabilities
@@ -11,7 +12,7 @@ from tryon.media.masks import mask_to_white_edit
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import GeneratedImage, Generation, Usage
-from tryon.sizes import aspect_ratio_of, parse_size
+from tryon.sizes import aspect_ratio_of, parse_ratio, parse_size
 
 from .client import BFLClient
 from .models import KONTEXT_RATIOS, FluxModel
@@ -58,13 +59,17 @@ class FluxGenerator:
 
     def body(self, request: Request) -> tuple[dict[str, Any], list[Notice]]:
         """The JSON body for *request*, and notices about how options were mapped."""
+        notices: list[Notice] = []
         body: dict[str, Any] = {"prompt": request.prompt}
+        if self.family == "erase":  # FLUX Erase takes no prompt: the mask alone says what goes
+            del body["prompt"]
+            notices.append(Notice("prompt-not-sent", f"{self.model_id} takes no prompt: the mask alone "
+                                  "marks what is removed; the prompt was not sent", option="prompt"))
         if request.seed is not None:
             body["seed"] = request.seed
         if request.output_format is not None:
             body["output_format"] = request.output_format
         body.update(request.provider_options_dict())
-        notices: list[Notice] = []
         if self.family == "flux2":
             wh = parse_size(request.size or "")
             if wh is not None:
@@ -80,22 +85,19 @@ class FluxGenerator:
 
     def _kontext_ratio(self, request: Request) -> tuple[str | None, Notice | None]:
         ratio = request.aspect_ratio
-        if request.size is None or request.size == "auto":
+        wh = parse_size(request.size or "")
+        if wh is None:
             return ratio, None
-        from_size = aspect_ratio_of(request.size, KONTEXT_RATIOS)
-        if from_size is None:
+        sizes = self.capabilities.sizes
+        exact = Fraction(*wh)
+        from_size = aspect_ratio_of(request.size or "", KONTEXT_RATIOS) or f"{exact.numerator}:{exact.denominator}"
+        if not sizes.accepts_ratio(from_size):
             raise InvalidOptionError(
-                [
-                    Problem(
-                        "size",
-                        request.size,
-                        f"{self.model_id} takes an aspect ratio; "
-                        f"size={request.size!r} is not exactly one of " + ", ".join(KONTEXT_RATIOS),
-                    )
-                ],
+                [Problem("size", request.size, f"{self.model_id} takes {sizes.describe()}; "
+                         f"size={request.size!r} is {from_size}")],
                 model=self.model_id,
             )
-        if ratio is not None and ratio != from_size:
+        if ratio is not None and parse_ratio(ratio) != exact:
             raise InvalidOptionError(
                 [
                     Problem(
@@ -117,8 +119,14 @@ class FluxGenerator:
         )
 
     def _inputs(self, request: EditRequest) -> dict[str, str]:
-        if self.family != "fill":
+        if self.family not in ("fill", "erase"):
             return _image_fields(request.images)
+        if self.family == "erase" and request.mask is None:
+            raise InvalidOptionError(
+                [Problem("mask", None, f"{self.model_id} needs a mask marking what to erase "
+                         "(transparent = erase); pass mask=...")],
+                model=self.model_id,
+            )
         fields = {"image": request.images[0].to_base64()}
         if request.mask is not None:
             # tryon's mask is transparent = edit; Fill wants white = fill, black = keep.
@@ -129,7 +137,7 @@ class FluxGenerator:
 
     def _run(self, request: Request) -> Generation:
         body, notices = self.body(request)
-        client = BFLClient(self.settings, self.model_id)
+        client = BFLClient(self.settings, self.model_id, self._model.path(self.model_id))
         task, result = client.run(body)
         image = GeneratedImage.from_bytes(
             result.data, seed=result.seed, provider=PROVIDER, model=self.model_id

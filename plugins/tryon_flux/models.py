@@ -1,8 +1,10 @@
 """The FLUX models served by the Black Forest Labs API, as data.
 
-Facts come from BFL's OpenAPI description (``Flux2Inputs``, ``Flux2FlexInputs``,
-``FluxKontextProInputs``, ``FluxProFillInputs``) and BFL's documentation as summarised in
-the project's provider notes. Adding a model is adding an entry to :data:`MODELS`.
+Facts come from BFL's OpenAPI description, vendored as ``openapi/bfl-openapi-2026-04-23.json``
+(``Flux2Inputs``, ``Flux2FlexInputs``, ``Flux2KleinInputs``, ``FluxKontextProInputs``,
+``FluxProFillInputs``) and BFL's docs and help pages; every fact group carries its source
+(:mod:`.sources`). Adding a model is adding an entry to :data:`MODELS`; an endpoint of the
+document that is not a model here is listed in :data:`NOT_SUPPORTED` with the reason.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from typing import Any
 
 import attrs
 
-from tryon.capabilities import Capabilities, Operation
+from tryon.capabilities import Capabilities, Lifecycle, Operation
 from tryon.media.limits import InputLimits
 from tryon.sizes import SizeRule, Sizes
 
+from . import sources as src
 from .pricing import PRICES
 
 __all__ = [
     "FLUX2_MAX_PIXELS",
     "KONTEXT_RATIOS",
     "MODELS",
+    "NOT_SUPPORTED",
     "FillOptions",
     "FlexOptions",
     "Flux2Options",
@@ -30,9 +34,12 @@ __all__ = [
     "KontextOptions",
 ]
 
-#: FLUX.2 outputs: any WxH in multiples of 16, edges from 64 px, at most 4 MP.
+#: FLUX.2 outputs: any WxH in multiples of 16, edges from 256 px, at most 4 MP.
 FLUX2_MAX_PIXELS = 4_194_304
-#: The aspect ratios declared for Kontext (the API takes any ratio between 21:9 and 9:21).
+FLUX2_MIN_EDGE = 256
+#: Reference images of one FLUX.2 request together: at most 9 MP.
+FLUX2_MAX_INPUT_PIXELS = 9_000_000
+#: Kontext takes any aspect ratio from 9:21 to 21:9; these are the commonly listed ones.
 KONTEXT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "9:21")
 _FORMATS = frozenset({"jpeg", "png", "webp"})
 _INPUT_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
@@ -107,6 +114,11 @@ class FluxModel:
 
     family: str
     capabilities: Capabilities
+    endpoint: str | None = None
+    """The submit path when it is not ``/v1/<model id>`` (the FLUX tools live under ``/v1/flux-tools/``)."""
+
+    def path(self, model_id: str) -> str:
+        return self.endpoint or f"/v1/{model_id}"
 
 
 def with_prices(models: Mapping[str, FluxModel]) -> Mapping[str, FluxModel]:
@@ -117,30 +129,32 @@ def with_prices(models: Mapping[str, FluxModel]) -> Mapping[str, FluxModel]:
     })
 
 
-def _flux2(options: type) -> FluxModel:
+def _flux2(options: type, *, refs: int, provenance: src.Provenance) -> FluxModel:
     return FluxModel(
         "flux2",
         Capabilities(
             operations={Operation.GENERATE, Operation.EDIT},
-            max_input_images=8,
-            sizes=Sizes.any(SizeRule(multiple_of=16, min_edge=64, max_pixels=FLUX2_MAX_PIXELS)),
+            max_input_images=refs,
+            sizes=Sizes.any(SizeRule(multiple_of=16, min_edge=FLUX2_MIN_EDGE, max_pixels=FLUX2_MAX_PIXELS)),
             output_formats=_FORMATS,
             seed=True,
-            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=8),
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=refs,
+                               max_total_pixels=FLUX2_MAX_INPUT_PIXELS),
             defaults={"output_format": "jpeg"},
             provider_options=options,
             max_resolution="2048x2048",
+            sources=provenance,
         ),
     )
 
 
-def _kontext() -> FluxModel:
+def _kontext(model: str) -> FluxModel:
     return FluxModel(
         "kontext",
         Capabilities(
             operations={Operation.GENERATE, Operation.EDIT},
             max_input_images=4,
-            sizes=Sizes.ratios(*KONTEXT_RATIOS),
+            sizes=Sizes.ratio_between("9:21", "21:9", standard=KONTEXT_RATIOS),
             aspect_ratios=KONTEXT_RATIOS,
             output_formats=_FORMATS,
             seed=True,
@@ -148,6 +162,12 @@ def _kontext() -> FluxModel:
             defaults={"output_format": "png"},
             provider_options=KontextOptions,
             max_resolution="about 1 MP",
+            lifecycle=Lifecycle(
+                status="deprecated",
+                successors=("flux-2-pro", "flux-2-flex"),
+                note="BFL's OpenAPI calls Kontext legacy: 'use FLUX.2 [PRO] for editing'; no shutdown date announced",
+            ),
+            sources=src.kontext(model),
         ),
     )
 
@@ -167,18 +187,76 @@ def _fill() -> FluxModel:
             defaults={"output_format": "jpeg"},
             provider_options=FillOptions,
             max_resolution="input size",
+            sources=src.fill(),
         ),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class EraseOptions:
+    """FLUX Erase: ``dilate_pixels`` 0-25 (grow the mask's edge, service default 10), ``safety_tolerance`` 0-5."""
+
+    dilate_pixels: int | None = attrs.field(default=None, validator=_int_in(0, 25))
+    safety_tolerance: int | None = attrs.field(default=None, validator=_int_in(0, 5))
+
+
+def _erase() -> FluxModel:
+    return FluxModel(
+        "erase",
+        Capabilities(
+            operations={Operation.EDIT},
+            mask=True,
+            mask_required=True,  # BFL: the mask is required (Flux2EraseInputs)
+            max_input_images=1,
+            sizes=Sizes(auto=True),  # the output keeps the input's size
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=1),
+            defaults={"output_format": "jpeg"},
+            provider_options=EraseOptions,
+            max_resolution="input size",
+            sources=src.erase(),
+        ),
+        endpoint="/v1/flux-tools/erase-v1",
     )
 
 
 MODELS: Mapping[str, FluxModel] = with_prices(
     {
-        "flux-2-pro": _flux2(Flux2Options),
-        "flux-2-max": _flux2(Flux2Options),
-        "flux-2-flex": _flux2(FlexOptions),
-        "flux-kontext-pro": _kontext(),
-        "flux-kontext-max": _kontext(),
+        "flux-2-pro": _flux2(Flux2Options, refs=8, provenance=src.flux2("flux-2-pro", "Flux2Inputs", 8)),
+        "flux-2-max": _flux2(Flux2Options, refs=8, provenance=src.flux2("flux-2-max", "Flux2Inputs", 8)),
+        "flux-2-flex": _flux2(FlexOptions, refs=8, provenance=src.flux2("flux-2-flex", "Flux2FlexInputs", 8)),
+        "flux-2-klein-4b": _flux2(
+            Flux2Options, refs=4, provenance=src.flux2("flux-2-klein-4b", "Flux2KleinInputs", 4)
+        ),
+        "flux-2-klein-9b": _flux2(
+            Flux2Options, refs=4, provenance=src.flux2("flux-2-klein-9b", "Flux2KleinInputs", 4)
+        ),
+        "flux-kontext-pro": _kontext("flux-kontext-pro"),
+        "flux-kontext-max": _kontext("flux-kontext-max"),
         "flux-pro-1.0-fill": _fill(),
+        "flux-erase-v1": _erase(),
     }
 )
-"""Model id (= the BFL endpoint ``/v1/<id>``) -> request family and capabilities."""
+"""Model id (= the BFL endpoint ``/v1/<id>`` unless ``endpoint`` says otherwise) -> family and capabilities."""
+
+NOT_SUPPORTED: Mapping[str, str] = MappingProxyType(
+    {
+        "/v1/flux-tools/vto-v1": "virtual try-on (person + garment) belongs to the try-on work of a later issue",
+        "/v1/flux-tools/outpainting-v1": "outpainting (expanding an image onto a larger canvas) is not implemented yet",
+        "/v1/flux-pro-1.0-expand": "FLUX.1 Expand (outpainting by pixels per side) is not implemented yet",
+        "/v1/flux-2-pro-preview": "a preview alias of flux-2-pro (same Flux2Inputs); tryon serves the stable id",
+        "/v1/flux-2-klein-9b-preview": "a preview (KV-cached) variant of flux-2-klein-9b; tryon serves the stable id",
+        "/v1/flux-pro-1.1": "FLUX1.1 [pro]: a legacy generation model superseded by FLUX.2",
+        "/v1/flux-pro-1.1-ultra": "FLUX1.1 [pro] Ultra: a legacy generation model superseded by FLUX.2",
+        "/v1/flux-dev": "FLUX.1 [dev]: a legacy generation model superseded by FLUX.2",
+        "/v1/flux-pro-1.0-fill-finetuned": "finetuned models need a finetune id; tryon does not manage finetunes",
+        "/v1/flux-pro-1.1-ultra-finetuned": "finetuned models need a finetune id; tryon does not manage finetunes",
+        "/v1/finetune_details": "finetune management is outside image generation",
+        "/v1/my_finetunes": "finetune management is outside image generation",
+        "/v1/delete_finetune": "finetune management is outside image generation",
+        "/v1/credits": "account balance, not image generation",
+        "/v1/get_result": "the polling endpoint, used by every model (not a model itself)",
+    }
+)
+"""Endpoints of BFL's OpenAPI document that are not tryon models, with the reason."""

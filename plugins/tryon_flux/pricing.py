@@ -42,6 +42,8 @@ PRICES: Mapping[str, Price] = MappingProxyType({
     "flux-2-pro": _flux2(3.0, 1.5),
     "flux-2-max": _flux2(7.0, 3.0),
     "flux-2-flex": _flux2(5.0, 5.0),
+    "flux-2-klein-4b": _flux2(1.4, 0.1),
+    "flux-2-klein-9b": _flux2(1.5, 0.2),
     "flux-kontext-pro": Price(rates=PerImage(flat=4.0), credit_usd=CREDIT_USD, sources=_KONTEXT),
     "flux-kontext-max": Price(rates=PerImage(flat=8.0), credit_usd=CREDIT_USD, sources=_KONTEXT),
     "flux-pro-1.0-fill": Price(rates=PerImage(flat=5.0), credit_usd=CREDIT_USD, sources=_FILL),

@@ -26,16 +26,19 @@ _INPUTS = Source(
     note="an image with both sides at most 384 px is 258 tokens, a larger one 258 per 768x768 tile (2.x models); "
          "3 Pro Image: 560 tokens per input image ($0.0011 at $2/1M); not re-read in this check")
 _APPROX = "text and thinking tokens the model writes are not known before the call"
+_GA = Source(where="tryon (inferred)", checked="2026-12-01", kind=SourceKind.INFERRED, verified=False,
+             note="gemini-3-pro-image is the GA id of gemini-3-pro-image-preview: its price is assumed equal")
+_PRO = PerToken(text_in=2.00, image_out=120.0, text_out=12.0,
+                output_tokens={None: {"1K": 1120, "2K": 1120, "4K": 2000}}, input_image=TiledImageTokens(base=560))
 
 PRICES: Mapping[str, Price] = MappingProxyType({
     "gemini-2.5-flash-image": Price(
         rates=PerToken(text_in=0.30, image_out=30.0, text_out=2.50, output_tokens={None: {None: 1290}},
                        input_image=TiledImageTokens(per_tile=258, tile=768, small_edge=384)),
         sources=(_THIRD_PARTY, _INPUTS), upper_bound=False, approximation=_APPROX),
-    "gemini-3-pro-image-preview": Price(
-        rates=PerToken(text_in=2.00, image_out=120.0, text_out=12.0,
-                       output_tokens={None: {"1K": 1120, "2K": 1120, "4K": 2000}},
-                       input_image=TiledImageTokens(base=560)),
-        sources=(_THIRD_PARTY, _INPUTS), upper_bound=False, approximation=_APPROX),
+    "gemini-3-pro-image": Price(rates=_PRO, sources=(_GA, _THIRD_PARTY, _INPUTS), upper_bound=False,
+                                approximation=_APPROX),
+    "gemini-3-pro-image-preview": Price(rates=_PRO, sources=(_THIRD_PARTY, _INPUTS), upper_bound=False,
+                                        approximation=_APPROX),
 })
 """Model id -> price."""

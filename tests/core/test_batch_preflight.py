@@ -124,14 +124,15 @@ def test_dry_run_reports_jobs_images_calls_cost_per_model_unpriced_jobs_and_time
     (tmp_path / "p.png").write_bytes(synth_image(512, 512, "png", transparent=False, seed_text="p"))
     (tmp_path / "m.png").write_bytes(synth_image(512, 512, "png", transparent=True, seed_text="m"))
     jobs = [{"prompt": f"p{i}", "options": {"quality": "low", "n": 3}} for i in range(4)]
-    jobs.append({"prompt": "fill", "images": ["p.png"], "mask": "m.png", "model": "flux-pro-1.0-fill", "name": "f"})
+    # FLUX Erase has no published price (Fill has one since 2026-12-01)
+    jobs.append({"prompt": "fill", "images": ["p.png"], "mask": "m.png", "model": "flux-erase-v1", "name": "f"})
     path = write_jobs(tmp_path / "jobs.jsonl", jobs)
     result = invoke(str(path), "-o", str(tmp_path / "out"), "--dry-run", "--max-per-minute", "6", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["sent"] is False and data["jobs"] == 5 and data["images"] == 13
     assert data["per_model"]["gpt-image-1.5"]["images"] == 12 and data["per_model"]["gpt-image-1.5"]["usd"] > 0
-    assert data["per_model"]["flux-pro-1.0-fill"]["usd"] is None
+    assert data["per_model"]["flux-erase-v1"]["usd"] is None
     assert data["unpriced_jobs"] == ["line 5 (f)"]
     assert data["minimum_seconds"] == pytest.approx(data["calls"] / 6 * 60)
     text = invoke(str(path), "-o", str(tmp_path / "out"), "--dry-run").stdout

@@ -75,7 +75,8 @@ class InputLimits:
 
     ``accepted_types`` are the media types the model takes as they are (anything else is
     converted); ``max_bytes`` is per image; ``max_pixels`` is width x height; ``max_edge``
-    is the longest side; ``max_count`` is the number of images per request;
+    is the longest side; ``max_count`` is the number of images per request; ``max_total_pixels``
+    caps the pixels of all the images of one request together;
     ``mask_max_bytes``/``mask_format`` apply to the mask. ``None`` means no limit.
     """
 
@@ -86,6 +87,7 @@ class InputLimits:
     max_pixels: int | None = attrs.field(default=None, validator=_positive_or_none)
     max_edge: int | None = attrs.field(default=None, validator=_positive_or_none)
     max_count: int | None = attrs.field(default=None, validator=_positive_or_none)
+    max_total_pixels: int | None = attrs.field(default=None, validator=_positive_or_none)
     mask_max_bytes: int | None = attrs.field(default=None, validator=_positive_or_none)
     mask_format: str = attrs.field(
         default="image/png", converter=normalize_media_type, validator=_mask_format

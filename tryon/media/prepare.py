@@ -20,6 +20,8 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import attrs
+
 from tryon.errors import InvalidInputError
 from tryon.media.inputs import Fetcher, ImageSource, InputImage, as_source_list, load_images, open_image
 from tryon.media.limits import InputLimits, describe_bytes, describe_pixels
@@ -265,4 +267,33 @@ def prepare_images(
             ) from None
         prepared.append(result)
         notices.extend(image_notices)
+    if limits.max_total_pixels is not None:
+        prepared, total_notices = _fit_total(prepared, limits, limits.max_total_pixels, strict=strict)
+        notices.extend(total_notices)
     return prepared, notices
+
+
+def _fit_total(
+    images: list[InputImage], limits: InputLimits, budget: int, *, strict: bool
+) -> tuple[list[InputImage], list[Notice]]:
+    """Keep the pixels of all *images* together within *budget*: refuse (strict) or downscale each
+    by the same factor (lenient)."""
+    total = sum(image.pixels for image in images)
+    if total <= budget:
+        return images, []
+    if strict:
+        raise InvalidInputError(
+            f"the {len(images)} input images have {describe_pixels(total)} together, more than the "
+            f"{describe_pixels(budget)} this model accepts in one request; pass fewer or smaller images, "
+            "or allow automatic downscaling (strict=False)",
+            input_name="images",
+        )
+    share = budget / total * 0.999
+    out: list[InputImage] = []
+    notices: list[Notice] = []
+    for image in images:
+        cap = attrs.evolve(limits, max_pixels=max(1, int(image.pixels * share)))
+        result, image_notices = prepare_image(image, cap, strict=False)
+        out.append(result)
+        notices.extend(image_notices)
+    return out, notices

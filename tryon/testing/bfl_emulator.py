@@ -8,7 +8,9 @@ It behaves like ``https://api.bfl.ai`` for the models tryon serves::
         # {"id": ..., "polling_url": ".../v1/get_result?id=...", "cost": 3.0, ...}
         requests.get(submit["polling_url"], headers={"x-key": "any"}).json()  # Pending, then Ready
 
-Bodies are validated against the rules of BFL's OpenAPI schemas (``Flux2Inputs``,
+Every submit body is validated strictly (no unknown keys) against BFL's vendored OpenAPI document
+(``plugins/tryon_flux/openapi/``, read as data: the emulator never imports the plugin), after the
+emulator's own FastAPI-shaped checks of the rules of BFL's OpenAPI schemas (``Flux2Inputs``,
 ``Flux2FlexInputs``, ``FluxKontextProInputs``, ``FluxProFillInputs``) plus the documented
 service rules (FLUX.2 sizes in multiples of 16 up to 4 MP, Kontext ratios between 21:9
 and 9:21, Fill's mask matching its image); failures answer FastAPI's 422
@@ -27,7 +29,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
+import importlib.util
 import io
 import logging
 import math
@@ -37,13 +41,15 @@ import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import attrs
 
+from tryon.testing.openapi import OpenAPIDocument, SchemaProblem
 from tryon.testing.server import EmulatorServer, RecordedRequest, Response, command_line, serve_until_interrupted
 
-__all__ = ["MODEL_SCHEMAS", "BFLDelivery", "BFLEmulator", "Field", "ModelSchema", "main"]
+__all__ = ["MODEL_SCHEMAS", "BFLDelivery", "BFLEmulator", "Field", "ModelSchema", "bfl_openapi", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +105,8 @@ _FLUX2 = {
     "height": Field("integer", minimum=64),
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
 }
+_KLEIN = {name: field for name, field in _FLUX2.items()
+          if not name.startswith("input_image") or name in _images(4)}
 _FLEX = {
     **_FLUX2,
     "prompt_upsampling": Field("boolean"),
@@ -123,6 +131,14 @@ _FILL = {
     "guidance": Field("number", minimum=1.5, maximum=100),
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=6),
 }
+_ERASE = {
+    "image": Field("string", nullable=False),
+    "mask": Field("string", nullable=False),
+    "dilate_pixels": Field("integer", nullable=False, minimum=0, maximum=25),
+    "seed": Field("integer"),
+    "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
+    "output_format": Field("format"),
+}
 _PROMPT = frozenset({"prompt"})
 
 #: Submit endpoint (``/v1/<name>``) -> schema; prices in credits (1 credit = $0.01).
@@ -131,10 +147,31 @@ MODEL_SCHEMAS: dict[str, ModelSchema] = {
     "flux-2-pro-preview": ModelSchema("flux2", _FLUX2, _PROMPT, "jpeg", 8, 3.0, 1.5),
     "flux-2-max": ModelSchema("flux2", _FLUX2, _PROMPT, "jpeg", 8, 7.0, 3.0),
     "flux-2-flex": ModelSchema("flux2", _FLEX, _PROMPT, "jpeg", 8, 5.0, 5.0),
+    "flux-2-klein-4b": ModelSchema("flux2", _KLEIN, _PROMPT, "jpeg", 4, 1.4, 0.1),
+    "flux-2-klein-9b": ModelSchema("flux2", _KLEIN, _PROMPT, "jpeg", 4, 1.5, 0.2),
     "flux-kontext-pro": ModelSchema("kontext", _KONTEXT, _PROMPT, "png", 4, flat_credits=4.0),
     "flux-kontext-max": ModelSchema("kontext", _KONTEXT, _PROMPT, "png", 4, flat_credits=8.0),
     "flux-pro-1.0-fill": ModelSchema("fill", _FILL, frozenset({"image"}), "jpeg", 1, flat_credits=5.0),
+    # FLUX Erase edits like Fill (white = remove); the emulator bills it like Runware lists it
+    "flux-tools/erase-v1": ModelSchema("fill", _ERASE, frozenset({"image", "mask"}), "jpeg", 1, 3.0, 0.4),
 }
+
+def bfl_openapi_files() -> list[Path]:
+    """The vendored BFL OpenAPI files (base document first), found without importing the plugin."""
+    spec = importlib.util.find_spec("tryon_flux")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the BFL emulator needs BFL's vendored OpenAPI document (plugins/tryon_flux/openapi)")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "openapi"
+    return sorted(folder.glob("bfl-openapi-*.json")) + sorted(folder.glob("bfl-flux-tools-*.json"))
+
+
+@functools.cache
+def bfl_openapi() -> OpenAPIDocument:
+    """BFL's OpenAPI document as vendored (the newest dated copy plus the FLUX tools supplement)."""
+    files = bfl_openapi_files()
+    base = [f for f in files if f.name.startswith("bfl-openapi-")][-1:]
+    return OpenAPIDocument(base + [f for f in files if f.name.startswith("bfl-flux-tools-")])
+
 
 #: Statuses a task moves through.
 PENDING, READY = "Pending", "Ready"
@@ -391,9 +428,20 @@ class BFLEmulator(EmulatorServer):
         self.delivery: BFLDelivery | None = BFLDelivery(self._store, host=host) if separate_delivery else None
         if self.delivery is None:
             self.route("GET", "/delivery/{name}", self._store.serve, api=False)
+        self.answers: list[tuple[RecordedRequest, Response]] = []
+        """Every submit and poll with the answer its handler gave (for checks against BFL's document)."""
         for model in MODEL_SCHEMAS:
-            self.route("POST", f"/v1/{model}", self._submit)
-        self.route("GET", "/v1/get_result", self._get_result)
+            self.route("POST", f"/v1/{model}", self._logged(self._submit))
+        self.route("GET", "/v1/get_result", self._logged(self._get_result))
+
+    def _logged(self, handler: Any) -> Any:
+        def answer(request: RecordedRequest) -> Response:
+            response: Response = handler(request)
+            with self._task_lock:
+                self.answers.append((request, response))
+            return response
+
+        return answer
 
     # -- lifecycle -------------------------------------------------------
     def start(self) -> BFLEmulator:
@@ -453,6 +501,7 @@ class BFLEmulator(EmulatorServer):
             self._fates.clear()
             self._poll_faults.clear()
             self._tasks.clear()
+            self.answers.clear()
         self._store.clear()
 
     @property
@@ -499,7 +548,7 @@ class BFLEmulator(EmulatorServer):
 
     # -- handlers --------------------------------------------------------
     def _submit(self, request: RecordedRequest) -> Response:
-        model = request.path.rsplit("/", 1)[-1]
+        model = request.path.removeprefix("/v1/")
         schema = MODEL_SCHEMAS[model]
         if request.parse_error or not request.content_type.lower().startswith("application/json"):
             return self._invalid(
@@ -515,6 +564,12 @@ class BFLEmulator(EmulatorServer):
         problems = validate_body(schema, body)
         if problems:
             return self._invalid(problems)
+        try:  # an independent second net: BFL's own document, strictly
+            bfl_openapi().validate_request(f"/v1/{model}", body)
+        except SchemaProblem as exc:
+            return self._invalid([
+                {"type": "openapi", "loc": ["body", *([p] if p else [])], "msg": m} for p, m in exc.problems
+            ])
         try:
             image, input_pixels = self._render(model, schema, body)
         except _Invalid as exc:

@@ -191,13 +191,15 @@ class ModelRules:
 
 
 _FLASH_RULES = ModelRules(3, _BASE_TYPES, {None: _FLASH}, {None: 1290}, 258, input_tile=768)
+_PRO_RULES = ModelRules(
+    14, _BASE_TYPES | {"image/heic", "image/heif"}, _PRO, {"1K": 1120, "2K": 1120, "4K": 2000}, 560
+)
 #: Model -> rules (the ``-preview`` name of 2.5 Flash Image is still served).
 MODEL_RULES: dict[str, ModelRules] = {
     "gemini-2.5-flash-image": _FLASH_RULES,
     "gemini-2.5-flash-image-preview": _FLASH_RULES,
-    "gemini-3-pro-image-preview": ModelRules(
-        14, _BASE_TYPES | {"image/heic", "image/heif"}, _PRO, {"1K": 1120, "2K": 1120, "4K": 2000}, 560
-    ),
+    "gemini-3-pro-image-preview": _PRO_RULES,
+    "gemini-3-pro-image": _PRO_RULES,
 }
 
 
@@ -232,7 +234,7 @@ class _Image:
 
 
 class GeminiEmulator(EmulatorServer):
-    """Gemini API emulator: ``POST /v1beta/models/{model}:generateContent``."""
+    """Gemini API emulator: ``POST /v1beta/models/{model}:generateContent`` (and ``/v1/``, the SDK's default)."""
 
     provider = "gemini"
 
@@ -248,7 +250,8 @@ class GeminiEmulator(EmulatorServer):
         super().__init__(host=host, port=port, require_key=require_key, api_keys=api_keys, latency=latency)
         self._image_blocks: deque[str] = deque()
         self._block_lock = threading.Lock()
-        self.route("POST", r"^/v1beta/models/(?P<model>[^/:]+):generateContent$", self._generate)
+        # v1 is google-genai's default API version for the Gemini Developer API, v1beta the REST docs' one.
+        self.route("POST", r"^/v1(?:beta)?/models/(?P<model>[^/:]+):generateContent$", self._generate)
 
     # -- scripted answers ------------------------------------------------
     def block_image_next(self, times: int = 1, *, reason: str = "IMAGE_SAFETY") -> None:
@@ -437,7 +440,10 @@ class GeminiEmulator(EmulatorServer):
                 f"Unsupported MIME type: {mime}. {model} accepts {', '.join(sorted(rules.mime_types))}."
             )
         try:
-            raw = base64.b64decode(data if isinstance(data, str) else "", validate=True)
+            text = data if isinstance(data, str) else ""
+            # google-genai sends URL-safe base64 (``-``/``_``); the service takes both alphabets.
+            altchars = b"-_" if ("-" in text or "_" in text) else None
+            raw = base64.b64decode(text, altchars=altchars, validate=True)
         except (binascii.Error, ValueError):
             raise _bad(
                 f"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), Base64 decoding failed"

@@ -103,9 +103,12 @@ def test_the_hook_registers_every_model_and_is_spelt_right() -> None:
         "flux-2-pro",
         "flux-2-flex",
         "flux-2-max",
+        "flux-2-klein-4b",
+        "flux-2-klein-9b",
         "flux-kontext-pro",
         "flux-kontext-max",
         "flux-pro-1.0-fill",
+        "flux-erase-v1",
     }
 
 
@@ -126,7 +129,14 @@ def test_capabilities_are_declared_as_data() -> None:
         and not pro.sizes.accepts("1000x1000")
     )
     assert not pro.sizes.accepts("48x1024")
-    assert kontext.sizes.accepts("1920x1080") and not kontext.sizes.accepts("1000x999")
+    assert not pro.sizes.accepts("240x1024") and pro.sizes.accepts("256x256")  # BFL's 256 px minimum
+    # Kontext: any ratio from 9:21 to 21:9 (BFL's schema), not only the listed ones
+    assert kontext.sizes.accepts("1920x1080") and kontext.sizes.accepts("1000x999")
+    assert kontext.sizes.accepts("2100x900") and not kontext.sizes.accepts("2200x900")
+    assert kontext.sizes.accepts_ratio("7:4") and not kontext.sizes.accepts_ratio("3:1")
+    assert kontext.lifecycle.status == "deprecated" and kontext.lifecycle.successors[0] == "flux-2-pro"
+    assert pro.inputs.max_total_pixels == 9_000_000
+    assert MODELS["flux-2-klein-4b"].capabilities.max_input_images == 4
     assert set(MODELS["flux-2-flex"].capabilities.option_names()) >= {"steps", "guidance", "safety_tolerance"}
 
 
@@ -193,18 +203,37 @@ def test_kontext_speaks_aspect_ratios(r: tryon.Router, emu: BFLEmulator) -> None
     assert gen.image.width > 2 * gen.image.height
     gen = r.generate("x", model="flux-kontext-max", size="1920x1080")
     assert emu.submits[-1].params["aspect_ratio"] == "16:9" and "width" not in emu.submits[-1].params
-    assert [w.code for w in gen.warnings] == ["size-as-aspect-ratio"]
+    assert [w.code for w in gen.warnings if w.code != "model-deprecated"] == ["size-as-aspect-ratio"]
     assert gen.cost_usd == pytest.approx(0.08)
 
 
-def test_kontext_refuses_an_inexact_size_unless_lenient(r: tryon.Router, emu: BFLEmulator) -> None:
-    with pytest.raises(UnsupportedOptionError, match="1000x700"):
-        r.generate("x", model="flux-kontext-pro", size="1000x700")
+def test_kontext_takes_any_ratio_in_its_range(r: tryon.Router, emu: BFLEmulator) -> None:
+    gen = r.generate("x", model="flux-kontext-pro", size="1000x700")
+    assert emu.submits[0].params["aspect_ratio"] == "10:7"
+    assert gen.image.width > gen.image.height
+    r.generate("x", model="flux-kontext-pro", aspect_ratio="7:4")
+    assert emu.submits[1].params["aspect_ratio"] == "7:4"
+
+
+def test_kontext_refuses_a_ratio_outside_its_range_unless_lenient(r: tryon.Router, emu: BFLEmulator) -> None:
+    with pytest.raises(UnsupportedOptionError, match="3000x1000"):
+        r.generate("x", model="flux-kontext-pro", size="3000x1000")
+    with pytest.raises(UnsupportedOptionError, match="3:1"):
+        r.generate("x", model="flux-kontext-pro", aspect_ratio="3:1")
     assert emu.requests == []
-    gen = r.generate("x", model="flux-kontext-pro", size="1000x700", strict=False)
-    assert emu.submits[0].params["aspect_ratio"] == "3:2"
+    gen = r.generate("x", model="flux-kontext-pro", size="3000x1000", strict=False)
+    assert emu.submits[0].params["aspect_ratio"] == "21:9"
     notice = next(w for w in gen.warnings if w.option == "size")
-    assert (notice.original, notice.applied) == ("1000x700", "3:2")
+    assert (notice.original, notice.applied) == ("3000x1000", "21:9")
+
+
+def test_flux2_refuses_references_over_9_megapixels_together(r: tryon.Router, emu: BFLEmulator) -> None:
+    big = picture((2000, 1600))  # 3.2 MP each: three are 9.6 MP
+    with pytest.raises(tryon.InvalidInputError, match=r"9\.0 MP"):
+        r.edit([big] * 3, "x", model="flux-2-pro")
+    assert emu.requests == []
+    r.edit([big] * 3, "x", model="flux-2-pro", strict=False)
+    assert emu.submits[0].params.keys() >= {"input_image", "input_image_3"}
 
 
 def test_kontext_takes_four_references_not_five(r: tryon.Router, emu: BFLEmulator) -> None:
@@ -478,8 +507,9 @@ def test_estimates_use_the_published_prices(r: tryon.Router) -> None:
     assert r.estimate("x", model="flux-2-max").usd == pytest.approx(0.07)
     assert r.estimate("x", model="flux-2-flex", size="1024x2048").usd == pytest.approx(0.10)
     assert r.estimate("x", model="flux-kontext-max", n=2).usd == pytest.approx(0.16)
-    assert r.estimate("x", model="flux-pro-1.0-fill", images=[picture()], mask=left_half_black()).usd == pytest.approx(
-        0.05)
+    assert r.estimate("x", model="flux-pro-1.0-fill", images=[picture()], mask=left_half_black()).usd == (
+        pytest.approx(0.05))
+    assert r.estimate("x", model="flux-2-klein-4b", size="2048x1024").usd == pytest.approx(0.015)
 
 
 def test_a_cost_missing_from_the_answer_is_priced_from_what_was_sent_and_made(
@@ -538,3 +568,29 @@ async def test_cancelling_stops_polling_in_worker_threads() -> None:
         seen = len(emu.polls)
         await asyncio.sleep(0.5)
         assert len(emu.polls) == seen, "polling went on after the request was cancelled"
+
+
+# ---------------------------------------------------------------------------- FLUX Erase
+
+
+def test_erase_sends_the_image_and_a_white_is_remove_mask_without_the_prompt(
+    r: tryon.Router, emu: BFLEmulator
+) -> None:
+    source = picture()
+    gen = r.edit(source, "remove the left half", model="flux-erase-v1", mask=left_half_black(),
+                 dilate_pixels=5, output_format="png")
+    sent = emu.submits[0]
+    assert sent.path == "/v1/flux-tools/erase-v1"
+    assert set(sent.params) == {"image", "mask", "dilate_pixels", "output_format"}
+    assert "prompt-not-sent" in [w.code for w in gen.warnings]
+    assert gen.image.size == Image.open(io.BytesIO(source)).size
+    estimate = r.estimate("x", model="flux-erase-v1", images=[source], mask=left_half_black())
+    assert estimate.usd is None  # no published price
+
+
+def test_erase_without_a_mask_is_refused_before_sending(r: tryon.Router, emu: BFLEmulator) -> None:
+    with pytest.raises(UnsupportedOptionError, match="needs a mask"):
+        r.edit(picture(), "x", model="flux-erase-v1")
+    with pytest.raises(InvalidOptionError, match="dilate_pixels"):
+        r.edit(picture(), "x", model="flux-erase-v1", mask=left_half_black(), dilate_pixels=26)
+    assert emu.submits == []

@@ -34,7 +34,7 @@ from tryon.testing.conformance import GeneratorConformance
 from tryon.testing.gemini_emulator import GeminiEmulator
 
 KEY = "AIzaTestKey0123456789abcdefghijklmno"
-FLASH, PRO = "gemini-2.5-flash-image", "gemini-3-pro-image-preview"
+FLASH, PRO = "gemini-2.5-flash-image", "gemini-3-pro-image"
 
 
 def picture(size: tuple[int, int] = (96, 64), fmt: str = "PNG") -> bytes:
@@ -94,7 +94,11 @@ def test_capabilities_are_declared_as_data() -> None:
     assert {"image/heic", "image/heif"} <= pro.inputs.accepted_types
     assert "image/heic" not in flash.inputs.accepted_types
     assert flash.option_names() == () and pro.option_names() == ("image_size",)
-    assert pro.lifecycle.status == "preview"
+    assert pro.lifecycle.status == "active"
+    preview = MODELS["gemini-3-pro-image-preview"].capabilities.lifecycle
+    assert preview.retired and preview.successors == ("gemini-3-pro-image",)
+    assert preview.shutdown_on is not None and preview.shutdown_on.isoformat() == "2026-06-25"
+    assert flash.lifecycle.retired and flash.lifecycle.shutdown_on.isoformat() == "2026-10-02"
     assert all(flash.sizes.accepts(size) for size in FLASH_SIZES.values())
     assert flash.sizes.accepts("1920x1080") and not flash.sizes.accepts("1000x700")
 
@@ -125,10 +129,11 @@ def test_every_ratio_gives_the_documented_size(r: tryon.Router, ratio: str) -> N
 
 def test_a_size_maps_to_its_ratio(r: tryon.Router, emu: GeminiEmulator) -> None:
     gen = r.generate("x", model=FLASH, size="832x1248")
-    assert sent(emu)["generationConfig"]["imageConfig"] == {"aspectRatio": "2:3"} and gen.warnings == ()
+    assert sent(emu)["generationConfig"]["imageConfig"] == {"aspectRatio": "2:3"}
+    assert not [w for w in gen.warnings if w.option == "size"]
     gen = r.generate("x", model=FLASH, size="1920x1080")
     assert sent(emu)["generationConfig"]["imageConfig"] == {"aspectRatio": "16:9"}
-    notice = gen.warnings[0]
+    notice = next(w for w in gen.warnings if w.option == "size")
     assert (notice.code, notice.original, notice.applied) == ("size-as-aspect-ratio", "1920x1080", "1344x768")
 
 
@@ -141,7 +146,7 @@ def test_pro_sizes_map_to_a_ratio_and_a_tier(r: tryon.Router, emu: GeminiEmulato
     assert sent(emu)["generationConfig"]["imageConfig"] == {"aspectRatio": "16:9", "imageSize": "2K"}
     gen = r.generate("x", model="nano-banana-pro", aspect_ratio="3:2", image_size="2K")
     assert gen.image.size == (2528, 1696) == tuple(int(v) for v in PRO_SIZES["2K"]["3:2"].split("x"))
-    assert [w.code for w in gen.warnings] == ["model-preview"]
+    assert gen.warnings == ()
 
 
 def test_contradictions_are_refused_before_any_request(r: tryon.Router, emu: GeminiEmulator) -> None:
