@@ -16,6 +16,7 @@ import attrs
 
 from tryon.deviations import Deviations
 from tryon.media.limits import InputLimits
+from tryon.pricing import Price
 from tryon.provenance import EXTRA_FACTS, Provenance
 from tryon.sizes import Sizes
 
@@ -272,6 +273,9 @@ class Capabilities:
     """Output formats this model cannot stream (partial images or streamed events)."""
     max_concurrent_calls: int = 4
     """How many calls of one fanned-out request run at once (``n`` beyond ``max_images_per_call``)."""
+    price: Price | None = attrs.field(default=None, hash=False, eq=False)
+    """How the model is billed (see :mod:`tryon.pricing`); ``None``: no published price known. Its
+    sources become the ``price`` fact group of :attr:`sources` unless that group is declared."""
     sources: Provenance = attrs.field(factory=Provenance, hash=False, eq=False)
     """Where each fact group of this declaration comes from (see :mod:`tryon.provenance`)."""
 
@@ -297,6 +301,10 @@ class Capabilities:
         unknown = self.image_options - set(self.option_names())
         if unknown:
             raise ValueError(f"image_options {sorted(unknown)} are not fields of provider_options")
+        if self.price is not None and not isinstance(self.price, Price):
+            raise TypeError("price must be a tryon.pricing.Price")
+        if self.price is not None and "price" not in self.sources.facts:
+            object.__setattr__(self, "sources", self.sources.merged({"price": self.price.sources}))
         unknown_facts = set(self.sources.facts) - fact_groups()
         if unknown_facts:
             raise ValueError(f"sources name unknown fact groups {sorted(unknown_facts)}; "

@@ -139,6 +139,7 @@ def summary_rows(infos: Sequence[ModelInfo], day: dt.date | None = None) -> list
             "streaming": c.streaming,
             "seed": c.seed,
             "output_formats": sorted(c.output_formats),
+            "price": c.price.brief() if c.price is not None else "unknown",
         })
     return rows
 
@@ -148,7 +149,7 @@ _SUMMARY_COLUMNS = (
     ("Max resolution", "max_resolution"), ("Sizes", "sizes"), ("Transparent BG", "transparent_background"),
     ("Mask", "mask"), ("Input fidelity", "input_fidelity"), ("Input images", "max_input_images"),
     ("Images/call", "max_images_per_call"), ("Streaming", "streaming"), ("Seed", "seed"),
-    ("Formats", "output_formats"),
+    ("Formats", "output_formats"), ("Price", "price"),
 )
 
 
@@ -317,6 +318,7 @@ def model_details(info: ModelInfo, day: dt.date | None = None) -> dict[str, Any]
         "rules": [r.message for r in c.rules],
         "defaults": _json_value(c.defaults),
         "provider_options": _options_of(c),
+        "price": c.price.as_dict() if c.price is not None else None,
     }
 
 
@@ -399,6 +401,7 @@ def model_details_text(info: ModelInfo, day: dt.date | None = None) -> str:
                  + (", ".join(f"{k} ({v})" for k, v in options.items()) if options else "-"))
     for rule in d["rules"]:
         lines.append(f"{'Rule:':<{width}} {rule}")
+    lines.append(f"{'Price:':<{width}} {price_text(info.capabilities)}")
     life = d["lifecycle"]
     lines.append(f"{'Deprecated on:':<{width}} {life['deprecated_on'] or '-'}")
     lines.append(f"{'Shutdown on:':<{width}} {life['shutdown_on'] or '-'}")
@@ -406,6 +409,17 @@ def model_details_text(info: ModelInfo, day: dt.date | None = None) -> str:
     lines.append("Sources:")
     lines.extend(_sources_lines(d, "  ") or ["  none recorded"])
     return "\n".join(lines) + "\n"
+
+
+def price_text(caps: Capabilities) -> str:
+    """The declared price in words, with its source and date (or why there is none)."""
+    price = caps.price
+    if price is None:
+        return "unknown (no published price declared): estimates are None, never 0"
+    text = price.describe() + f" (checked {price.checked}; sources: {price.source_text(notes=False)})"
+    if not price.upper_bound:
+        text += f"; approximate: {price.approximation}"
+    return text
 
 
 # --------------------------------------------------------------------------- the generated document
@@ -475,6 +489,7 @@ def _detail_markdown(info: ModelInfo) -> str:
     options = d["provider_options"]
     lines.append("- **Provider options:** " + (", ".join(f"`{k}`" for k in options) if options else "-"))
     lines.extend(f"- **Rule:** {rule}" for rule in d["rules"])
+    lines.append(f"- **Price:** {price_text(info.capabilities)}")
     lines.append("\nSources:\n")
     lines.extend(_sources_lines(d, "- ", "`") or ["- none recorded"])
     return "\n".join(lines) + "\n"

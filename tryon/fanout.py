@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import attrs
 
-from tryon import cancel
+from tryon import cancel, pricing
 from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
@@ -44,8 +44,8 @@ def checked(gen: ImageGenerator, request: Request, result: object) -> Generation
 def _call(gen: ImageGenerator, request: Request) -> Generation:
     try:
         if isinstance(request, EditRequest):
-            return checked(gen, request, gen.edit(request))
-        return checked(gen, request, gen.generate(request))  # type: ignore[arg-type]
+            return pricing.priced(gen, request, checked(gen, request, gen.edit(request)))
+        return pricing.priced(gen, request, checked(gen, request, gen.generate(request)))  # type: ignore[arg-type]
     except BaseException as exc:
         scrub_exception(exc)  # no key in the error, its chain or its traceback text
         raise
@@ -57,7 +57,7 @@ async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor
     native = getattr(gen, name, None)
     if native is not None:
         try:
-            return checked(gen, request, await native(request))
+            return pricing.priced(gen, request, checked(gen, request, await native(request)))
         except BaseException as exc:
             scrub_exception(exc)
             raise
@@ -95,7 +95,7 @@ def merge(parts: Sequence[Generation]) -> Generation:
         first,
         images=tuple(images),
         usage=Usage.total(p.usage for p in parts),
-        cost_usd=None if all(c is None for c in costs) else sum(c or 0.0 for c in costs),
+        cost_usd=None if any(c is None for c in costs) else sum(c for c in costs if c is not None),  # unknown is not 0
         warnings=tuple(dict.fromkeys(w for p in parts for w in p.warnings)),
         request_ids=tuple(ids),
         elapsed_s=max((p.elapsed_s or 0.0) for p in parts) or None,

@@ -26,7 +26,7 @@ def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
 __all__ = ["Estimate", "GeneratedImage", "Generation", "LazyInfo", "PartialImage", "Skip", "Usage"]
 
 
-def _int_or_none(a: int | None, b: int | None) -> int | None:
+def _int_or_none(a: float | None, b: float | None) -> float | None:
     if a is None and b is None:
         return None
     return (a or 0) + (b or 0)
@@ -34,7 +34,11 @@ def _int_or_none(a: int | None, b: int | None) -> int | None:
 
 @attrs.frozen
 class Usage:
-    """Token usage as reported by the provider; fields the provider did not give are ``None``."""
+    """Usage as reported by the provider; fields the provider did not give are ``None``.
+
+    Tokens for token-billed models; ``credits`` for providers that report the credits a call
+    cost (BFL's ``cost``).
+    """
 
     input_tokens: int | None = None
     output_tokens: int | None = None
@@ -43,13 +47,15 @@ class Usage:
     input_image_tokens: int | None = None
     output_image_tokens: int | None = None
     output_text_tokens: int | None = None
+    credits: float | None = None
 
     def __add__(self, other: Usage) -> Usage:
         if not isinstance(other, Usage):
             return NotImplemented
-        return Usage(**{
+        summed: dict[str, Any] = {
             f.name: _int_or_none(getattr(self, f.name), getattr(other, f.name)) for f in attrs.fields(Usage)
-        })
+        }
+        return Usage(**summed)
 
     @classmethod
     def total(cls, usages: Iterable[Usage | None]) -> Usage | None:
@@ -61,13 +67,20 @@ class Usage:
             out = out + u
         return out
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, float]:
         return {k: v for k, v in attrs.asdict(self).items() if v is not None}
 
 
 @attrs.frozen
 class Estimate:
-    """A cost estimate made from the request alone, before any call."""
+    """A cost estimate made from the request alone, before any call.
+
+    ``usd`` is ``None`` when the price is unknown (never 0). ``upper_bound`` says the bill cannot
+    be higher (the basis says "approximate" otherwise); ``calls`` is the number of provider
+    calls the estimate covers. A total over several estimates (:func:`tryon.pricing.total`)
+    sums the priced ones: ``unpriced`` counts the items without a price, ``unpriced_items``
+    names them and ``parts`` holds the estimates it was made from.
+    """
 
     model: str
     provider: str
@@ -76,10 +89,25 @@ class Estimate:
     basis: str = ""
     prices_as_of: str | None = None
     source: str | None = None
+    upper_bound: bool = False
+    calls: int = 1
+    unpriced: int = 0
+    unpriced_items: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    parts: tuple[Estimate, ...] = attrs.field(default=(), converter=_to_tuple, eq=False, repr=False)
 
     def __str__(self) -> str:
         cost = "unknown" if self.usd is None else f"${self.usd:.4f}"
+        if self.usd is not None and self.unpriced:
+            cost += f" + {self.unpriced} unpriced"
         return f"{self.model}: {cost} for {self.n} image(s)" + (f" ({self.basis})" if self.basis else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (the parts included)."""
+        out = {f.name: getattr(self, f.name) for f in attrs.fields(Estimate) if f.name != "parts"}
+        out["unpriced_items"] = list(self.unpriced_items)
+        if self.parts:
+            out["parts"] = [p.to_dict() for p in self.parts]
+        return out
 
 
 class LazyInfo(Mapping[str, Any]):

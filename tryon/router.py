@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from tryon import fanout, lifecycle
+from tryon import fanout, lifecycle, pricing
 from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
 from tryon.checks import Finding, adapt, advise, find_problems, option_getter, shown
 from tryon.copying import replace
@@ -437,6 +437,9 @@ class Router:
 
         For a preference list: the estimate of the first model that can take the request, as a
         real run would choose it (models that cannot honour it, or have no key, are passed over).
+        Local input images (files, bytes, PIL images, data URLs) are loaded and prepared as a
+        real call would, so their sizes count; URLs are not fetched (their sizes are priced at
+        the largest the model accepts, or left out, as the estimate's basis says).
         """
         op = Operation.EDIT if images is not None else Operation.GENERATE
         allow_retired = options.pop("allow_retired", None)
@@ -447,6 +450,8 @@ class Router:
             try:
                 request = self._build_for(gen, op, prompt, options, images)
                 request, _ = self._check(request, gen, self.strict if strict is None else strict, allow_retired)
+                request, _ = self._prepare_inputs(request, gen, self.strict if strict is None else strict,
+                                                  fetch=False)
                 if len(names) > 1:
                     self.check_credentials(gen)
             except (UnsupportedOptionError, MissingCredentialsError, ModelRetiredError) as exc:
@@ -467,14 +472,10 @@ class Router:
 
     @staticmethod
     def estimate_request(gen: ImageGenerator, request: Request) -> Estimate:
-        """The estimate of a checked *request* on *gen* (``usd=None`` when the model has no price data)."""
-        estimator = getattr(gen, "estimate", None)
-        if estimator is not None:
-            est = estimator(request)
-            if est is not None:
-                return est
-        return Estimate(model=gen.model_id, provider=gen.provider, n=request.n, usd=None,
-                        basis="no price data for this model")
+        """The estimate of a checked (and, for its input sizes to count, prepared) *request* on *gen*:
+        from its declared price (:mod:`tryon.pricing`), else the plugin's own ``estimate``, else
+        ``usd=None``."""
+        return pricing.estimate_for(gen, request)
 
     # ------------------------------------------------------------------ inputs
 
@@ -793,7 +794,7 @@ class Router:
         except PartialResultError as exc:
             exc.generation = self._finish(exc.generation, request, notices, started, [])
             raise
-        return self._finish(result, request, notices, started, [])
+        return self._finish(pricing.priced(gen, request, result), request, notices, started, [])
 
 
 def _budget(max_cost: Any, allow_unpriced: bool) -> tuple[float | None, bool]:

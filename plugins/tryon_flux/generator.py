@@ -11,10 +11,9 @@ from tryon.media.inputs import InputImage
 from tryon.media.masks import mask_to_white_edit
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
-from tryon.results import Estimate, GeneratedImage, Generation
+from tryon.results import GeneratedImage, Generation, Usage
 from tryon.sizes import aspect_ratio_of, parse_ratio, parse_size
 
-from . import pricing
 from .client import BFLClient
 from .models import KONTEXT_RATIOS, FluxModel
 from .settings import PROVIDER, BFLSettings
@@ -144,12 +143,11 @@ class FluxGenerator:
             result.data, seed=result.seed, provider=PROVIDER, model=self.model_id
         )
         credits = task.cost_credits
-        cost = pricing.credits_to_usd(credits) if credits is not None else self.estimate(request).usd
         return Generation(
             images=[image],
             model=self.model_id,
             provider=PROVIDER,
-            cost_usd=cost,
+            usage=Usage(credits=credits) if credits is not None else None,
             warnings=notices,
             request_id=task.id,
             request_ids=(task.id,),
@@ -163,6 +161,3 @@ class FluxGenerator:
     def edit(self, request: EditRequest) -> Generation:
         """Reference-image editing (FLUX.2: up to 8, Kontext: up to 4) or masked fill (Fill)."""
         return self._run(request)
-
-    def estimate(self, request: Request) -> Estimate:
-        return pricing.estimate(self.model_id, PROVIDER, request)

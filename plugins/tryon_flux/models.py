@@ -20,6 +20,7 @@ from tryon.media.limits import InputLimits
 from tryon.sizes import SizeRule, Sizes
 
 from . import sources as src
+from .pricing import PRICES
 
 __all__ = [
     "FLUX2_MAX_PIXELS",
@@ -120,6 +121,14 @@ class FluxModel:
         return self.endpoint or f"/v1/{model_id}"
 
 
+def with_prices(models: Mapping[str, FluxModel]) -> Mapping[str, FluxModel]:
+    """*models* with each one's declared price attached (``None`` where none is published)."""
+    return MappingProxyType({
+        name: attrs.evolve(m, capabilities=attrs.evolve(m.capabilities, price=PRICES.get(name)))
+        for name, m in models.items()
+    })
+
+
 def _flux2(options: type, *, refs: int, provenance: src.Provenance) -> FluxModel:
     return FluxModel(
         "flux2",
@@ -212,7 +221,7 @@ def _erase() -> FluxModel:
     )
 
 
-MODELS: Mapping[str, FluxModel] = MappingProxyType(
+MODELS: Mapping[str, FluxModel] = with_prices(
     {
         "flux-2-pro": _flux2(Flux2Options, refs=8, provenance=src.flux2("flux-2-pro", "Flux2Inputs", 8)),
         "flux-2-max": _flux2(Flux2Options, refs=8, provenance=src.flux2("flux-2-max", "Flux2Inputs", 8)),

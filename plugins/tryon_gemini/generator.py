@@ -20,10 +20,9 @@ from tryon.errors import (
 from tryon.http import json_object, same_origin, send, shared_session
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
-from tryon.results import Estimate, GeneratedImage, Generation
+from tryon.results import GeneratedImage, Generation
 from tryon.sizes import aspect_ratio_of, parse_size
 
-from . import pricing
 from .models import RATIOS, GeminiModel
 from .response import read_answer
 from .settings import PROVIDER, GeminiSettings
@@ -196,7 +195,6 @@ class GeminiGenerator:
             model=self.model_id,
             provider=PROVIDER,
             usage=answer.usage,
-            cost_usd=pricing.cost_of(self.model_id, answer.usage),
             warnings=notices,
             request_id=answer.response_id,
             request_ids=ids,
@@ -211,8 +209,9 @@ class GeminiGenerator:
         """Edit guided by the prompt, with the input images as references (no mask)."""
         return self._run(request)
 
-    def estimate(self, request: Request) -> Estimate:
+    def price_size(self, request: Request) -> str | None:
+        """The size class the price tables use: the ``imageSize`` tier (the default tier when unset)."""
         _, tier, _ = self.image_config(request)
         if tier is None and self._model.tiers:
             tier = self._model.tiers[0]
-        return pricing.estimate(self.model_id, PROVIDER, request, tier)
+        return tier

@@ -21,6 +21,8 @@ from tryon.media.limits import InputLimits
 from tryon.provenance import Provenance, Source, SourceKind
 from tryon.sizes import Sizes
 
+from .pricing import PRICES
+
 __all__ = [
     "FLASH_SIZES", "IMAGE_SIZES", "MODELS", "PRO_SIZES", "RATIOS", "UNSUPPORTED", "GeminiModel", "GeminiProOptions",
 ]
@@ -132,6 +134,14 @@ class GeminiModel:
         return None
 
 
+def with_prices(models: Mapping[str, GeminiModel]) -> Mapping[str, GeminiModel]:
+    """*models* with each one's declared price attached (``None`` where none is published)."""
+    return MappingProxyType({
+        name: attrs.evolve(m, capabilities=attrs.evolve(m.capabilities, price=PRICES.get(name)))
+        for name, m in models.items()
+    })
+
+
 def _caps(
     *,
     max_images: int,
@@ -233,7 +243,7 @@ _FLASH_SOURCES = Provenance({
 _PRO_TYPES = _TYPES | {"image/heic", "image/heif"}
 _PRO_FORMATS = frozenset({"png"})
 
-MODELS: Mapping[str, GeminiModel] = MappingProxyType(
+MODELS: Mapping[str, GeminiModel] = with_prices(
     {
         "gemini-2.5-flash-image": GeminiModel(
             _caps(

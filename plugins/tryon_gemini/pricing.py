@@ -1,10 +1,8 @@
-"""Gemini image prices as data: USD per million tokens, and the tokens one image costs.
+"""Gemini image prices, declared on the core price model (:mod:`tryon.pricing`).
 
-Google bills image output by tokens: a 2.5 Flash image is 1290 tokens at $30/M (≈ $0.039);
-a Pro image is 1120 tokens at 1K and 2K and 2000 tokens at 4K, at $120/M (≈ $0.134 and
-$0.24). These figures come from third-party sources (see ``SOURCE``), not from Google's
-price page, which could not be checked. A finished call is priced from the token usage it
-reports; an estimate before a call from the per-image token counts.
+Google bills image models by tokens: output image tokens per size tier, input images at a token
+count each, text and thinking at the text rates. The model can write text (and Pro thinks) in
+amounts not known before the call, so estimates are approximate, never an upper bound.
 """
 
 from __future__ import annotations
@@ -12,88 +10,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-import attrs
+from tryon.pricing import PerToken, Price, TiledImageTokens
+from tryon.provenance import Source, SourceKind
 
-from tryon.request import EditRequest, Request
-from tryon.results import Estimate, Usage
+__all__ = ["PRICES"]
 
-__all__ = ["PRICES", "Prices", "cost_of", "estimate"]
+_THIRD_PARTY = Source(
+    where="third-party price maps (okou-ai/vm0-skills#51, HeyPuter/puter PR #2562) and Vertex AI's Gemini 3 Pro "
+          "Image card (1120 tokens per 1K/2K image, 2000 per 4K)",
+    checked="2026-08-21", kind=SourceKind.THIRD_PARTY, verified=False,
+    note="2.5 Flash Image: $0.30 in, $30 image out, $2.50 text out per 1M, 1290 tokens per image; 3 Pro Image: "
+         "$2 in, $120 image out, $12 text out per 1M; not checked against ai.google.dev/pricing")
+_INPUTS = Source(
+    where="https://ai.google.dev/gemini-api/docs/tokens (image inputs)", checked="2026-12-01", verified=False,
+    note="an image with both sides at most 384 px is 258 tokens, a larger one 258 per 768x768 tile (2.x models); "
+         "3 Pro Image: 560 tokens per input image ($0.0011 at $2/1M); not re-read in this check")
+_APPROX = "text and thinking tokens the model writes are not known before the call"
+_GA = Source(where="tryon (inferred)", checked="2026-12-01", kind=SourceKind.INFERRED, verified=False,
+             note="gemini-3-pro-image is the GA id of gemini-3-pro-image-preview: its price is assumed equal")
+_PRO = PerToken(text_in=2.00, image_out=120.0, text_out=12.0,
+                output_tokens={None: {"1K": 1120, "2K": 1120, "4K": 2000}}, input_image=TiledImageTokens(base=560))
 
-SOURCE = (
-    "third-party price maps (okou-ai/vm0-skills#51, HeyPuter/puter PR #2562) and Vertex AI's Gemini 3 Pro "
-    "Image card (1120 tokens per 1K/2K image, 2000 per 4K); not checked against ai.google.dev/pricing"
-)
-AS_OF = "2026-08-21"
-
-
-@attrs.frozen
-class Prices:
-    """USD per million tokens, and output tokens per image by size tier (``None`` = no tiers)."""
-
-    text_in: float
-    image_out: float
-    text_out: float
-    image_tokens: Mapping[str | None, int]
-    as_of: str = AS_OF
-    source: str = SOURCE
-
-    def tokens_per_image(self, tier: str | None) -> int:
-        if tier in self.image_tokens:
-            return self.image_tokens[tier]
-        return next(iter(self.image_tokens.values()))
-
-
-PRICES: Mapping[str, Prices] = MappingProxyType(
-    {
-        "gemini-2.5-flash-image": Prices(0.30, 30.0, 2.50, MappingProxyType({None: 1290})),
-        "gemini-3-pro-image": Prices(
-            2.00, 120.0, 12.0, MappingProxyType({"1K": 1120, "2K": 1120, "4K": 2000}),
-            as_of="2026-12-01",
-            source="assumed equal to gemini-3-pro-image-preview (same model, GA id); " + SOURCE,
-        ),
-        "gemini-3-pro-image-preview": Prices(
-            2.00, 120.0, 12.0, MappingProxyType({"1K": 1120, "2K": 1120, "4K": 2000})
-        ),
-    }
-)
-
-
-def cost_of(model: str, usage: Usage | None) -> float | None:
-    """The cost of a finished call from the usage it reported (``None`` when unknown)."""
-    prices = PRICES.get(model)
-    if prices is None or usage is None:
-        return None
-    image_out = usage.output_image_tokens
-    text_out = usage.output_text_tokens or 0
-    if image_out is None:
-        image_out, text_out = usage.output_tokens or 0, 0
-    usd = (
-        (usage.input_tokens or 0) * prices.text_in + image_out * prices.image_out + text_out * prices.text_out
-    ) / 1e6
-    return round(usd, 6)
-
-
-def estimate(model: str, provider: str, request: Request, tier: str | None) -> Estimate:
-    """The cost of *request* before any call: output image tokens plus the prompt's tokens."""
-    prices = PRICES.get(model)
-    if prices is None:
-        return Estimate(
-            model=model, provider=provider, n=request.n, usd=None, basis=f"no price data for {model}"
-        )
-    tokens = prices.tokens_per_image(tier)
-    prompt_tokens = max(1, len(request.prompt) // 4)
-    usd = request.n * (tokens * prices.image_out + prompt_tokens * prices.text_in) / 1e6
-    basis = f"{request.n} x {tokens} output image tokens at ${prices.image_out:g}/1M"
-    if tier is not None:
-        basis += f" ({tier})"
-    if isinstance(request, EditRequest):
-        basis += "; input image tokens not included"
-    return Estimate(
-        model=model,
-        provider=provider,
-        n=request.n,
-        usd=round(usd, 6),
-        basis=basis,
-        prices_as_of=prices.as_of,
-        source=prices.source,
-    )
+PRICES: Mapping[str, Price] = MappingProxyType({
+    "gemini-2.5-flash-image": Price(
+        rates=PerToken(text_in=0.30, image_out=30.0, text_out=2.50, output_tokens={None: {None: 1290}},
+                       input_image=TiledImageTokens(per_tile=258, tile=768, small_edge=384)),
+        sources=(_THIRD_PARTY, _INPUTS), upper_bound=False, approximation=_APPROX),
+    "gemini-3-pro-image": Price(rates=_PRO, sources=(_GA, _THIRD_PARTY, _INPUTS), upper_bound=False,
+                                approximation=_APPROX),
+    "gemini-3-pro-image-preview": Price(rates=_PRO, sources=(_THIRD_PARTY, _INPUTS), upper_bound=False,
+                                        approximation=_APPROX),
+})
+"""Model id -> price."""

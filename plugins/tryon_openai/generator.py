@@ -22,11 +22,10 @@ from tryon.errors import (
 )
 from tryon.media.inputs import InputImage
 from tryon.request import EditRequest, GenerateRequest, Request
-from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Usage
+from tryon.results import GeneratedImage, Generation, PartialImage, Usage
 from tryon.sdk_transport import deadline_http_client
 from tryon.secrets import Secret, remember
 
-from . import pricing
 from .errors import map_errors
 from .models import JSON_EDIT_MAX_DATA_URL
 
@@ -367,7 +366,7 @@ class OpenAIImageGenerator:
         usage = self._usage(read.get(response, "usage"), read)
         request_id = read.request_id
         return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
-                          cost_usd=pricing.cost_of(self.model_id, usage), request_id=request_id,
+                          request_id=request_id,
                           request_ids=(request_id,) if request_id else (), raw=response)
 
     # ------------------------------------------------------------------ calls
@@ -467,8 +466,5 @@ class OpenAIImageGenerator:
         images = [self._image(read.get(e, "b64_json"), i, read=read) for i, e in enumerate(finals)]
         usage = Usage.total(self._usage(read.get(e, "usage"), read) for e in finals)
         return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
-                          cost_usd=pricing.cost_of(self.model_id, usage), request_id=request_id,
+                          request_id=request_id,
                           request_ids=(request_id,) if request_id else ())
-
-    def estimate(self, request: Request) -> Estimate:
-        return pricing.estimate(self.model_id, PROVIDER, request)

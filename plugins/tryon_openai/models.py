@@ -22,6 +22,7 @@ from tryon.provenance import Provenance, Source
 from tryon.sizes import SizeRule, Sizes
 
 from . import sources as src
+from .pricing import PRICES
 
 __all__ = [
     "COMPLEXITIES",
@@ -245,6 +246,11 @@ def _caps(*, sizes: Sizes = STANDARD, qualities: frozenset[str] = BASE_QUALITIES
     )
 
 
+def with_prices(models: Mapping[str, Capabilities]) -> Mapping[str, Capabilities]:
+    """*models* with each one's declared price attached (``None`` where none is published)."""
+    return MappingProxyType({name: attrs.evolve(caps, price=PRICES.get(name)) for name, caps in models.items()})
+
+
 _HIGH_LOW = frozenset({"high", "low"})
 _V2: dict[str, Any] = dict(sizes=ARBITRARY, preview_transparency=True)
 _V25: dict[str, Any] = dict(sizes=ARBITRARY, qualities=BASE_QUALITIES | {"xhigh", "max"}, markup=True)
@@ -258,7 +264,7 @@ GPT_IMAGE_1_MINI = Lifecycle(
     status="deprecated", successors=("gpt-image-1.5",),
     note="deprecated on OpenAI's model page; no shutdown date found")
 
-MODELS: Mapping[str, Capabilities] = MappingProxyType({
+MODELS: Mapping[str, Capabilities] = with_prices({
     "gpt-image-1.5": _caps(fidelity=_HIGH_LOW, sources=src.provenance("gpt-image-1.5")),
     "chatgpt-image-latest": _caps(fidelity=_HIGH_LOW, sources=src.provenance("chatgpt-image-latest")),
     "gpt-image-1": _caps(fidelity=_HIGH_LOW, lifecycle=GPT_IMAGE_1, sources=src.provenance("gpt-image-1")),
@@ -273,7 +279,8 @@ MODELS: Mapping[str, Capabilities] = MappingProxyType({
     "gpt-image-2.6-sunburst": _caps(**_V26, sources=src.provenance("gpt-image-2.6-sunburst")),
     "gpt-image-2.6-flare": _caps(**_V26, sources=src.provenance("gpt-image-2.6-flare")),
 })
-"""Model id -> capabilities. Every model carries its sources (``capabilities.sources``)."""
+"""Model id -> capabilities. Every model carries its sources (``capabilities.sources``) and its price
+(:data:`~tryon_openai.pricing.PRICES`, ``None`` where none is published)."""
 
 
 @attrs.frozen

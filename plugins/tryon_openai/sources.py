@@ -111,15 +111,13 @@ INFERRED_SNAPSHOT = _src("tryon (inferred from the SDK)",
                          kind=INFERRED)
 
 
-def _price(model: str) -> Source:
-    prices = pricing.PRICES.get(model)
-    if prices is None:
+def _price(model: str) -> Source | tuple[Source, ...]:
+    """The sources of *model*'s declared price (:data:`~tryon_openai.pricing.PRICES`), or why it has none."""
+    price = pricing.PRICES.get(model)
+    if price is None:
         return _src("plugins/tryon_openai/pricing.py", "no published token price found: estimates and costs are "
                     "None, never a guess", kind=INFERRED, verified=False)
-    where = str(getattr(prices, "source", "") or "plugins/tryon_openai/pricing.py")
-    third = "third-party" in where
-    return _src(where, f"token prices as of {getattr(prices, 'as_of', '') or 'unknown'}",
-                kind=THIRD_PARTY if third else OFFICIAL)
+    return price.sources
 
 
 def provenance(model: str) -> Provenance:

@@ -51,7 +51,7 @@ class Record:
     line: int | None = None
     name: str | None = None
     model: str | None = None
-    usage: Mapping[str, int] | None = None
+    usage: Mapping[str, float] | None = None
     cost_usd: float | None = None
     error: str | None = None
     warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings)

@@ -176,13 +176,21 @@ class ModelRules:
     sizes: Mapping[str | None, Mapping[str, str]]  # tier (None: no imageSize) -> ratio -> "WxH"
     image_tokens: Mapping[str | None, int]
     input_image_tokens: int
+    input_tile: int | None = None  # tiled models: an image above 384 px costs input_image_tokens per tile
+
+    def input_tokens(self, width: int, height: int) -> int:
+        """Prompt tokens of one input image (Gemini token guide: 258 for an image with both sides at
+        most 384 px, else 258 per 768x768 tile, on the tiled models; a fixed count on the others)."""
+        if self.input_tile is None or max(width, height) <= 384:
+            return self.input_image_tokens
+        return self.input_image_tokens * math.ceil(width / self.input_tile) * math.ceil(height / self.input_tile)
 
     @property
     def tiers(self) -> tuple[str, ...]:
         return tuple(t for t in self.sizes if t is not None)
 
 
-_FLASH_RULES = ModelRules(3, _BASE_TYPES, {None: _FLASH}, {None: 1290}, 258)
+_FLASH_RULES = ModelRules(3, _BASE_TYPES, {None: _FLASH}, {None: 1290}, 258, input_tile=768)
 _PRO_RULES = ModelRules(
     14, _BASE_TYPES | {"image/heic", "image/heif"}, _PRO, {"1K": 1120, "2K": 1120, "4K": 2000}, 560
 )
@@ -514,7 +522,7 @@ class GeminiEmulator(EmulatorServer):
         image: bool,
     ) -> dict[str, Any]:
         text_in = max(1, sum(len(t) for t in texts) // 4)
-        image_in = rules.input_image_tokens * len(images)
+        image_in = sum(rules.input_tokens(i.width, i.height) for i in images)
         image_out = rules.image_tokens[tier] if image else 0
         text_out = 8 if "TEXT" in modalities and image else 0
         prompt_details = [{"modality": "TEXT", "tokenCount": text_in}]

@@ -512,7 +512,7 @@ def test_estimates_use_the_published_prices(r: tryon.Router) -> None:
     assert r.estimate("x", model="flux-2-klein-4b", size="2048x1024").usd == pytest.approx(0.015)
 
 
-def test_a_cost_missing_from_the_answer_falls_back_to_the_price_table(
+def test_a_cost_missing_from_the_answer_is_priced_from_what_was_sent_and_made(
     r: tryon.Router, emu: BFLEmulator
 ) -> None:
     emu.report_cost = False

@@ -192,8 +192,9 @@ async def test_async_native_client(r: tryon.Router, emu: OpenAIEmulator) -> None
 
 def test_estimate_before_the_call(r: tryon.Router, emu: OpenAIEmulator) -> None:
     est = r.estimate("x" * 40, model="gpt-image-1.5", quality="high", size="1024x1024", n=10)
-    assert est.usd == pytest.approx((10 * 5 + 10 * 4160 * 32) / 1e6)
-    assert est.prices_as_of == PRICES["gpt-image-1.5"].as_of and est.source
+    # the prompt is counted as at most one token per byte (40), the output from the token table
+    assert est.usd == pytest.approx((40 * 5 + 10 * 4160 * 32) / 1e6)
+    assert est.prices_as_of == PRICES["gpt-image-1.5"].checked and est.source and est.upper_bound
     assert r.estimate("x", model="gpt-image-2").usd is None  # unknown price: no guess
     assert emu.requests == []
 

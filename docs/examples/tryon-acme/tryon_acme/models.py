@@ -5,6 +5,8 @@ from __future__ import annotations
 import attrs
 
 import tryon
+from tryon.pricing import PerImage, Price
+from tryon.provenance import Source
 
 
 @attrs.frozen(kw_only=True)
@@ -34,5 +36,7 @@ MODELS = {
             "inputs": tryon.Source(where="acme-sdk 2.1, acme/types/edit_params.py", checked="2026-11-30",
                                    verified=False, note="the docs give no byte limit; the SDK's 10 MiB is kept"),
         }),
+        price=Price(rates=PerImage(flat=0.02), sources=Source(where="https://acme.example/pricing",
+                                                             checked="2026-12-01")),
     ),
 }
