@@ -40,11 +40,25 @@ class Prices:
     def tokens_per_image(self, tier: str | None) -> int:
         if tier in self.image_tokens:
             return self.image_tokens[tier]
-        return next(iter(self.image_tokens.values()))
+        return self.image_tokens.get("1K") or next(iter(self.image_tokens.values()))
 
+
+FLASH31_SOURCE = (
+    "Vertex AI's Gemini 3.1 Flash Image card (747/1120/1680/2520 output tokens per 512/1K/2K/4K image) and "
+    "third-party price pages (therouter, UF Navigator, core.today: $60/M image output, $0.50/M input, $3/M text "
+    "output); not checked against ai.google.dev/pricing"
+)
 
 PRICES: Mapping[str, Prices] = MappingProxyType(
     {
+        "gemini-3.1-flash-image": Prices(
+            0.50, 60.0, 3.0, MappingProxyType({"512": 747, "1K": 1120, "2K": 1680, "4K": 2520}),
+            as_of="2026-12-01", source=FLASH31_SOURCE,
+        ),
+        "gemini-3.1-flash-image-preview": Prices(
+            0.50, 60.0, 3.0, MappingProxyType({"512": 747, "1K": 1120, "2K": 1680, "4K": 2520}),
+            as_of="2026-12-01", source=FLASH31_SOURCE,
+        ),
         "gemini-2.5-flash-image": Prices(0.30, 30.0, 2.50, MappingProxyType({None: 1290})),
         "gemini-3-pro-image": Prices(
             2.00, 120.0, 12.0, MappingProxyType({"1K": 1120, "2K": 1120, "4K": 2000}),
