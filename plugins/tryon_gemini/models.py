@@ -30,7 +30,7 @@ MB = 1024 * 1024
 RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 IMAGE_SIZES = ("1K", "2K", "4K")
 #: gemini-3.1-flash-image (Nano Banana 2): the ten ratios plus 1:4, 4:1, 1:8, 8:1 and 9:21 (Vertex model card).
-FLASH31_RATIOS = RATIOS + ("1:4", "4:1", "1:8", "8:1", "9:21")
+FLASH31_RATIOS = (*RATIOS, "1:4", "4:1", "1:8", "8:1", "9:21")
 #: gemini-3.1-flash-image's ``imageSize`` tiers: ``512`` (about 0.25 MP) below 1K (Vertex model card).
 FLASH31_IMAGE_SIZES = ("512", "1K", "2K", "4K")
 

@@ -11,7 +11,8 @@ It behaves like ``https://generativelanguage.googleapis.com`` for the Nano Banan
 
 Bodies are validated as the service does: known models, known field names (camelCase or
 snake_case) at every level, ``aspectRatio`` from the model's ratios (ten; fifteen on 3.1 Flash
-Image), ``imageSize`` (1K/2K/4K on Pro, 512/1K/2K/4K on 3.1 Flash, none on 2.5 Flash), the number of images per request, their MIME types, base64 that
+Image), ``imageSize`` (1K/2K/4K on Pro, 512/1K/2K/4K on 3.1 Flash, none on 2.5 Flash), the
+number of images per request, their MIME types, base64 that
 decodes to at most 7 MB per image. Errors use Google's shape
 ``{"error": {"code", "message", "status"}}``. Answers carry a real PNG of the exact pixel size
 the service gives for the ratio (and tier), and ``usageMetadata``.
@@ -193,7 +194,7 @@ class ModelRules:
 
 #: gemini-3.1-flash-image: five more ratios and a 512 tier (Vertex model card). Google publishes no pixel table:
 #: shared ratios answer with Pro's sizes, the rest with the tier's pixel count on a 16 px grid.
-FLASH31_RATIOS = RATIOS + ("1:4", "4:1", "1:8", "8:1", "9:21")
+FLASH31_RATIOS = (*RATIOS, "1:4", "4:1", "1:8", "8:1", "9:21")
 _TIER_PIXELS = {"512": 512 * 512, "1K": 1024 * 1024, "2K": 2048 * 2048, "4K": 4096 * 4096}
 
 
