@@ -9,6 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests run a fixed example budget (HYPOTHESIS_PROFILE=dev for more examples locally).
+settings.register_profile("ci", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Only the first-party plugins load in tests, whatever else is installed on the machine.
 FIRST_PARTY = "openai,flux,gemini"

@@ -50,7 +50,10 @@ from tryon.provenance import Provenance, Source, SourceKind
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Skip, Usage
 from tryon.router import ModelInfo, RetiredModelWarning, Router
+from tryon.secrets import install_log_redaction as _install_log_redaction
 from tryon.sizes import SizeRule, Sizes
+
+_install_log_redaction()  # no key in any log record of tryon or the libraries it drives
 
 __version__ = "0.1.0"
 

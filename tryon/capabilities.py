@@ -260,6 +260,8 @@ class Capabilities:
     inputs_when: tuple[InputsWhen, ...] = attrs.field(default=(), converter=_to_tuple)
     unstreamable_formats: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
     """Output formats this model cannot stream (partial images or streamed events)."""
+    max_concurrent_calls: int = 4
+    """How many calls of one fanned-out request run at once (``n`` beyond ``max_images_per_call``)."""
     sources: Provenance = attrs.field(factory=Provenance, hash=False, eq=False)
     """Where each fact group of this declaration comes from (see :mod:`tryon.provenance`)."""
 
@@ -272,6 +274,9 @@ class Capabilities:
             raise ValueError("mask_required needs mask=True")
         if self.max_n is not None and self.max_n < 1:
             raise ValueError("max_n must be at least 1")
+        if isinstance(self.max_concurrent_calls, bool) or not isinstance(self.max_concurrent_calls, int) \
+                or self.max_concurrent_calls < 1:
+            raise ValueError("max_concurrent_calls must be a whole number of at least 1")
         if self.max_partial_images and not self.streaming:
             raise ValueError("max_partial_images needs streaming=True")
         if self.provider_options is not None and not attrs.has(self.provider_options):

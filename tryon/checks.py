@@ -7,7 +7,6 @@ lenient fix that adapts the request and records a :class:`~tryon.notice.Notice`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ import attrs
 from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
 from tryon.request import EditRequest, Request
+from tryon.secrets import is_secret_name
 from tryon.sizes import parse_size
 
 __all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "shown"]
@@ -47,12 +47,6 @@ def _set(request: Request, option: str, value: Any) -> Request:
     return request.replace(options=opts)
 
 
-_SECRET_NAME = re.compile(r"key|token|secret|password|authorization|credential", re.IGNORECASE)
-
-
-def is_secret_name(option: str) -> bool:
-    """Whether an option's name says it holds a credential (its value is never shown)."""
-    return bool(_SECRET_NAME.search(option))
 
 
 def shown(option: str, value: Any) -> str:

@@ -43,11 +43,37 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[TryOnError], message: str, state: dict[str, Any]) -> TryOnError:
+    """Unpickle a tryon error without calling its (keyword-rich) ``__init__``."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
+
+def _picklable(value: Any) -> bool:
+    import pickle
+
+    try:
+        pickle.dumps(value)
+    except Exception:
+        return False
+    return True
+
+
 class TryOnError(Exception):
-    """Base class of every error tryon raises on purpose."""
+    """Base class of every error tryon raises on purpose.
+
+    Every tryon error pickles and unpickles with its message and attributes (those that can
+    be pickled) intact; chained exceptions are not pickled (Python never pickles them).
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(redact(message))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {k: v for k, v in self.__dict__.items() if _picklable(v)}
+        return _rebuild, (type(self), self.message, state)
 
     @property
     def message(self) -> str:

@@ -1,7 +1,9 @@
 """Split ``n`` across concurrent calls of at most ``max_images_per_call`` and merge the results.
 
-Images come back in call order; usage and cost are summed and warnings joined. When some
-calls fail, the images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
+At most ``Capabilities.max_concurrent_calls`` calls of one request run at once (threads, or
+asyncio tasks, are started for that many workers only, however large ``n`` is). Images come
+back in call order; usage and cost are summed and warnings joined. When some calls fail, the
+images that succeeded are kept on a :class:`~tryon.errors.PartialResultError`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, Request
 from tryon.results import Generation, Usage
+from tryon.secrets import scrub_exception
 
 __all__ = ["merge", "run_async", "run_sync", "split"]
 
@@ -36,9 +39,13 @@ def _checked(gen: ImageGenerator, result: object) -> Generation:
 
 
 def _call(gen: ImageGenerator, request: Request) -> Generation:
-    if isinstance(request, EditRequest):
-        return _checked(gen, gen.edit(request))
-    return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
+    try:
+        if isinstance(request, EditRequest):
+            return _checked(gen, gen.edit(request))
+        return _checked(gen, gen.generate(request))  # type: ignore[arg-type]
+    except BaseException as exc:
+        scrub_exception(exc)  # no key in the error, its chain or its traceback text
+        raise
 
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
@@ -46,11 +53,19 @@ async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor
     name = "aedit" if isinstance(request, EditRequest) else "agenerate"
     native = getattr(gen, name, None)
     if native is not None:
-        return _checked(gen, await native(request))
+        try:
+            return _checked(gen, await native(request))
+        except BaseException as exc:
+            scrub_exception(exc)
+            raise
     import asyncio
 
     # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event
     return await asyncio.get_running_loop().run_in_executor(pool, context.copy().run, _call, gen, request)
+
+
+def _workers(gen: ImageGenerator, chunks: Sequence[Request]) -> int:
+    return max(1, min(len(chunks), gen.capabilities.max_concurrent_calls))
 
 
 def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
@@ -119,7 +134,7 @@ def run_sync(gen: ImageGenerator, request: Request,
             on_part(result)
         return result
     results: dict[int, Generation | BaseException] = {}
-    with ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-fanout") as pool:
+    with ThreadPoolExecutor(max_workers=_workers(gen, chunks), thread_name_prefix="tryon-fanout") as pool:
         futures = {pool.submit(_call, gen, c): i for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             exc = fut.exception()
@@ -145,17 +160,25 @@ async def run_async(gen: ImageGenerator, request: Request,
 
     chunks = _chunks(gen, request)
     event, context = cancel.scope()
-    pool = ThreadPoolExecutor(max_workers=len(chunks), thread_name_prefix="tryon-async")
+    workers = _workers(gen, chunks)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tryon-async")
+    results: list[Generation | BaseException | None] = [None] * len(chunks)
+    queue = iter(range(len(chunks)))
 
-    async def one(chunk: Request) -> Generation:
-        result = await _acall(gen, chunk, pool, context)
-        if on_part is not None:
-            on_part(result)
-        return result
+    async def worker() -> None:
+        for i in queue:  # shared iterator: each chunk is taken by one worker
+            try:
+                result = await _acall(gen, chunks[i], pool, context)
+            except Exception as exc:
+                results[i] = exc
+                continue
+            results[i] = result
+            if on_part is not None:
+                on_part(result)
 
-    tasks = [asyncio.ensure_future(one(c)) for c in chunks]
+    tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
     try:
-        results = await asyncio.gather(*tasks, return_exceptions=True)
+        done = await asyncio.gather(*tasks, return_exceptions=True)
     except asyncio.CancelledError:
         event.set()
         for t in tasks:
@@ -164,7 +187,8 @@ async def run_async(gen: ImageGenerator, request: Request,
         raise
     finally:
         pool.shutdown(wait=False)
-    for r in results:
-        if isinstance(r, BaseException) and not isinstance(r, Exception):
+    for r in done:
+        if isinstance(r, BaseException):
             raise r
-    return _settle(results, _seed_notice(request, chunks))
+    settled = [r for r in results if r is not None]
+    return _settle(settled, _seed_notice(request, chunks))

@@ -9,8 +9,15 @@ an API key: every :class:`~tryon.errors.TryOnError` message passes through
 By default the session retries idempotent methods only: a retried ``POST`` to a
 generation endpoint may be billed twice. The one exception is HTTP 429, which is
 retried for every method because a rate-limited request was not processed.
-A ``Retry-After`` longer than ``max_retry_after`` is not waited for: the 429/503 is
-returned and becomes a :class:`~tryon.errors.RateLimitError` carrying ``retry_after``.
+A ``Retry-After`` longer than the cap (:func:`max_retry_after`, 60 s unless changed with
+:func:`set_max_retry_after` or ``TRYON_MAX_RETRY_AFTER``) is not waited for: the 429/503 is
+returned and becomes a retryable :class:`~tryon.errors.RateLimitError` that says so.
+
+Every call through :func:`send` goes through :class:`tryon.transport.TryonAdapter`: the URL
+is parsed once (:func:`tryon.urls.parse_url`) and sent in its canonical spelling; an overall
+*deadline* bounds the call (headers, body, retries and their waits) on top of the per-read
+*timeout*; and *credentials* (key headers) go only to URLs their *credential_scope* allows,
+never along a redirect.
 """
 
 from __future__ import annotations
@@ -18,11 +25,12 @@ from __future__ import annotations
 import email.utils
 import functools
 import json
+import os
 import re
 import sys
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tryon.errors import (
@@ -41,6 +49,8 @@ if TYPE_CHECKING:
     import requests
     from urllib3.util.retry import Retry
 
+    from tryon.urls import Target
+
 __all__ = [
     "DEFAULT_RETRY_METHODS",
     "DEFAULT_STATUS_FORCELIST",
@@ -49,11 +59,14 @@ __all__ = [
     "is_timeout",
     "json_object",
     "make_session",
+    "max_retry_after",
     "parse_retry_after",
     "raise_for_response",
     "request_id_from",
     "retry_after_from",
+    "same_origin",
     "send",
+    "set_max_retry_after",
     "shared_session",
     "user_agent",
 ]
@@ -80,6 +93,10 @@ _REQUEST_ID_HEADERS = (
 _CONTENT_POLICY_CODES = frozenset(
     {"content_policy_violation", "content_policy", "moderation_blocked", "content_filter", "safety_violation"}
 )
+#: Environment variable holding the longest server-requested wait (seconds) tryon honours.
+MAX_RETRY_AFTER_ENV = "TRYON_MAX_RETRY_AFTER"
+DEFAULT_MAX_RETRY_AFTER = 60.0
+_max_retry_after: float | None = None
 _QUERY = re.compile(r"\?[^\s'\")]*")
 _MAX_MESSAGE = 500
 
@@ -99,6 +116,39 @@ def user_agent() -> str:
     return f"tryon/{version}"
 
 
+def max_retry_after() -> float:
+    """The longest ``Retry-After`` (seconds or HTTP date) any tryon call waits for."""
+    if _max_retry_after is not None:
+        return _max_retry_after
+    raw = os.environ.get(MAX_RETRY_AFTER_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_MAX_RETRY_AFTER
+    except ValueError:
+        value = DEFAULT_MAX_RETRY_AFTER
+    return value if value >= 0 and value == value else DEFAULT_MAX_RETRY_AFTER
+
+
+def set_max_retry_after(seconds: float | None) -> None:
+    """Change the cap on server-requested waits (``None`` restores the default / environment)."""
+    global _max_retry_after
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
+                                or not 0 <= seconds < float("inf")):
+        from tryon.errors import InvalidOptionError, Problem
+
+        raise InvalidOptionError([Problem("max_retry_after", seconds,
+                                          f"max_retry_after={seconds!r} must be a number of seconds >= 0")])
+    _max_retry_after = None if seconds is None else float(seconds)
+
+
+def wait_too_long(seconds: float | None, cap: float | None = None) -> str | None:
+    """Why a server-requested wait of *seconds* is not honoured (``None`` = it is within the cap)."""
+    limit = max_retry_after() if cap is None else cap
+    if seconds is None or seconds <= limit:
+        return None
+    return (f"the provider asked to wait {seconds:.0f}s before retrying, longer than the {limit:g}s tryon "
+            f"waits (max_retry_after; see tryon.http.set_max_retry_after or {MAX_RETRY_AFTER_ENV})")
+
+
 @functools.cache
 def _retry_class() -> type[Retry]:
     """urllib3 ``Retry`` that also retries 429 for any method and never waits too long
@@ -106,8 +156,10 @@ def _retry_class() -> type[Retry]:
     from urllib3.exceptions import MaxRetryError, ResponseError
     from urllib3.util.retry import Retry
 
+    from tryon.deadline import DeadlineExceeded, current_deadline
+
     class _Retry(Retry):
-        max_retry_after: float = 60.0
+        max_retry_after: float | None = None  # None: the process-wide cap, read when it matters
 
         def new(self, **kw: Any) -> _Retry:
             retry = super().new(**kw)
@@ -133,14 +185,25 @@ def _retry_class() -> type[Retry]:
             _pool: Any = None,
             _stacktrace: Any = None,
         ) -> _Retry:
+            deadline = current_deadline()
+            if deadline is not None and deadline.expired:
+                raise DeadlineExceeded(deadline.message())
             if response is not None and self.respect_retry_after_header:
                 wait = retry_after_from(response.headers)
-                if wait is not None and wait > self.max_retry_after:
-                    reason = ResponseError(
-                        f"Retry-After of {wait:.0f}s is longer than {self.max_retry_after:.0f}s"
-                    )
-                    raise MaxRetryError(_pool, url or "", reason)
+                if wait_too_long(wait, self.max_retry_after) is not None:
+                    raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {wait:.0f}s"))
+                if deadline is not None and wait is not None and wait >= deadline.remaining():
+                    raise MaxRetryError(_pool, url or "", ResponseError("Retry-After past the deadline"))
             return super().increment(method, url, response, error, _pool, _stacktrace)
+
+        def sleep(self, response: Any = None) -> None:
+            deadline = current_deadline()
+            if deadline is not None:
+                wait = (retry_after_from(response.headers) if response is not None else None)
+                wait = self.get_backoff_time() if wait is None else wait
+                if wait >= deadline.remaining():
+                    raise DeadlineExceeded(deadline.message())
+            super().sleep(response)
 
     return _Retry
 
@@ -152,18 +215,20 @@ def make_session(
     status_forcelist: Collection[int] = DEFAULT_STATUS_FORCELIST,
     allowed_methods: Collection[str] = DEFAULT_RETRY_METHODS,
     pool_maxsize: int = 32,
-    max_retry_after: float = 60.0,
+    max_retry_after: float | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> requests.Session:
     """A ``requests.Session`` with connection pooling, retries and tryon's ``User-Agent``.
 
     Retries cover connection errors and *status_forcelist* responses for *allowed_methods*
     (plus 429 for every method), with exponential *backoff_factor* and ``Retry-After``
-    respected up to *max_retry_after* seconds. After the last retry the response itself is
-    returned (``raise_on_status=False``) so that :func:`raise_for_response` can type it.
+    respected up to *max_retry_after* seconds (``None``: :func:`max_retry_after`). After the
+    last retry the response itself is returned (``raise_on_status=False``) so that
+    :func:`raise_for_response` can type it.
     """
     import requests
-    from requests.adapters import HTTPAdapter
+
+    from tryon.transport import TryonAdapter
 
     retry = _retry_class()(
         total=retries,
@@ -179,7 +244,7 @@ def make_session(
         raise_on_redirect=False,
     )
     retry.max_retry_after = max_retry_after  # type: ignore[attr-defined]
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=8, pool_maxsize=pool_maxsize)
+    adapter = TryonAdapter(max_retries=retry, pool_connections=8, pool_maxsize=pool_maxsize)
     session = requests.Session()
     session.mount("https://", adapter)
     session.mount("http://", adapter)
@@ -194,7 +259,7 @@ _shared_lock = threading.Lock()
 
 
 def shared_session(*, retries: int = 3, retry_post: bool = False, headers: Mapping[str, str] | None = None,
-                   backoff_factor: float = 0.5, max_retry_after: float = 60.0,
+                   backoff_factor: float = 0.5, max_retry_after: float | None = None,
                    trust_env: bool = True) -> requests.Session:
     """One pooled :func:`make_session` per policy, shared by every caller in the process.
 
@@ -355,14 +420,16 @@ def raise_for_response(response: requests.Response, *, provider: str, model: str
         raise AuthenticationError(f"authentication failed: {message}; check the API key", **common)
     if status in (402, 403):
         raise PermissionDeniedError(f"permission denied: {message}", **common)
+    wait = retry_after_from(response.headers)
+    too_long = wait_too_long(wait)
     if status == 429:
-        raise RateLimitError(
-            f"rate limited: {message}", retry_after=retry_after_from(response.headers), **common
-        )
+        text = f"rate limited: {message}" + (f"; {too_long}" if too_long else "")
+        raise RateLimitError(text, retry_after=wait, **common)
     if status in (408, 504):
         raise ProviderTimeoutError(f"the provider timed out: {message}", **common)
     if status >= 500:
-        raise ServiceUnavailableError(f"the provider failed: {message}", **common)
+        raise ServiceUnavailableError(f"the provider failed: {message}" + (f"; {too_long}" if too_long else ""),
+                                      **common)
     if code and code.lower() in _CONTENT_POLICY_CODES:
         raise ContentPolicyError(f"refused by the provider's content policy: {message}", **common)
     raise ProviderRequestError(f"the provider rejected the request: {message}", **common)
@@ -408,6 +475,20 @@ def json_object(response: requests.Response, *, provider: str, model: str | None
     return data
 
 
+def same_origin(base_url: str) -> Callable[[Target], str | None]:
+    """A *credential_scope* for :func:`send`: the key goes to *base_url*'s scheme, host and port only."""
+    from tryon.urls import parse_url
+
+    api = parse_url(base_url)
+
+    def scope(target: Target) -> str | None:
+        if target.origin == api.origin:
+            return None
+        return (f"{target.display!r} is not on the configured API host {api.scheme}://{api.netloc}; "
+                "refusing to send the API key there")
+    return scope
+
+
 def send(
     session: requests.Session,
     method: str,
@@ -416,32 +497,69 @@ def send(
     provider: str,
     model: str | None = None,
     timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
+    deadline: float | None = None,
+    credentials: Mapping[str, str] | None = None,
+    credential_scope: Callable[[Target], str | None] | None = None,
     **kwargs: Any,
 ) -> requests.Response:
     """Perform one HTTP call through *session* and return the successful response.
 
-    Transport failures become ``ProviderTimeoutError`` (timeouts) or
-    ``ServiceUnavailableError`` (connection errors); HTTP errors are typed by
+    *url* is parsed once (:func:`tryon.urls.parse_url`) and its canonical spelling is sent.
+    *timeout* bounds each socket operation; *deadline* (seconds) the whole call, retries and
+    their waits included (an enclosing :class:`tryon.deadline.Deadline` applies too).
+    *credentials* are headers carrying a key: they are sent only when *credential_scope*
+    returns ``None`` for the target (else its answer is the reason for refusing), and redirects
+    are then never followed. Transport failures become ``ProviderTimeoutError`` (timeouts,
+    deadlines) or ``ServiceUnavailableError`` (connection errors); HTTP errors are typed by
     :func:`raise_for_response`. Extra keyword arguments go to ``session.request``.
     """
     import requests
 
+    from tryon.deadline import Deadline, DeadlineExceeded
+    from tryon.errors import UnsafeURLError
+    from tryon.urls import parse_url
+
     try:
-        response = session.request(method, url, timeout=timeout, **kwargs)
-    except requests.RequestException as exc:
-        if is_timeout(exc):
-            raise ProviderTimeoutError(
-                f"no response in time (timeout={timeout}): {_describe(exc)}", provider=provider, model=model
-            ) from exc
-        if isinstance(
-            exc,
-            requests.ConnectionError
-            | requests.exceptions.ChunkedEncodingError
-            | requests.exceptions.RetryError,
-        ):
-            raise ServiceUnavailableError(
-                f"cannot reach the provider: {_describe(exc)}", provider=provider, model=model
-            ) from exc
-        raise ProviderError(f"HTTP request failed: {_describe(exc)}", provider=provider, model=model) from exc
+        target = parse_url(url)
+    except UnsafeURLError as exc:
+        raise InvalidResponseError(f"will not call this URL: {exc.message}", provider=provider,
+                                   model=model) from None
+    if credentials:
+        problem = credential_scope(target) if credential_scope is not None else "no host is allowed"
+        if problem is not None:
+            raise InvalidResponseError(problem, provider=provider, model=model)
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), **credentials}
+        kwargs["allow_redirects"] = False
+    with Deadline(deadline, f"the call to {target.display}") as scope:
+        try:
+            response = session.request(method, target.url, timeout=timeout, **kwargs)
+        except DeadlineExceeded as exc:
+            raise ProviderTimeoutError(str(exc), provider=provider, model=model) from None
+        except requests.RequestException as exc:
+            if scope.expired:
+                raise ProviderTimeoutError(scope.message(), provider=provider, model=model) from None
+            if is_timeout(exc):
+                raise ProviderTimeoutError(
+                    f"no response in time (timeout={timeout}): {_describe(exc)}", provider=provider, model=model
+                ) from None
+            if isinstance(
+                exc,
+                requests.ConnectionError
+                | requests.exceptions.ChunkedEncodingError
+                | requests.exceptions.RetryError,
+            ):
+                raise ServiceUnavailableError(
+                    f"cannot reach the provider: {_describe(exc)}", provider=provider, model=model
+                ) from None
+            raise ProviderError(f"HTTP request failed: {_describe(exc)}", provider=provider,
+                                model=model) from None
+        if scope.fired:  # a body cut short by the deadline can look complete (read until EOF)
+            response.close()
+            raise ProviderTimeoutError(scope.message(), provider=provider, model=model)
+    if credentials and response.is_redirect:
+        response.close()
+        raise InvalidResponseError(
+            f"the API answered HTTP {response.status_code} (a redirect); it is not followed so that the "
+            "API key goes nowhere else", provider=provider, model=model, status=response.status_code)
     raise_for_response(response, provider=provider, model=model)
     return response

@@ -111,4 +111,11 @@ def base_url_from(setting: str | None, env_var: str, default: str) -> str:
         raise InvalidOptionError(
             [Problem("base_url", url, f"base_url={url!r} is not an http(s) URL such as {default}")]
         )
+    from tryon.errors import UnsafeURLError
+    from tryon.urls import parse_url
+
+    try:
+        parse_url(url)  # the one parse every call will use: refuse now what it would refuse then
+    except UnsafeURLError as exc:
+        raise InvalidOptionError([Problem("base_url", "<base_url>", f"base_url: {exc.message}")]) from None
     return url

@@ -16,7 +16,8 @@ import attrs
 from tryon.capabilities import Operation
 from tryon.copying import replace
 from tryon.errors import InvalidOptionError, Problem
-from tryon.sizes import parse_ratio, parse_size
+from tryon.secrets import is_secret_name, remember
+from tryon.sizes import normalize_size, parse_ratio, parse_size, size_problem
 
 __all__ = ["BACKGROUNDS", "EditRequest", "GenerateRequest", "Request"]
 
@@ -36,17 +37,18 @@ def _format(value: Any) -> Any:
 
 
 def _size(value: Any) -> Any:
-    if isinstance(value, str):
-        v = value.strip().lower().replace("×", "x")
-        return v
-    if isinstance(value, tuple) and len(value) == 2:
-        return f"{int(value[0])}x{int(value[1])}"
-    return value
+    """``"1024 x 1024"``, ``"1024X1024"``, the multiplication sign and ``(1024, 1024)`` all become
+    ``"1024x1024"``; anything else is left as it is for :meth:`Request._problems` to refuse."""
+    return normalize_size(value)
 
 
 def _frozen_options(value: Any) -> Any:
     if value is None:
         return {}
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if is_secret_name(str(name)) and isinstance(item, str):
+                remember(item)  # a credential passed as an option is redacted wherever it would show
     return value
 
 
@@ -81,10 +83,14 @@ class Request:
             out.append(Problem("prompt", self.prompt, f"prompt must be a string, not {type(self.prompt).__name__}"))
         elif not self.prompt.strip():
             out.append(Problem("prompt", self.prompt, "prompt is empty; describe the image you want"))
+        elif (bad := _unencodable(self.prompt)) is not None:
+            out.append(Problem("prompt", "<prompt>", f"prompt has a lone surrogate {self.prompt[bad]!r} at position "
+                               f"{bad}, which no service can receive as UTF-8; remove it (text decoded with "
+                               "errors='surrogateescape' or a broken emoji leaves these)"))
         if self.size is not None and (
             not isinstance(self.size, str) or (self.size != "auto" and parse_size(self.size) is None)
         ):
-            out.append(Problem("size", self.size, f"size={self.size!r} is not 'WIDTHxHEIGHT' or 'auto'"))
+            out.append(Problem("size", self.size, size_problem(self.size)))
         elif isinstance(self.size, str) and (wh := parse_size(self.size)) and 0 in wh:
             out.append(Problem("size", self.size, f"size={self.size!r} has a zero edge"))
         if self.aspect_ratio is not None and (
@@ -111,6 +117,11 @@ class Request:
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 out.append(Problem(name, value, f"{name} must be a string, not {type(value).__name__}"))
+        if isinstance(self.options, Mapping):
+            for name, value in self.options.items():
+                if isinstance(value, str) and (bad := _unencodable(value)) is not None:
+                    out.append(Problem(str(name), "<text>", f"{name} has a lone surrogate {value[bad]!r} at "
+                                       f"position {bad}, which no service can receive as UTF-8; remove it"))
         if not isinstance(self.options, Mapping) and not attrs.has(type(self.options)):
             out.append(Problem("options", self.options, "options must be a mapping of provider-specific options"))
         return out
@@ -156,6 +167,15 @@ class Request:
     def copy_with(self, **changes: Any) -> Any:
         """A copy with *changes* that are already valid and in final form (no re-validation)."""
         return replace(self, **changes)
+
+
+def _unencodable(text: str) -> int | None:
+    """The position of the first character UTF-8 cannot encode (a lone surrogate), if any."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 def _is_int(value: Any) -> bool:

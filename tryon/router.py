@@ -43,7 +43,10 @@ from tryon.protocol import ImageGenerator
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, Generation, LazyInfo, PartialImage, Skip
 
-__all__ = ["ModelInfo", "RetiredModelWarning", "Router"]
+__all__ = ["DEFAULT_MAX_N", "ModelInfo", "RetiredModelWarning", "Router"]
+
+#: The most images one request may ask for, whatever the model (``Router(max_n=...)`` changes it).
+DEFAULT_MAX_N = 100
 
 
 PartCallback = Callable[[Generation], None]
@@ -87,13 +90,18 @@ class Router:
 
     ``Router()`` loads the installed plugins; ``Router(plugins=False)`` starts empty (add
     generators with :meth:`register`). ``settings`` maps a provider name to settings its
-    generators accept (``{"openai": {"api_key": ..., "base_url": ...}}``).
+    generators accept (``{"openai": {"api_key": ..., "base_url": ...}}``). ``max_n`` caps the
+    images of one request for every model (each model's ``Capabilities.max_n`` may cap lower);
+    a larger ``n`` is refused before anything is allocated or sent.
     """
 
     def __init__(self, *, plugins: bool = True, strict: bool = True,
                  settings: Mapping[str, Mapping[str, Any]] | None = None,
-                 allow_private_urls: bool | None = None) -> None:
+                 allow_private_urls: bool | None = None, max_n: int = DEFAULT_MAX_N) -> None:
+        if isinstance(max_n, bool) or not isinstance(max_n, int) or max_n < 1:
+            raise InvalidOptionError([Problem("max_n", max_n, f"max_n={max_n!r} must be a whole number >= 1")])
         self.strict = strict
+        self.max_n = max_n
         self._entries: dict[str, _Entry] = {}
         self._aliases: dict[str, str] = {}
         self._settings: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (settings or {}).items()}
@@ -179,7 +187,10 @@ class Router:
 
     def resolve_name(self, name: str) -> str:
         """The canonical model id for *name* (an id, ``provider/id`` or an alias)."""
-        if not isinstance(name, str) or not name.strip():
+        if not isinstance(name, str):
+            raise InvalidOptionError([Problem("model", name, f"model must be a model name, not {name!r}; "
+                                              "see tryon.models() for the installed ones")])
+        if not name.strip():
             raise UnknownModelError(repr(name), known=sorted(self._entries))
         key = name.strip().lower()
         with self._lock:
@@ -299,6 +310,10 @@ class Router:
 
     def _check(self, request: Request, gen: ImageGenerator, strict: bool) -> tuple[Request, list[Notice]]:
         caps = gen.capabilities
+        if request.n > self.max_n:
+            raise InvalidOptionError([Problem(
+                "n", request.n, f"n={request.n} is more than the {self.max_n} images one request may ask for; "
+                "split the work (a batch) or raise Router(max_n=...)")], model=gen.model_id)
         notices: list[Notice] = []
         if strict:
             findings = find_problems(request, caps)
@@ -407,11 +422,12 @@ class Router:
 
     @property
     def fetcher(self) -> Any:
-        if self._fetcher is None:
-            from tryon.media.fetch import URLFetcher, default_fetcher
+        from tryon.media.fetch import URLFetcher, default_fetcher
 
-            self._fetcher = (default_fetcher() if self._allow_private_urls is None
-                             else URLFetcher(allow_private=self._allow_private_urls))
+        if self._allow_private_urls is None:
+            return default_fetcher()  # read each time: configure_fetcher() changes take effect at once
+        if self._fetcher is None:
+            self._fetcher = URLFetcher(allow_private=self._allow_private_urls)
         return self._fetcher
 
     def _prepare_inputs(self, request: Request, gen: ImageGenerator, strict: bool,
@@ -509,7 +525,13 @@ class Router:
         return await self._arun(Operation.EDIT, prompt, model, images, strict, options, on_part, budget)
 
     def _candidates(self, model: str | Sequence[str]) -> list[str]:
-        names = [model] if isinstance(model, str) else list(model)
+        if isinstance(model, str):
+            names = [model]
+        elif isinstance(model, Sequence) and all(isinstance(m, str) for m in model):
+            names = list(model)
+        else:
+            raise InvalidOptionError([Problem("model", model, f"model must be a model name or a list of names, "
+                                              f"not {model!r}; see tryon.models() for the installed ones")])
         if not names:
             raise InvalidOptionError([Problem("model", model, "model is an empty list; name at least one")])
         return [self.resolve_name(n) for n in names]
@@ -730,6 +752,8 @@ def _prepare_local_images(sources: list[Any], limits: Any, strict: bool) -> tupl
 
 
 def _one_model(model: Any) -> None:
+    if model is None or not isinstance(model, str | Sequence):
+        raise InvalidOptionError([Problem("model", model, f"model must be a model name, not {model!r}")])
     if not isinstance(model, str):
         raise InvalidOptionError([Problem("model", model, "streaming takes one model, not a preference list: "
                                                           "partial images cannot fall through to another model")])

@@ -9,22 +9,63 @@ from fractions import Fraction
 
 import attrs
 
-__all__ = ["RatioRange", "SizeRule", "Sizes", "aspect_ratio_of", "parse_ratio", "parse_size"]
+__all__ = ["RatioRange", "SizeRule", "Sizes", "aspect_ratio_of", "normalize_size", "parse_ratio", "parse_size",
+           "size_problem"]
 
-_SIZE = re.compile(r"^\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*$")
-_RATIO = re.compile(r"^\s*(\d{1,4})\s*:\s*(\d{1,4})\s*$")
+#: The largest edge a size string may spell (six digits); nothing larger is ever proposed.
+MAX_EDGE = 999_999
+_SIZE = re.compile(r"^\s*(\d{1,6})\s*[xX×*]\s*(\d{1,6})\s*$", re.ASCII)
+_RATIO = re.compile(r"^\s*(\d{1,4})\s*:\s*(\d{1,4})\s*$", re.ASCII)
 
 
 def parse_size(size: str) -> tuple[int, int] | None:
     """``"1536x1024"`` -> ``(1536, 1024)``; ``None`` for anything else (``auto`` included)."""
+    if not isinstance(size, str):
+        return None
     m = _SIZE.match(size)
     if not m:
         return None
     return int(m.group(1)), int(m.group(2))
 
 
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def normalize_size(value: object) -> object:
+    """The canonical spelling of a size: ``"WxH"`` (no spaces, no leading zeros) or ``"auto"``.
+
+    Accepts ``"1024 x 1024"``, ``"1024X1024"``, the multiplication sign, ``"1024*1024"`` and a pair of
+    whole numbers ``(1024, 1024)``; returns anything else unchanged (see :func:`size_problem`).
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() == "auto":
+            return "auto"
+        wh = parse_size(text)
+        return f"{wh[0]}x{wh[1]}" if wh is not None else text
+    if isinstance(value, tuple | list) and len(value) == 2 and all(_whole(v) for v in value):
+        return f"{value[0]}x{value[1]}"
+    return value
+
+
+def size_problem(value: object) -> str:
+    """Why *value* is not a size (for values :func:`normalize_size` could not make one of)."""
+    if isinstance(value, tuple | list):
+        if len(value) != 2:
+            return f"size={value!r} has {len(value)} items; give (width, height) or 'WIDTHxHEIGHT'"
+        kinds = ", ".join(type(v).__name__ for v in value)
+        return (f"size={value!r} must be two whole numbers (width, height), not ({kinds}); "
+                "e.g. (1024, 1024) or '1024x1024'")
+    if isinstance(value, str):
+        return f"size={value!r} is not 'WIDTHxHEIGHT' (e.g. '1024x1536') or 'auto'"
+    return f"size={value!r} is a {type(value).__name__}; give 'WIDTHxHEIGHT', (width, height) or 'auto'"
+
+
 def parse_ratio(ratio: str) -> Fraction | None:
     """``"16:9"`` -> ``Fraction(16, 9)``; ``None`` when malformed."""
+    if not isinstance(ratio, str):
+        return None
     m = _RATIO.match(ratio)
     if not m or int(m.group(1)) == 0 or int(m.group(2)) == 0:
         return None
@@ -149,7 +190,7 @@ class SizeRule:
         for cw, ch in ((floor_w, floor_h), (floor_w + m, floor_h), (floor_w, floor_h + m),
                        (floor_w + m, floor_h + m), (floor_w - m, floor_h), (floor_w, floor_h - m),
                        (floor_w + 2 * m, floor_h + m), (floor_w + m, floor_h + 2 * m)):
-            if cw > 0 and ch > 0 and not self.violations(cw, ch):
+            if 0 < cw <= MAX_EDGE and 0 < ch <= MAX_EDGE and not self.violations(cw, ch):
                 return cw, ch
         return None
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from tryon import cancel
+from tryon.deadline import Deadline
 from tryon.errors import (
     ContentPolicyError,
     InvalidInputError,
@@ -98,17 +99,19 @@ class BFLClient:
         return data
 
     def _call(self, method: str, url: str, task: str | None = None, **kwargs: Any) -> requests.Response:
-        """One keyed call. Redirects are not followed: the key must not travel with them."""
+        """One keyed call: the key goes only where :func:`.hosts.polling_problem` allows, never
+        along a redirect (the core's :func:`tryon.http.send` enforces both on its one parse)."""
+        base = self.base_url
         try:
-            response = send(
+            return send(
                 self._session,
                 method,
                 url,
                 provider=PROVIDER,
                 model=self.model,
                 timeout=self.settings.timeout,
-                headers={"x-key": self._key},
-                allow_redirects=False,
+                credentials={"x-key": self._key},
+                credential_scope=lambda target: polling_problem(target.url, base),
                 **kwargs,
             )
         except PermissionDeniedError as exc:
@@ -120,26 +123,22 @@ class BFLClient:
                 model=self.model,
                 status=402,
                 request_id=exc.request_id,
-            ) from exc
-        if response.is_redirect:
-            response.close()
-            raise self._error(
-                InvalidResponseError,
-                f"the API answered HTTP {response.status_code} (a redirect); "
-                "it is not followed so that the API key goes nowhere else",
-                task,
-            )
-        return response
+            ) from None
+        except (InvalidResponseError, ProviderTimeoutError) as exc:
+            if task is None or exc.request_id is not None:
+                raise
+            raise self._error(type(exc), exc.detail, task) from None
 
     # ------------------------------------------------------------------ the protocol
 
     def run(self, body: Mapping[str, Any]) -> tuple[Task, TaskResult]:
         """Submit *body*, wait for the task and download its image."""
         started = time.monotonic()
-        task = self.submit(body)
-        deadline = started + self.settings.deadline
-        answer = self.wait(task, deadline)
-        return task, self.download(task, answer, max(1.0, deadline - time.monotonic()))
+        with Deadline(self.settings.deadline, f"the {self.model} task"):  # bounds every HTTP call below
+            task = self.submit(body)
+            deadline = started + self.settings.deadline
+            answer = self.wait(task, deadline)
+            return task, self.download(task, answer, max(0.0, deadline - time.monotonic()))
 
     def submit(self, body: Mapping[str, Any]) -> Task:
         """``POST /v1/<model>``: the task id, its polling URL and its cost in credits."""

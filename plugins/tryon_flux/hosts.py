@@ -19,7 +19,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 __all__ = [
     "Origin",
@@ -31,22 +30,19 @@ __all__ = [
 ]
 
 Origin = tuple[str, str, int]
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _DELIVERY_BLOB = re.compile(r"^bfldelivery[a-z0-9-]*\.blob\.core\.windows\.net$")
 
 
 def origin_of(url: str) -> Origin | None:
-    """``(scheme, host, port)`` of an http(s) URL, or ``None`` when it is not one."""
+    """``(scheme, host, port)`` of an http(s) URL, or ``None`` when it is not one or is ambiguous
+    (parsed by the core's one strict parser, the same parse that decides where the call goes)."""
+    from tryon.errors import UnsafeURLError
+    from tryon.urls import parse_url
+
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
+        return parse_url(url).origin
+    except UnsafeURLError:
         return None
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if scheme not in _DEFAULT_PORTS or not host:
-        return None
-    return scheme, host, port or _DEFAULT_PORTS[scheme]
 
 
 def is_bfl_host(host: str) -> bool:
@@ -74,7 +70,7 @@ def polling_problem(polling_url: str, base_url: str) -> str | None:
     """Why the key must not be sent to *polling_url* (``None`` = it may)."""
     target, api = origin_of(polling_url), origin_of(base_url)
     if target is None or api is None:
-        return f"the polling URL {_shown(polling_url)!r} is not an http(s) URL"
+        return f"the polling URL {_shown(polling_url)!r} is not an unambiguous http(s) URL"
     if target == api:
         return None
     if is_bfl_host(api[1]) and is_bfl_host(target[1]) and target[0] == "https":

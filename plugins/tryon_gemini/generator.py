@@ -17,7 +17,7 @@ from tryon.errors import (
     Problem,
     ProviderRequestError,
 )
-from tryon.http import json_object, send, shared_session
+from tryon.http import json_object, same_origin, send, shared_session
 from tryon.media.outputs import convert_image
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     pass
 
 __all__ = ["GeminiGenerator"]
-
 
 
 class GeminiGenerator:
@@ -171,9 +170,10 @@ class GeminiGenerator:
                 provider=PROVIDER,
                 model=self.model_id,
                 timeout=settings.timeout,
+                deadline=settings.deadline,
                 json=body,
-                headers={"x-goog-api-key": key},
-                allow_redirects=False,
+                credentials={"x-goog-api-key": key},
+                credential_scope=same_origin(settings.resolved_base_url()),
             )
         except ProviderRequestError as exc:
             if exc.status == 400 and "api key not valid" in exc.message.lower():

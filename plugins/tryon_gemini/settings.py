@@ -11,6 +11,7 @@ from tryon.provider_settings import (
     base_url_from,
     evolve_settings,
     non_negative_int,
+    positive,
     secret,
     timeout,
 )
@@ -29,13 +30,15 @@ BASE_URL_ENV = "GEMINI_BASE_URL"
 class GeminiSettings:
     """Settings of the Gemini generators (``configure(**settings)`` / ``Router(settings={"gemini": ...})``).
 
-    ``timeout`` bounds each HTTP call (seconds or ``(connect, read)``); ``max_retries`` is how
-    often a 429, 5xx or connection failure is retried (honouring ``Retry-After``).
+    ``timeout`` bounds each socket operation (seconds or ``(connect, read)``); ``deadline`` bounds
+    a whole call, headers, body and retries included; ``max_retries`` is how often a 429, 5xx or
+    connection failure is retried (honouring ``Retry-After`` up to the core's cap).
     """
 
     api_key: Secret | None = attrs.field(default=None, converter=secret, repr=False)
     base_url: str | None = None
     timeout: float | tuple[float, float] = attrs.field(default=(10.0, 180.0), validator=timeout)
+    deadline: float = attrs.field(default=300.0, validator=positive)
     max_retries: int = attrs.field(default=3, validator=non_negative_int)
 
     @classmethod

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tryon.capabilities import Capabilities
+from tryon.deadline import DeadlineExceeded
 from tryon.errors import (
     AuthenticationError,
     ContentPolicyError,
@@ -21,7 +22,8 @@ from tryon.errors import (
     ServiceUnavailableError,
     TryOnError,
 )
-from tryon.http import parse_retry_after
+from tryon.http import parse_retry_after, wait_too_long
+from tryon.secrets import scrub_exception
 
 __all__ = ["map_errors"]
 
@@ -42,6 +44,8 @@ def translate(exc: BaseException, model: str, caps: Capabilities) -> TryOnError 
     import openai
 
     common: dict[str, Any] = {"provider": PROVIDER, "model": model}
+    if isinstance(exc, DeadlineExceeded):
+        return ProviderTimeoutError(str(exc), **common)
     if isinstance(exc, openai.APITimeoutError):
         return ProviderTimeoutError("the request timed out", **common)
     if isinstance(exc, openai.APIConnectionError):
@@ -57,8 +61,9 @@ def translate(exc: BaseException, model: str, caps: Capabilities) -> TryOnError 
         if isinstance(exc, openai.PermissionDeniedError):
             return PermissionDeniedError(message, **common)
         if isinstance(exc, openai.RateLimitError):
-            return RateLimitError(message, retry_after=parse_retry_after(exc.response.headers.get("retry-after")),
-                                  **common)
+            wait = parse_retry_after(exc.response.headers.get("retry-after"))
+            too_long = wait_too_long(wait)
+            return RateLimitError(message + (f"; {too_long}" if too_long else ""), retry_after=wait, **common)
         if code in ("moderation_blocked", "content_policy_violation") or "safety system" in message:
             return ContentPolicyError(f"blocked by the content policy: {message}", **common)
         if isinstance(exc, openai.NotFoundError) and (code == "model_not_found" or "model" in message):
@@ -68,6 +73,9 @@ def translate(exc: BaseException, model: str, caps: Capabilities) -> TryOnError 
                 return ModelRetiredError(f"the service no longer serves {model}: it was retired{when}",
                                          successors=life.successors, **common)
             return ProviderRequestError(f"model not found: {message}", **common)
+        if 300 <= exc.status_code < 400:
+            return InvalidResponseError(f"the service answered HTTP {exc.status_code} (a redirect); it is not "
+                                        "followed so that the API key goes nowhere else", **common)
         if exc.status_code in (408, 504):
             return ProviderTimeoutError(message, **common)
         if exc.status_code >= 500:
@@ -94,6 +102,7 @@ def map_errors(model: str, caps: Capabilities) -> Iterator[None]:
     except TryOnError:
         raise
     except Exception as exc:
+        scrub_exception(exc)  # the SDK's error (kept as the cause) may echo the key
         mapped = translate(exc, model, caps)
         if mapped is None:
             raise

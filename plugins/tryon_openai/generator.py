@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -11,6 +12,7 @@ from typing import Any
 import attrs
 
 from tryon.capabilities import Capabilities
+from tryon.deadline import Deadline, DeadlineExceeded
 from tryon.errors import (
     InvalidInputError,
     InvalidOptionError,
@@ -21,6 +23,7 @@ from tryon.errors import (
 from tryon.media.inputs import InputImage
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Usage
+from tryon.sdk_transport import deadline_http_client
 from tryon.secrets import Secret, remember
 
 from . import pricing
@@ -52,7 +55,8 @@ class OpenAISettings:
     """How to reach the service. ``None`` = the SDK's own default (which reads ``OPENAI_*`` env vars).
 
     Setting ``azure_endpoint`` (or ``AZURE_OPENAI_ENDPOINT``) uses the SDK's Azure client; the
-    deployment defaults to the model id.
+    deployment defaults to the model id. ``timeout`` is the SDK's (each socket operation);
+    ``deadline`` bounds a whole call, headers, body and the SDK's retries included (``None``: no bound).
     """
 
     api_key: Secret | None = attrs.field(default=None, converter=_secret)
@@ -60,6 +64,7 @@ class OpenAISettings:
     organization: str | None = None
     project: str | None = None
     timeout: float | None = None
+    deadline: float | None = 300.0
     max_retries: int | None = None
     default_headers: Mapping[str, str] | None = attrs.field(default=None, hash=False)
     azure_endpoint: str | None = None
@@ -133,6 +138,13 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
             for name in ("base_url", "organization", "project"):
                 if getattr(settings, name) is not None:
                     kwargs[name] = getattr(settings, name)
+        default_client = openai.DefaultAsyncHttpxClient if use_async else openai.DefaultHttpxClient
+        # the API never redirects: a redirect is not followed, so the key goes to base_url only
+        http_kwargs: dict[str, Any] = {"follow_redirects": False}
+        if settings.timeout is not None:
+            http_kwargs["timeout"] = settings.timeout
+        kwargs["http_client"] = deadline_http_client(default_client, use_async=use_async,
+                                                     expired=_expired_error, **http_kwargs)
         client = cls(**kwargs)
         _clients[cache_key] = client
         if loop is not None:
@@ -142,8 +154,42 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
         return client
 
 
+@functools.cache
+def _expired_class() -> type[BaseException]:
+    """An SDK error (the SDK re-raises those without retrying) that is also a DeadlineExceeded."""
+    return type("DeadlinePassed", (DeadlineExceeded, _import_openai().OpenAIError), {})
+
+
+def _expired_error(deadline: Deadline) -> BaseException:
+    return _expired_class()(deadline.message())
+
+
 def _is_async(client: Any) -> bool:
     return isinstance(client, _import_openai().AsyncOpenAI)
+
+
+def _bounded(events: Any, deadline: Deadline) -> Iterator[Any]:
+    """The events of a stream, each read within *deadline* (entered per read: a deadline never
+    stays set in the caller's context between two events)."""
+    it = iter(events)
+    while True:
+        with deadline:
+            try:
+                event = next(it)
+            except StopIteration:
+                return
+        yield event
+
+
+async def _abounded(events: Any, deadline: Deadline) -> AsyncIterator[Any]:
+    it = events.__aiter__()
+    while True:
+        with deadline:
+            try:
+                event = await it.__anext__()
+            except StopAsyncIteration:
+                return
+        yield event
 
 
 def _stream_request_id(events: Any) -> str | None:
@@ -300,59 +346,68 @@ class OpenAIImageGenerator:
             return client.post("/images/edits", body=params, cast_to=ImagesResponse)
         return client.images.edit(**params, **extra)
 
+    def _deadline(self) -> Deadline:
+        """The bound on one whole call or stream."""
+        return Deadline(self.settings.deadline, f"the {self.model_id} call")
+
     def generate(self, request: GenerateRequest) -> Generation:
         client = _client(self.settings, use_async=False)
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities), self._deadline():
             response = client.images.generate(**self._generate_params(request))
             return self._generation(response)
 
     def edit(self, request: EditRequest) -> Generation:
         client = _client(self.settings, use_async=False)
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities), self._deadline():
             return self._generation(self._edit_call(client, request))
 
     async def agenerate(self, request: GenerateRequest) -> Generation:
         client = _client(self.settings, use_async=True)
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities), self._deadline():
             response = await client.images.generate(**self._generate_params(request))
             return self._generation(response)
 
     async def aedit(self, request: EditRequest) -> Generation:
         client = _client(self.settings, use_async=True)
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities), self._deadline():
             return self._generation(await self._edit_call(client, request))
 
     def stream(self, request: Request) -> Iterator[PartialImage | Generation]:
-        """Partial images as the service sends them, then the final result."""
+        """Partial images as the service sends them, then the final result (the whole stream
+        within ``deadline``)."""
         client = _client(self.settings, use_async=False)
+        deadline = self._deadline()
         with map_errors(self.model_id, self.capabilities):
-            if isinstance(request, EditRequest):
-                events = self._edit_call(client, request, stream=True)
-            else:
-                events = client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
-            yield from self._events(events)
+            with deadline:
+                if isinstance(request, EditRequest):
+                    events = self._edit_call(client, request, stream=True)
+                else:
+                    events = client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
+            yield from self._events(_bounded(events, deadline), events)
 
     async def astream(self, request: Request) -> AsyncIterator[PartialImage | Generation]:
         client = _client(self.settings, use_async=True)
+        deadline = self._deadline()
         with map_errors(self.model_id, self.capabilities):
-            if isinstance(request, EditRequest):
-                events = await self._edit_call(client, request, stream=True)
-            else:
-                events = await client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
+            with deadline:
+                if isinstance(request, EditRequest):
+                    events = await self._edit_call(client, request, stream=True)
+                else:
+                    events = await client.images.generate(**self._generate_params(request), stream=True)  # type: ignore[arg-type]
             finals: list[Any] = []
-            async for event in events:
+            async for event in _abounded(events, deadline):
                 item = self._event(event, finals)
                 if item is not None:
                     yield item
             yield self._final(finals, _stream_request_id(events))
 
-    def _events(self, events: Any) -> Iterator[PartialImage | Generation]:
+    def _events(self, events: Iterator[Any], source: Any) -> Iterator[PartialImage | Generation]:
         finals: list[Any] = []
         for event in events:
             item = self._event(event, finals)
             if item is not None:
                 yield item
-        yield self._final(finals, _stream_request_id(events))
+        yield self._final(finals, _stream_request_id(source))
 
     def _event(self, event: Any, finals: list[Any]) -> PartialImage | None:
         kind = getattr(event, "type", "")

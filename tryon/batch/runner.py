@@ -49,6 +49,7 @@ from tryon.errors import (
     RateLimitError,
     TryOnError,
 )
+from tryon.http import max_retry_after
 from tryon.results import Generation, Usage
 from tryon.secrets import redact
 
@@ -494,6 +495,7 @@ class _Run:
             limited = _find(state.error, RateLimitError)
             if isinstance(limited, RateLimitError):
                 wait = limited.retry_after if limited.retry_after is not None else _backoff(state.attempts)
+                wait = min(wait, max_retry_after())  # a server asking for a day does not park the batch
                 self.limiter.cool_down(wait)  # every worker waits, not only this one
             if state.attempts > self.retries or not _retryable(state.error) or self.stop.is_set():
                 self._finish(state)

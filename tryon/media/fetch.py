@@ -5,10 +5,13 @@ Only ``http``/``https`` URLs are fetched. Every host is resolved with
 its addresses is not public: loopback, private (RFC 1918, IPv6 ULA), link-local
 (including cloud metadata at 169.254.169.254), carrier-grade NAT, multicast, reserved,
 unspecified, or an IPv6 address embedding one of these (IPv4-mapped, 6to4, Teredo,
-NAT64). Redirects are followed by hand, each new URL checked again; after connecting,
-the peer address itself is checked again (which defeats DNS rebinding). Downloads are
-capped while streaming, with connect/read timeouts and an overall deadline; transient
-failures (connection errors, 429/5xx) are retried by the shared session.
+NAT64). A URL is parsed once, strictly (:func:`tryon.urls.parse_url`: ambiguous spellings
+are refused), each host is resolved once and the connection goes to the very address that
+was checked (:mod:`tryon.transport`; a second resolution could answer differently — DNS
+rebinding). Redirects are followed by hand, each hop checked before anything is sent to it.
+Downloads are capped while streaming, with connect/read timeouts and an overall deadline
+that covers every hop, header and body byte; transient failures (connection errors,
+429/5xx) are retried by the shared session.
 
 Private addresses are allowed with ``URLFetcher(allow_private=True)``, with
 ``configure_fetcher(allow_private=True)`` for the default fetcher, or with the
@@ -24,13 +27,14 @@ import os
 import re
 import socket
 import threading
-import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from tryon.errors import InvalidInputError, UnsafeURLError
+from tryon.http import max_retry_after
 from tryon.media.limits import describe_bytes
+from tryon.urls import Target, parse_url
 
 if TYPE_CHECKING:
     import requests
@@ -176,106 +180,125 @@ class URLFetcher:
     def _trusted(self, host: str, port: int) -> bool:
         return self.allow_private or host in self.allowed_hosts or f"{host}:{port}" in self.allowed_hosts
 
-    def check(self, url: str) -> None:
-        """Raise :class:`UnsafeURLError` unless *url* is http(s) and its host is public."""
-        shown = display_url(url)
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise InvalidInputError(f"malformed URL {shown!r}: {exc}", input_name=shown) from None
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https"):
-            raise UnsafeURLError(
-                f"refused URL {shown!r}: only http:// and https:// URLs are fetched, not "
-                f"{scheme + ':' if scheme else 'scheme-less'} URLs (pass local files as paths, or the "
-                "image bytes themselves)",
-                input_name=shown,
-            )
-        host = (parts.hostname or "").lower().rstrip(".")
-        if not host:
-            raise InvalidInputError(f"malformed URL {shown!r}: it has no host", input_name=shown)
-        port = port or (443 if scheme == "https" else 80)
-        if self._trusted(host, port):
-            return
-        try:
-            addresses = _resolve(host, port)
-        except (OSError, UnicodeError) as exc:
-            raise InvalidInputError(
-                f"cannot resolve the host of {shown!r}: {exc}", input_name=shown
-            ) from None
-        unsafe = [a for a in addresses if not is_public_address(a)]
-        if unsafe or not addresses:
-            raise UnsafeURLError(
-                f"refused URL {shown!r}: {host} resolves to a non-public address ({', '.join(unsafe)}); "
-                f"set allow_private=True or {ALLOW_PRIVATE_ENV}=1 to fetch from private networks",
-                input_name=shown,
-            )
+    def address_for(self, target: Target) -> str:
+        """Resolve *target*'s host once and return the address to connect to; raise
+        :class:`UnsafeURLError` unless every address it resolves to is public (or trusted)."""
+        shown = target.display
+        if target.is_ip:
+            addresses = [target.host]
+        else:
+            try:
+                addresses = _resolve(target.host, target.port)
+            except (OSError, UnicodeError) as exc:
+                raise InvalidInputError(
+                    f"cannot resolve the host of {shown!r}: {_reason(exc)}", input_name=shown
+                ) from None
+        if not addresses:
+            raise InvalidInputError(f"cannot resolve the host of {shown!r}: no addresses", input_name=shown)
+        if not self._trusted(target.host, target.port):
+            unsafe = [a for a in addresses if not is_public_address(a)]
+            if unsafe:
+                raise UnsafeURLError(
+                    f"refused URL {shown!r}: {target.host} resolves to a non-public address "
+                    f"({', '.join(unsafe)}); set allow_private=True or {ALLOW_PRIVATE_ENV}=1 to fetch from "
+                    "private networks",
+                    input_name=shown,
+                )
+        return addresses[0]
 
-    def _check_peer(self, response: requests.Response, url: str) -> None:
-        """Check the address actually connected to (DNS may have changed since :meth:`check`)."""
-        if self.proxies:
-            return
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower().rstrip(".")
-        if self._trusted(host, parts.port or (443 if parts.scheme == "https" else 80)):
+    def check(self, url: str) -> None:
+        """Raise :class:`UnsafeURLError` unless *url* is an unambiguous http(s) URL whose host is public."""
+        self.address_for(parse_url(url))
+
+    def _check_peer(self, response: requests.Response, target: Target) -> None:
+        """Defence in depth: the address actually connected to must be public too."""
+        if self.proxies or self._trusted(target.host, target.port):
             return
         peer = _peer_address(response)
         if peer is not None and not is_public_address(peer):
-            shown = display_url(url)
             raise UnsafeURLError(
-                f"refused URL {shown!r}: the connection went to the non-public address {peer}",
-                input_name=shown,
+                f"refused URL {target.display!r}: the connection went to the non-public address {peer}",
+                input_name=target.display,
             )
 
     # ----------------------------------------------------------------- fetching
 
     def fetch(self, url: str) -> tuple[bytes, str | None]:
-        """Download *url*; return ``(body, content type without parameters or None)``."""
+        """Download *url*; return ``(body, content type without parameters or None)``.
+
+        The whole download — every redirect hop, retry, header and body byte — ends within
+        ``total_timeout``; each hop is checked (and its connection pinned to the checked
+        address) before any byte is sent to it.
+        """
+        from tryon.deadline import Deadline
+        from tryon.transport import guarded
+
+        target = parse_url(url)
+        with Deadline(self.total_timeout, f"fetching {target.display!r}") as deadline, guarded(self):
+            try:
+                return self._fetch(target, deadline)
+            except InvalidInputError:
+                raise
+            except Exception:  # DeadlineExceeded from a retry wait, or an expired read
+                if deadline.expired:
+                    raise self._late(target) from None
+                raise
+
+    def _late(self, target: Target) -> InvalidInputError:
+        return InvalidInputError(
+            f"timed out fetching {target.display!r}: the download took longer than {self.total_timeout}s",
+            input_name=target.display,
+        )
+
+    def _fetch(self, target: Target, deadline: Any) -> tuple[bytes, str | None]:
         import requests
 
         from tryon.http import is_timeout, shared_session
 
         # no proxies or .netrc credentials for arbitrary URLs; GET is the only method used
-        session = shared_session(retries=self.retries, backoff_factor=self.backoff_factor, max_retry_after=10.0,
+        session = shared_session(retries=self.retries, backoff_factor=self.backoff_factor,
+                                 max_retry_after=min(10.0, max_retry_after()),
                                  headers={"Accept": "image/*, */*;q=0.5"}, trust_env=False)
-        deadline = None if self.total_timeout is None else time.monotonic() + self.total_timeout
-        current = url
+        current = target
         for _hop in range(self.max_redirects + 1):
-            self.check(current)
-            shown = display_url(current)
+            shown = current.display
             try:
                 response = session.get(
-                    current, stream=True, allow_redirects=False, timeout=self.timeout, proxies=self.proxies
+                    current.url, stream=True, allow_redirects=False, timeout=self.timeout, proxies=self.proxies
                 )
             except requests.RequestException as exc:
+                if deadline.expired:
+                    raise self._late(current) from None
                 if is_timeout(exc):
                     raise InvalidInputError(
                         f"timed out fetching {shown!r} (timeout={self.timeout}s)", input_name=shown
                     ) from None
                 raise InvalidInputError(f"cannot fetch {shown!r}: {_reason(exc)}", input_name=shown) from None
             with response:
+                if deadline.fired:  # headers cut short by the deadline can look complete
+                    raise self._late(current)
                 self._check_peer(response, current)
                 if response.status_code in _REDIRECTS and response.headers.get("Location"):
-                    current = urljoin(current, response.headers["Location"])
+                    current = current.join(response.headers["Location"])
                     continue
                 if not 200 <= response.status_code < 300:
                     status = f"HTTP {response.status_code} {response.reason or ''}".strip()
                     raise InvalidInputError(f"cannot fetch {shown!r}: {status}", input_name=shown)
-                body = self._read_capped(response, shown, deadline)
+                body = self._read_capped(response, current, deadline)
                 content_type = response.headers.get("Content-Type")
                 media_type = content_type.split(";", 1)[0].strip().lower() if content_type else None
                 return body, media_type or None
         raise InvalidInputError(
-            f"cannot fetch {display_url(url)!r}: more than {self.max_redirects} redirects",
-            input_name=display_url(url),
+            f"cannot fetch {target.display!r}: more than {self.max_redirects} redirects",
+            input_name=target.display,
         )
 
-    def _read_capped(self, response: requests.Response, shown: str, deadline: float | None) -> bytes:
+    def _read_capped(self, response: requests.Response, target: Target, deadline: Any) -> bytes:
         import requests
 
         from tryon.http import is_timeout
 
+        shown = target.display
         cap = self.max_bytes
         declared = response.headers.get("Content-Length")
         if declared and declared.strip().isdigit() and int(declared) > cap:
@@ -294,13 +317,12 @@ class URLFetcher:
                         f"refused {shown!r}: it is larger than the {describe_bytes(cap)} download limit",
                         input_name=shown,
                     )
-                if deadline is not None and time.monotonic() > deadline:
-                    raise InvalidInputError(
-                        f"timed out fetching {shown!r}: the download took longer than {self.total_timeout}s",
-                        input_name=shown,
-                    )
+                if deadline.expired:
+                    raise self._late(target)
                 chunks.append(chunk)
         except requests.RequestException as exc:
+            if deadline.expired:
+                raise self._late(target) from None
             if is_timeout(exc) or "timed out" in str(exc).lower():
                 raise InvalidInputError(
                     f"timed out reading {shown!r} (timeout={self.timeout}s)", input_name=shown
@@ -308,6 +330,8 @@ class URLFetcher:
             raise InvalidInputError(
                 f"download of {shown!r} failed: {_reason(exc)}", input_name=shown
             ) from None
+        if deadline.expired:
+            raise self._late(target)
         return b"".join(chunks)
 
 

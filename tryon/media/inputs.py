@@ -301,6 +301,13 @@ def _pil_open(data: bytes, media_type: str, name: str) -> Iterator[PILImage.Imag
         _register_heif_opener()
     try:
         image = Image.open(io.BytesIO(data), formats=[fmt])
+    except KeyError:  # Pillow has no opener registered for this format (HEIF without pillow-heif)
+        hint = ("; HEIC/HEIF needs the optional pillow-heif package (pip install pillow-heif), or convert it "
+                "to PNG/JPEG" if fmt == "HEIF" else "; convert it to PNG/JPEG")
+        raise InvalidInputError(
+            f"{_quote(name)} is {format_name(media_type).upper()}, which this installation cannot read{hint}",
+            input_name=name,
+        ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InvalidInputError(
             f"{_quote(name)} is too large to decode safely ({exc})", input_name=name
@@ -496,7 +503,7 @@ def _load_string(text: str, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
         )
     tried_path = ""
     if len(stripped) <= 4096 and "\n" not in stripped and "\x00" not in stripped:
-        path = Path(stripped).expanduser()
+        path = _expanded(Path(stripped))
         try:
             exists = path.exists()
         except (OSError, ValueError):
@@ -528,6 +535,14 @@ def _load_string(text: str, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
     )
 
 
+def _expanded(path: Path) -> Path:
+    """``~`` and ``~user`` expanded; the path as it is when there is no such home directory."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path
+
+
 def _read_source(source: object, fetcher: Fetcher | None) -> tuple[bytes, str, str]:
     """``(data, display name, source kind)`` for any accepted source."""
     if isinstance(source, bytes | bytearray | memoryview):
@@ -535,7 +550,7 @@ def _read_source(source: object, fetcher: Fetcher | None) -> tuple[bytes, str, s
     if isinstance(source, str):
         return _load_string(source, fetcher)
     if isinstance(source, os.PathLike):
-        path = Path(os.fspath(source)).expanduser()
+        path = _expanded(Path(os.fspath(source)))
         shown = os.fspath(source)
         if not path.exists():
             raise InvalidInputError(f"no such file: {_quote(str(shown))}", input_name=str(shown))
@@ -548,9 +563,16 @@ def _read_source(source: object, fetcher: Fetcher | None) -> tuple[bytes, str, s
         shown = os.fspath(raw_name) if isinstance(raw_name, str | os.PathLike) else "file object"
         if not isinstance(shown, str):
             shown = "file object"
+        if getattr(source, "closed", False) is True:
+            raise InvalidInputError(f"{_quote(shown)} is a closed file; pass it while it is open, or pass "
+                                    "its path", input_name=shown)
         try:
             data = read(MAX_INPUT_BYTES + 1)
-        except OSError as exc:
+        except UnicodeDecodeError:
+            raise InvalidInputError(
+                f"{_quote(shown)} is open in text mode; open image files in binary mode ('rb')",
+                input_name=shown) from None
+        except (OSError, ValueError) as exc:  # ValueError: closed, or not readable (opened for writing)
             raise InvalidInputError(f"cannot read {_quote(shown)}: {exc}", input_name=shown) from None
         if isinstance(data, str):
             raise InvalidInputError(

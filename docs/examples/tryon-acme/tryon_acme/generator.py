@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 import tryon
-from tryon.http import json_object, send, shared_session
+from tryon.http import json_object, same_origin, send, shared_session
 from tryon.secrets import Secret
 
 DEFAULT_BASE_URL = "https://api.acme.example"
@@ -45,8 +45,10 @@ class AcmeGenerator:
             "style": request.options.style,  # the model's typed options (AcmeOptions)
             "images": images,
         }
+        # credentials go only to the API host (never along a redirect); deadline bounds the whole call
         response = send(self._session, "POST", f"{self._base_url}/v1/images", provider=self.provider,
-                        model=self.model_id, json={k: v for k, v in body.items() if v}, headers=self._headers())
+                        model=self.model_id, json={k: v for k, v in body.items() if v}, deadline=300,
+                        credentials=self._headers(), credential_scope=same_origin(self._base_url))
         answer = json_object(response, provider=self.provider, model=self.model_id)
         try:
             data = [item["b64"] for item in answer["data"]]
