@@ -1,7 +1,7 @@
 """Run every benchmark and write ``docs/performance.md``: ``python -m benchmarks`` (or this file).
 
 ``--quick`` uses fewer repetitions (a smoke run), ``--only NAME`` runs some benchmarks
-(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``), ``--no-write``
+(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``, ``peers``), ``--no-write``
 prints the table without touching the docs.
 """
 
@@ -24,8 +24,9 @@ if __package__ in (None, ""):  # run as a file: python benchmarks/run.py
 
 from benchmarks.common import ROOT, Result
 
-BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare")
-PACKAGES = ("tryon", "openai", "httpx2", "pydantic", "pillow", "attrs", "pluggy", "click", "requests")
+BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers")
+PACKAGES = ("tryon", "openai", "httpx2", "pydantic", "pillow", "attrs", "pluggy", "click", "requests", "litellm",
+            "any-llm-sdk")
 OUTPUT = ROOT / "docs" / "performance.md"
 
 
@@ -69,8 +70,9 @@ def render(results: Sequence[tuple[ModuleType, list[Result]]], info: dict[str, s
         "provider busy up to its limits. These benchmarks measure that against the local OpenAI emulator",
         "(`tryon.testing`), each next to the raw `openai` SDK doing the same work in the same session.",
         "",
-        "Regenerate with `python -m benchmarks` (about a minute; `--quick` for a smoke run). The numbers",
-        "below are from one run on this machine (shared with other work, so expect a few % of noise):",
+        "Regenerate with `python -m benchmarks` (a few minutes; `--quick` for a smoke run; the peers",
+        "column needs `pip install -e '.[bench]'`: litellm and any-llm-sdk; skipped without them). The",
+        "numbers below are from one run on this machine (shared with other work, so expect a few % of noise):",
         "",
         *[f"- **{key}**: {value}" for key, value in info.items()],
         f"- **run**: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}, {elapsed:.0f} s"
@@ -131,6 +133,20 @@ FINDINGS = """
 - **A result keeps the SDK response** (`Generation.raw`), and with it the base64 strings: a
   single-call result holds about 2.3x its encoded images until it is dropped (a fanned-out result
   does not keep `raw`).
+- **A new event loop paid for a TLS context.** Each `asyncio.run()` needs its own `AsyncOpenAI`
+  client (pooled connections cannot outlive their loop), and building one loaded the CA bundle
+  into a fresh TLS context: 100-150 ms on this machine, most of what `asyncio.run(agenerate(n=40))`
+  cost over raw calls. The GPT plugin now builds that context once per process
+  (`httpx2.create_ssl_context()`, what the SDK's client does itself) and gives each per-loop client
+  the SDK's own HTTP client class with it: a new client costs under 1 ms. A raw-SDK program that
+  creates its client inside `asyncio.run` still pays the full cost, which is why tryon can measure
+  below the raw row.
+- **An edit's mask is decoded once, and once per batch.** The mask check (alpha present, something
+  marked) must decode the mask: a 1024x1024 RGBA PNG takes 15-40 ms to inflate on this machine,
+  the whole of what an edit's preparation cost (three 1.5 MiB inputs are checked from their
+  structure in under 1 ms and sent byte for byte). The verdict is cached by content hash
+  (`tryon.media.masks.MASK_CACHE`, 64 entries / 64 MiB), so repeating an edit or a batch reusing a
+  mask checks it once; the "mask checked cold" figure in the peers table is the first call.
 - **Async clients are per event loop.** The GPT plugin cached one `AsyncOpenAI` client per process;
   its pooled connections belonged to the first event loop, so a second `asyncio.run()` failed with
   "Event loop is closed". The client cache is now keyed by the running loop.

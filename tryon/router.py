@@ -450,6 +450,11 @@ class Router:
             if first is None:  # the first image is an unfetched URL: check the mask on its own
                 mask, mask_notices = prepare_mask(mask, load_image(mask), limits=limits, strict=strict)
             else:
+                from tryon.media.prepare import upright_for_mask
+
+                first, oriented = upright_for_mask(first, limits, strict=strict)
+                images[0] = first
+                notices.extend(oriented)
                 mask, mask_notices = prepare_mask(mask, first, limits=limits, strict=strict, fetcher=self.fetcher)
             notices.extend(mask_notices)
         options = request.options

@@ -154,12 +154,14 @@ def _classes(core: Any, expired: ExpiredFactory) -> tuple[type, type, type, type
     return Backend, Stream, AsyncBackend, AsyncStream
 
 
-def deadline_http_client(client_class: type, *, use_async: bool, expired: ExpiredFactory, **kwargs: Any) -> Any:
+def deadline_http_client(client_class: type, *, use_async: bool, expired: ExpiredFactory,
+                         verify: Any = True, **kwargs: Any) -> Any:
     """An instance of the SDK's default client class (e.g. ``openai.DefaultHttpxClient``) whose
-    connections honour the current deadline. *kwargs* go to the client (``timeout``...)."""
+    connections honour the current deadline. *verify* (``True`` or a shared ``ssl.SSLContext``)
+    goes to the transport; *kwargs* go to the client (``timeout``...)."""
     httpx, core = _modules()
     backend, _, async_backend, _ = _classes(core, expired)
-    transport = httpx.AsyncHTTPTransport() if use_async else httpx.HTTPTransport()
+    transport = httpx.AsyncHTTPTransport(verify=verify) if use_async else httpx.HTTPTransport(verify=verify)
     pool = getattr(transport, "_pool", None)
     inner = getattr(pool, "_network_backend", None)
     if inner is None:  # pragma: no cover - a transport layout this module does not know

@@ -103,11 +103,36 @@ async def _close_with_loop(client: Any) -> AsyncIterator[None]:
         await client.close()
 
 
+_ssl_lock = threading.Lock()
+_ssl_context: Any = None
+
+
+def _shared_ssl_context() -> Any:
+    """The TLS context the SDK's HTTP client would build for itself (``verify=True``, trusting
+    ``SSL_CERT_FILE``/``SSL_CERT_DIR``), built once per process.
+
+    Building it loads the CA bundle: about 100-150 ms, which was most of what a new event loop
+    cost (``asyncio.run(agenerate(...))`` needs a new async client per loop, whose connections
+    cannot outlive it). The context holds no connection state and is safe to share.
+    """
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            try:
+                import httpx2 as httpx_module
+            except ImportError:  # pragma: no cover - SDKs before the httpx2 rename
+                import httpx as httpx_module  # type: ignore[no-redef]
+
+            _ssl_context = httpx_module.create_ssl_context()
+        return _ssl_context
+
+
 def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
     """One SDK client per distinct settings (and key), shared by all models and threads.
 
     An async client's pooled connections belong to the event loop that opened them, so
-    async clients are kept per running loop (those of closed loops are dropped).
+    async clients are kept per running loop (those of closed loops are dropped); each new one
+    reuses the process's TLS context (:func:`_shared_ssl_context`).
     """
     key_value, _ = settings.resolved_key()
     loop = asyncio.get_running_loop() if use_async else None
@@ -143,8 +168,10 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
         http_kwargs: dict[str, Any] = {"follow_redirects": False}
         if settings.timeout is not None:
             http_kwargs["timeout"] = settings.timeout
+        # one TLS context per process: building one per client was most of what a new event loop cost
         kwargs["http_client"] = deadline_http_client(default_client, use_async=use_async,
-                                                     expired=_expired_error, **http_kwargs)
+                                                     expired=_expired_error, verify=_shared_ssl_context(),
+                                                     **http_kwargs)
         client = cls(**kwargs)
         _clients[cache_key] = client
         if loop is not None:

@@ -34,6 +34,7 @@ import functools
 import io
 import os
 import re
+import stat
 import struct
 import sys
 from collections.abc import Iterator, Sequence
@@ -50,10 +51,10 @@ from tryon.media.sniff import (
     describe_content,
     extension_for,
     format_name,
-    image_dimensions,
     pillow_format,
     sniff_media_type,
 )
+from tryon.media.structure import Layout, LayoutProblem, scan_layout
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -134,6 +135,9 @@ class InputImage:
     ``"base64 string"``, ``"data URL"``, ``"PIL image"``, a file object's name...);
     ``source_kind`` is one of ``path``, ``url``, ``data-url``, ``base64``, ``bytes``,
     ``pil``, ``file`` (or ``converted``/``mask`` for images tryon produced).
+    ``width``/``height`` are the stored size; ``orientation`` is the EXIF orientation (1-8,
+    read from JPEG, TIFF, PNG ``eXIf`` and WebP ``EXIF``) and :attr:`upright_size` the size
+    the user sees; ``frames`` counts the frames of an animation (or TIFF pages).
     """
 
     data: bytes = attrs.field(repr=False)
@@ -142,6 +146,8 @@ class InputImage:
     height: int
     name: str = "bytes"
     source_kind: str = "bytes"
+    orientation: int = 1
+    frames: int = 1
 
     def __repr__(self) -> str:
         return (
@@ -153,6 +159,11 @@ class InputImage:
     def size(self) -> tuple[int, int]:
         """``(width, height)``."""
         return self.width, self.height
+
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        """``(width, height)`` as displayed: swapped for EXIF orientations 5-8."""
+        return (self.height, self.width) if self.orientation in (5, 6, 7, 8) else (self.width, self.height)
 
     @property
     def nbytes(self) -> int:
@@ -350,12 +361,17 @@ def open_image(image: InputImage) -> Iterator[PILImage.Image]:
             ) from None
 
 
-def _dimensions(data: bytes, media_type: str, name: str) -> tuple[int, int]:
-    size = image_dimensions(data)
-    if size is not None:
-        return size
+def _layout(data: bytes, media_type: str, name: str) -> Layout:
+    """The structure of *data*: walked without decoding, else from Pillow's header parse."""
+    try:
+        layout = scan_layout(data, media_type)
+    except LayoutProblem as exc:
+        raise InvalidInputError(f"{_quote(name)} is refused: {exc}", input_name=name) from None
+    if layout is not None:
+        return layout
     with _pil_open(data, media_type, name) as image:
-        return image.size
+        width, height = image.size
+    return Layout(width=width, height=height, frame_pixels=width * height)
 
 
 def image_from_bytes(
@@ -378,7 +394,8 @@ def image_from_bytes(
             "(accepted: PNG, JPEG, WEBP, GIF, BMP, TIFF, AVIF, HEIC)",
             input_name=name,
         )
-    width, height = _dimensions(data, media_type, name)
+    layout = _layout(data, media_type, name)
+    width, height = layout.width, layout.height
     if width <= 0 or height <= 0:
         raise InvalidInputError(
             f"{_quote(name)} has zero size ({width}x{height}): there is nothing to send", input_name=name
@@ -391,7 +408,8 @@ def image_from_bytes(
             input_name=name,
         )
     _check_structure(data, media_type, name)
-    return InputImage(data, media_type, int(width), int(height), name=name, source_kind=source_kind)
+    return InputImage(data, media_type, int(width), int(height), name=name, source_kind=source_kind,
+                      orientation=layout.orientation, frames=layout.frames)
 
 
 # --------------------------------------------------------------------------- sources
@@ -426,9 +444,49 @@ def _encode_pil(image: PILImage.Image, name: str) -> bytes:
     return buffer.getvalue()
 
 
+_SPECIAL_FILES = (
+    (stat.S_ISDIR, "a directory, not an image file"),
+    (stat.S_ISFIFO, "a named pipe (FIFO), not an image file; tryon reads regular files only"),
+    (stat.S_ISCHR, "a character device, not an image file; tryon reads regular files only"),
+    (stat.S_ISBLK, "a block device, not an image file; tryon reads regular files only"),
+    (stat.S_ISSOCK, "a socket, not an image file; tryon reads regular files only"),
+)
+
+
+def _special_file(mode: int) -> str | None:
+    for test, words in _SPECIAL_FILES:
+        if test(mode):
+            return words
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
 def _read_file(path: Path, shown: str) -> bytes:
+    """Read a regular file; FIFOs, devices, sockets and directories are refused without blocking
+    (the file is opened non-blocking and checked with ``fstat`` before any read)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        with path.open("rb") as handle:
+        try:
+            before: os.stat_result | None = os.stat(path)
+        except FileNotFoundError:
+            raise
+        except OSError:
+            before = None  # let open() say what is wrong
+        if before is not None and (problem := _special_file(before.st_mode)):
+            raise InvalidInputError(f"{_quote(shown)} is {problem}", input_name=shown)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            problem = _special_file(info.st_mode)
+            if problem:  # replaced between the two looks
+                raise InvalidInputError(f"{_quote(shown)} is {problem}", input_name=shown)
+            if info.st_size > MAX_INPUT_BYTES:
+                raise InvalidInputError(
+                    f"{_quote(shown)} is {describe_bytes(info.st_size)}, more than tryon reads for one image "
+                    f"({describe_bytes(MAX_INPUT_BYTES)})",
+                    input_name=shown,
+                )
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(handle.fileno(), True)
             data = handle.read(MAX_INPUT_BYTES + 1)
     except IsADirectoryError:
         raise InvalidInputError(

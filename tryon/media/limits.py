@@ -17,7 +17,11 @@ from tryon.media.sniff import IMAGE_MEDIA_TYPES, normalize_media_type
 __all__ = [
     "DEFAULT_ACCEPTED_TYPES",
     "MASK_FORMATS",
+    "MAX_FRAMES",
+    "MAX_FRAME_PIXELS_TOTAL",
     "MAX_INPUT_BYTES",
+    "MAX_METADATA_BYTES",
+    "MAX_TEXT_CHUNK_BYTES",
     "SAFE_MAX_PIXELS",
     "InputLimits",
     "describe_bytes",
@@ -29,6 +33,21 @@ __all__ = [
 #: 256 MiB as RGB). An image above it is refused from its header, before decoding, and
 #: an image at or below it never triggers Pillow's ``DecompressionBombWarning``.
 SAFE_MAX_PIXELS: int = 89_478_485
+
+#: Most frames (GIF, APNG, animated WebP, TIFF pages, ICO entries) an input may have.
+MAX_FRAMES: int = 10_000
+
+#: Most pixels of all frames of one input together: four times :data:`SAFE_MAX_PIXELS`
+#: (every frame is also bounded by :data:`SAFE_MAX_PIXELS` on its own). Pillow decodes every
+#: earlier frame to reach a later one, so this bounds the work of any seek.
+MAX_FRAME_PIXELS_TOTAL: int = 4 * SAFE_MAX_PIXELS
+
+#: Largest text block (PNG tEXt/zTXt/iTXt after inflating, GIF or JPEG comment, WebP XMP):
+#: 1 MiB, Pillow's own ``PngImagePlugin.MAX_TEXT_CHUNK``.
+MAX_TEXT_CHUNK_BYTES: int = 1024 * 1024
+
+#: Most metadata (text, EXIF, XMP, ICC profiles, application blocks) of one input together.
+MAX_METADATA_BYTES: int = 16 * 1024 * 1024
 
 #: Largest input (file, download, bytes) tryon reads at all: 200 MiB.
 MAX_INPUT_BYTES: int = 200 * 1024 * 1024

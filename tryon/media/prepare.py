@@ -31,7 +31,7 @@ from tryon.notice import Notice
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-__all__ = ["encode_image", "prepare_image", "prepare_images"]
+__all__ = ["encode_image", "prepare_image", "prepare_images", "upright_for_mask"]
 
 _LOSSY = frozenset({"image/jpeg", "image/webp", "image/avif"})
 _ALPHA_CAPABLE = frozenset({"image/png", "image/webp", "image/avif", "image/tiff", "image/gif"})
@@ -130,7 +130,7 @@ def _reencode(
     out_type = limits.conversion_type if converting else image.media_type
     notices: list[Notice] = []
     with open_image(image) as pil:
-        frames = getattr(pil, "n_frames", 1)
+        frames = image.frames  # counted from the structure: asking Pillow would decode every frame
         orientation = pil.getexif().get(0x0112, 1)
         swapped = orientation in (5, 6, 7, 8)
         upright = (image.height, image.width) if swapped else (image.width, image.height)
@@ -195,6 +195,33 @@ def _reencode(
         data, out_type, frame.width, frame.height, name=image.name, source_kind=image.source_kind
     )
     return result, notices
+
+
+def upright_for_mask(
+    image: InputImage, limits: InputLimits, *, strict: bool = True
+) -> tuple[InputImage, list[Notice]]:
+    """The first image of an edit with a mask, turned upright when EXIF says it is displayed rotated.
+
+    A mask is drawn on the picture as the user sees it; sending the stored pixels with an
+    orientation tag would leave it to each provider whether they agree. So an image with EXIF
+    orientation 2-8 is re-encoded upright (same type, or the model's conversion type when the
+    model does not take it) with an ``image-oriented`` notice; any other image is returned as it is.
+    """
+    if image.orientation == 1:
+        return image, []
+    accepted = limits.accepts(image.media_type)
+    upright, notices = _reencode(image, limits, strict=strict, converting=not accepted)
+    notices.append(
+        Notice(
+            "image-oriented",
+            f"image {_label(image)} turned upright (EXIF orientation {image.orientation}) so that the mask, "
+            "drawn on the image as displayed, matches it",
+            option="images",
+            original=image.orientation,
+            applied=1,
+        )
+    )
+    return upright, notices
 
 
 def _squeeze(
