@@ -1,7 +1,9 @@
 """tryon's Gemini provider: Google's Nano Banana image models over the Gemini REST API.
 
-Models: ``gemini-2.5-flash-image`` (alias ``nano-banana``) and ``gemini-3-pro-image-preview``
-(alias ``nano-banana-pro``). Settings (``Router(settings={"gemini": {...}})``): ``api_key``
+Models: ``gemini-3.1-flash-image`` (alias ``nano-banana-2``), ``gemini-3-pro-image`` (alias
+``nano-banana-pro``) and the shut-down ``gemini-3.1-flash-image-preview``, ``gemini-3-pro-image-preview``
+and ``gemini-2.5-flash-image`` (alias ``nano-banana``), declared with their successors.
+Settings (``Router(settings={"gemini": {...}})``): ``api_key``
 (else ``GOOGLE_API_KEY`` or ``GEMINI_API_KEY``), ``base_url`` (else ``GEMINI_BASE_URL``, else
 https://generativelanguage.googleapis.com), ``timeout``, ``max_retries``.
 """

@@ -18,12 +18,13 @@ from tryon.errors import (
     ProviderRequestError,
 )
 from tryon.http import json_object, same_origin, send, shared_session
+from tryon.media.outputs import convert_image
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
 from tryon.results import GeneratedImage, Generation
 from tryon.sizes import aspect_ratio_of, parse_size
 
-from .models import RATIOS, GeminiModel
+from .models import GeminiModel
 from .response import read_answer
 from .settings import PROVIDER, GeminiSettings
 
@@ -72,7 +73,8 @@ class GeminiGenerator:
         if size is None or size == "auto":
             return ratio, tier, []
         exact = self._model.ratio_and_tier(size)
-        size_ratio = exact[0] if exact else aspect_ratio_of(size, RATIOS)
+        ratios = self._model.ratios
+        size_ratio = exact[0] if exact else aspect_ratio_of(size, ratios)
         if size_ratio is None:
             raise InvalidOptionError(
                 [
@@ -80,7 +82,7 @@ class GeminiGenerator:
                         "size",
                         size,
                         f"{self.model_id} takes an aspect ratio; size={size!r} "
-                        "is not exactly one of " + ", ".join(RATIOS),
+                        "is not exactly one of " + ", ".join(ratios),
                     )
                 ],
                 model=self.model_id,
@@ -188,7 +190,17 @@ class GeminiGenerator:
         body, notices = self.body(request)
         raw = self._post(body)
         answer = read_answer(raw, provider=PROVIDER, model=self.model_id)
+        # Typed from its bytes, never from the label (Gemini 3 answers JPEG bytes labelled image/png).
         image = GeneratedImage.from_base64(answer.image_b64, provider=PROVIDER, model=self.model_id)
+        wanted = request.output_format
+        if wanted is not None and image.format != wanted:
+            data = convert_image(image.data, f"image/{wanted}")
+            notices.append(Notice(
+                "output-format-converted",
+                f"{self.model_id} answered with {image.format.upper()} (the Gemini API has no output format "
+                f"option); it was re-encoded as {wanted.upper()} as requested",
+                option="output_format", original=image.format, applied=wanted))
+            image = GeneratedImage.from_bytes(data, provider=PROVIDER, model=self.model_id)
         ids = (answer.response_id,) if answer.response_id else ()
         return Generation(
             images=[image],
@@ -212,6 +224,6 @@ class GeminiGenerator:
     def price_size(self, request: Request) -> str | None:
         """The size class the price tables use: the ``imageSize`` tier (the default tier when unset)."""
         _, tier, _ = self.image_config(request)
-        if tier is None and self._model.tiers:
-            tier = self._model.tiers[0]
+        if tier is None:
+            tier = self._model.default_tier
         return tier

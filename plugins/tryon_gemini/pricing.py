@@ -31,6 +31,17 @@ _GA = Source(where="tryon (inferred)", checked="2026-12-01", kind=SourceKind.INF
 _PRO = PerToken(text_in=2.00, image_out=120.0, text_out=12.0,
                 output_tokens={None: {"1K": 1120, "2K": 1120, "4K": 2000}}, input_image=TiledImageTokens(base=560))
 
+_FLASH31 = Source(
+    where="https://docs.cloud.google.com/vertex-ai/generative-ai/docs/models/gemini/3-1-flash-image and third-party "
+          "price pages (therouter, UF Navigator, core.today)", checked="2026-12-01", kind=SourceKind.THIRD_PARTY,
+    verified=False,
+    note="747/1120/1680/2520 output tokens per 512/1K/2K/4K image and 1120 tokens per input image (Vertex card); "
+         "$60/M image out, $0.50/M in, $3/M text out (two of three third-party pages agree; one says $0.25 in); "
+         "not checked against ai.google.dev/pricing")
+_FLASH31_RATES = PerToken(text_in=0.50, image_out=60.0, text_out=3.0,
+                          output_tokens={None: {"512": 747, "1K": 1120, "2K": 1680, "4K": 2520}},
+                          input_image=TiledImageTokens(base=1120))
+
 PRICES: Mapping[str, Price] = MappingProxyType({
     "gemini-2.5-flash-image": Price(
         rates=PerToken(text_in=0.30, image_out=30.0, text_out=2.50, output_tokens={None: {None: 1290}},
@@ -38,6 +49,10 @@ PRICES: Mapping[str, Price] = MappingProxyType({
         sources=(_THIRD_PARTY, _INPUTS), upper_bound=False, approximation=_APPROX),
     "gemini-3-pro-image": Price(rates=_PRO, sources=(_GA, _THIRD_PARTY, _INPUTS), upper_bound=False,
                                 approximation=_APPROX),
+    "gemini-3.1-flash-image": Price(rates=_FLASH31_RATES, sources=(_FLASH31,), upper_bound=False,
+                                    approximation=_APPROX),
+    "gemini-3.1-flash-image-preview": Price(rates=_FLASH31_RATES, sources=(_FLASH31,), upper_bound=False,
+                                            approximation=_APPROX),
     "gemini-3-pro-image-preview": Price(rates=_PRO, sources=(_THIRD_PARTY, _INPUTS), upper_bound=False,
                                         approximation=_APPROX),
 })

@@ -126,7 +126,8 @@ def test_gpt_estimates_are_upper_bounds(model: str, ledger: Ledger) -> None:
 
 def test_the_three_image_high_fidelity_edit_of_the_issue_is_covered() -> None:
     with OpenAIEmulator() as emu:
-        router = tryon.Router(plugins=False, allow_retired=True, settings={"openai": {"base_url": emu.base_url, "api_key": KEY}})
+        router = tryon.Router(plugins=False, allow_retired=True,
+                              settings={"openai": {"base_url": emu.base_url, "api_key": KEY}})
         router.register(OpenAIImageGenerator("gpt-image-1.5", GPT_MODELS["gpt-image-1.5"]))
         options: dict[str, Any] = {"quality": "high", "size": "1536x1024", "input_fidelity": "high"}
         est = router.estimate(PROMPT, model="gpt-image-1.5", images=[PHOTO, WIDE, TALL], **options)
@@ -219,7 +220,8 @@ def test_gemini_pro_estimates_follow_the_size_tier(model: str, gemini: tryon.Rou
 
 def test_a_streamed_edit_with_partial_images_is_covered() -> None:
     with OpenAIEmulator() as emu:
-        router = tryon.Router(plugins=False, allow_retired=True, settings={"openai": {"base_url": emu.base_url, "api_key": KEY}})
+        router = tryon.Router(plugins=False, allow_retired=True,
+                              settings={"openai": {"base_url": emu.base_url, "api_key": KEY}})
         router.register(OpenAIImageGenerator("gpt-image-1.5", GPT_MODELS["gpt-image-1.5"]))
         options: dict[str, Any] = {"quality": "medium", "size": "1024x1024", "partial_images": 3}
         est = router.estimate(PROMPT, model="gpt-image-1.5", images=[WIDE], **options)

@@ -119,8 +119,8 @@ class _ProviderDemo:
 PROVIDER_DEMOS: dict[str, _ProviderDemo] = {
     "bfl": _ProviderDemo("bfl_emulator:BFLEmulator", "bfl", "flux-2-pro", "flux-pro-1.0-fill",
                          (("poll_interval", 0.05),), masked=True),
-    "gemini": _ProviderDemo("gemini_emulator:GeminiEmulator", "gemini", "gemini-3-pro-image",
-                            "gemini-3-pro-image"),
+    "gemini": _ProviderDemo("gemini_emulator:GeminiEmulator", "gemini", "gemini-3.1-flash-image",
+                            "gemini-3.1-flash-image"),
 }
 """The providers ``tryon demo --provider`` can show besides ``openai`` (its full demo)."""
 

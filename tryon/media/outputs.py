@@ -23,7 +23,7 @@ from typing import Any
 from tryon.media.sniff import extension_for, normalize_media_type, sniff_output_type
 from tryon.secrets import Secret, redact
 
-__all__ = ["name_from_prompt", "safe_filename", "save_bytes", "scrub_metadata", "write_sidecar"]
+__all__ = ["convert_image", "name_from_prompt", "safe_filename", "save_bytes", "scrub_metadata", "write_sidecar"]
 
 _RESERVED = frozenset(
     {"con", "prn", "aux", "nul", "clock$"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
@@ -243,6 +243,11 @@ def _wanted_type(path: Path) -> str | None:
     except ValueError:
         return None
     return media_type if media_type.startswith("image/") else None
+
+
+def convert_image(data: bytes, media_type: str) -> bytes:
+    """*data* re-encoded as *media_type* (for a plugin whose service cannot be asked for a format)."""
+    return _convert(data, media_type)
 
 
 def _convert(data: bytes, media_type: str) -> bytes:

@@ -10,8 +10,9 @@ It behaves like ``https://generativelanguage.googleapis.com`` for the Nano Banan
                                                  "imageConfig": {"aspectRatio": "16:9"}}})
 
 Bodies are validated as the service does: known models, known field names (camelCase or
-snake_case) at every level, ``aspectRatio`` from the ten supported ratios, ``imageSize``
-(1K/2K/4K) on Pro only, the number of images per request, their MIME types, base64 that
+snake_case) at every level, ``aspectRatio`` from the model's ratios (ten; fifteen on 3.1 Flash
+Image), ``imageSize`` (1K/2K/4K on Pro, 512/1K/2K/4K on 3.1 Flash, none on 2.5 Flash), the
+number of images per request, their MIME types, base64 that
 decodes to at most 7 MB per image. Errors use Google's shape
 ``{"error": {"code", "message", "status"}}``. Answers carry a real PNG of the exact pixel size
 the service gives for the ratio (and tier), and ``usageMetadata``.
@@ -19,7 +20,8 @@ the service gives for the ratio (and tier), and ``usageMetadata``.
 The key is read from ``x-goog-api-key``; a ``?key=`` query parameter also works, as on the
 service, and is recorded (redacted) so tests can assert that a client never uses it.
 :meth:`moderate_next` answers ``promptFeedback.blockReason: SAFETY`` with no candidates;
-:meth:`block_image_next` a candidate that finished with ``IMAGE_SAFETY`` and no image.
+:meth:`block_image_next` a candidate that finished with ``IMAGE_SAFETY`` and no image;
+:meth:`answer_jpeg_next` JPEG bytes labelled ``image/png``, as Gemini 3 models sometimes answer.
 Run ``python -m tryon.testing.gemini_emulator`` to serve it standalone.
 """
 
@@ -189,13 +191,49 @@ class ModelRules:
     def tiers(self) -> tuple[str, ...]:
         return tuple(t for t in self.sizes if t is not None)
 
+    @property
+    def ratios(self) -> tuple[str, ...]:
+        return tuple(next(iter(self.sizes.values())))
+
+    @property
+    def default_tier(self) -> str | None:
+        return ("1K" if "1K" in self.tiers else self.tiers[0]) if self.tiers else None
+
+
+#: gemini-3.1-flash-image: five more ratios and a 512 tier (Vertex model card). Google publishes no pixel table:
+#: shared ratios answer with Pro's sizes, the rest with the tier's pixel count on a 16 px grid.
+FLASH31_RATIOS = (*RATIOS, "1:4", "4:1", "1:8", "8:1", "9:21")
+_TIER_PIXELS = {"512": 512 * 512, "1K": 1024 * 1024, "2K": 2048 * 2048, "4K": 4096 * 4096}
+
+
+def _grid(value: float) -> int:
+    return max(16, round(value / 16) * 16)
+
+
+def _flash31_table() -> dict[str | None, Mapping[str, str]]:
+    table: dict[str | None, Mapping[str, str]] = {}
+    for tier, pixels in _TIER_PIXELS.items():
+        known = _PRO.get(tier, {})
+        row = {}
+        for ratio in FLASH31_RATIOS:
+            w, h = (int(v) for v in ratio.split(":"))
+            row[ratio] = known.get(ratio) or f"{_grid((pixels * w / h) ** 0.5)}x{_grid((pixels * h / w) ** 0.5)}"
+        table[tier] = row
+    return table
+
 
 _FLASH_RULES = ModelRules(3, _BASE_TYPES, {None: _FLASH}, {None: 1290}, 258, input_tile=768)
 _PRO_RULES = ModelRules(
     14, _BASE_TYPES | {"image/heic", "image/heif"}, _PRO, {"1K": 1120, "2K": 1120, "4K": 2000}, 560
 )
+_FLASH31_RULES = ModelRules(
+    14, _BASE_TYPES | {"image/heic", "image/heif"}, _flash31_table(),
+    {"512": 747, "1K": 1120, "2K": 1680, "4K": 2520}, 1120,
+)
 #: Model -> rules (the ``-preview`` name of 2.5 Flash Image is still served).
 MODEL_RULES: dict[str, ModelRules] = {
+    "gemini-3.1-flash-image": _FLASH31_RULES,
+    "gemini-3.1-flash-image-preview": _FLASH31_RULES,
     "gemini-2.5-flash-image": _FLASH_RULES,
     "gemini-2.5-flash-image-preview": _FLASH_RULES,
     "gemini-3-pro-image-preview": _PRO_RULES,
@@ -249,6 +287,7 @@ class GeminiEmulator(EmulatorServer):
     ) -> None:
         super().__init__(host=host, port=port, require_key=require_key, api_keys=api_keys, latency=latency)
         self._image_blocks: deque[str] = deque()
+        self._jpeg_answers: deque[str] = deque()
         self._block_lock = threading.Lock()
         # v1 is google-genai's default API version for the Gemini Developer API, v1beta the REST docs' one.
         self.route("POST", r"^/v1(?:beta)?/models/(?P<model>[^/:]+):generateContent$", self._generate)
@@ -261,10 +300,18 @@ class GeminiEmulator(EmulatorServer):
         with self._block_lock:
             self._image_blocks.extend([reason] * times)
 
+    def answer_jpeg_next(self, times: int = 1, *, label: str = "image/png") -> None:
+        """The next *times* images are JPEG bytes labelled *label* (as Gemini 3 models sometimes answer)."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        with self._block_lock:
+            self._jpeg_answers.extend([label] * times)
+
     def reset(self) -> None:
         super().reset()
         with self._block_lock:
             self._image_blocks.clear()
+            self._jpeg_answers.clear()
 
     @property
     def query_key_requests(self) -> list[RecordedRequest]:
@@ -351,6 +398,7 @@ class GeminiEmulator(EmulatorServer):
         ratio, tier = self._image_config(config.get("imageConfig"), rules, model, images)
         with self._block_lock:
             blocked = self._image_blocks.popleft() if self._image_blocks else None
+            jpeg_label = self._jpeg_answers.popleft() if self._jpeg_answers and blocked is None else None
         usage = self._usage(rules, texts, images, tier, modalities, image=blocked is None)
         response_id = self.new_request_id()
         if blocked is not None:
@@ -375,10 +423,10 @@ class GeminiEmulator(EmulatorServer):
         parts.append(
             {
                 "inlineData": {
-                    "mimeType": "image/png",
-                    "data": base64.b64encode(self._render(model, texts, images, width, height)).decode(
-                        "ascii"
-                    ),
+                    "mimeType": jpeg_label or "image/png",
+                    "data": base64.b64encode(
+                        self._render(model, texts, images, width, height, "jpeg" if jpeg_label else "png")
+                    ).decode("ascii"),
                 }
             }
         )
@@ -493,23 +541,23 @@ class GeminiEmulator(EmulatorServer):
         config = _fields({} if value is None else value, _IMAGE_CONFIG, "generation_config.image_config")
         ratio = config.get("aspectRatio")
         if ratio is None:
-            ratio = GeminiEmulator._nearest_ratio(images[0]) if images else "1:1"
-        elif ratio not in RATIOS:
-            raise _bad(f"Unsupported aspect ratio: {ratio!r}. Supported values are {', '.join(RATIOS)}.")
+            ratio = GeminiEmulator._nearest_ratio(images[0], rules.ratios) if images else "1:1"
+        elif ratio not in rules.ratios:
+            raise _bad(f"Unsupported aspect ratio: {ratio!r}. Supported values are {', '.join(rules.ratios)}.")
         tier = config.get("imageSize")
         if tier is not None and not rules.tiers:
             raise _bad(f"Image size is not supported for model {model}.")
         if tier is not None and tier not in rules.tiers:
             raise _bad(f"Unsupported image size: {tier!r}. Supported values are {', '.join(rules.tiers)}.")
-        if tier is None and rules.tiers:
-            tier = rules.tiers[0]
+        if tier is None:
+            tier = rules.default_tier
         return ratio, tier
 
     @staticmethod
-    def _nearest_ratio(image: _Image) -> str:
+    def _nearest_ratio(image: _Image, ratios: Sequence[str] = RATIOS) -> str:
         """An edit without a ratio keeps the first image's shape (the closest supported ratio)."""
         target = math.log(image.width / image.height)
-        return min(RATIOS, key=lambda r: abs(math.log(int(r.split(":")[0]) / int(r.split(":")[1])) - target))
+        return min(ratios, key=lambda r: abs(math.log(int(r.split(":")[0]) / int(r.split(":")[1])) - target))
 
     @staticmethod
     def _usage(
@@ -541,13 +589,15 @@ class GeminiEmulator(EmulatorServer):
         return usage
 
     @staticmethod
-    def _render(model: str, texts: list[str], images: list[_Image], width: int, height: int) -> bytes:
+    def _render(
+        model: str, texts: list[str], images: list[_Image], width: int, height: int, fmt: str = "png"
+    ) -> bytes:
         from tryon.testing.synth import synth_image
 
         seed_text = f"{model}|{'|'.join(texts)}|" + "|".join(
             hashlib.sha256(i.data).hexdigest()[:16] for i in images
         )
-        return synth_image(width, height, "png", transparent=False, seed_text=seed_text)
+        return synth_image(width, height, fmt, transparent=False, seed_text=seed_text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

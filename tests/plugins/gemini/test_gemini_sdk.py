@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import json
 import typing
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from gemini_schema import client_stub, validate_body
 from PIL import Image
 from tryon_gemini import MODELS, generators
 from tryon_gemini.models import UNSUPPORTED
@@ -32,10 +32,6 @@ UNMAPPED_IMAGE_CONFIG = {
     "output_compression_quality": "Vertex only: google-genai raises in Gemini Developer API mode",
     "image_output_options": "Vertex only: google-genai raises in Gemini Developer API mode",
 }
-#: Top-level request fields the plugin may send.
-REQUEST_FIELDS = {"contents", "generationConfig"}
-
-
 def picture(size: tuple[int, int] = (96, 64), fmt: str = "PNG") -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, (200, 40, 90)).save(buf, fmt)
@@ -53,29 +49,6 @@ def sdk(emu: GeminiEmulator) -> Iterator[Any]:
     """The official client pointed at the emulator (kept open for the test, closed after)."""
     with genai.Client(api_key=KEY, http_options=types.HttpOptions(base_url=emu.url)) as official:
         yield official
-
-
-def validate_body(body: dict[str, Any]) -> None:
-    """A request body the plugin sent, checked strictly (extra fields forbidden) against the SDK's types."""
-    assert set(body) <= REQUEST_FIELDS, f"unexpected request fields {set(body) - REQUEST_FIELDS}"
-    for content in body["contents"]:
-        types.Content.model_validate_json(json.dumps(content))
-    config = types.GenerateContentConfig.model_validate_json(json.dumps(body.get("generationConfig", {})))
-    # What the SDK itself would send for this config in Gemini Developer API mode (it raises for Vertex-only fields).
-    from google.genai import models as sdk_models
-
-    sent = sdk_models._GenerateContentConfig_to_mldev(client_stub(), config, {}, {})
-    assert sent == body.get("generationConfig", {})
-
-
-_STUB: list[Any] = []
-
-
-def client_stub() -> Any:
-    """An SDK API client in Gemini Developer API mode (for the SDK's own request converter)."""
-    if not _STUB:
-        _STUB.append(genai.Client(api_key="k"))
-    return _STUB[0]._api_client
 
 
 def sdk_image_models() -> set[str]:
@@ -129,11 +102,15 @@ def test_every_body_the_plugin_sends_validates_against_the_sdk(emu: GeminiEmulat
         validate_body(request.params)
 
 
-@pytest.mark.parametrize("model", ["gemini-3-pro-image", "gemini-2.5-flash-image"])
-def test_the_official_sdk_generates_against_the_emulator(emu: GeminiEmulator, sdk: Any, model: str) -> None:
-    cfg: dict[str, Any] = {"aspect_ratio": "16:9"}
-    if MODELS[model].tiers:
-        cfg["image_size"] = "2K"
+@pytest.mark.parametrize(("model", "ratio", "tier"), [
+    ("gemini-3-pro-image", "16:9", "2K"), ("gemini-2.5-flash-image", "16:9", None),
+    ("gemini-3.1-flash-image", "1:8", "512"), ("gemini-3.1-flash-image", "21:9", "4K"),
+])
+def test_the_official_sdk_generates_against_the_emulator(emu: GeminiEmulator, sdk: Any, model: str, ratio: str,
+                                                         tier: str | None) -> None:
+    cfg: dict[str, Any] = {"aspect_ratio": ratio}
+    if tier:
+        cfg["image_size"] = tier
     response = sdk.models.generate_content(
         model=model,
         contents="a red fox in the snow",
@@ -144,7 +121,7 @@ def test_the_official_sdk_generates_against_the_emulator(emu: GeminiEmulator, sd
     assert request.header("x-goog-api-key") == "[REDACTED]" and emu.query_key_requests == []
     blob = next(p.inline_data for p in response.candidates[0].content.parts if p.inline_data)
     image = Image.open(io.BytesIO(blob.data))
-    expected = MODELS[model].output_size("16:9", cfg.get("image_size"))
+    expected = MODELS[model].output_size(ratio, tier)
     assert f"{image.width}x{image.height}" == expected
     # The answer validates strictly against the SDK's response type.
     types.GenerateContentResponse.model_validate_json(request_answer(emu, request.params, model))
@@ -157,6 +134,16 @@ def request_answer(emu: GeminiEmulator, body: dict[str, Any], model: str) -> str
                            headers={"x-goog-api-key": KEY}, timeout=10)
     assert answer.status_code == 200
     return answer.text
+
+
+def test_the_official_sdk_reads_jpeg_bytes_labelled_png(emu: GeminiEmulator, sdk: Any) -> None:
+    emu.answer_jpeg_next(label="image/png")
+    response = sdk.models.generate_content(
+        model="gemini-3.1-flash-image", contents="a fox",
+        config=types.GenerateContentConfig(response_modalities=["IMAGE"]),
+    )
+    blob = next(p.inline_data for p in response.candidates[0].content.parts if p.inline_data)
+    assert blob.mime_type == "image/png" and Image.open(io.BytesIO(blob.data)).format == "JPEG"
 
 
 def test_the_official_sdk_edits_with_references(emu: GeminiEmulator, sdk: Any) -> None:
