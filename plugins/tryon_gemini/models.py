@@ -17,6 +17,7 @@ from types import MappingProxyType
 import attrs
 
 from tryon.capabilities import Capabilities, Lifecycle, Operation
+from tryon.deviations import Deviations
 from tryon.media.limits import InputLimits
 from tryon.provenance import Provenance, Source, SourceKind
 from tryon.sizes import Sizes
@@ -204,6 +205,7 @@ def _caps(
     sources: Provenance,
     output_formats: frozenset[str] = frozenset({"png"}),
     max_prompt_length: int | None = None,
+    deviations: Deviations | None = None,
 ) -> Capabilities:
     ratios = tuple(dict.fromkeys(r for r, _ in sizes))
     return Capabilities(
@@ -219,8 +221,14 @@ def _caps(
         provider_options=options,
         lifecycle=lifecycle,
         sources=sources,
+        deviations=deviations or Deviations(),
     )
 
+
+_FLASH31_DEVIATIONS = Deviations(
+    size_tolerance=0.04,
+    note="3.1 Flash's pixel sizes per ratio and tier are inferred on a 16 px grid (no published table): the "
+         "extreme ratios of the 512 tier are up to 3.3% off the exact ratio (1:8 is 176x1456)")
 
 _FLASH_TABLE: dict[tuple[str, str | None], str] = {(ratio, None): size for ratio, size in FLASH_SIZES.items()}
 _PRO_TABLE: dict[tuple[str, str | None], str] = {
@@ -368,6 +376,7 @@ MODELS: Mapping[str, GeminiModel] = with_prices(
         "gemini-3.1-flash-image": GeminiModel(
             _caps(
                 max_images=14, types=_PRO_TYPES, sizes=_FLASH31_TABLE, options=GeminiFlash31Options,
+                deviations=_FLASH31_DEVIATIONS,
                 lifecycle=Lifecycle(status="active"),
                 sources=_flash31_sources("gemini-3.1-flash-image", _src(
                     _DEPRECATIONS, "GA, released May 28, 2026; no shutdown date announced")),
@@ -379,6 +388,7 @@ MODELS: Mapping[str, GeminiModel] = with_prices(
         "gemini-3.1-flash-image-preview": GeminiModel(
             _caps(
                 max_images=14, types=_PRO_TYPES, sizes=_FLASH31_TABLE, options=GeminiFlash31Options,
+                deviations=_FLASH31_DEVIATIONS,
                 lifecycle=Lifecycle(status="retired", shutdown_on=dt.date(2026, 6, 25),
                                     successors=("gemini-3.1-flash-image",),
                                     note="preview shut down 2026-06-25; the GA id is gemini-3.1-flash-image"),

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 from tryon_gemini import MODELS, generators
-from tryon_gemini.pricing import PRICES
 
 import tryon
 from tryon.capabilities import fact_groups
@@ -54,9 +53,9 @@ def test_every_model_has_dated_sources_for_every_fact_group(model: str) -> None:
 
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_every_model_is_priced(model: str) -> None:
-    prices = PRICES[model]
-    assert set(MODELS[model].tiers) <= set(prices.image_tokens) or not MODELS[model].tiers
-    assert prices.source and prices.as_of
+    price = MODELS[model].capabilities.price
+    assert price is not None and price.sources
+    assert set(MODELS[model].tiers) <= set(price.rates.output_tokens[None]) or not MODELS[model].tiers
 
 
 @pytest.mark.parametrize(("model", "shutdown", "successor"), [
@@ -71,7 +70,10 @@ def test_shut_down_models_name_their_successor(router: tryon.Router, model: str,
     assert "earliest possible" in " ".join(s.note for s in MODELS[model].capabilities.sources.sources_for("lifecycle"))
     assert MODELS[successor].capabilities.lifecycle.status == "active"
     assert successor in [info.model for info in router.models()]  # the successor is declared
-    gen = router.generate("a fox", model=model)  # an endpoint that still serves it: a notice names the successor
+    with pytest.raises(tryon.ModelRetiredError, match=successor):  # refused before sending, naming the successor
+        router.generate("a fox", model=model)
+    # an endpoint that still serves it (opted in): a notice names the successor
+    gen = router.generate("a fox", model=model, allow_retired=True)
     notice = next(n for n in gen.warnings if n.code == "model-retired")
     assert notice.applied == (successor,) and successor in notice.message
 
