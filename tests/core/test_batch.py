@@ -429,7 +429,9 @@ def test_a_killed_run_resumes_without_requesting_finished_jobs(emu: OpenAIEmulat
     _, stderr = rerun.communicate(timeout=60)
     assert rerun.returncode == 0, stderr
     assert not done_prompts & set(prompts(emu.requests))  # finished jobs were not requested again
-    assert len(emu.requests) == 12 - len(finished)
+    # jobs in flight at the kill (at most the 2 workers) whose image was already written are adopted
+    # on resume, not requested again; every other unfinished job is requested exactly once
+    assert 12 - len(finished) - 2 <= len(emu.requests) <= 12 - len(finished)
     index = ManifestIndex.read(out)
     for job in load_jobs(path):
         record = index.get(job.id)
