@@ -818,6 +818,9 @@ def _prepare_local_images(sources: list[Any], limits: Any, strict: bool) -> tupl
     notices: list[Notice] = []
     for number, source in enumerate(sources, start=1):
         if is_url(source):
+            from tryon.urls import parse_url
+
+            parse_url(source.strip())  # not fetched, but read exactly as a real run would: ambiguous URLs refused
             images.append(source)
             continue
         try:

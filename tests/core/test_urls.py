@@ -357,3 +357,13 @@ def test_an_ambiguous_base_url_is_refused_when_it_is_configured(base_url: str) -
     with pytest.raises(tryon.InvalidOptionError, match="base_url") as info:
         router.generate("x", model="flux-2-pro")
     assert "pass@" not in str(info.value)  # userinfo is never echoed
+
+
+def test_a_dry_run_reads_an_unfetched_url_as_a_real_run_would() -> None:
+    from tryon.testing.fake import FakeGenerator
+
+    router = tryon.Router(plugins=False)
+    router.register(FakeGenerator())
+    with pytest.raises(UnsafeURLError, match="backslash"):
+        router.prepare(tryon.Operation.EDIT, "hi", "fake-image-1", images=["http://127.0.0.1:1\\@example.com/x.png"],
+                       fetch=False)
