@@ -166,6 +166,19 @@ class Requirements:
         picks = [usable[-1], usable[0], *(r for r in usable if parsed[r] == 1)]
         return list(dict.fromkeys(picks))
 
+    def size_of_ratio(self, ratio: str) -> str | None:
+        """A ``WxH`` of exactly *ratio* (about a megapixel) that the model's sizes accept, if any."""
+        parsed = parse_ratio(ratio)
+        if parsed is None:
+            return None
+        w, h = parsed.numerator, parsed.denominator
+        scale = max(1, round((1024 * 1024 / (w * h)) ** 0.5))
+        for k in (scale, scale - scale % 16 or 16, 64):
+            size = f"{w * k}x{h * k}"
+            if self.caps.sizes.accepts(size):
+                return size
+        return None
+
     def sample_size(self) -> str | None:
         """A size this model accepts, for round-trip checks (``None`` = use the default)."""
         sizes = self.caps.sizes
@@ -408,12 +421,21 @@ class GeneratorConformance:
             pytest.skip(f"{generator.model_id} takes no aspect ratios")
         if not generator.capabilities.allows_option("aspect_ratio", "generate"):
             pytest.skip(f"{generator.model_id} takes aspect_ratio for edits only")
-        tolerance = RATIO_TOLERANCE + generator.capabilities.deviations.size_tolerance
+        caps = generator.capabilities
+        tolerance = RATIO_TOLERANCE + caps.deviations.size_tolerance
         for ratio in ratios:
             gen = self.call(router, generator, aspect_ratio=ratio)
             image = gen.images[0]
             assert ratio_of(image.width, image.height, ratio, tolerance=tolerance), \
-                f"asked for {ratio}, got {image.width}x{image.height}"
+                f"asked for aspect_ratio={ratio}, got {image.width}x{image.height}"
+            # a WxH of that ratio, for a model whose sizes are ratios, is served as that ratio too
+            size = requirements.size_of_ratio(ratio)
+            if size is None or not caps.allows_option("size", "generate"):
+                continue
+            gen = self.call(router, generator, size=size)
+            image = gen.images[0]
+            assert ratio_of(image.width, image.height, ratio, tolerance=tolerance), \
+                f"asked for size={size} (ratio {ratio}), got {image.width}x{image.height}"
 
     def test_fanned_out_seeds_stay_in_the_seed_range(self, router: Any, generator: ImageGenerator,
                                                      requirements: Requirements) -> None:
