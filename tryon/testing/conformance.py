@@ -45,7 +45,8 @@ Extension points (documented; override these, never a private name):
   ``sample_options``), :meth:`GeneratorConformance.call` (one request through the router, the
   way every check makes it), :meth:`GeneratorConformance.input_image` and
   :meth:`GeneratorConformance.mask_image` (the images edits are made with).
-- :attr:`GeneratorConformance.prompt` and :attr:`GeneratorConformance.require_provenance`.
+- :attr:`GeneratorConformance.prompt`, :attr:`GeneratorConformance.input_size` and
+  :attr:`GeneratorConformance.require_provenance`.
 - :class:`Requirements` (what each check needs), reached through the ``requirements`` fixture.
 """
 
@@ -215,6 +216,8 @@ class GeneratorConformance:
     for the extension points."""
 
     prompt = "a conformance test image of a red handbag"
+    input_size: tuple[int, int] = (256, 256)
+    """The size of the input images and masks the edit checks send (raise it for models with a minimum)."""
     require_provenance = False
     """With ``True``, a declared fact without a recorded source fails the suite; by default it is
     reported as a skip naming the fact groups to source (see :mod:`tryon.testing.provenance`)."""
@@ -239,13 +242,14 @@ class GeneratorConformance:
                     merged[name] = value
         return merged
 
-    def input_image(self, size: tuple[int, int] = (256, 256)) -> bytes:
-        """The PNG the suite's edits start from (override for a provider with input size limits)."""
-        return _input_png(size)
+    def input_image(self, size: tuple[int, int] | None = None) -> bytes:
+        """The PNG the suite's edits start from (:attr:`input_size` unless *size*; override for other
+        input constraints)."""
+        return _input_png(size or self.input_size)
 
-    def mask_image(self, size: tuple[int, int] = (256, 256)) -> bytes:
-        """The mask of the suite's masked edits (black = the area to change)."""
-        return _mask_png(size)
+    def mask_image(self, size: tuple[int, int] | None = None) -> bytes:
+        """The mask of the suite's masked edits (black = the area to change), :attr:`input_size` unless *size*."""
+        return _mask_png(size or self.input_size)
 
     def call(self, router: Any, generator: ImageGenerator, *, operation: str | None = None,
              **options: Any) -> Any:
