@@ -126,3 +126,15 @@ def test_the_cli_lists_and_refuses_by_the_registry(hello: None) -> None:
     assert names == sorted(names) and "hello" in names
     bad = runner.invoke(build_cli(), ["emulator", "--provider", "nope"])
     assert bad.exit_code == 2 and f"available: {', '.join(names)}" in bad.output
+
+
+def test_the_pytest_fixture_starts_a_registered_emulator_and_points_the_environment_at_it(
+        hello: None, tryon_emulator: Any) -> None:
+    import os
+
+    emu = tryon_emulator("hi", api_keys=["emulator-key"])
+    assert isinstance(emu, Hello) and emu.running
+    assert os.environ["HELLO_BASE_URL"] == f"{emu.base_url}/v1" and os.environ["HELLO_KEY"] == "emulator-key"
+    openai = tryon_emulator("openai")
+    assert os.environ["OPENAI_BASE_URL"] == openai.base_url
+    assert tryon.generate("a fox", model="gpt-image-2").images  # the default router uses the emulator
