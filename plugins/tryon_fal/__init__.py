@@ -19,7 +19,8 @@ from .families import MODELS
 from .generator import FalGenerator
 from .settings import FalSettings
 
-__all__ = ["MODELS", "Endpoint", "FalGenerator", "FalModel", "FalSettings", "generators", "register_generators"]
+__all__ = ["MODELS", "Endpoint", "FalGenerator", "FalModel", "FalSettings", "generators", "register_emulators",
+           "register_generators"]
 
 
 def generators(**settings: Any) -> list[FalGenerator]:
@@ -33,3 +34,10 @@ def register_generators(register: Callable[..., None]) -> None:
     """Register one generator per first-party fal model."""
     for generator in generators():
         register(generator)
+
+
+@tryon.hookimpl
+def register_emulators(register: Callable[..., None]) -> None:
+    """The local fal queue API emulator, for ``tryon emulator --provider fal``."""
+    register("fal", "tryon_fal.emulator:FalEmulator", aliases=("fal-ai",), description="fal queue API",
+             env={"FAL_BASE_URL": "{url}", "FAL_KEY": "{key}"})

@@ -8,28 +8,22 @@ fal.ai/docs/documentation/model-apis/request-errors, checked 2026-12-02):
 * request errors: ``{"detail": "...", "error_type": "request_timeout"}`` with the same value in
   the ``X-Fal-Error-Type`` header (timeouts, runner failures, scheduling).
 
-``X-Fal-Retryable: true|false`` says whether the same request may succeed on a retry.
+fal's ``X-Fal-Retryable`` header is not read: tryon's retry policy follows the status (a 5xx
+submit is never re-sent, it could be billed twice).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from tryon.errors import ContentPolicyError, ProviderError, ProviderRequestError, ProviderTimeoutError
+from tryon.error_shapes import ErrorAnswer, ErrorDetails
+from tryon.errors import ContentPolicyError, ProviderTimeoutError
 
-__all__ = ["CONTENT_POLICY_TYPES", "detail_types", "fal_error", "retryable_header"]
+__all__ = ["CONTENT_POLICY_TYPES", "detail_types", "read_error"]
 
 CONTENT_POLICY_TYPES = frozenset({"content_policy_violation"})
 _TIMEOUT_TYPES = frozenset({"request_timeout", "startup_timeout", "generation_timeout"})
-
-
-def _payload(body: bytes) -> Any:
-    try:
-        return json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 def detail_types(payload: Any) -> list[str]:
@@ -45,34 +39,23 @@ def detail_types(payload: Any) -> list[str]:
     return out
 
 
-def retryable_header(headers: Mapping[str, str]) -> bool | None:
-    """``X-Fal-Retryable`` as a bool (``None`` when absent or not ``true``/``false``)."""
-    value = (headers.get("x-fal-retryable") or "").strip().lower()
-    return {"true": True, "false": False}.get(value)
+def read_error(answer: ErrorAnswer) -> ErrorDetails | None:
+    """tryon's reading of a fal error answer (an error reader for :func:`tryon.http.send`).
 
-
-def fal_error(status: int, headers: Mapping[str, str], body: bytes, message: str,
-              **common: Any) -> ProviderError | None:
-    """A fal-specific error for an HTTP error answer, or ``None`` to use the core's mapping.
-
-    A ``content_policy_violation`` becomes :class:`ContentPolicyError`; a request error whose
-    type is a timeout becomes :class:`ProviderTimeoutError`; a 4xx model error whose type fal
-    lists is a :class:`ProviderRequestError` naming the type. ``X-Fal-Retryable`` sets
-    ``retryable`` when fal says so.
+    A ``content_policy_violation`` is a :class:`ContentPolicyError`; a request error whose type is
+    a timeout is a :class:`ProviderTimeoutError`; other typed answers keep the status's class with
+    the types named in the message; ``None`` for answers without fal's shapes.
     """
-    payload = _payload(body)
-    types = detail_types(payload)
-    header_type = headers.get("x-fal-error-type")
+    types = detail_types(answer.json)
+    header_type = answer.headers.get("x-fal-error-type")
     if header_type:
         types.append(header_type)
-    retry = retryable_header(headers)
+    if not types:
+        return None
+    named = ", ".join(dict.fromkeys(types))
+    code = types[0]
     if any(t in CONTENT_POLICY_TYPES for t in types):
-        return ContentPolicyError(f"refused by the content checker ({', '.join(dict.fromkeys(types))}): {message}",
-                                  retryable=False, **common)
+        return ErrorDetails(f"{answer.message} ({named})", code=code, error=ContentPolicyError)
     if any(t in _TIMEOUT_TYPES for t in types):
-        return ProviderTimeoutError(f"fal timed out ({', '.join(dict.fromkeys(types))}): {message}",
-                                    retryable=True if retry is None else retry, **common)
-    if 400 <= status < 500 and status not in (401, 402, 403, 429) and types:
-        return ProviderRequestError(f"fal refused the input ({', '.join(dict.fromkeys(types))}): {message}",
-                                    retryable=bool(retry), **common)
-    return None
+        return ErrorDetails(f"{answer.message} ({named})", code=code, error=ProviderTimeoutError)
+    return ErrorDetails(f"{answer.message} ({named})", code=code)

@@ -34,6 +34,7 @@ from tryon.deadline import Deadline
 from tryon.errors import InvalidResponseError, ProviderError, ProviderRequestError, ProviderTimeoutError
 from tryon.http import send, shared_session
 
+from .errors import read_error
 from .hosts import queue_url_problem
 from .settings import PROVIDER, FalSettings
 
@@ -98,7 +99,8 @@ class FalQueueClient:
             return send(self._session, method, url, provider=PROVIDER, model=self.model,
                         timeout=self.settings.timeout,
                         credentials={"Authorization": f"Key {self._key}"},
-                        credential_scope=lambda target: queue_url_problem(target.url, base, what), **kwargs)
+                        credential_scope=lambda target: queue_url_problem(target.url, base, what),
+                        read_error=read_error, **kwargs)
         except ProviderError as exc:
             if request_id is None or exc.request_id is not None:
                 raise
