@@ -40,7 +40,8 @@ class Endpoint:
     ``size``: ``"image_size"`` (a ``{width, height}`` object or, with ``presets``, a preset's name),
     ``"aspect_ratio"`` or ``None``;
     ``n``, ``seed``, ``output_format``: field names or ``None`` when the endpoint has none;
-    ``person``/``garment``: the fields of a try-on endpoint; ``fixed``: fields always sent;
+    ``person``/``garment``/``category``/``mode``/``photo_type``/``moderation``: the fields of a try-on
+    endpoint (values are the provider's words from ``Capabilities.try_on``); ``fixed``: fields always sent;
     ``options``: the provider options this endpoint takes (``None``: all of the model's).
     """
 
@@ -58,6 +59,10 @@ class Endpoint:
     output_format: str | None = "output_format"
     person: str | None = None
     garment: str | None = None
+    category: str | None = None
+    mode: str | None = None
+    photo_type: str | None = None
+    moderation: str | None = None
     fixed: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping)
     options: frozenset[str] | None = attrs.field(default=None, converter=attrs.converters.optional(frozenset))
 
@@ -86,6 +91,9 @@ class FalModel:
         for op, endpoint in ((Operation.GENERATE, self.generate), (Operation.EDIT, self.edit)):
             if (op in ops) != (endpoint is not None):
                 raise ValueError(f"{self.model_id}: operation {op} is declared without an endpoint or the reverse")
+        composed = self.capabilities.try_on is not None and self.capabilities.try_on.composed
+        if (Operation.TRY_ON in ops and not composed) != (self.tryon is not None):
+            raise ValueError(f"{self.model_id}: a dedicated try-on model needs a try-on endpoint and the reverse")
         known = set(self.capabilities.option_names())
         for endpoint in self.endpoints():
             stray = (endpoint.options or frozenset()) - known

@@ -7,14 +7,14 @@ from typing import Any
 
 from tryon.answers import AnswerReader
 from tryon.capabilities import Capabilities
-from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.results import GeneratedImage, Generation
 
 from .download import fetch_images, image_urls
 from .endpoints import Endpoint, FalModel
 from .queue import FalQueueClient
 from .settings import PROVIDER, FalSettings
-from .translate import input_body
+from .translate import input_body, try_on_body
 
 __all__ = ["FalGenerator"]
 
@@ -66,6 +66,9 @@ class FalGenerator:
 
     def _run(self, request: Request) -> Generation:
         endpoint, body, notices = self.body(request)
+        return self._call(endpoint, body, notices)
+
+    def _call(self, endpoint: Endpoint, body: dict[str, Any], notices: list[Any]) -> Generation:
         client = FalQueueClient(self.settings, self.model_id)
         started = time.monotonic()
         queued, answer = client.run(endpoint.path, body)
@@ -86,3 +89,10 @@ class FalGenerator:
     def edit(self, request: EditRequest) -> Generation:
         """Editing (reference images, a mask) through the model's edit endpoint."""
         return self._run(request)
+
+    def try_on(self, request: TryOnRequest) -> Generation:
+        """Virtual try-on through the model's dedicated try-on endpoint (the router has checked it)."""
+        endpoint, declared = self._model.tryon, self.capabilities.try_on
+        if endpoint is None or declared is None:
+            raise ValueError(f"{self.model_id} has no try-on endpoint")
+        return self._call(endpoint, try_on_body(endpoint, request, declared), [])

@@ -8,12 +8,13 @@ from tryon.errors import InvalidOptionError, Problem
 from tryon.media.inputs import InputImage
 from tryon.media.masks import mask_to_black_edit, mask_to_white_edit
 from tryon.notice import Notice
-from tryon.request import EditRequest, Request
+from tryon.request import EditRequest, Request, TryOnRequest
+from tryon.vto import TryOnCapabilities
 from tryon.sizes import aspect_ratio_of, parse_size
 
 from .endpoints import PRESETS, Endpoint
 
-__all__ = ["input_body"]
+__all__ = ["input_body", "try_on_body"]
 
 
 def _data_url(image: InputImage) -> str:
@@ -77,3 +78,28 @@ def input_body(endpoint: Endpoint, request: Request, *, model: str,
             convert = mask_to_white_edit if endpoint.mask_edit == "white" else mask_to_black_edit
             body[endpoint.mask] = _data_url(convert(request.mask))
     return body, notices
+
+
+def try_on_body(endpoint: Endpoint, request: TryOnRequest, declared: TryOnCapabilities) -> dict[str, Any]:
+    """The JSON input of a dedicated try-on *endpoint*: the person and the one garment as data URIs,
+    the garment's category, mode, photo type and moderation in the provider's words, count and seed."""
+    garment = request.garments[0]
+    body: dict[str, Any] = dict(endpoint.fixed)
+    if endpoint.person is None or endpoint.garment is None:
+        raise ValueError(f"{endpoint.path} is not declared as a try-on endpoint")
+    body[endpoint.person] = _data_url(request.person)
+    body[endpoint.garment] = _data_url(garment.image)
+    words = ((endpoint.category, declared.category_word(garment.category)),
+             (endpoint.mode, declared.mode_word(request.mode)),
+             (endpoint.photo_type, declared.photo_type_word(request.garment_photo_type)),
+             (endpoint.moderation, request.moderation))
+    body.update({field: word for field, word in words if field is not None and word is not None})
+    if endpoint.n is not None and (request.n or 1) > 1:
+        body[endpoint.n] = request.n
+    if endpoint.seed is not None and request.seed is not None:
+        body[endpoint.seed] = request.seed
+    if endpoint.output_format is not None and request.output_format is not None:
+        body[endpoint.output_format] = request.output_format
+    options = request.provider_options_dict()
+    body.update({k: v for k, v in options.items() if endpoint.options is None or k in endpoint.options})
+    return body

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from ..endpoints import FalModel
-from . import flux, ideogram, qwen, recraft, seedream
+from . import flux, ideogram, qwen, recraft, seedream, tryon
 
 __all__ = ["MODELS"]
 
 MODELS: Mapping[str, FalModel] = MappingProxyType({
-    m.model_id: m for family in (seedream, qwen, ideogram, recraft, flux) for m in family.MODELS
+    m.model_id: m for family in (seedream, qwen, ideogram, recraft, flux, tryon) for m in family.MODELS
 })
 """Model id -> declaration, for every first-party fal model."""
