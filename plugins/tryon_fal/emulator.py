@@ -470,6 +470,11 @@ class FalEmulator(EmulatorServer):
         answer: dict[str, Any] = {"image": files[0]} if spec.single_output else {"images": files}
         if spec.seed_out:
             answer["seed"] = seed
+        extras = {"prompt": prompt, "seed": seed, "timings": {"inference": 0.01},
+                  "has_nsfw_concepts": [False] * count}
+        for name in schema["output"].get("required", ()):  # the rest of what the output schema requires
+            if name not in answer and name in extras:
+                answer[name] = extras[name]
         return answer
 
     def _inputs(self, spec: Spec, params: Mapping[str, Any]) -> list[_Image]:
