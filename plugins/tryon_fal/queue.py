@@ -20,7 +20,6 @@ the awaiting task is cancelled, the request is cancelled on fal before the error
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import logging
 import time
@@ -95,9 +94,9 @@ class FalQueueClient:
     def _call(self, method: str, url: str, what: str, request_id: str | None = None,
               **kwargs: Any) -> requests.Response:
         base = self.base_url
+        timeout = kwargs.pop("timeout", self.settings.timeout)
         try:
-            return send(self._session, method, url, provider=PROVIDER, model=self.model,
-                        timeout=self.settings.timeout,
+            return send(self._session, method, url, provider=PROVIDER, model=self.model, timeout=timeout,
                         credentials={"Authorization": f"Key {self._key}"},
                         credential_scope=lambda target: queue_url_problem(target.url, base, what),
                         read_error=read_error, **kwargs)
@@ -135,7 +134,14 @@ class FalQueueClient:
                 queued = self.submit(path, body)
                 self.wait(queued, started + self.settings.deadline)
                 return queued, self.result(queued)
-        except (ProviderTimeoutError, cancel.CallCancelled, KeyboardInterrupt):
+        except ProviderTimeoutError as exc:
+            if queued is None or exc.status is not None:  # a timeout fal reported: nothing left to stop
+                raise
+            done = contextvars.Context().run(self.cancel, queued)
+            said = "the request was cancelled on fal" if done else "cancelling it on fal failed"
+            raise ProviderTimeoutError(f"{exc.detail}; {said}", provider=PROVIDER, model=self.model,
+                                       request_id=queued.id) from None
+        except (cancel.CallCancelled, KeyboardInterrupt):
             if queued is not None:
                 contextvars.Context().run(self.cancel, queued)
             raise
@@ -196,7 +202,7 @@ class FalQueueClient:
                 where = f", queue position {position}" if isinstance(position, int) else ""
                 raise ProviderTimeoutError(
                     f"the request did not finish within {s.deadline:g}s (last status {status}{where} after "
-                    f"{self.polls} polls); it was cancelled on fal", provider=PROVIDER, model=self.model,
+                    f"{self.polls} polls)", provider=PROVIDER, model=self.model,
                     request_id=queued.id)
             cancel.sleep(min(next(delays), remaining))  # wakes up and gives up if the request was cancelled
 
@@ -204,8 +210,13 @@ class FalQueueClient:
         """``GET response_url``: the endpoint's output (a failed request raises its typed error)."""
         return self._json(self._call("GET", queued.response_url, "result", queued.id), "result", queued.id)
 
-    def cancel(self, queued: QueuedRequest) -> None:
-        """``PUT cancel_url``, best effort and briefly: a failure to cancel is logged, not raised."""
-        with contextlib.suppress(ProviderError), Deadline(_CANCEL_SECONDS, f"cancelling {queued.id}"):
-            self._call("PUT", queued.cancel_url, "cancel", queued.id, timeout=(3.0, _CANCEL_SECONDS))
-            log.info("fal %s: cancelled request %s", self.model, queued.id)
+    def cancel(self, queued: QueuedRequest) -> bool:
+        """``PUT cancel_url``, best effort and briefly: whether fal accepted it (a failure is logged)."""
+        try:
+            with Deadline(_CANCEL_SECONDS, f"cancelling {queued.id}"):
+                self._call("PUT", queued.cancel_url, "cancel", queued.id, timeout=(3.0, _CANCEL_SECONDS))
+        except ProviderError as exc:
+            log.warning("fal %s: could not cancel request %s: %s", self.model, queued.id, exc.detail)
+            return False
+        log.info("fal %s: cancelled request %s", self.model, queued.id)
+        return True

@@ -9,37 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fal_helpers import fal_router, schema_violations
+from tryon_fal.emulator import FalEmulator
 
 import tryon
-import tryon_fal
-from tryon.testing.openapi import strict_schema
-from tryon_fal.emulator import FalEmulator
-from tryon_fal.schemas import document
-
-KEY = "fal-test-key-0123456789"
-
-
-def schema_violations(emulator: FalEmulator) -> list[str]:
-    """Why the plugin's inputs or the emulator's outputs recorded by *emulator* break fal's schemas."""
-    import jsonschema
-
-    doc = document()
-    out = []
-    for request in emulator.requests:
-        endpoint = request.path.strip("/")
-        if request.method != "POST" or endpoint not in doc["endpoints"]:
-            continue
-        if not (request.header("user-agent") or "").startswith("tryon/"):
-            continue
-        schema = {"$defs": strict_schema(doc["$defs"]), **strict_schema(doc["endpoints"][endpoint]["input"])}
-        for error in jsonschema.Draft202012Validator(schema).iter_errors(request.params):
-            out.append(f"{endpoint} input {'/'.join(map(str, error.absolute_path))}: {error.message[:200]}")
-    for task in list(emulator.tasks.values()):
-        if task.answer is not None:
-            schema = {"$defs": doc["$defs"], **doc["endpoints"][task.endpoint]["output"]}
-            for error in jsonschema.Draft202012Validator(schema).iter_errors(task.answer):
-                out.append(f"{task.endpoint} output {'/'.join(map(str, error.absolute_path))}: {error.message}")
-    return out
 
 
 @pytest.fixture(autouse=True)
@@ -56,16 +29,6 @@ def _fal_schema_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     problems = [p for emulator in started for p in schema_violations(emulator)]
     if problems:
         pytest.fail("fal's schemas refuse:\n" + "\n".join(problems[:10]), pytrace=False)
-
-
-def fal_router(emulator: FalEmulator, **settings: Any) -> tryon.Router:
-    """A router with every first-party fal model pointed at *emulator* (fast polls, no retries)."""
-    router = tryon.Router(plugins=False)
-    options: dict[str, Any] = {"base_url": emulator.url, "api_key": KEY, "poll_interval": 0.005,
-                               "max_poll_interval": 0.02, "max_retries": 0, **settings}
-    for generator in tryon_fal.generators(**options):
-        router.register(generator)
-    return router
 
 
 @pytest.fixture

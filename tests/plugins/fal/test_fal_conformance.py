@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tryon_fal import MODELS
+from tryon_fal.emulator import FalEmulator
 
 import tryon
 from tryon.capabilities import Operation
 from tryon.testing.conformance import GeneratorConformance
-from tryon_fal import MODELS
-from tryon_fal.emulator import FalEmulator
 
 IMAGE_MODELS = sorted(m for m, d in MODELS.items() if {Operation.GENERATE, Operation.EDIT} & d.capabilities.operations)
 
