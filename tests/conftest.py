@@ -20,7 +20,7 @@ settings.register_profile("dev", max_examples=500, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Only the first-party plugins load in tests, whatever else is installed on the machine.
-FIRST_PARTY = "openai,flux,gemini"
+FIRST_PARTY = "openai,flux,gemini,fal"
 os.environ["TRYON_PLUGINS"] = FIRST_PARTY
 
 SECRET_ENV = (
