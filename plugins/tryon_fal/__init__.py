@@ -19,8 +19,8 @@ from .families import MODELS
 from .generator import FalGenerator
 from .settings import FalSettings
 
-__all__ = ["MODELS", "Endpoint", "FalGenerator", "FalModel", "FalSettings", "generators", "register_emulators",
-           "register_generators"]
+__all__ = ["MODELS", "Endpoint", "FalGenerator", "FalModel", "FalSettings", "generators", "register_backends",
+           "register_emulators", "register_generators"]
 
 
 def generators(**settings: Any) -> list[FalGenerator]:
@@ -41,3 +41,11 @@ def register_emulators(register: Callable[..., None]) -> None:
     """The local fal queue API emulator, for ``tryon emulator --provider fal``."""
     register("fal", "tryon_fal.emulator:FalEmulator", aliases=("fal-ai",), description="fal queue API",
              env={"FAL_BASE_URL": "{url}", "FAL_KEY": "{key}"})
+
+
+@tryon.hookimpl
+def register_backends(register: Callable[..., None]) -> None:
+    """The ``fal`` backend of models files: any fal endpoint declared without code (see :mod:`.declared`)."""
+    from .declared import declared_generator
+
+    register("fal", declared_generator)

@@ -65,6 +65,8 @@ class Endpoint:
     moderation: str | None = None
     fixed: Mapping[str, Any] = attrs.field(factory=dict, converter=_mapping)
     options: frozenset[str] | None = attrs.field(default=None, converter=attrs.converters.optional(frozenset))
+    wire_names: Mapping[str, str] = attrs.field(factory=dict, converter=_mapping)
+    """Provider option name -> the endpoint's field name, where they differ (models files' ``send_as``)."""
 
     @property
     def app(self) -> str:
@@ -85,6 +87,8 @@ class FalModel:
     edit: Endpoint | None = None
     tryon: Endpoint | None = None
     aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    endpoint_aliases: bool = True
+    """Whether the endpoint ids are aliases of the model (first-party declarations)."""
 
     def __attrs_post_init__(self) -> None:
         ops = self.capabilities.operations
@@ -105,5 +109,5 @@ class FalModel:
         return tuple(e for e in (self.generate, self.edit, self.tryon) if e is not None)
 
     def all_aliases(self) -> tuple[str, ...]:
-        names = [*self.aliases, *(e.path for e in self.endpoints())]
+        names = [*self.aliases, *((e.path for e in self.endpoints()) if self.endpoint_aliases else ())]
         return tuple(dict.fromkeys(n for n in names if n != self.model_id))

@@ -24,7 +24,8 @@ class FalGenerator:
 
     provider = PROVIDER
 
-    def __init__(self, model: FalModel, settings: FalSettings | None = None) -> None:
+    def __init__(self, model: FalModel, settings: FalSettings | None = None, *, provider: str = PROVIDER) -> None:
+        self.provider = provider
         self.model_id = model.model_id
         self.aliases = model.all_aliases()
         self._model = model
@@ -44,7 +45,7 @@ class FalGenerator:
 
     def configure(self, **settings: Any) -> FalGenerator:
         """A copy with these settings (``api_key``, ``base_url``, ``timeout``, ``poll_interval``, ...)."""
-        return FalGenerator(self._model, FalSettings.build(self.settings, **settings))
+        return FalGenerator(self._model, FalSettings.build(self.settings, **settings), provider=self.provider)
 
     def check_credentials(self) -> None:
         """Raise ``MissingCredentialsError`` when no API key is configured (nothing is sent)."""

@@ -56,6 +56,9 @@ class FalSettings:
     delivery_hosts: tuple[str, ...] = attrs.field(default=(), converter=_hosts)
     max_result_bytes: int = attrs.field(default=50 * 1024 * 1024, validator=positive)
     logs: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    api_key_env: str | None = attrs.field(default=None, validator=attrs.validators.optional(
+        attrs.validators.matches_re(r"^[A-Z_][A-Z0-9_]*$")))
+    """The environment variable holding the key instead of ``FAL_KEY`` (models files' ``api_key_env``)."""
 
     @classmethod
     def build(cls, base: FalSettings | None = None, **changes: Any) -> FalSettings:
@@ -65,6 +68,8 @@ class FalSettings:
     def resolved_key(self) -> str:
         """The API key: the setting, then ``FAL_KEY``, then ``FAL_KEY_ID:FAL_KEY_SECRET``; raises
         ``MissingCredentialsError`` before any request when there is none."""
+        if self.api_key_env is not None:
+            return api_key_from(self.api_key, PROVIDER, [self.api_key_env])
         if self.api_key is None or not self.api_key.value:
             key_id, key_secret = os.environ.get(KEY_ID_ENV, "").strip(), os.environ.get(KEY_SECRET_ENV, "").strip()
             if not os.environ.get(KEY_ENV, "").strip() and key_id and key_secret:

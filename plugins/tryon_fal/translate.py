@@ -67,7 +67,7 @@ def input_body(endpoint: Endpoint, request: Request, *, model: str,
     options = request.provider_options_dict()
     if endpoint.options is not None:
         options = {k: v for k, v in options.items() if k in endpoint.options}
-    body.update(options)
+    body.update({endpoint.wire_names.get(k, k): v for k, v in options.items()})
     if isinstance(request, EditRequest):
         images = request.images
         if endpoint.person is not None and endpoint.garment is not None:
