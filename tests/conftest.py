@@ -22,6 +22,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # Only the first-party plugins load in tests, whatever else is installed on the machine.
 FIRST_PARTY = "openai,flux,gemini"
 os.environ["TRYON_PLUGINS"] = FIRST_PARTY
+# No models file of the machine's user leaks in (tests name theirs through TRYON_MODELS_FILE).
+os.environ["TRYON_MODELS_FILE"] = ""
 
 SECRET_ENV = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "AZURE_OPENAI_API_KEY",
@@ -68,6 +70,7 @@ def _clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in SECRET_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRYON_PLUGINS", FIRST_PARTY)
+    monkeypatch.setenv("TRYON_MODELS_FILE", "")
     tryon.reset_default_router()
     yield
     tryon.reset_default_router()

@@ -140,6 +140,7 @@ def summary_rows(infos: Sequence[ModelInfo], day: dt.date | None = None) -> list
             "seed": c.seed,
             "output_formats": sorted(c.output_formats),
             "price": c.price.brief() if c.price is not None else "unknown",
+            "from": info.plugin or "-",
         })
     return rows
 
@@ -176,7 +177,9 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-_TEXT_COLUMNS = tuple(c for c in _SUMMARY_COLUMNS if c[1] not in {"sizes", "output_formats", "seed"})
+# the text table also says where each model comes from: its plugin, or the models file declaring it
+_TEXT_COLUMNS = (*(c for c in _SUMMARY_COLUMNS if c[1] not in {"sizes", "output_formats", "seed", "price"}),
+                 ("From", "from"), ("Price", "price"))
 
 
 def text_table(infos: Sequence[ModelInfo], day: dt.date | None = None) -> str:
