@@ -30,7 +30,7 @@ def generators(**settings: Any) -> list[ReplicateGenerator]:
     """One generator per first-party Replicate model, with *settings* applied."""
     base = ReplicateSettings.build(**settings)
     return [ReplicateGenerator(model_id, model.slug, model.capabilities, model.inputs, base,
-                               version=model.version, aliases=(model.slug,))
+                               version=model.version, option_names=model.option_names, aliases=(model.slug,))
             for model_id, model in MODELS.items()]
 
 

@@ -18,7 +18,7 @@ from tryon.capabilities import Capabilities
 from tryon.media.inputs import InputImage
 from tryon.notice import Notice
 from tryon.request import EditRequest, Request
-from tryon.sizes import aspect_ratio_of, parse_size
+from tryon.sizes import aspect_ratio_of, parse_ratio, parse_size
 
 __all__ = ["INPUT_MAP_FIELDS", "InputMap", "build_input", "data_url"]
 
@@ -88,7 +88,10 @@ def build_input(inputs: InputMap, request: Request, caps: Capabilities,
                                   "the model takes aspect ratios, the output size is the model's own",
                                   option="size", original=request.size, applied=ratio))
     if request.aspect_ratio is not None and inputs.aspect_ratio:
-        body[inputs.aspect_ratio] = request.aspect_ratio
+        # the model's own spelling of an accepted ratio ("7:3" is sent as the declared "21:9")
+        wanted = parse_ratio(request.aspect_ratio)
+        declared = sorted(caps.sizes.aspect_ratios | caps.aspect_ratios)
+        body[inputs.aspect_ratio] = next((r for r in declared if parse_ratio(r) == wanted), request.aspect_ratio)
     if isinstance(request, EditRequest):
         if inputs.images:
             urls = [data_url(image) for image in request.images]

@@ -52,6 +52,8 @@ class ReplicateModel:
     inputs: InputMap
     capabilities: Capabilities = attrs.field(repr=False)
     version: str | None = None
+    option_names: Mapping[str, str] = attrs.field(factory=dict, converter=lambda v: MappingProxyType(dict(v)))
+    """tryon option name -> the model's input name, where they differ."""
 
 
 def _options(name: str, fields: Mapping[str, Any]) -> type:
@@ -243,6 +245,7 @@ SEEDREAM = ReplicateModel(
                                      verified=False, note="the schema has no output_format: JPEG is assumed"),
         }),
     ),
+    option_names={"resolution": "size"},
 )
 
 _ALL = {
