@@ -37,3 +37,16 @@ def register_backends(register: Callable[..., None]) -> None:
     ``declared.error(field, message)`` for an entry it cannot serve (that entry is reported
     with its file and line, the others still load). The first plugin to register a kind wins.
     """
+
+
+@hookspec
+def register_emulators(register: Callable[..., None]) -> None:
+    """Register local emulators of a provider's API, served by ``tryon emulator --provider NAME``.
+
+    Call ``register(name, factory, *, aliases=(), description="", env={})`` once per emulator:
+    *factory* is an :class:`~tryon.testing.server.EmulatorServer` subclass (or any callable
+    taking ``host=``, ``port=``, ``latency=``, ``require_key=`` and returning one), or a
+    ``"module:attribute"`` string naming it (imported only when that emulator is served);
+    *env* maps the environment variables that point a client at it to their values, with
+    ``{url}``, ``{base_url}`` and ``{key}`` filled in. See :mod:`tryon.emulators`.
+    """
