@@ -23,7 +23,7 @@ from .models import MODELS, ReplicateModel
 from .settings import ReplicateSettings
 
 __all__ = ["MODELS", "InputMap", "ReplicateGenerator", "ReplicateModel", "ReplicateSettings", "generators",
-           "register_backends", "register_generators"]
+           "register_backends", "register_emulators", "register_generators"]
 
 
 def generators(**settings: Any) -> list[ReplicateGenerator]:
@@ -45,3 +45,10 @@ def register_generators(register: Callable[..., None]) -> None:
 def register_backends(register: Callable[..., None]) -> None:
     """Serve models-file entries with ``backend = "replicate"``."""
     register("replicate", declared_generator)
+
+
+@tryon.hookimpl
+def register_emulators(register: Callable[..., None]) -> None:
+    """The local Replicate predictions API emulator, for ``tryon emulator --provider replicate``."""
+    register("replicate", "tryon_replicate.emulator:ReplicateEmulator", description="Replicate predictions API",
+             env={"REPLICATE_BASE_URL": "{url}", "REPLICATE_API_TOKEN": "{key}"})

@@ -251,6 +251,8 @@ class ReplicateEmulator(EmulatorServer):
         self._expired: set[str] = set()
         self._state = threading.Lock()
         self.cancelled: list[str] = []
+        self.answered: list[dict[str, Any]] = []
+        """Every prediction object answered (create, get, cancel), in order."""
         self.route("POST", "/v1/models/{owner}/{name}/predictions", self._create_official)
         self.route("POST", "/v1/predictions", self._create_version)
         self.route("GET", "/v1/predictions/{id}", self._get)
@@ -271,6 +273,10 @@ class ReplicateEmulator(EmulatorServer):
         """The next predictions succeed with this literal ``output`` (to test malformed answers)."""
         self._fates.extend([("output", output)] * times)
 
+    def poll_urls_next(self, get: str, cancel: str, times: int = 1) -> None:
+        """The next predictions answer with these ``urls.get``/``urls.cancel`` (to test where a client goes)."""
+        self._fates.extend([("urls", (get, cancel))] * times)
+
     def expire_outputs_next(self, times: int = 1) -> None:
         """The next predictions' outputs answer 404 (deleted, as Replicate does after an hour)."""
         self._fates.extend([("expire", None)] * times)
@@ -283,6 +289,7 @@ class ReplicateEmulator(EmulatorServer):
             self._blobs.clear()
             self._expired.clear()
             self.cancelled.clear()
+            self.answered.clear()
 
     @property
     def creates(self) -> list[RecordedRequest]:
@@ -330,7 +337,7 @@ class ReplicateEmulator(EmulatorServer):
             return self._problem(422, "Invalid version or not permitted",
                                  "The specified version does not exist (or perhaps you don't have permission "
                                  "to use it?)")
-        return self._create(request, slug, version=version)
+        return self._create(request, slug, version=str(version))
 
     def _create(self, request: RecordedRequest, slug: str, version: str = "hidden") -> Response:
         schema = MODEL_SCHEMAS.get(slug)
@@ -403,14 +410,18 @@ class ReplicateEmulator(EmulatorServer):
 
     def _view(self, p: _Prediction, request: RecordedRequest) -> dict[str, Any]:
         base = self._origin(request)
-        return {
+        get, cancel = f"{base}/v1/predictions/{p.id}", f"{base}/v1/predictions/{p.id}/cancel"
+        if p.fate is not None and p.fate[0] == "urls":
+            get, cancel = p.fate[1]
+        view = {
             "id": p.id, "model": p.model, "version": p.version, "input": p.input, "logs": "", "output": p.output,
             "data_removed": False, "error": p.error, "status": p.status, "source": "api",
             "created_at": p.created_at, "started_at": p.started_at, "completed_at": p.completed_at,
             "metrics": {"predict_time": 0.01} if p.status == "succeeded" else {},
-            "urls": {"get": f"{base}/v1/predictions/{p.id}", "cancel": f"{base}/v1/predictions/{p.id}/cancel",
-                     "web": f"https://replicate.com/p/{p.id}"},
+            "urls": {"get": get, "cancel": cancel, "web": f"https://replicate.com/p/{p.id}"},
         }
+        self.answered.append(view)
+        return view
 
     def _origin(self, request: RecordedRequest) -> str:
         host = request.header("host")

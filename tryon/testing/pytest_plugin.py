@@ -55,6 +55,11 @@ gemini_emulator = _emulator_fixture("tryon.testing.gemini_emulator", "GeminiEmul
                                     {"GEMINI_API_KEY": EMULATOR_KEY}, "GEMINI_BASE_URL")
 gemini_emulator.__doc__ = "A running Gemini emulator; GEMINI_BASE_URL/GEMINI_API_KEY point at it."
 
+replicate_emulator = _emulator_fixture("tryon_replicate.emulator", "ReplicateEmulator",
+                                       {"REPLICATE_API_TOKEN": EMULATOR_KEY}, "REPLICATE_BASE_URL")
+replicate_emulator.__doc__ = ("A running Replicate predictions API emulator; REPLICATE_BASE_URL/REPLICATE_API_TOKEN "
+                              "point at it.")
+
 
 @pytest.fixture
 def fake_generator() -> Iterator[Any]:
