@@ -186,10 +186,8 @@ class ReplicateClient:
 
     def cancel(self, answer: Mapping[str, Any], prediction: str) -> None:
         """``POST urls.cancel`` (best effort: the caller's error is what matters)."""
-        try:
+        with contextlib.suppress(Exception):  # cancelling is best effort; the original error is raised
             self._call("POST", self._url(answer, "cancel", prediction), prediction, deadline=10.0)
-        except Exception:
-            pass
 
     def _raise_for_status(self, answer: Mapping[str, Any], prediction: str) -> None:
         status = answer.get("status")
