@@ -153,7 +153,8 @@ BROKEN = [
     ('backend = "openai"\n[models.options.class]\ntype = "int"', "options.class", 4, "identifier"),
     ('backend = "openai"\n[[models.rules]]\nkind = "demands"\nwhen = "a"\nthen = "b"\nmessage = "m"',
      "rules.0.kind", 5, "requires, excludes"),
-    ('backend = "openai"\napi_key_env = "sk-live-123"', "api_key_env", 4, "environment variable name"),
+    ('backend = "openai"\napi_key_env = "sk-live-123"', "api_key_env", 4, "name of an environment variable"),
+    ('backend = "openai"\napi_key_env = "sk_live_secret"', "api_key_env", 4, "never the key itself"),
     ('backend = 3', "backend", 3, "backend kind"),
     ('backend = "openai"\naliases = "x"', "aliases", 4, "list of model names"),
     ('backend = "openai"\nendpoint = 3', "endpoint", 4, "must be a table"),
@@ -175,6 +176,7 @@ def test_a_broken_entry_names_file_line_and_field_and_the_others_load(
     assert error.file == str(path) and error.line == line and error.model == "broken"
     assert fragment in error.message
     assert f"{path}:{line}:" in error.message and isinstance(error, ValueError)
+    assert "sk-live-123" not in error.message and "sk_live_secret" not in error.message  # a key is never echoed
 
 
 UNSOURCED = [
@@ -302,3 +304,18 @@ def _openai_backend() -> dict[str, Any]:
 def test_models_file_error_is_a_value_error() -> None:
     error = ModelsFileError("bad", file="f.toml", line=3, field="sizes", model="m")
     assert str(error) == "f.toml:3: model 'm' field 'sizes': bad" and isinstance(error, ValueError)
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    import re
+
+    from tryon_openai.declared import declared_generator as openai_backend
+    from tryon_replicate.declared import declared_generator as replicate_backend
+
+    text = (Path(__file__).parents[2] / "docs" / "models-file.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(# ~/.config/tryon/models.toml.*?)```", text, re.S)
+    assert example is not None
+    path = write(tmp_path, example.group(1))
+    router = tryon.Router(plugins=False)
+    errors = register_declared(router, [path], backends={"openai": openai_backend, "replicate": replicate_backend})
+    assert errors == [] and "studio-local" in router and "flux-schnell-pinned" in router

@@ -37,7 +37,7 @@ __all__ = [
 
 DEFAULT_FILE_ENV = "TRYON_MODELS_FILE"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
 class ModelsFileError(ValidationError):
@@ -129,8 +129,9 @@ def _entry(raw: Any, index: int, file: str, lines: LineMap) -> DeclaredModel:
             problems.append(FieldProblem((name,), "must be a non-empty string"))
     env = raw.get("api_key_env")
     if env is not None and (not isinstance(env, str) or not _ENV_NAME.match(env)):
-        problems.append(FieldProblem(("api_key_env",), f"must be an environment variable name such as "
-                                     f"XAI_API_KEY, not {env!r} (never the key itself)"))
+        # the value is not shown: it may be the key itself, pasted in by mistake
+        problems.append(FieldProblem(("api_key_env",), "must be the name of an environment variable in capitals, "
+                                     "such as XAI_API_KEY (never the key itself)"))
     aliases = raw.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and _ID.match(a) for a in aliases):
         problems.append(FieldProblem(("aliases",), "must be a list of model names"))
