@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tryon_openai.declared import declared_generator
 
 import tryon
 from tryon.declared import register_declared
 from tryon.testing.conformance import GeneratorConformance
 from tryon.testing.openai_emulator import OpenAIEmulator
-from tryon_openai.declared import declared_generator
 
 KEY = "sk-local-studio-0123456789"
 

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tryon_replicate.declared import declared_generator
+from tryon_replicate.emulator import ReplicateEmulator
 
 import tryon
 from tryon.declared import register_declared
 from tryon.plugins import PluginWarning
 from tryon.testing.conformance import GeneratorConformance
-from tryon_replicate.declared import declared_generator
-from tryon_replicate.emulator import ReplicateEmulator
 
 TOKEN = "r8_declared-0123456789"
 VERSION = "5599ed30703defd1d160a25a63321b4dec97101d98b4674bcc56e41f62f35637"
