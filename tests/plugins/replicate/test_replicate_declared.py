@@ -70,7 +70,14 @@ defaults = {{ output_format = "png" }}
 
 [models.endpoint]
 version = "{version}"
-inputs = {{ images = "input_image", images_list = false, aspect_ratio = "aspect_ratio", seed = "seed", output_format = "output_format", formats = {{ jpeg = "jpg" }} }}
+
+[models.endpoint.inputs]
+images = "input_image"
+images_list = false
+aspect_ratio = "aspect_ratio"
+seed = "seed"
+output_format = "output_format"
+formats = {{ jpeg = "jpg" }}
 
 [models.sources]
 "*" = {{ where = "https://replicate.com/black-forest-labs/flux-kontext-pro/versions", checked = 2026-12-01 }}
