@@ -128,7 +128,7 @@ def test_declared_inputs_fixed_fields_and_options_reach_the_model(emu: Replicate
     result = router.generate("x", model="schnell-fast", n=6, seed=9, output_format="jpeg", aspect_ratio="16:9",
                              options={"steps": 2})
     assert len(result.images) == 6 and result.cost_usd == pytest.approx(0.018)
-    first, second = (c.params["input"] for c in emu.creates)
+    first, second = sorted((c.params["input"] for c in emu.creates), key=lambda i: i["seed"])  # concurrent calls
     assert first == {"go_fast": True, "prompt": "x", "seed": 9, "num_outputs": 4, "output_format": "jpg",
                      "aspect_ratio": "16:9", "num_inference_steps": 2}
     assert second["num_outputs"] == 2 and second["seed"] == 10
