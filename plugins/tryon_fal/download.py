@@ -19,7 +19,7 @@ from tryon.errors import InvalidInputError
 from .hosts import delivery_problem, trusted_delivery_hosts
 from .settings import FalSettings
 
-__all__ = ["image_urls", "fetch_images"]
+__all__ = ["fetch_images", "image_urls"]
 
 
 def image_urls(answer: Mapping[str, Any], reader: AnswerReader) -> list[str]:

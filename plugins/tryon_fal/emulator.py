@@ -514,7 +514,7 @@ class FalEmulator(EmulatorServer):
         if isinstance(size, dict):
             width, height = int(size.get("width", 512)), int(size.get("height", 512))
         elif isinstance(size, str):
-            width, height = PRESETS[size] if size in PRESETS else (1024, 1024)
+            width, height = PRESETS.get(size, (1024, 1024))
         elif spec.ratio and isinstance(params.get("aspect_ratio"), str):
             w, _, h = params["aspect_ratio"].partition(":")
             ratio = Fraction(int(w), int(h))

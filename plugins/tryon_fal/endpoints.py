@@ -8,7 +8,7 @@ knows (images, mask, size, count, seed, format); provider options are sent under
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -24,7 +24,16 @@ PRESETS: Mapping[str, str] = MappingProxyType({
 })
 """fal's ``image_size`` presets (fal's model pages: ``ImageSize`` enum values and their pixels)."""
 
-_SIZE_STYLES = (None, "image_size", "aspect_ratio")
+_SIZE_STYLES = ("image_size", "aspect_ratio")
+
+
+def _size_style(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and value not in _SIZE_STYLES:
+        raise ValueError(f"{attribute.name} must be one of {', '.join(_SIZE_STYLES)} or None, not {value!r}")
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
 
 
 def _mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -50,7 +59,7 @@ class Endpoint:
     single_image: bool = False
     mask: str | None = None
     mask_edit: str = attrs.field(default="white", validator=attrs.validators.in_(("white", "black")))
-    size: str | None = attrs.field(default="image_size", validator=attrs.validators.in_(_SIZE_STYLES))
+    size: str | None = attrs.field(default="image_size", validator=_size_style)
     presets: bool = False
     """Send a size that is one of fal's presets by its name (``square_hd``), for models that render
     at their own list of resolutions; else sizes go as ``{"width", "height"}``."""
@@ -86,7 +95,7 @@ class FalModel:
     generate: Endpoint | None = None
     edit: Endpoint | None = None
     tryon: Endpoint | None = None
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
     endpoint_aliases: bool = True
     """Whether the endpoint ids are aliases of the model (first-party declarations)."""
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tryon.provenance import Provenance, Source, SourceKind
 
-__all__ = ["CHECKED", "SCHEMAS", "Provenance", "Source", "SourceKind", "described", "inferred", "listed", "page", "schema",
+__all__ = ["CHECKED", "SCHEMAS", "Provenance", "Source", "SourceKind", "described", "inferred", "listed", "page",
+           "schema",
            "third_party"]
 
 CHECKED = "2026-12-02"

@@ -9,8 +9,8 @@ from tryon.media.inputs import InputImage
 from tryon.media.masks import mask_to_black_edit, mask_to_white_edit
 from tryon.notice import Notice
 from tryon.request import EditRequest, Request, TryOnRequest
-from tryon.vto import TryOnCapabilities
 from tryon.sizes import aspect_ratio_of, parse_size
+from tryon.vto import TryOnCapabilities
 
 from .endpoints import PRESETS, Endpoint
 

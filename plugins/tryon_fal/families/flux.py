@@ -8,7 +8,6 @@ Black Forest Labs' own rules for the same models (BFL's vendored OpenAPI in ``tr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -180,7 +179,8 @@ _FLUX2 = Capabilities(
 )
 
 FillOptions = _options("FillOptions", "safety_tolerance 1-6, enhance_prompt.",
-                       safety_tolerance=_tolerance(6), enhance_prompt=attrs.field(default=None, validator=optional_bool))
+                       safety_tolerance=_tolerance(6),
+                       enhance_prompt=attrs.field(default=None, validator=optional_bool))
 _FILL = Capabilities(
     operations={Operation.EDIT}, mask=True, mask_required=True, max_input_images=1, max_images_per_call=4,
     sizes=Sizes(auto=True), output_formats=_FORMATS, defaults=_JPEG, seed=True, inputs=inputs(1),

@@ -72,7 +72,7 @@ def _model(endpoint: str, options: type, *, images: int, formats: frozenset[str]
         }),
     )
     field = {"images": "image_url", "single_image": True} if single else {"images": "image_urls"}
-    return FalModel(model_id=endpoint, capabilities=caps, edit=Endpoint(path=endpoint, **field))  # type: ignore[arg-type]
+    return FalModel(model_id=endpoint, capabilities=caps, edit=Endpoint(path=endpoint, **field))
 
 
 MODELS = (

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tryon_fal.declared import declared_generator
+from tryon_fal.emulator import FalEmulator
 
 import tryon
 from tryon.testing.conformance import GeneratorConformance
-from tryon_fal.declared import declared_generator
-from tryon_fal.emulator import FalEmulator
 
 declared_api = pytest.importorskip("tryon.declared")
 KEY = "fal-declared-0123456789"
@@ -33,7 +33,9 @@ seed = true
 output_formats = ["jpeg", "png"]
 defaults = {{ output_format = "jpeg" }}
 sizes = {{ rule = {{ multiple_of = 16, min_edge = 256, max_edge = 2048 }} }}
-price = {{ per_megapixel = {{ first_mp = 0.025, extra_mp = 0.025, inputs = false }}, upper_bound = false, approximation = "third-party rate" }}
+price.per_megapixel = {{ first_mp = 0.025, extra_mp = 0.025, inputs = false }}
+price.upper_bound = false
+price.approximation = "third-party rate"
 
 [models.options.steps]
 type = "int"

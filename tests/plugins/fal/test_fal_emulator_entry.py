@@ -13,7 +13,7 @@ def test_the_fixture_points_the_default_router_at_the_emulator(fal_emulator: Any
     assert os.environ["FAL_BASE_URL"] == fal_emulator.base_url
     gen = tryon.generate("a lighthouse", model="fal-ai/flux/schnell", options={"num_inference_steps": 2})
     assert gen.provider == "fal" and len(gen.images) == 1
-    sent = [r for r in fal_emulator.requests if r.method == "POST"][0]
+    sent = next(r for r in fal_emulator.requests if r.method == "POST")
     assert sent.path == "/fal-ai/flux/schnell" and sent.params["num_inference_steps"] == 2
 
 

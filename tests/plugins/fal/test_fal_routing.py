@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
+from tryon_fal.emulator import FalEmulator
 
 import tryon
 from tryon.errors import InvalidOptionError, UnsupportedOptionError
-from tryon_fal.emulator import FalEmulator
 
 PROMPT = "a linen summer dress"
 

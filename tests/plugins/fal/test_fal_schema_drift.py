@@ -11,11 +11,11 @@ from typing import Any
 
 import attrs
 import pytest
-
-from tryon.capabilities import Operation
 from tryon_fal import MODELS
 from tryon_fal.endpoints import Endpoint, FalModel
 from tryon_fal.schemas import document, input_schema
+
+from tryon.capabilities import Operation
 
 CASES = [(m, e) for m in MODELS.values() for e in m.endpoints()]
 IDS = [e.path for _, e in CASES]

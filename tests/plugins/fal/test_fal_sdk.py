@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from tryon_fal.emulator import FalEmulator
 
 fal_client = pytest.importorskip("fal_client")

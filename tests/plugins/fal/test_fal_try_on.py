@@ -6,12 +6,12 @@ import io
 
 import pytest
 from PIL import Image
+from tryon_fal import MODELS
+from tryon_fal.emulator import FalEmulator
 
 import tryon
 from tryon.errors import UnsupportedOptionError, ValidationError
 from tryon.testing.provenance import missing_sources
-from tryon_fal import MODELS
-from tryon_fal.emulator import FalEmulator
 
 KLING, FASHN = "fal-ai/kling/v1-5/kolors-virtual-try-on", "fal-ai/fashn/tryon/v1.6"
 
@@ -26,7 +26,7 @@ def test_fashn_maps_tryon_words_to_fashn_words(router: tryon.Router, emulator: F
     result = router.try_on(png(), png(colour=(10, 20, 30)), category="top", model=FASHN, mode="quality",
                            garment_photo_type="flat-lay", moderation="conservative", n=2, seed=9,
                            output_format="jpeg", options={"segmentation_free": False})
-    sent = [r for r in emulator.requests if r.method == "POST"][0]
+    sent = next(r for r in emulator.requests if r.method == "POST")
     assert sent.path == f"/{FASHN}"
     params = {k: v for k, v in sent.params.items() if k not in ("model_image", "garment_image")}
     assert params == {"category": "tops", "mode": "quality", "garment_photo_type": "flat-lay",
@@ -39,7 +39,7 @@ def test_fashn_maps_tryon_words_to_fashn_words(router: tryon.Router, emulator: F
 
 def test_fashn_without_a_category_sends_auto(router: tryon.Router, emulator: FalEmulator) -> None:
     router.try_on(png(), png(), model=FASHN)
-    assert [r for r in emulator.requests if r.method == "POST"][0].params["category"] == "auto"
+    assert next(r for r in emulator.requests if r.method == "POST").params["category"] == "auto"
 
 
 def test_fashn_fans_out_past_four_samples(router: tryon.Router, emulator: FalEmulator) -> None:
@@ -50,7 +50,7 @@ def test_fashn_fans_out_past_four_samples(router: tryon.Router, emulator: FalEmu
 
 def test_kling_sends_the_person_and_the_garment_only(router: tryon.Router, emulator: FalEmulator) -> None:
     result = router.try_on(png(), png(), model=KLING, category="one-piece")
-    sent = [r for r in emulator.requests if r.method == "POST"][0]
+    sent = next(r for r in emulator.requests if r.method == "POST")
     assert set(sent.params) == {"human_image_url", "garment_image_url"}
     assert len(result.images) == 1 and result.images[0].format == "png"
 
