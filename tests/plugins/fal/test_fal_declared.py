@@ -178,3 +178,19 @@ def test_the_fal_backend_is_registered_by_the_plugin(tmp_path: Path, monkeypatch
     info: Any = router.info("my-flux-dev")
     assert info.plugin == str(path) and info.provider == "fal"
     assert router.generate("x", model="my-flux-dev", options={"steps": 3}).images
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    import re
+
+    text = (Path(__file__).parents[3] / "docs" / "models-file.md").read_text(encoding="utf-8")
+    section = text.split("## The `fal` backend", 1)[1]
+    match = re.search(r"```toml\n(.*?)```", section, re.S)
+    assert match is not None
+    path = write(tmp_path, match.group(1))
+    router = tryon.Router(plugins=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert declared_api.register_declared(router, [path], backends={"fal": declared_generator}) == []
+    generator: Any = router.get("flux-krea")
+    assert generator.declaration.generate.path == "fal-ai/flux/krea" and generator.provider == "fal"
