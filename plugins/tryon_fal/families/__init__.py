@@ -16,7 +16,8 @@ __all__ = ["MODELS"]
 
 def _complete(model: FalModel) -> FalModel:
     """*model* with the fact groups that follow from its other sources: its operations (one endpoint
-    each), its provider options and defaults (the endpoint schema's fields) and a required mask."""
+    each), its provider options and defaults (the endpoint schema's fields), a required mask, and the
+    largest output (from the sizes)."""
     caps = model.capabilities
     facts = caps.sources.facts
     paths = ", ".join(e.path for e in model.endpoints())
@@ -27,6 +28,8 @@ def _complete(model: FalModel) -> FalModel:
         extra["defaults"] = facts["output_formats"]
     if "mask" in facts:
         extra["mask_required"] = facts["mask"]
+    if "sizes" in facts:
+        extra["max_resolution"] = facts["sizes"]
     missing = {name: value for name, value in extra.items() if name not in facts}
     return attrs.evolve(model, capabilities=attrs.evolve(caps, sources=caps.sources.merged(missing)))
 

@@ -111,7 +111,7 @@ def _kontext(base: str, t2i: str, price: Price) -> FalModel:
     caps = Capabilities(
         operations={Operation.GENERATE, Operation.EDIT}, max_images_per_call=4, max_input_images=1,
         sizes=Sizes.ratios(*RATIOS), aspect_ratios=RATIOS, output_formats=_FORMATS, defaults=_JPEG, seed=True,
-        inputs=inputs(1), provider_options=KontextOptions, price=price,
+        inputs=inputs(1), provider_options=KontextOptions, price=price, max_resolution="about 1 MP",
         sources=src.Provenance({
             **_common(base),
             "sizes": src.schema(t2i, f"aspect_ratio {', '.join(RATIOS)} (default 1:1; edits keep the input's when "
@@ -149,6 +149,7 @@ _ULTRA = Capabilities(
     operations={Operation.GENERATE}, max_images_per_call=4,
     sizes=Sizes.ratios(*RATIOS), aspect_ratios=RATIOS, output_formats=_FORMATS, defaults=_JPEG, seed=True,
     provider_options=UltraOptions, price=_flat(0.06, "fal-ai/flux-pro/v1.1-ultra $0.06 per image"),
+    max_resolution="about 4 MP",
     sources=src.Provenance({
         **_common(ULTRA),
         "sizes": src.schema(ULTRA, f"aspect_ratio {', '.join(RATIOS)} (default 16:9); about 4 MP"),
@@ -184,7 +185,7 @@ FillOptions = _options("FillOptions", "safety_tolerance 1-6, enhance_prompt.",
 _FILL = Capabilities(
     operations={Operation.EDIT}, mask=True, mask_required=True, max_input_images=1, max_images_per_call=4,
     sizes=Sizes(auto=True), output_formats=_FORMATS, defaults=_JPEG, seed=True, inputs=inputs(1),
-    provider_options=FillOptions,
+    provider_options=FillOptions, max_resolution="input size",
     sources=src.Provenance({
         **_common(FILL),
         "mask": (src.described(FILL, "mask_url required; 'Needs to match the dimensions of the input image'"),

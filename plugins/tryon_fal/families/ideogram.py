@@ -81,6 +81,7 @@ _EDIT = Capabilities(
     max_input_images=1,
     max_images_per_call=8,
     sizes=Sizes(auto=True),
+    max_resolution="input size",
     output_formats={"png"},
     deviations=_FORMATS,
     seed=True,
