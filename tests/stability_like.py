@@ -111,7 +111,7 @@ MODELS = {
         defaults={"aspect_ratio": "1:1", "output_format": "png"},  # the provider's true defaults
         provider_options=SD3Options,
         required_options={"strength": {"edit"}},
-        operation_options={"strength": {"edit"}, "aspect_ratio": {"generate"}},
+        operation_options={"strength": {"edit"}, "aspect_ratio": {"generate"}, "size": {"generate"}},
         # a rule written the natural way; with the default ratio declared above it must not
         # refuse image-to-image requests that leave aspect_ratio unset
         rules=(tryon.Rule.excludes("options.strength", "aspect_ratio",
@@ -146,6 +146,9 @@ from tryon.error_shapes import ErrorAnswer, ErrorDetails
 from tryon.http import json_object, same_origin, send, shared_session
 from tryon.multipart import FilePart
 from tryon.secrets import Secret
+from tryon.sizes import aspect_ratio_of
+
+from .models import RATIOS
 
 DEFAULT_BASE_URL = "https://api.stability.ai"
 ENDPOINTS = {"sd3-large": "/v2beta/stable-image/generate/sd3",
@@ -196,7 +199,8 @@ class StabilityGenerator:
             "prompt": request.prompt,
             "output_format": request.output_format,
             "seed": request.seed,
-            "aspect_ratio": request.aspect_ratio,
+            # sizes are ratios: a WxH the router accepted is one of the declared ratios
+            "aspect_ratio": request.aspect_ratio or (aspect_ratio_of(request.size, RATIOS) if request.size else None),
             "negative_prompt": getattr(options, "negative_prompt", None),
             "style_preset": getattr(options, "style_preset", None),
         }

@@ -75,3 +75,14 @@ def test_requirements_for_ratio_models_and_seed_ranges() -> None:
 def test_ratio_of_takes_a_tolerance() -> None:
     assert ratio_of(1344, 768, "16:9", tolerance=0.03) and not ratio_of(1344, 768, "16:9")
     assert ratio_of(1024, 1024, "1:1") and not ratio_of(1024, 1000, "1:1", tolerance=0.01)
+
+
+def test_size_of_ratio_is_a_size_the_model_accepts() -> None:
+    caps = attrs.evolve(FAKE_CAPABILITIES, sizes=tryon.Sizes.ratios("1:1", "21:9"), aspect_ratios={"1:1", "21:9"})
+    req = Requirements(caps, "r")
+    assert req.size_of_ratio("21:9") == "1561x669"  # exactly 7:3, about a megapixel
+    assert req.size_of_ratio("1:1") == "1024x1024"
+    assert req.size_of_ratio("4:3") is None  # not a ratio this model takes
+    assert req.size_of_ratio("nonsense") is None
+    # a pixel rule (multiples of 16): the first multiple of 16 of the ratio near a megapixel
+    assert Requirements(FAKE_CAPABILITIES, "f").size_of_ratio("16:9") == "1280x720"

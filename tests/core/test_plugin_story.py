@@ -178,3 +178,21 @@ def test_tryon_emulator_help_lists_the_plugins_emulator(package: Path) -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert "stability (also: stability-ai)" in " ".join(result.stdout.split())
+
+
+def test_tryon_models_shows_seed_ranges_and_option_scopes(package: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "tryon.cli", "models", "sd3-large"], env=_env(package),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    for expected in ("Seed range: 0 to 4294967294", "Required option: strength (for edit)",
+                     "One operation only: strength (for edit)", "One operation only: aspect_ratio (for generate)"):
+        assert expected in lines, result.stdout
+    shown = subprocess.run([sys.executable, "-m", "tryon.cli", "models", "sd3-large", "--json"], env=_env(package),
+                           capture_output=True, text=True, timeout=120)
+    import json
+
+    details = json.loads(shown.stdout)
+    details = details[0] if isinstance(details, list) else details
+    assert details["seed_range"] == [0, 4294967294]
+    assert details["required_options"] == {"strength": ["edit"]}

@@ -45,7 +45,8 @@ Extension points (documented; override these, never a private name):
   ``sample_options``), :meth:`GeneratorConformance.call` (one request through the router, the
   way every check makes it), :meth:`GeneratorConformance.input_image` and
   :meth:`GeneratorConformance.mask_image` (the images edits are made with).
-- :attr:`GeneratorConformance.prompt` and :attr:`GeneratorConformance.require_provenance`.
+- :attr:`GeneratorConformance.prompt`, :attr:`GeneratorConformance.input_size` and
+  :attr:`GeneratorConformance.require_provenance`.
 - :class:`Requirements` (what each check needs), reached through the ``requirements`` fixture.
 """
 
@@ -72,6 +73,8 @@ from tryon.result_checks import RATIO_TOLERANCE
 from tryon.sizes import parse_ratio, parse_size
 
 __all__ = ["GeneratorConformance", "Requirements", "ratio_of"]
+
+_CALLS = ("generate", "edit")  # the operations the suite's own calls make
 
 _REQUEST_OPTIONS = {"size", "aspect_ratio", "quality", "background", "n", "output_format", "output_compression",
                     "moderation", "seed", "partial_images", "mask", "input_fidelity", "images", "prompt"}
@@ -166,6 +169,19 @@ class Requirements:
         picks = [usable[-1], usable[0], *(r for r in usable if parsed[r] == 1)]
         return list(dict.fromkeys(picks))
 
+    def size_of_ratio(self, ratio: str) -> str | None:
+        """A ``WxH`` of exactly *ratio* (about a megapixel) that the model's sizes accept, if any."""
+        parsed = parse_ratio(ratio)
+        if parsed is None:
+            return None
+        w, h = parsed.numerator, parsed.denominator
+        scale = max(1, round((1024 * 1024 / (w * h)) ** 0.5))
+        for k in (scale, scale - scale % 16 or 16, 64):
+            size = f"{w * k}x{h * k}"
+            if self.caps.sizes.accepts(size):
+                return size
+        return None
+
     def sample_size(self) -> str | None:
         """A size this model accepts, for round-trip checks (``None`` = use the default)."""
         sizes = self.caps.sizes
@@ -202,6 +218,8 @@ class GeneratorConformance:
     for the extension points."""
 
     prompt = "a conformance test image of a red handbag"
+    input_size: tuple[int, int] = (256, 256)
+    """The size of the input images and masks the edit checks send (raise it for models with a minimum)."""
     require_provenance = False
     """With ``True``, a declared fact without a recorded source fails the suite; by default it is
     reported as a skip naming the fact groups to source (see :mod:`tryon.testing.provenance`)."""
@@ -226,13 +244,14 @@ class GeneratorConformance:
                     merged[name] = value
         return merged
 
-    def input_image(self, size: tuple[int, int] = (256, 256)) -> bytes:
-        """The PNG the suite's edits start from (override for a provider with input size limits)."""
-        return _input_png(size)
+    def input_image(self, size: tuple[int, int] | None = None) -> bytes:
+        """The PNG the suite's edits start from (:attr:`input_size` unless *size*; override for other
+        input constraints)."""
+        return _input_png(size or self.input_size)
 
-    def mask_image(self, size: tuple[int, int] = (256, 256)) -> bytes:
-        """The mask of the suite's masked edits (black = the area to change)."""
-        return _mask_png(size)
+    def mask_image(self, size: tuple[int, int] | None = None) -> bytes:
+        """The mask of the suite's masked edits (black = the area to change), :attr:`input_size` unless *size*."""
+        return _mask_png(size or self.input_size)
 
     def call(self, router: Any, generator: ImageGenerator, *, operation: str | None = None,
              **options: Any) -> Any:
@@ -322,7 +341,8 @@ class GeneratorConformance:
     def test_missing_required_options_are_refused_before_the_network(
             self, router: Any, generator: ImageGenerator, emulator: Any) -> None:
         caps = generator.capabilities
-        cases = [(op.value, name) for op in sorted(caps.operations) for name in caps.required_for(op)]
+        cases = [(op.value, name) for op in sorted(caps.operations) if op.value in _CALLS
+                 for name in caps.required_for(op)]
         if not cases:
             pytest.skip(f"{generator.model_id} declares no required option")
         before = len(emulator.requests)
@@ -347,7 +367,7 @@ class GeneratorConformance:
             value = self.__sample_value(generator, name, [op.value for op in allowed])
             if value is None:
                 continue  # no sample value to try it with
-            cases.extend((op.value, name, value) for op in sorted(caps.operations - allowed))
+            cases.extend((op.value, name, value) for op in sorted(caps.operations - allowed) if op.value in _CALLS)
         if not cases:
             pytest.skip(f"{generator.model_id} declares no option valid for one operation only "
                         "(or sample_options gives no value for it)")
@@ -408,12 +428,21 @@ class GeneratorConformance:
             pytest.skip(f"{generator.model_id} takes no aspect ratios")
         if not generator.capabilities.allows_option("aspect_ratio", "generate"):
             pytest.skip(f"{generator.model_id} takes aspect_ratio for edits only")
-        tolerance = RATIO_TOLERANCE + generator.capabilities.deviations.size_tolerance
+        caps = generator.capabilities
+        tolerance = RATIO_TOLERANCE + caps.deviations.size_tolerance
         for ratio in ratios:
             gen = self.call(router, generator, aspect_ratio=ratio)
             image = gen.images[0]
             assert ratio_of(image.width, image.height, ratio, tolerance=tolerance), \
-                f"asked for {ratio}, got {image.width}x{image.height}"
+                f"asked for aspect_ratio={ratio}, got {image.width}x{image.height}"
+            # a WxH of that ratio, for a model whose sizes are ratios, is served as that ratio too
+            size = requirements.size_of_ratio(ratio)
+            if size is None or not caps.allows_option("size", "generate"):
+                continue
+            gen = self.call(router, generator, size=size)
+            image = gen.images[0]
+            assert ratio_of(image.width, image.height, ratio, tolerance=tolerance), \
+                f"asked for size={size} (ratio {ratio}), got {image.width}x{image.height}"
 
     def test_fanned_out_seeds_stay_in_the_seed_range(self, router: Any, generator: ImageGenerator,
                                                      requirements: Requirements) -> None:
