@@ -16,6 +16,7 @@ from tryon.capabilities import Capabilities, Operation
 from tryon.option_validators import int_in, number_in, one_of, optional_bool, text_of
 from tryon.pricing import PerImage, PerMegapixel, Price
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto.composition import with_composition
 
 from .. import sources as src
 from ..endpoints import PRESETS, Endpoint, FalModel
@@ -160,7 +161,7 @@ _ULTRA = Capabilities(
 )
 
 _FLUX2_RULE = SizeRule(multiple_of=16, min_edge=256, max_pixels=4_194_304)
-_FLUX2 = Capabilities(
+_FLUX2 = with_composition(Capabilities(  # try-on by composition over the multi-reference edit (docs/try-on.md)
     operations={Operation.GENERATE, Operation.EDIT}, max_input_images=8,
     sizes=Sizes.any(_FLUX2_RULE, standard=PRESETS.values()), output_formats=_FORMATS, defaults=_JPEG, seed=True,
     inputs=inputs(8), provider_options=Flux2ProOptions,
@@ -177,7 +178,7 @@ _FLUX2 = Capabilities(
         "inputs": data_uri_inputs(),
         "options": src.schema(FLUX2, "safety_tolerance '1'-'5' (default '2'), enable_safety_checker"),
     }),
-)
+))
 
 FillOptions = _options("FillOptions", "safety_tolerance 1-6, enhance_prompt.",
                        safety_tolerance=_tolerance(6),

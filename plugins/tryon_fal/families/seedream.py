@@ -13,6 +13,7 @@ import attrs
 from tryon.capabilities import Capabilities, Deviations, Operation
 from tryon.option_validators import one_of, optional_bool
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto.composition import with_composition
 
 from .. import sources as src
 from ..endpoints import Endpoint, FalModel
@@ -42,7 +43,7 @@ _FORMATS = Deviations(formats={"jpeg"}, note="the endpoints take no output_forma
 def _model(version: str, options: type, rule: SizeRule, size_note: str) -> FalModel:
     base = f"fal-ai/bytedance/seedream/{version}"
     t2i, edit = f"{base}/text-to-image", f"{base}/edit"
-    caps = Capabilities(
+    caps = with_composition(Capabilities(  # try-on by composition over the multi-reference edit (docs/try-on.md)
         operations={Operation.GENERATE, Operation.EDIT},
         max_input_images=10,
         max_images_per_call=6,
@@ -69,7 +70,7 @@ def _model(version: str, options: type, rule: SizeRule, size_note: str) -> FalMo
                                   + ("; enhance_prompt_mode standard|fast (default standard)"
                                      if options is Seedream4Options else "")),
         }),
-    )
+    ))
     return FalModel(model_id=base, capabilities=caps,
                     generate=Endpoint(path=t2i, output_format=None),
                     edit=Endpoint(path=edit, images="image_urls", output_format=None))

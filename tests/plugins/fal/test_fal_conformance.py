@@ -1,5 +1,5 @@
-"""The conformance kit against the fal emulator, for every first-party fal model that generates or edits
-(the dedicated try-on models are checked in test_fal_try_on.py: the kit has no try-on checks)."""
+"""The conformance kit against the fal emulator, for every first-party fal model (generation, editing
+and the dedicated try-on models, whose try-on checks the kit runs too)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,15 @@ from tryon_fal import MODELS
 from tryon_fal.emulator import FalEmulator
 
 import tryon
-from tryon.capabilities import Operation
 from tryon.testing.conformance import GeneratorConformance
 
-IMAGE_MODELS = sorted(m for m, d in MODELS.items() if {Operation.GENERATE, Operation.EDIT} & d.capabilities.operations)
+ALL_MODELS = sorted(MODELS)
 
 
 class TestFalConformance(GeneratorConformance):
     require_provenance = True
 
-    @pytest.fixture(params=IMAGE_MODELS)
+    @pytest.fixture(params=ALL_MODELS)
     def model(self, request: pytest.FixtureRequest) -> str:
         return str(request.param)
 

@@ -78,3 +78,14 @@ def test_try_on_declarations_are_sourced() -> None:
 
 def test_try_on_estimates_say_unpriced(router: tryon.Router) -> None:
     assert router.estimate_try_on(png(), png(), model=FASHN, n=2).usd is None
+
+
+@pytest.mark.parametrize("model, endpoint", [("fal-ai/bytedance/seedream/v4.5", "fal-ai/bytedance/seedream/v4.5/edit"),
+                                             ("fal-ai/flux-2-pro", "fal-ai/flux-2-pro/edit")])
+def test_multi_reference_editors_serve_try_on_by_composition(router: tryon.Router, emulator: FalEmulator,
+                                                             model: str, endpoint: str) -> None:
+    result = router.try_on(png(), [tryon.Garment(png(colour=(9, 9, 9)), "top"),
+                                   tryon.Garment(png(colour=(99, 9, 9)), "trousers")], model=model)
+    sent = next(r for r in emulator.requests if r.method == "POST")
+    assert sent.path == f"/{endpoint}" and len(sent.params["image_urls"]) == 3
+    assert "image 1" in sent.params["prompt"].lower() and len(result.images) == 1
