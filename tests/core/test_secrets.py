@@ -213,10 +213,10 @@ def _all_error_classes() -> set[type]:
     import importlib
     import pkgutil
 
+    import tryon_fal
     import tryon_flux
     import tryon_gemini
     import tryon_openai
-    import tryon_fal
     import tryon_replicate
 
     # every module, whatever ran before
