@@ -1,6 +1,6 @@
 """Try-on by composition: ``router.try_on`` on GPT-Image vs the raw ``openai`` SDK sending the same edit.
 
-Both sides send the same three images (a 1024x1536 person and two garments, PNG, about 0.1 MB
+Both sides send the same three images (a 1024x1536 person and two garments, PNG, 30-60 KB
 each) and the same prompt (the one tryon's default template renders; the raw side is given it
 as text) to the same emulator (latency 0) and end with the image bytes. Pairs run interleaved in
 random order, five rounds; medians are compared. What tryon adds over the raw edit: building and
