@@ -319,3 +319,21 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
     router = tryon.Router(plugins=False)
     errors = register_declared(router, [path], backends={"openai": openai_backend, "replicate": replicate_backend})
     assert errors == [] and "studio-local" in router and "flux-schnell-pinned" in router
+
+
+def test_a_file_is_parsed_once_per_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from tryon.declared import loader
+
+    path = write(tmp_path, GOOD)
+    monkeypatch.setenv("TRYON_MODELS_FILE", str(path))
+    calls: list[Any] = []
+    real = loader.read_models_file
+    monkeypatch.setattr(loader, "read_models_file", lambda p: calls.append(p) or real(p))
+    assert "good" in quiet_router() and "good" in quiet_router()
+    assert len(calls) == 1
+    path.write_text(GOOD.replace('"good"', '"better"'), encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))  # a new version, even within the clock's resolution
+    router = quiet_router()
+    assert "better" in router and "good" not in router and len(calls) == 2
