@@ -323,3 +323,14 @@ def test_decoded_outputs_are_real_images(r: tryon.Router) -> None:
         with Image.open(io.BytesIO(image.data)) as img:
             img.load()
             assert img.format == "PNG"
+
+
+def test_estimates_from_the_declared_prices(r: tryon.Router, emu: ReplicateEmulator) -> None:
+    schnell = r.estimate("x", model="replicate-flux-schnell", n=6)
+    assert schnell.usd == pytest.approx(0.018) and schnell.calls == 2
+    assert r.estimate("x", model="replicate-flux-kontext-max").usd == pytest.approx(0.08)
+    for model in ("replicate-nano-banana-pro", "replicate-seedream-4"):  # no confirmed price: unknown, never 0
+        assert r.estimate("x", model=model).usd is None
+    with pytest.raises(ValueError, match="unpriced|price"):
+        r.generate("x", model="replicate-seedream-4", max_cost=1.0)
+    assert emu.requests == []
