@@ -218,7 +218,8 @@ def _all_error_classes() -> set[type]:
     import tryon_openai
     import tryon_replicate
 
-    for package in (tryon, tryon_openai, tryon_flux, tryon_gemini, tryon_replicate):  # every module, whatever ran before
+    # every module, whatever ran before
+    for package in (tryon, tryon_openai, tryon_flux, tryon_gemini, tryon_replicate):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if not info.name.endswith("__main__"):
                 importlib.import_module(info.name)
