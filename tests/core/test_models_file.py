@@ -337,3 +337,23 @@ def test_a_file_is_parsed_once_per_version(tmp_path: Path, monkeypatch: pytest.M
     os.utime(path, ns=(1, 10**18))  # a new version, even within the clock's resolution
     router = quiet_router()
     assert "better" in router and "good" not in router and len(calls) == 2
+
+
+def test_declared_models_in_preference_lists_and_lifecycles(studio: Any, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    emulator, path = studio
+    text = path.read_text(encoding="utf-8")
+    small = (text.replace('"studio-local"', '"studio-small"').replace('aliases = ["studio"]', "aliases = []")
+             .replace('exact = ["1024x1024", "1536x1024"]', 'exact = ["1024x1024"]'))
+    retired = (text.replace('"studio-local"', '"studio-old"').replace('aliases = ["studio"]', "aliases = []")
+               .replace("[models.sources]", '[models.lifecycle]\nstatus = "retired"\nshutdown_on = 2026-01-31\n'
+                        'successors = ["studio-local"]\n\n[models.sources]'))
+    both = tmp_path / "both.toml"
+    both.write_text(text + small + retired, encoding="utf-8")
+    monkeypatch.setenv("TRYON_MODELS_FILE", str(both))
+    router = tryon.Router()
+    result = router.generate("a cat", model=["studio-small", "studio-local"], size="1536x1024")
+    assert result.model == "studio-local" and [s.model for s in result.skipped] == ["studio-small"]
+    with pytest.raises(tryon.ModelRetiredError, match="studio-local"):
+        router.generate("a cat", model="studio-old")
+    assert len(emulator.requests_to("/images/generations")) == 1
