@@ -358,5 +358,6 @@ def test_declarations_agree_with_the_transcribed_input_schemas(model_id: str) ->
     if inputs.n:
         assert caps.max_images_per_call == fields[inputs.n].maximum
     if caps.sizes.rule is not None:
-        assert (caps.sizes.rule.min_edge, caps.sizes.rule.max_edge) == (fields["width"].minimum, fields["width"].maximum)
+        rule, width = caps.sizes.rule, fields["width"]
+        assert (rule.min_edge, rule.max_edge) == (width.minimum, width.maximum)
     assert caps.seed == bool(inputs.seed)
