@@ -232,8 +232,6 @@ SEEDREAM = ReplicateModel(
                              "(1K/2K/4K) applies to aspect ratios only: set one of them"),),
         provider_options=_options("Seedream4Options", {
             "resolution": _opt(str, choices=("1K", "2K", "4K")), "enhance_prompt": _opt(bool)}),
-        price=_price(0.03, "https://replicate.com/bytedance/seedream-4",
-                     "0.03 USD per output image as remembered from the model page; no stored copy confirms it"),
         sources=Provenance({
             "*": _official(_SEEDREAM_PAGE, "prompt; image_input 1-10 images; size 1K/2K/4K/custom (default 2K); "
                            "aspect_ratio (default match_input_image); width/height 1024-4096 with size=custom; "
@@ -243,6 +241,10 @@ SEEDREAM = ReplicateModel(
                                    "3:2, 2:3, 21:9"),
             "output_formats": Source(where=_SEEDREAM_PAGE, checked=CHECKED, kind=SourceKind.INFERRED,
                                      verified=False, note="the schema has no output_format: JPEG is assumed"),
+            "price": Source(where="https://replicate.com/bytedance/seedream-4", checked=CHECKED,
+                            kind=SourceKind.INFERRED, verified=False,
+                            note="0.03 USD per output image is believed but no stored copy of the price list "
+                                 "confirms it: left unpriced, so budgets treat it as unknown"),
         }),
     ),
     option_names={"resolution": "size"},

@@ -156,6 +156,13 @@ BROKEN = [
     ('backend = "openai"\napi_key_env = "sk-live-123"', "api_key_env", 4, "name of an environment variable"),
     ('backend = "openai"\napi_key_env = "sk_live_secret"', "api_key_env", 4, "never the key itself"),
     ('backend = 3', "backend", 3, "backend kind"),
+    ('backend = "openai"\nseed = true\nseed_range = [5, 1]', "seed_range", 5, "[lowest, highest]"),
+    ('backend = "openai"\nseed_range = [0, 9]', "seed_range", 4, "needs seed=True"),
+    ('backend = "openai"\nrequired_options = { strength = ["paint"] }', "required_options.strength", 4,
+     "must list operations"),
+    ('backend = "openai"\nrequired_options = ["strength"]', "required_options", 4, "neither a request option"),
+    ('backend = "openai"\noperation_options = { aspect_ratio = ["edit"] }', "operation_options", 4,
+     "operations the model does not offer"),
     ('backend = "openai"\naliases = "x"', "aliases", 4, "list of model names"),
     ('backend = "openai"\nendpoint = 3', "endpoint", 4, "must be a table"),
 ]
@@ -319,3 +326,88 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
     router = tryon.Router(plugins=False)
     errors = register_declared(router, [path], backends={"openai": openai_backend, "replicate": replicate_backend})
     assert errors == [] and "studio-local" in router and "flux-schnell-pinned" in router
+
+
+def test_a_file_is_parsed_once_per_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from tryon.declared import loader
+
+    path = write(tmp_path, GOOD)
+    monkeypatch.setenv("TRYON_MODELS_FILE", str(path))
+    calls: list[Any] = []
+    real = loader.read_models_file
+    monkeypatch.setattr(loader, "read_models_file", lambda p: calls.append(p) or real(p))
+    assert "good" in quiet_router() and "good" in quiet_router()
+    assert len(calls) == 1
+    path.write_text(GOOD.replace('"good"', '"better"'), encoding="utf-8")
+    os.utime(path, ns=(1, 10**18))  # a new version, even within the clock's resolution
+    router = quiet_router()
+    assert "better" in router and "good" not in router and len(calls) == 2
+
+
+def test_declared_models_in_preference_lists_and_lifecycles(studio: Any, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    emulator, path = studio
+    text = path.read_text(encoding="utf-8")
+    small = (text.replace('"studio-local"', '"studio-small"').replace('aliases = ["studio"]', "aliases = []")
+             .replace('exact = ["1024x1024", "1536x1024"]', 'exact = ["1024x1024"]'))
+    retired = (text.replace('"studio-local"', '"studio-old"').replace('aliases = ["studio"]', "aliases = []")
+               .replace("[models.sources]", '[models.lifecycle]\nstatus = "retired"\nshutdown_on = 2026-01-31\n'
+                        'successors = ["studio-local"]\n\n[models.sources]'))
+    both = tmp_path / "both.toml"
+    both.write_text(text + small + retired, encoding="utf-8")
+    monkeypatch.setenv("TRYON_MODELS_FILE", str(both))
+    router = tryon.Router()
+    result = router.generate("a cat", model=["studio-small", "studio-local"], size="1536x1024")
+    assert result.model == "studio-local" and [s.model for s in result.skipped] == ["studio-small"]
+    with pytest.raises(tryon.ModelRetiredError, match="studio-local"):
+        router.generate("a cat", model="studio-old")
+    assert len(emulator.requests_to("/images/generations")) == 1
+
+
+def test_required_and_operation_options_and_seed_ranges_are_enforced(tmp_path: Path) -> None:
+    from tryon.testing.fake import FakeGenerator
+
+    path = write(tmp_path, '''
+    [[models]]
+    id = "sd-like"
+    backend = "fake"
+    operations = ["generate", "edit"]
+    max_input_images = 1
+    seed = true
+    seed_range = [0, 4294967294]
+    aspect_ratios = ["1:1", "16:9"]
+    sizes = { aspect_ratios = ["1:1", "16:9"] }
+    required_options = { strength = ["edit"] }
+    operation_options = { aspect_ratio = ["generate"], strength = ["edit"] }
+
+    [models.options.strength]
+    type = "float"
+    min = 0.0
+    max = 1.0
+
+    [models.sources]
+    "*" = { where = "https://sd.example/api", checked = 2026-12-01 }
+    ''')
+    fakes: list[FakeGenerator] = []
+
+    def factory(declared: DeclaredModel) -> Any:
+        fakes.append(FakeGenerator(declared.id, capabilities=declared.capabilities))
+        return fakes[-1]
+
+    router = tryon.Router(plugins=False)
+    assert register_declared(router, [path], backends={"fake": factory}) == []
+    from tryon.testing.synth import synth_image
+
+    image = synth_image(64, 64, "png", transparent=False, seed_text="x")
+    with pytest.raises(ValueError, match="strength"):
+        router.edit([image], "x", model="sd-like")  # required for edits
+    with pytest.raises(ValueError, match="aspect_ratio"):
+        router.edit([image], "x", model="sd-like", aspect_ratio="16:9", options={"strength": 0.5})
+    with pytest.raises(ValueError, match="seed"):
+        router.generate("x", model="sd-like", seed=2**32)
+    assert fakes[0].requests == []
+    router.edit([image], "x", model="sd-like", options={"strength": 0.5})
+    router.generate("x", model="sd-like", aspect_ratio="16:9", seed=4294967294, n=2)
+    assert len(fakes[0].requests) == 3  # one edit, and the generation fanned out into two calls

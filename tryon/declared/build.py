@@ -57,7 +57,8 @@ _BOOLS = ("transparent_background", "mask", "mask_required", "output_compression
 _STR_SETS = ("input_fidelity", "aspect_ratios", "qualities", "output_formats", "moderation")
 _INTS = ("max_input_images", "max_images_per_call", "max_n", "max_prompt_length", "max_concurrent_calls")
 CAPABILITY_FIELDS = frozenset({"operations", *_BOOLS, *_STR_SETS, *_INTS, "sizes", "inputs", "lifecycle",
-                               "defaults", "options", "price", "sources", "rules", "max_resolution"})
+                               "defaults", "options", "price", "sources", "rules", "max_resolution", "seed_range",
+                               "required_options", "operation_options"})
 
 _SIZE_RULE = {a.name for a in attrs.fields(SizeRule)}
 _INPUT_FIELDS = {a.name for a in attrs.fields(InputLimits)}
@@ -390,6 +391,30 @@ def _rules(r: _Reader, value: Any) -> list[Rule]:
     return out
 
 
+def _seed_range(r: _Reader, value: Any) -> tuple[int, int] | None:
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+            or value[0] > value[1]):
+        r.fail(("seed_range",), f"must be [lowest, highest], whole numbers from 0, e.g. [0, 4294967294], not {value!r}")
+        return None
+    return value[0], value[1]
+
+
+def _option_operations(r: _Reader, value: Any, label: str) -> Any:
+    """``{option = ["edit"]}`` (the operations that need or allow it), or a list of options (every operation)."""
+    operations = {o.value for o in Operation}
+    if isinstance(value, list) and all(isinstance(v, str) and v for v in value):
+        return value
+    if isinstance(value, dict):
+        for name, ops in value.items():
+            if not isinstance(ops, list) or not ops or not all(isinstance(o, str) and o in operations for o in ops):
+                r.fail((label, name), f"must list operations ({', '.join(sorted(operations))}), not {ops!r}")
+                return None
+        return {name: frozenset(Operation(o) for o in ops) for name, ops in value.items()}
+    r.fail((label,), "must be a table of option = [operations] or a list of options")
+    return None
+
+
 def _declared_groups(entry: Mapping[str, Any]) -> set[str]:
     groups = {name for name in entry if name in fact_groups()}
     groups.add("model")
@@ -436,6 +461,11 @@ def build_capabilities(entry: Mapping[str, Any], model: str) -> tuple[Capabiliti
         values["defaults"] = r.table(entry["defaults"], ("defaults",))
     if "rules" in entry:
         values["rules"] = _rules(r, entry["rules"])
+    if "seed_range" in entry:
+        values["seed_range"] = _seed_range(r, entry["seed_range"])
+    for name in ("required_options", "operation_options"):
+        if name in entry:
+            values[name] = _option_operations(r, entry[name], name)
     options, wire = _options(r, entry["options"], model) if "options" in entry else (None, {})
     if options is not None:
         values["provider_options"] = options
@@ -457,4 +487,6 @@ def build_capabilities(entry: Mapping[str, Any], model: str) -> tuple[Capabiliti
     try:
         return Capabilities(**values), wire
     except (TypeError, ValueError) as exc:
-        raise EntryError([FieldProblem((), str(exc))]) from None
+        text = str(exc)
+        field = next((name for name in sorted(values) if text.startswith(name)), None)
+        raise EntryError([FieldProblem((field,) if field else (), text)]) from None

@@ -198,6 +198,27 @@ def read_models_file(path: str | os.PathLike[str]) -> tuple[list[DeclaredModel],
     return models, errors
 
 
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[int, int], tuple[list[DeclaredModel], list[ModelsFileError]]]] = {}
+
+
+def _read_cached(path: Path) -> tuple[list[DeclaredModel], list[ModelsFileError]]:
+    """:func:`read_models_file`, parsed once per version of the file (its size and modification time)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_models_file(path)
+    key, version = os.fspath(path), (stat.st_mtime_ns, stat.st_size)
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None and hit[0] == version:
+        return list(hit[1][0]), list(hit[1][1])
+    result = read_models_file(path)
+    with _cache_lock:
+        _cache[key] = (version, result)
+    return list(result[0]), list(result[1])
+
+
 def backend_factories() -> dict[str, tuple[BackendFactory, str | None]]:
     """Every backend kind the loaded plugins register (``register_backends``), with the plugin's name."""
     from tryon.plugins import call_hook, calling_plugin, load_plugins
@@ -252,7 +273,7 @@ def register_declared(router: Router, paths: Iterable[str | os.PathLike[str]] | 
     factories = dict(backends) if backends is not None else {k: f for k, (f, _) in backend_factories().items()}
     errors: list[ModelsFileError] = []
     for file in files:
-        models, problems = read_models_file(file)
+        models, problems = _read_cached(file)
         errors.extend(problems)
         for declared in models:
             factory = factories.get(declared.backend)

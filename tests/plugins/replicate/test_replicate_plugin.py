@@ -323,3 +323,41 @@ def test_decoded_outputs_are_real_images(r: tryon.Router) -> None:
         with Image.open(io.BytesIO(image.data)) as img:
             img.load()
             assert img.format == "PNG"
+
+
+def test_estimates_from_the_declared_prices(r: tryon.Router, emu: ReplicateEmulator) -> None:
+    schnell = r.estimate("x", model="replicate-flux-schnell", n=6)
+    assert schnell.usd == pytest.approx(0.018) and schnell.calls == 2
+    assert r.estimate("x", model="replicate-flux-kontext-max").usd == pytest.approx(0.08)
+    for model in ("replicate-nano-banana-pro", "replicate-seedream-4"):  # no confirmed price: unknown, never 0
+        assert r.estimate("x", model=model).usd is None
+    with pytest.raises(ValueError, match=r"unpriced|price"):
+        r.generate("x", model="replicate-seedream-4", max_cost=1.0)
+    assert emu.requests == []
+
+
+@pytest.mark.parametrize("model_id", sorted(MODELS))
+def test_declarations_agree_with_the_transcribed_input_schemas(model_id: str) -> None:
+    """The plugin's data and the emulator's schemas are kept apart on purpose; they must agree."""
+    from tryon_replicate.emulator import MODEL_SCHEMAS
+
+    model = MODELS[model_id]
+    caps, inputs, fields = model.capabilities, model.inputs, MODEL_SCHEMAS[model.slug].fields
+    named = [inputs.prompt, inputs.images, inputs.aspect_ratio, inputs.width, inputs.height, inputs.n, inputs.seed,
+             inputs.output_format, *inputs.size_mode, *inputs.fixed]
+    assert {n for n in named if n} <= set(fields), model_id
+    options = {model.option_names.get(name, name) for name in caps.option_names()}
+    assert options <= set(fields), model_id
+    if inputs.aspect_ratio:
+        assert set(caps.aspect_ratios | caps.sizes.aspect_ratios) <= set(fields[inputs.aspect_ratio].choices or ())
+    if inputs.output_format:
+        assert {inputs.wire_format(f) for f in caps.output_formats} <= set(fields[inputs.output_format].choices or ())
+    if inputs.images:
+        field = fields[inputs.images]
+        assert caps.max_input_images == (field.max_items or caps.max_input_images if field.kind == "uri-list" else 1)
+    if inputs.n:
+        assert caps.max_images_per_call == fields[inputs.n].maximum
+    if caps.sizes.rule is not None:
+        rule, width = caps.sizes.rule, fields["width"]
+        assert (rule.min_edge, rule.max_edge) == (width.minimum, width.maximum)
+    assert caps.seed == bool(inputs.seed)
