@@ -115,6 +115,10 @@ def test_models_command_shows_the_origin(studio: Any) -> None:
     assert " flux " in next(line for line in out.splitlines() if line.startswith("flux-2-pro "))
     detail = CliRunner().invoke(build_cli(), ["models", "studio"]).output
     assert str(path) in detail and "studio.example/docs" in detail
+    import json
+
+    rows = {r["model"]: r for r in json.loads(CliRunner().invoke(build_cli(), ["models", "--json"]).output)}
+    assert rows["studio-local"]["from"] == str(path) and rows["gpt-image-1.5"]["from"] == "openai"
 
 
 GOOD = """
