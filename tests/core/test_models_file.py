@@ -142,6 +142,8 @@ BROKEN = [
     ('backend = "openai"\noperations = ["edit"]', "", 1, "at least one input image"),
     ('backend = "openai"\nmax_images_per_call = 0', "max_images_per_call", 4, "at least 1"),
     ('backend = "openai"\nseed = "yes"', "seed", 4, "true or false"),
+    ('backend = "openai"\noutput_formats = ["png", "tiff"]', "output_formats", 4, "unknown output format 'tiff'"),
+    ('backend = "openai"\ndefaults = { output_format = "bmp" }', "defaults.output_format", 4, "unknown output format"),
     ('backend = "openai"\nqualities = "high"', "qualities", 4, "list of strings"),
     ('backend = "openai"\nlifecycle = { status = "sunset" }', "lifecycle.status", 4, "active, preview"),
     ('backend = "openai"\nlifecycle = { shutdown_on = "soon" }', "lifecycle.shutdown_on", 4, "a date"),
@@ -330,6 +332,14 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
     router = tryon.Router(plugins=False)
     errors = register_declared(router, [path], backends={"openai": openai_backend, "replicate": replicate_backend})
     assert errors == [] and "studio-local" in router and "flux-schnell-pinned" in router
+    assert router.info("flux-schnell-pinned").capabilities.output_formats == {"webp", "png", "jpeg"}
+
+
+def test_jpg_is_read_as_jpeg_like_in_requests(tmp_path: Path) -> None:
+    [model], errors = read_models_file(write(tmp_path, GOOD.replace(
+        'sizes = ', 'output_formats = ["JPG", "png"]\ndefaults = { output_format = "jpg" }\nsizes = ')))
+    assert errors == [] and model.capabilities.output_formats == {"jpeg", "png"}
+    assert model.capabilities.defaults["output_format"] == "jpeg"
 
 
 def test_a_file_is_parsed_once_per_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
