@@ -243,7 +243,7 @@ def test_broken_entries_are_reported_like_plugin_failures(tmp_path: Path, monkey
     messages = [str(w.message) for w in caught]
     assert any(f"{path}:3: model 'broken' field 'backend': no installed plugin serves backend 'nowhere'" in m
                for m in messages)
-    assert any("flux-2-pro" in m and "already registered" in m for m in messages)
+    assert any("flux-2-pro" in m and "already registered (by flux)" in m for m in messages)
     assert "good" in router and router.info("flux-2-pro").provider == "bfl"  # the plugin's model is untouched
     failed = {p.name: p.error for p in plugin_report() if p.status == "failed"}
     assert any(name.startswith(f"models file {path}:3") for name in failed)
@@ -425,3 +425,15 @@ def test_required_and_operation_options_and_seed_ranges_are_enforced(tmp_path: P
     router.edit([image], "x", model="sd-like", options={"strength": 0.5})
     router.generate("x", model="sd-like", aspect_ratio="16:9", seed=4294967294, n=2)
     assert len(fakes[0].requests) == 3  # one edit, and the generation fanned out into two calls
+
+
+def test_names_of_other_models_are_never_shadowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, GOOD.replace('"good"', '"nano-banana-pro"') + GOOD.replace(
+        'backend = "openai"', 'backend = "openai"\naliases = ["gpt-image-1.5", "mine"]'))
+    monkeypatch.setenv("TRYON_MODELS_FILE", str(path))
+    with pytest.warns(PluginWarning) as caught:
+        router = tryon.Router()
+    messages = " ".join(str(w.message) for w in caught)
+    assert "field 'id': 'nano-banana-pro' already names 'gemini-3-pro-image' (by gemini)" in messages
+    assert "field 'aliases': 'gpt-image-1.5' is already registered (by openai)" in messages
+    assert router.resolve_name("nano-banana-pro") == "gemini-3-pro-image" and "good" not in router
