@@ -20,7 +20,7 @@ settings.register_profile("dev", max_examples=500, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Only the first-party plugins load in tests, whatever else is installed on the machine.
-FIRST_PARTY = "openai,flux,gemini,replicate"
+FIRST_PARTY = "openai,flux,gemini,replicate,fal"
 os.environ["TRYON_PLUGINS"] = FIRST_PARTY
 # No models file of the machine's user leaks in (tests name theirs through TRYON_MODELS_FILE).
 os.environ["TRYON_MODELS_FILE"] = ""

@@ -14,7 +14,7 @@ import attrs
 
 from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
-from tryon.request import EditRequest, Request
+from tryon.request import EditRequest, Request, TryOnRequest
 from tryon.secrets import is_secret_name
 from tryon.sizes import parse_size
 
@@ -102,7 +102,7 @@ def _check_operation(req: Request, caps: Capabilities) -> Finding | None:
     op = req.operation
     if op in caps.operations:
         return None
-    what = "image editing" if op is Operation.EDIT else "text-to-image generation"
+    what = {Operation.EDIT: "image editing", Operation.TRY_ON: "virtual try-on"}.get(op, "text-to-image generation")
     return Finding("operation", op.value, f"does not support {what}", lambda c: op in c.operations)
 
 
@@ -342,7 +342,7 @@ def _check_required_options(req: Request, caps: Capabilities) -> list[Finding]:
         bare = name.removeprefix("options.")
         how = (f"options={{{bare!r}: ...}}" if name.startswith("options.") or bare not in req.field_names()
                else f"{bare}=...")
-        what = "edits" if op is Operation.EDIT else "text-to-image requests"
+        what = {Operation.EDIT: "edits", Operation.GENERATE: "text-to-image requests"}.get(op, f"{op.value} requests")
         out.append(Finding(bare, None, f"needs option {bare} for {what}; pass {how}",
                            _not_required(name, op)))
     return out
@@ -383,7 +383,7 @@ def _check_mask(req: Request, caps: Capabilities) -> Finding | None:
 
 
 def _check_input_fidelity(req: Request, caps: Capabilities) -> Finding | None:
-    if not isinstance(req, EditRequest) or req.input_fidelity is None:
+    if not isinstance(req, (EditRequest, TryOnRequest)) or req.input_fidelity is None:
         return None
     value, allowed = req.input_fidelity, caps.input_fidelity
     if value in allowed:
@@ -482,6 +482,11 @@ def find_problems(request: Request, caps: Capabilities) -> list[Finding]:
     if not any(f.option in ("size", "output_format") for f in out) and (
             budget := _check_budgets(request, caps)) is not None:
         out.append(budget)
+    if isinstance(request, TryOnRequest):
+        from tryon.vto.checks import find_try_on_problems
+
+        common = {f.option for f in out}
+        out.extend(f for f in find_try_on_problems(request, caps) if f.option not in common)
     out.extend(_check_provider_options(request, caps))
     out.extend(_check_operation_options(request, caps))
     out.extend(_check_required_options(request, caps))

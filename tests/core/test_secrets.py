@@ -245,13 +245,14 @@ def _all_error_classes() -> set[type]:
     import importlib
     import pkgutil
 
+    import tryon_fal
     import tryon_flux
     import tryon_gemini
     import tryon_openai
     import tryon_replicate
 
     # every module, whatever ran before
-    for package in (tryon, tryon_openai, tryon_flux, tryon_gemini, tryon_replicate):
+    for package in (tryon, tryon_openai, tryon_flux, tryon_gemini, tryon_replicate, tryon_fal):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if not info.name.endswith("__main__"):
                 importlib.import_module(info.name)

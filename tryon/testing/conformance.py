@@ -48,6 +48,10 @@ Extension points (documented; override these, never a private name):
 - :attr:`GeneratorConformance.prompt`, :attr:`GeneratorConformance.input_size` and
   :attr:`GeneratorConformance.require_provenance`.
 - :class:`Requirements` (what each check needs), reached through the ``requirements`` fixture.
+
+Models that declare virtual try-on also run the try-on checks of
+:mod:`tryon.testing.conformance_try_on` (its extension points: ``person_image``,
+``garment_image``, ``try_on_options``).
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tryon.capabilities import Capabilities
+from tryon.capabilities import Capabilities, Operation
 from tryon.errors import (
     AuthenticationError,
     ContentPolicyError,
@@ -68,11 +72,12 @@ from tryon.errors import (
     ServiceUnavailableError,
     UnsupportedOptionError,
 )
-from tryon.protocol import ImageGenerator
+from tryon.protocol import ImageGenerator, TryOnGenerator
 from tryon.result_checks import RATIO_TOLERANCE
 from tryon.sizes import parse_ratio, parse_size
+from tryon.testing.conformance_try_on import TryOnConformance, TryOnRequirements
 
-__all__ = ["GeneratorConformance", "Requirements", "ratio_of"]
+__all__ = ["GeneratorConformance", "Requirements", "TryOnConformance", "TryOnRequirements", "ratio_of"]
 
 _CALLS = ("generate", "edit")  # the operations the suite's own calls make
 
@@ -213,7 +218,7 @@ def _mask_png(size: tuple[int, int] = (256, 256)) -> bytes:
     return buf.getvalue()
 
 
-class GeneratorConformance:
+class GeneratorConformance(TryOnConformance):
     """Subclass with ``model``, ``emulator`` and ``router`` fixtures; see the module docstring
     for the extension points."""
 
@@ -260,6 +265,8 @@ class GeneratorConformance:
         :meth:`options_for` under *options* (the check's own options win; ``options`` are merged)."""
         images = options.pop("images", None)
         caps = generator.capabilities
+        if operation is None and images is None and caps.operations == {Operation.TRY_ON}:
+            return self._try_on(router, generator, **options)  # a dedicated try-on model: its one operation
         if operation is None:
             operation = "generate" if caps.can_generate and images is None else "edit"
         merged = self.options_for(generator, operation)
@@ -287,7 +294,10 @@ class GeneratorConformance:
 
     def test_declares_a_coherent_capability_set(self, generator: ImageGenerator) -> None:
         caps = generator.capabilities
-        assert isinstance(generator, ImageGenerator)
+        if caps.operations == {Operation.TRY_ON}:
+            assert isinstance(generator, TryOnGenerator)
+        else:
+            assert isinstance(generator, ImageGenerator)
         assert generator.model_id and generator.provider
         assert caps.operations, "a model must offer at least one operation"
         if caps.mask or caps.input_fidelity:
@@ -412,12 +422,14 @@ class GeneratorConformance:
         requirements.require(requirements.generate)
         size = requirements.sample_size()
         for fmt in sorted(generator.capabilities.output_formats):
-            gen = self.call(router, generator, size=size, output_format=fmt)
+            # a format with size rules of its own (GIF frames under a pixel budget) takes its default size
+            fmt_size = None if fmt in generator.capabilities.format_sizes else size
+            gen = self.call(router, generator, size=fmt_size, output_format=fmt)
             assert len(gen.images) == 1
             image = gen.images[0]
             assert image.format == fmt, f"asked for {fmt}, got {image.media_type}"
-            if size is not None and size != "auto":
-                assert f"{image.width}x{image.height}" == size
+            if fmt_size is not None and fmt_size != "auto":
+                assert f"{image.width}x{image.height}" == fmt_size
             assert gen.model == generator.model_id and gen.provider == generator.provider
 
     def test_aspect_ratios_come_back_as_asked(self, router: Any, generator: ImageGenerator,
