@@ -139,7 +139,13 @@ BROKEN = [
     ('backend = "openai"\nsizes = { ratio_range = ["21:9", "9:21"] }', "sizes.ratio_range", 4, "tallest first"),
     ('backend = "openai"\nsizes = {}', "sizes", 4, "declares no size"),
     ('backend = "openai"\noperations = ["paint"]', "operations", 4, "generate and/or edit"),
-    ('backend = "openai"\noperations = ["edit"]', "", 1, "at least one input image"),
+    ('backend = "openai"\noperations = ["edit"]', "max_input_images", 1, "max_input_images must be at least 1"),
+    ('backend = "openai"\n[models.options.steps]\ntype = "int"\nmin = 5\nmax = 1', "options.steps.min", 6,
+     "above max"),
+    ('backend = "openai"\naspect_ratios = ["wide"]', "aspect_ratios", 4, "'wide' is not an aspect ratio"),
+    ('backend = "openai"\nmax_resolution = "x"', "max_resolution", 4, "largest size such as"),
+    ('backend = "openai"\n[[models.rules]]\nkind = "excludes"\nwhen = "sizee"\nthen = "seed"\nmessage = "m"',
+     "rules.0.when", 6, "did you mean 'size'"),
     ('backend = "openai"\nmax_images_per_call = 0', "max_images_per_call", 4, "at least 1"),
     ('backend = "openai"\nseed = "yes"', "seed", 4, "true or false"),
     ('backend = "openai"\noutput_formats = ["png", "tiff"]', "output_formats", 4, "unknown output format 'tiff'"),
@@ -190,6 +196,15 @@ def test_a_broken_entry_names_file_line_and_field_and_the_others_load(
     assert fragment in error.message
     assert f"{path}:{line}:" in error.message and isinstance(error, ValueError)
     assert "sk-live-123" not in error.message and "sk_live_secret" not in error.message  # a key is never echoed
+
+
+def test_an_entry_without_an_id_says_the_id_is_missing(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[models]]\nbackend = "openai"\n' + GOOD)
+    models, errors = read_models_file(path)
+    assert [m.id for m in models] == ["good"]
+    error = next(e for e in errors if e.field == "id")
+    assert error.line == 1 and "is missing" in error.message
+    assert "None" not in error.message
 
 
 UNSOURCED = [

@@ -69,6 +69,7 @@ _RULE = {"kind", "when", "equals", "then", "allowed", "message"}
 _PRICE = {"per_image", "per_megapixel", "credit_usd", "upper_bound", "approximation"}
 _PER_MP = {a.name for a in attrs.fields(PerMegapixel)}
 _TYPES: Mapping[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+_RESOLUTION = re.compile(r"^(\d+x\d+|(about |up to )?\d+(\.\d+)? ?MP)$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -286,9 +287,14 @@ def _options(r: _Reader, value: Any, model: str) -> tuple[type | None, dict[str,
             r.fail((*path, "choices"), f"must be a non-empty list of {kind} values")
             continue
         low, high = spec.get("min"), spec.get("max")
+        bounds_ok = True
         for bound, label in ((low, "min"), (high, "max")):
             if bound is not None and (kind not in ("int", "float") or not _is(bound, kind)):
                 r.fail((*path, label), f"must be a {kind} (only int and float options take {label})")
+                bounds_ok = False
+        if bounds_ok and low is not None and high is not None and low > high:
+            r.fail((*path, "min"), f"min = {low!r} is above max = {high!r}: no value could be accepted")
+            continue
         send_as = spec.get("send_as", name)
         if not isinstance(send_as, str) or not send_as:
             r.fail((*path, "send_as"), "must be the field name the endpoint expects")
@@ -364,7 +370,17 @@ def _price(r: _Reader, value: Any, sources: Provenance | None) -> Price | None:
                  approximation=approximation if isinstance(approximation, str) else "")
 
 
-def _rules(r: _Reader, value: Any) -> list[Rule]:
+def _rule_fields(options: Any) -> set[str]:
+    """The names a rule may read: the request fields and the declared options (also as ``options.x``)."""
+    from tryon.request import EditRequest, GenerateRequest, TryOnRequest
+
+    names = set(GenerateRequest.field_names() | EditRequest.field_names() | TryOnRequest.field_names())
+    names -= {"prompt", "options"}
+    declared = [n for n in options if isinstance(n, str)] if isinstance(options, dict) else []
+    return names | set(declared) | {f"options.{n}" for n in declared}
+
+
+def _rules(r: _Reader, value: Any, known: set[str]) -> list[Rule]:
     if not isinstance(value, list):
         r.fail(("rules",), "must be a list of tables ([[models.rules]])")
         return []
@@ -379,6 +395,12 @@ def _rules(r: _Reader, value: Any) -> list[Rule]:
             continue
         if not (isinstance(when, str) and isinstance(then, str) and isinstance(message, str) and message):
             r.fail(path, "needs when, then and message (strings)")
+            continue
+        unknown = [(label, name) for label, name in (("when", when), ("then", then)) if name not in known]
+        if unknown:
+            for label, name in unknown:
+                r.fail((*path, label), f"{name!r} is neither a request field nor a declared option"
+                       f"{_suggest(name, known)}")
             continue
         if kind == "excludes":
             out.append(Rule.excludes(when, then, message))
@@ -461,6 +483,10 @@ def build_capabilities(entry: Mapping[str, Any], model: str) -> tuple[Capabiliti
     for name in _STR_SETS:
         if name in entry:
             values[name] = r.texts(entry[name], (name,))
+    for name in ("aspect_ratios",):
+        for ratio in values.get(name) or []:
+            if parse_ratio(ratio) is None:
+                r.fail((name,), f"{ratio!r} is not an aspect ratio such as '16:9'")
     if values.get("output_formats"):
         values["output_formats"] = _formats(r, values["output_formats"], ("output_formats",))
     for name in _INTS:
@@ -468,6 +494,9 @@ def build_capabilities(entry: Mapping[str, Any], model: str) -> tuple[Capabiliti
             values[name] = r.whole(entry[name], (name,), least=0 if name == "max_input_images" else 1)
     if "max_resolution" in entry:
         values["max_resolution"] = r.text(entry["max_resolution"], ("max_resolution",))
+        if values["max_resolution"] is not None and not _RESOLUTION.match(values["max_resolution"].strip()):
+            r.fail(("max_resolution",), f"must be the largest size such as '2048x2048' (or 'about 4 MP'), "
+                   f"not {values['max_resolution']!r}")
     if "sizes" in entry:
         values["sizes"] = _sizes(r, entry["sizes"])
     if "inputs" in entry:
@@ -481,7 +510,7 @@ def build_capabilities(entry: Mapping[str, Any], model: str) -> tuple[Capabiliti
             defaults["output_format"] = fmt[0] if fmt else defaults["output_format"]
         values["defaults"] = defaults
     if "rules" in entry:
-        values["rules"] = _rules(r, entry["rules"])
+        values["rules"] = _rules(r, entry["rules"], _rule_fields(entry.get("options", {})))
     if "seed_range" in entry:
         values["seed_range"] = _seed_range(r, entry["seed_range"])
     for name in ("required_options", "operation_options"):
@@ -509,5 +538,6 @@ def build_capabilities(entry: Mapping[str, Any], model: str) -> tuple[Capabiliti
         return Capabilities(**values), wire
     except (TypeError, ValueError) as exc:
         text = str(exc)
-        field = next((name for name in sorted(values) if text.startswith(name)), None)
+        field = next((name for name in sorted(CAPABILITY_FIELDS, key=len, reverse=True) if text.startswith(name)),
+                     None)
         raise EntryError([FieldProblem((field,) if field else (), text)]) from None

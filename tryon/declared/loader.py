@@ -119,7 +119,10 @@ def _entry(raw: Any, index: int, file: str, lines: LineMap) -> DeclaredModel:
         return EntryError(problems)
 
     problems: list[FieldProblem] = []
-    if not isinstance(model_id, str) or not _ID.match(model_id):
+    if model_id is None:
+        problems.append(FieldProblem(("id",), "is missing: every entry needs id = \"name\" (the model's name in "
+                                     "tryon: letters, digits, . _ - / :)"))
+    elif not isinstance(model_id, str) or not _ID.match(model_id):
         problems.append(FieldProblem(("id",), f"must be a model name (letters, digits, . _ - / :), not {model_id!r}"))
     backend = raw.get("backend")
     if not isinstance(backend, str) or not backend:
@@ -305,5 +308,8 @@ def register_declared(router: Router, paths: Iterable[str | os.PathLike[str]] | 
             except (PluginError, ValueError, TypeError) as exc:
                 message = getattr(exc, "message", None) or str(exc)
                 errors.append(declared.error("", message))
+            except Exception as exc:  # a broken backend factory must not stop the other entries
+                errors.append(declared.error("backend", f"backend {declared.backend!r} failed on this entry: "
+                                             f"{type(exc).__name__}: {exc}"))
     _report(errors)
     return errors
