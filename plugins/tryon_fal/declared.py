@@ -21,11 +21,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tryon.capabilities import Operation
+from tryon.declared.wire import check_key_host, check_wire_names, require_output_formats
 from tryon.errors import InvalidOptionError
 
 from .endpoints import Endpoint, FalModel
 from .generator import FalGenerator
-from .settings import FalSettings
+from .settings import DEFAULT_BASE_URL, FalSettings
 
 if TYPE_CHECKING:
     from tryon.declared import DeclaredModel
@@ -84,6 +85,26 @@ def _endpoint(declared: DeclaredModel, path: str, inputs: dict[str, Any], *, edi
         raise declared.error("model" if not edit else "endpoint.edit", str(exc)) from None
 
 
+def _check_sizes(declared: DeclaredModel, inputs: dict[str, Any]) -> None:
+    """Refuse declared sizes or aspect ratios the endpoint's size input could not carry."""
+    caps = declared.capabilities
+    style = inputs.get("size", "image_size")
+    ratios = bool(caps.aspect_ratios or caps.sizes.aspect_ratios or caps.sizes.ratio_range)
+    if style == "none" and (ratios or caps.sizes.exact or caps.sizes.rule is not None):
+        raise declared.error("endpoint.inputs.size", "declared sizes and aspect_ratios need the endpoint's size "
+                             "input (size = \"image_size\" or \"aspect_ratio\"); size = \"none\" would drop them")
+    if style == "image_size" and ratios:
+        raise declared.error("endpoint.inputs.size", "declared aspect_ratios need the model's input: "
+                             "size = \"aspect_ratio\" (with size = \"image_size\" they are never sent)")
+
+
+def _mapped(endpoint: Endpoint) -> dict[str, str]:
+    """tryon's request fields -> the names *endpoint* sends them under."""
+    fields = {"prompt": "prompt", "size": endpoint.size, "n": endpoint.n, "seed": endpoint.seed,
+              "output_format": endpoint.output_format, "images": endpoint.images, "mask": endpoint.mask}
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 def declared_generator(declared: DeclaredModel) -> FalGenerator:
     """The generator of a model declared with ``backend = "fal"`` (sends nothing)."""
     import re
@@ -103,6 +124,8 @@ def declared_generator(declared: DeclaredModel) -> FalGenerator:
         raise declared.error("endpoint.inputs.images", "an edit model needs the name of its image input")
     if caps.mask and "mask" not in inputs:
         raise declared.error("endpoint.inputs.mask", "mask = true needs the name of the endpoint's mask input")
+    _check_sizes(declared, inputs)
+    require_output_formats(declared)
     edit_path = endpoint.get("edit")
     if edit_path is not None and (not isinstance(edit_path, str) or not re.match(_ID, edit_path)):
         raise declared.error("endpoint.edit", "must be the edit endpoint's id")
@@ -110,6 +133,10 @@ def declared_generator(declared: DeclaredModel) -> FalGenerator:
         raise declared.error("endpoint.edit", "a model that generates and edits needs its edit endpoint's id")
     generate = _endpoint(declared, declared.model, inputs, edit=False) if caps.can_generate else None
     edit = _endpoint(declared, edit_path or declared.model, inputs, edit=True) if caps.can_edit else None
+    for ep in (generate, edit):
+        if ep is not None:
+            check_wire_names(declared, _mapped(ep), ep.fixed)
+    check_key_host(declared, DEFAULT_BASE_URL, "FAL_KEY")
     changes: dict[str, Any] = {}
     if declared.base_url is not None:
         changes["base_url"] = declared.base_url

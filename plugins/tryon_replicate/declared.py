@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tryon.declared.wire import check_key_host, check_wire_names, require_output_formats
 from tryon.errors import InvalidOptionError
 
 from .generator import ReplicateGenerator
 from .inputs import INPUT_MAP_FIELDS, InputMap
-from .settings import ReplicateSettings
+from .settings import DEFAULT_BASE_URL, ReplicateSettings
 
 if TYPE_CHECKING:
     from tryon.declared import DeclaredModel
@@ -43,7 +44,22 @@ def _input_map(declared: DeclaredModel, table: Any) -> InputMap:
         raise declared.error("endpoint.inputs.n", "max_images_per_call > 1 needs the model's count input (n = ...)")
     if caps.seed and "seed" not in values:
         raise declared.error("endpoint.inputs.seed", "seed = true needs the model's seed input (seed = ...)")
-    return InputMap(**values)
+    if caps.mask and "mask" not in values:
+        raise declared.error("endpoint.inputs.mask", "mask = true needs the model's mask input (mask = ...)")
+    if (caps.aspect_ratios or caps.sizes.aspect_ratios or caps.sizes.ratio_range) and "aspect_ratio" not in values:
+        raise declared.error("endpoint.inputs.aspect_ratio", "declared aspect_ratios need the model's input "
+                             "(aspect_ratio = ...)")
+    if (caps.sizes.exact or caps.sizes.rule is not None) and not ("width" in values and "height" in values):
+        raise declared.error("endpoint.inputs.width", "declared sizes (exact or rule) need the model's width and "
+                             "height inputs (width = ..., height = ...)")
+    if len(caps.output_formats) > 1 and "output_format" not in values:
+        raise declared.error("endpoint.inputs.output_format", "declared output_formats need the model's input "
+                             "(output_format = ...) to choose between them")
+    inputs = InputMap(**values)
+    mapped = {name: getattr(inputs, name) for name in ("prompt", "images", "mask", "aspect_ratio", "width",
+                                                       "height", "n", "seed", "output_format")}
+    check_wire_names(declared, {k: v for k, v in mapped.items() if v}, inputs.fixed)
+    return inputs
 
 
 def declared_generator(declared: DeclaredModel) -> ReplicateGenerator:
@@ -66,7 +82,9 @@ def declared_generator(declared: DeclaredModel) -> ReplicateGenerator:
     version = endpoint.get("version")
     if version is not None and (not isinstance(version, str) or not version.isalnum()):
         raise declared.error("endpoint.version", "must be a version id (letters and digits)")
+    require_output_formats(declared)
     inputs = _input_map(declared, endpoint.get("inputs", {}))
+    check_key_host(declared, DEFAULT_BASE_URL, "REPLICATE_API_TOKEN")
     changes: dict[str, Any] = {}
     if declared.base_url is not None:
         changes["base_url"] = declared.base_url

@@ -77,6 +77,8 @@ class DeclaredModel:
                                                   hash=False)
     file: str
     line: int
+    fields: frozenset[str] = frozenset()
+    """The top-level fields the entry sets (a factory can require one that has a default)."""
     _lines: LineMap | None = attrs.field(default=None, repr=False, eq=False, alias="lines")
     _index: int = attrs.field(default=0, repr=False, eq=False, alias="index")
 
@@ -152,7 +154,7 @@ def _entry(raw: Any, index: int, file: str, lines: LineMap) -> DeclaredModel:
     return DeclaredModel(id=model_id, backend=backend, provider=str(raw.get("provider", backend)),
                          model=str(raw.get("model", model_id)), capabilities=caps, aliases=tuple(aliases),
                          base_url=raw.get("base_url"), api_key_env=env, endpoint=endpoint, option_names=wire,
-                         file=file, line=line, lines=lines, index=index)
+                         file=file, line=line, fields=frozenset(raw), lines=lines, index=index)
 
 
 def read_models_file(path: str | os.PathLike[str]) -> tuple[list[DeclaredModel], list[ModelsFileError]]:

@@ -143,7 +143,7 @@ backend = "fal"
 model = "{model}"
 operations = ["edit"]
 max_input_images = 1
-sizes = {{ auto = true }}
+output_formats = ["png"]
 sources = {{ "*" = {{ where = "https://fal.ai", checked = 2026-12-02 }} }}
 {endpoint}
 """
@@ -168,6 +168,42 @@ def test_endpoint_problems_name_the_line(tmp_path: Path, model: str, endpoint: s
                                                 backends={"fal": declared_generator})
     assert [(e.field, e.line) for e in errors] == [(field, line)], [e.message for e in errors]
     assert fragment in errors[0].message
+
+
+LOOSE = """
+[[models]]
+id = "loose"
+backend = "fal"
+model = "fal-ai/x"
+{body}
+sources = {{ "*" = {{ where = "https://fal.ai", checked = 2026-12-02 }} }}
+"""
+
+
+@pytest.mark.parametrize(("body", "field", "fragment"), [
+    ('base_url = "https://proxy.example"\noutput_formats = ["png"]', "api_key_env", "FAL_KEY"),
+    ('output_formats = ["png"]\nsizes = { exact = ["1024x1024"] }\nendpoint = { inputs = { size = "none" } }',
+     "endpoint.inputs.size", "size = \"none\" would drop them"),
+    ('output_formats = ["png"]\naspect_ratios = ["1:1", "16:9"]\nsizes = { aspect_ratios = ["1:1", "16:9"] }',
+     "endpoint.inputs.size", "declared aspect_ratios need the model's input"),
+    ('sizes = { auto = true }', "output_formats", "declare the formats the endpoint returns"),
+    ('output_formats = ["png"]\noptions.a = { type = "int", send_as = "prompt" }', "options.a.send_as",
+     "already carries the request's prompt"),
+    ('output_formats = ["png"]\noptions.seed = { type = "int" }\nseed = true', "options.seed",
+     "already carries the request's seed"),
+    ('output_formats = ["png"]\nendpoint = { inputs = { fixed = { prompt = "x" } } }',
+     "endpoint.inputs.fixed.prompt", "silently replace"),
+])
+def test_entries_whose_requests_could_not_be_sent_as_declared_are_refused(
+        tmp_path: Path, body: str, field: str, fragment: str) -> None:
+    from tryon.plugins import PluginWarning
+
+    path = write(tmp_path, LOOSE.format(body=body))
+    with pytest.warns(PluginWarning):
+        errors = declared_api.register_declared(tryon.Router(plugins=False), [path],
+                                                backends={"fal": declared_generator})
+    assert [e.field for e in errors] == [field], [e.message for e in errors]
+    assert fragment in errors[0].message and f"{path}:" in errors[0].message
 
 
 def test_the_fal_backend_is_registered_by_the_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -154,7 +154,7 @@ backend = "replicate"
 model = "{model}"
 operations = ["generate", "edit"]
 max_input_images = 1
-sizes = {{ aspect_ratios = ["1:1"] }}
+output_formats = ["png"]
 sources = {{ "*" = {{ where = "https://replicate.com", checked = 2026-12-01 }} }}
 {endpoint}
 """
@@ -178,6 +178,50 @@ def test_endpoint_problems_name_the_line(tmp_path: Path, model: str, endpoint: s
         errors = register_declared(tryon.Router(plugins=False), [path], backends={"replicate": declared_generator})
     assert [(e.field, e.line) for e in errors] == [(field, line)], [e.message for e in errors]
     assert fragment in errors[0].message
+
+
+LOOSE = """
+[[models]]
+id = "loose"
+backend = "replicate"
+model = "a/b"
+{body}
+sources = {{ "*" = {{ where = "https://replicate.com", checked = 2026-12-01 }} }}
+"""
+
+_IMAGE_ONLY = 'operations = ["edit"]\nmax_input_images = 1\nendpoint = { inputs = { images = "image" } }\n'
+
+
+@pytest.mark.parametrize(("body", "field", "fragment"), [
+    # a key is sent only to the host it belongs to
+    ('base_url = "https://proxy.example"\noutput_formats = ["png"]', "api_key_env", "REPLICATE_API_TOKEN"),
+    # declared request fields the model's inputs could never carry
+    (_IMAGE_ONLY + 'output_formats = ["png"]\naspect_ratios = ["1:1", "16:9"]', "endpoint.inputs.aspect_ratio",
+     "declared aspect_ratios need the model's input"),
+    (_IMAGE_ONLY + 'output_formats = ["png"]\nsizes = { exact = ["1024x1024"] }', "endpoint.inputs.width",
+     "width and height"),
+    (_IMAGE_ONLY + 'output_formats = ["png", "webp"]', "endpoint.inputs.output_format", "choose between them"),
+    (_IMAGE_ONLY + 'output_formats = ["png"]\nmask = true', "endpoint.inputs.mask", "mask input"),
+    # png is never assumed
+    (_IMAGE_ONLY, "output_formats", "declare the formats the endpoint returns"),
+    # two sources for one field
+    (_IMAGE_ONLY + 'output_formats = ["png"]\noptions.a = { type = "int", send_as = "prompt" }',
+     "options.a.send_as", "already carries the request's prompt"),
+    (_IMAGE_ONLY.replace('images = "image"', 'images = "image", fixed = { prompt = "x" }')
+     + 'output_formats = ["png"]', "endpoint.inputs.fixed.prompt", "silently replace"),
+])
+def test_entries_whose_requests_could_not_be_sent_as_declared_are_refused(
+        tmp_path: Path, body: str, field: str, fragment: str) -> None:
+    path = write(tmp_path, LOOSE.format(body=body))
+    with pytest.warns(PluginWarning):
+        errors = register_declared(tryon.Router(plugins=False), [path], backends={"replicate": declared_generator})
+    assert [e.field for e in errors] == [field], [e.message for e in errors]
+    assert fragment in errors[0].message and f"{path}:" in errors[0].message
+
+
+def test_the_default_host_needs_no_key_variable(tmp_path: Path) -> None:
+    path = write(tmp_path, LOOSE.format(body='base_url = "https://api.replicate.com"\noutput_formats = ["png"]'))
+    assert register_declared(tryon.Router(plugins=False), [path], backends={"replicate": declared_generator}) == []
 
 
 def test_the_replicate_backend_is_registered_by_the_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
