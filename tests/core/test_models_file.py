@@ -452,3 +452,33 @@ def test_names_of_other_models_are_never_shadowed(tmp_path: Path, monkeypatch: p
     assert "field 'id': 'nano-banana-pro' already names 'gemini-3-pro-image' (by gemini)" in messages
     assert "field 'aliases': 'gpt-image-1.5' is already registered (by openai)" in messages
     assert router.resolve_name("nano-banana-pro") == "gemini-3-pro-image" and "good" not in router
+
+
+def test_a_backend_factory_that_crashes_is_reported_and_later_entries_still_load(tmp_path: Path) -> None:
+    from tryon.plugins import PluginWarning
+    from tryon.testing.fake import FakeGenerator as Fake
+
+    path = write(tmp_path, """
+    [[models]]
+    id = "first"
+    backend = "fake"
+    sizes = { exact = ["1024x1024"] }
+    sources = { "*" = { where = "https://x.example", checked = 2026-12-01 } }
+
+    [[models]]
+    id = "second"
+    backend = "fake"
+    sizes = { exact = ["1024x1024"] }
+    sources = { "*" = { where = "https://x.example", checked = 2026-12-01 } }
+    """)
+
+    def factory(declared: DeclaredModel) -> Any:
+        if declared.id == "first":
+            raise KeyError("region")
+        return Fake(declared.id, capabilities=declared.capabilities)
+
+    router = tryon.Router(plugins=False)
+    with pytest.warns(PluginWarning, match="KeyError"):
+        errors = register_declared(router, [path], backends={"fake": factory})
+    assert [(e.model, e.field, e.line) for e in errors] == [("first", "backend", 3)]
+    assert "region" in errors[0].message and "second" in router
