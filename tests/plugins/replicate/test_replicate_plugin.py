@@ -144,9 +144,35 @@ def test_malformed_outputs_are_invalid_responses(r: tryon.Router, emu: Replicate
 ])
 def test_outputs_only_from_delivery_hosts(r: tryon.Router, emu: ReplicateEmulator, url: str) -> None:
     emu.output_next(url)
-    with pytest.raises(InvalidResponseError):
+    with pytest.raises(InvalidResponseError, match="is not on replicate.delivery|not an unambiguous http"):
         r.generate("a fox", model="replicate-flux-1.1-pro")
     assert emu.downloads == []
+
+
+API = "https://api.replicate.com"
+
+
+@pytest.mark.parametrize(("url", "base_url", "extra", "fragment"), [
+    ("http://replicate.delivery/x/out.png", API, (), "is not on replicate.delivery"),
+    ("https://replicate.delivery.evil.example/x", API, (), "is not on replicate.delivery"),
+    ("https://evilreplicate.delivery/out.png", API, (), "is not on replicate.delivery"),
+    ("https://user@replicate.delivery/out.png", API, (), "not an unambiguous"),
+    ("https://example.com/out.png", API, (), "add example.com:443 to the delivery_hosts"),
+    ("https://replicate.delivery/x/out.png", API, (), None),
+    ("https://pbxt.replicate.delivery/x/out.png", API, (), None),
+    ("https://api.replicate.com/files/out.png", API, (), None),
+    ("https://cdn.example/out.png", API, ("cdn.example",), None),
+    ("https://cdn.example:8443/out.png", API, ("cdn.example:8443",), None),
+    ("https://cdn.example:8443/out.png", API, ("cdn.example:443",), "delivery_hosts"),
+])
+def test_delivery_problem(url: str, base_url: str, extra: tuple[str, ...], fragment: str | None) -> None:
+    from tryon_replicate.hosts import delivery_problem
+
+    problem = delivery_problem(url, base_url, extra)
+    if fragment is None:
+        assert problem is None
+    else:
+        assert problem is not None and fragment in problem
 
 
 def test_data_uri_outputs_are_decoded(r: tryon.Router, emu: ReplicateEmulator) -> None:
