@@ -77,9 +77,10 @@ def _model(version: str, options: type, rule: SizeRule, size_note: str) -> FalMo
 
 
 MODELS = (
-    _model("v4.5", SeedreamOptions, SizeRule(min_edge=1920, max_edge=4096),
+    _model("v4.5", SeedreamOptions, SizeRule(max_edge=4096, min_pixels=2560 * 1440, max_pixels=4096 * 4096),
            "'Width and height must be between 1920 and 4096, or total number of pixels must be between "
-           "2560*1440 and 4096*4096': tryon takes both edges in 1920-4096 (always within the pixel bounds)"),
+           "2560*1440 and 4096*4096': either suffices, and the first (1920x1920 = 2560*1440 pixels at least) "
+           "lies within the second, so tryon takes any size of 2560*1440 to 4096*4096 pixels"),
     _model("v4", Seedream4Options, SizeRule(max_edge=4096, min_pixels=921_600, max_pixels=4096 * 4096),
            "text to image: 'Total pixels must be between 960x960 and 4096x4096'; edit: 'The minimum total image "
            "area is 921600 pixels' (smaller sizes are scaled up, so they are refused here)"),

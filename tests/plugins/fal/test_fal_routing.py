@@ -64,6 +64,14 @@ def test_presets_are_sent_by_name_where_the_model_renders_its_own_resolutions(
     assert (gen.images[0].width, gen.images[0].height) == (1024, 768)
 
 
+@pytest.mark.parametrize("size", ["2560x1440", "1440x2560", "3840x1080", "4096x4096"])
+def test_seedream_45_takes_every_size_within_its_pixel_bounds(router: tryon.Router, emulator: FalEmulator,
+                                                              size: str) -> None:
+    router.generate(PROMPT, model="fal-ai/bytedance/seedream/v4.5", size=size)
+    width, height = map(int, size.split("x"))
+    assert submitted(emulator)[0].params["image_size"] == {"width": width, "height": height}
+
+
 def test_a_size_goes_to_an_aspect_ratio_model_as_its_ratio(router: tryon.Router, emulator: FalEmulator) -> None:
     gen = router.generate(PROMPT, model="fal-ai/flux-pro/kontext", size="1024x1024")
     assert submitted(emulator)[0].params["aspect_ratio"] == "1:1"
@@ -71,7 +79,8 @@ def test_a_size_goes_to_an_aspect_ratio_model_as_its_ratio(router: tryon.Router,
 
 
 @pytest.mark.parametrize("model, kwargs, option", [
-    ("fal-ai/bytedance/seedream/v4.5", {"size": "1024x1024"}, "size"),      # edges 1920-4096
+    ("fal-ai/bytedance/seedream/v4.5", {"size": "1024x1024"}, "size"),      # under 2560*1440 pixels
+    ("fal-ai/bytedance/seedream/v4.5", {"size": "4096x4100"}, "size"),      # over 4096*4096 pixels
     ("fal-ai/bytedance/seedream/v4", {"size": "800x800"}, "size"),          # under 921,600 pixels
     ("fal-ai/flux/dev", {"size": "1000x1000"}, "size"),                     # multiples of 16
     ("fal-ai/flux-pro/v1.1", {"size": "1600x1600"}, "size"),                # at most 1440
