@@ -19,7 +19,7 @@ from tryon.errors import InvalidInputError
 from .hosts import delivery_problem, trusted_delivery_hosts
 from .settings import FalSettings
 
-__all__ = ["fetch_images", "image_urls"]
+__all__ = ["fetch_images", "image_urls", "unflagged"]
 
 
 def image_urls(answer: Mapping[str, Any], reader: AnswerReader) -> list[str]:
@@ -39,6 +39,30 @@ def image_urls(answer: Mapping[str, Any], reader: AnswerReader) -> list[str]:
             raise reader.wrong(f"{spot}.url", url, "a URL")
         urls.append(url)
     return urls
+
+
+def unflagged(urls: list[str], answer: Mapping[str, Any], reader: AnswerReader, provider: str,
+              request_id: str | None) -> tuple[list[str], int]:
+    """The URLs of the images fal's safety checker did not flag (``has_nsfw_concepts``, one flag per
+    image; a flagged image is blacked out), and how many were flagged. Every image flagged is a
+    :class:`~tryon.errors.ContentPolicyError`: the request produced nothing usable."""
+    from tryon.errors import ContentPolicyError
+
+    flags = answer.get("has_nsfw_concepts")
+    if flags is None:
+        return urls, 0
+    if not isinstance(flags, list) or not all(isinstance(f, bool) for f in flags):
+        raise reader.wrong("has_nsfw_concepts", flags, "a list of true/false")
+    if len(flags) == 1 and len(urls) > 1:
+        flags = flags * len(urls)
+    if len(flags) != len(urls):
+        raise reader.error(f"has_nsfw_concepts has {len(flags)} flags for {len(urls)} images")
+    kept = [url for url, flag in zip(urls, flags, strict=True) if not flag]
+    if urls and not kept:
+        raise ContentPolicyError(f"fal's safety checker flagged the output (has_nsfw_concepts): "
+                                 f"{len(urls)} image(s) withheld", provider=provider, model=reader.model,
+                                 request_id=request_id)
+    return kept, len(urls) - len(kept)
 
 
 def _data_uri(url: str, limit: int, reader: AnswerReader) -> bytes:

@@ -328,6 +328,11 @@ class FalEmulator(EmulatorServer):
         """The next *times* requests finish with a 422 ``content_policy_violation`` from the result."""
         self._fates += [("moderate", None)] * times
 
+    def flag_nsfw_next(self, *flags: bool) -> None:
+        """The next request's result flags its images in ``has_nsfw_concepts`` (default: every image),
+        as fal's safety checker does (the flagged images are blacked out)."""
+        self._fates += [("nsfw", flags or None)]
+
     def fail_task_next(self, status: int = 500, *, error_type: str = "runner_server_error",
                        message: str = "The runner failed", retryable: bool | None = None, times: int = 1) -> None:
         """The next *times* requests finish with this request error (``{"detail", "error_type"}``)."""
@@ -357,6 +362,9 @@ class FalEmulator(EmulatorServer):
                 raise _Invalid([_item(["prompt"], "The content could not be processed because it violates the "
                                       "content policy.", "content_policy_violation")])
             task.answer = self._run(endpoint, request.params, rid)
+            if fate is not None and fate[0] == "nsfw":
+                count = len(task.answer.get("images", [])) or 1
+                task.answer["has_nsfw_concepts"] = list(fate[1] or [True] * count)
         except _Invalid as exc:
             task.error = (exc.status, {"detail": exc.detail}, {})
         if fate is not None and fate[0] == "fail":

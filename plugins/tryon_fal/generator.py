@@ -10,7 +10,9 @@ from tryon.capabilities import Capabilities
 from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.results import GeneratedImage, Generation
 
-from .download import fetch_images, image_urls
+from tryon.errors import ContentPolicyError, PartialResultError
+
+from .download import fetch_images, image_urls, unflagged
 from .endpoints import Endpoint, FalModel
 from .queue import FalQueueClient
 from .settings import PROVIDER, FalSettings
@@ -70,18 +72,24 @@ class FalGenerator:
         return self._call(endpoint, body, notices)
 
     def _call(self, endpoint: Endpoint, body: dict[str, Any], notices: list[Any]) -> Generation:
-        client = FalQueueClient(self.settings, self.model_id)
+        client = FalQueueClient(self.settings, self.model_id, provider=self.provider)
         started = time.monotonic()
         queued, answer = client.run(endpoint.path, body)
-        reader = AnswerReader(PROVIDER, self.model_id, request_id=queued.id, what="fal result")
+        reader = AnswerReader(self.provider, self.model_id, request_id=queued.id, what="fal result")
         left = self.settings.deadline - (time.monotonic() - started)
-        data = fetch_images(image_urls(answer, reader), self.settings, client.base_url, reader, left)
+        urls, flagged = unflagged(image_urls(answer, reader), answer, reader, self.provider, queued.id)
+        data = fetch_images(urls, self.settings, client.base_url, reader, left)
         seed = answer.get("seed")
         seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else None
-        images = [GeneratedImage.from_bytes(d, index=i, seed=seed, provider=PROVIDER, model=self.model_id)
+        images = [GeneratedImage.from_bytes(d, index=i, seed=seed, provider=self.provider, model=self.model_id)
                   for i, d in enumerate(data)]
-        return Generation(images=images, model=self.model_id, provider=PROVIDER, warnings=notices,
-                          request_id=queued.id, request_ids=(queued.id,), raw=answer)
+        generation = Generation(images=images, model=self.model_id, provider=self.provider, warnings=notices,
+                                request_id=queued.id, request_ids=(queued.id,), raw=answer)
+        if flagged:  # the flagged ones are blacked out: the rest are kept on the error
+            raise PartialResultError(generation, [ContentPolicyError(
+                f"fal's safety checker flagged {flagged} of {flagged + len(urls)} images (has_nsfw_concepts)",
+                provider=self.provider, model=self.model_id, request_id=queued.id)])
+        return generation
 
     def generate(self, request: GenerateRequest) -> Generation:
         """Text to image through the model's generate endpoint."""

@@ -77,7 +77,8 @@ def app_of(path: str) -> str:
 class FalQueueClient:
     """Talks to one fal queue origin for one model."""
 
-    def __init__(self, settings: FalSettings, model: str) -> None:
+    def __init__(self, settings: FalSettings, model: str, *, provider: str = PROVIDER) -> None:
+        self.provider = provider
         self.settings = settings
         self.model = model
         self.base_url = settings.resolved_base_url()
@@ -96,29 +97,29 @@ class FalQueueClient:
         base = self.base_url
         timeout = kwargs.pop("timeout", self.settings.timeout)
         try:
-            return send(self._session, method, url, provider=PROVIDER, model=self.model, timeout=timeout,
+            return send(self._session, method, url, provider=self.provider, model=self.model, timeout=timeout,
                         credentials={"Authorization": f"Key {self._key}"},
                         credential_scope=lambda target: queue_url_problem(target.url, base, what),
                         read_error=read_error, **kwargs)
         except ProviderError as exc:
             if request_id is None or exc.request_id is not None:
                 raise
-            raise type(exc)(exc.detail, provider=PROVIDER, model=self.model, status=exc.status,
+            raise type(exc)(exc.detail, provider=self.provider, model=self.model, status=exc.status,
                             request_id=request_id, retryable=exc.retryable) from None
 
     def _json(self, response: requests.Response, what: str, request_id: str | None = None) -> dict[str, Any]:
         try:
             data = response.json()
         except ValueError:
-            raise InvalidResponseError(f"the {what} answer is not JSON", provider=PROVIDER, model=self.model,
+            raise InvalidResponseError(f"the {what} answer is not JSON", provider=self.provider, model=self.model,
                                        status=response.status_code, request_id=request_id) from None
         if not isinstance(data, dict):
-            raise InvalidResponseError(f"the {what} answer is not a JSON object", provider=PROVIDER,
+            raise InvalidResponseError(f"the {what} answer is not a JSON object", provider=self.provider,
                                        model=self.model, status=response.status_code, request_id=request_id)
         return data
 
     def _invalid(self, message: str, request_id: str | None = None) -> InvalidResponseError:
-        return InvalidResponseError(message, provider=PROVIDER, model=self.model, request_id=request_id)
+        return InvalidResponseError(message, provider=self.provider, model=self.model, request_id=request_id)
 
     # ------------------------------------------------------------------ the protocol
 
@@ -139,7 +140,7 @@ class FalQueueClient:
                 raise
             done = contextvars.Context().run(self.cancel, queued)
             said = "the request was cancelled on fal" if done else "cancelling it on fal failed"
-            raise ProviderTimeoutError(f"{exc.detail}; {said}", provider=PROVIDER, model=self.model,
+            raise ProviderTimeoutError(f"{exc.detail}; {said}", provider=self.provider, model=self.model,
                                        request_id=queued.id) from None
         except (cancel.CallCancelled, KeyboardInterrupt):
             if queued is not None:
@@ -192,7 +193,7 @@ class FalQueueClient:
             if status == COMPLETED:
                 return answer
             if status in _CANCELLED:
-                raise ProviderRequestError(f"the request was cancelled on fal ({status})", provider=PROVIDER,
+                raise ProviderRequestError(f"the request was cancelled on fal ({status})", provider=self.provider,
                                            model=self.model, request_id=queued.id)
             if status not in (IN_QUEUE, IN_PROGRESS):
                 raise self._invalid(f"the status answer has an unknown status {status[:40]!r}", queued.id)
@@ -202,7 +203,7 @@ class FalQueueClient:
                 where = f", queue position {position}" if isinstance(position, int) else ""
                 raise ProviderTimeoutError(
                     f"the request did not finish within {s.deadline:g}s (last status {status}{where} after "
-                    f"{self.polls} polls)", provider=PROVIDER, model=self.model,
+                    f"{self.polls} polls)", provider=self.provider, model=self.model,
                     request_id=queued.id)
             cancel.sleep(min(next(delays), remaining))  # wakes up and gives up if the request was cancelled
 

@@ -230,3 +230,18 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
         assert declared_api.register_declared(router, [path], backends={"fal": declared_generator}) == []
     generator: Any = router.get("flux-krea")
     assert generator.declaration.generate.path == "fal-ai/flux/krea" and generator.provider == "fal"
+
+
+def test_a_declared_provider_names_results_and_errors(emu: FalEmulator, tmp_path: Path) -> None:
+    from tryon.errors import ContentPolicyError
+
+    text = MODELS_FILE.format(base_url=emu.url).replace('backend = "fal"', 'backend = "fal"\nprovider = "studio"', 1)
+    router = tryon.Router(plugins=False)
+    assert declared_api.register_declared(router, [write(tmp_path, text)], backends={"fal": declared_generator}) == []
+    router.configure("studio", max_retries=0, poll_interval=0.005)
+    gen = router.generate("x", model="my-flux-dev")
+    assert gen.provider == "studio"
+    emu.moderate_task_next()
+    with pytest.raises(ContentPolicyError) as err:
+        router.generate("x", model="my-flux-dev")
+    assert err.value.provider == "studio"

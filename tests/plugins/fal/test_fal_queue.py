@@ -219,3 +219,22 @@ def test_sync_mode_data_uris_are_decoded() -> None:
         image_urls({"images": [{"url": 5}]}, reader)
     with pytest.raises(InvalidResponseError, match="no images"):
         image_urls({"seed": 1}, reader)
+
+
+def test_images_fal_flags_as_nsfw_are_withheld_and_the_others_kept(make_router: Any) -> None:
+    from tryon.errors import PartialResultError
+
+    with FalEmulator() as emu:
+        emu.flag_nsfw_next(True, False)
+        with pytest.raises(PartialResultError) as err:
+            make_router(emu).generate(PROMPT, model="fal-ai/flux/dev", n=2)
+    assert len(err.value.generation.images) == 1
+    assert any(isinstance(e, ContentPolicyError) and "1 of 2" in str(e) for e in err.value.errors)
+
+
+def test_an_output_fal_flags_entirely_is_a_content_policy_error(make_router: Any) -> None:
+    with FalEmulator() as emu:
+        emu.flag_nsfw_next()
+        with pytest.raises(ContentPolicyError, match="has_nsfw_concepts") as err:
+            make_router(emu).generate(PROMPT, model="fal-ai/flux/dev")
+    assert err.value.provider == "fal" and err.value.request_id
