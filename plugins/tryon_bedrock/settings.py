@@ -1,0 +1,133 @@
+"""How the Bedrock plugin reaches Amazon Bedrock: region, profile, endpoint, timeouts, retries.
+
+Credentials are never a tryon setting: boto3 finds them through the standard AWS chain
+(environment variables, the shared credentials and config files with ``profile``, SSO,
+container and instance roles, ``AWS_BEARER_TOKEN_BEDROCK``). tryon never reads, stores or logs
+them; it only asks botocore whether some source exists (:meth:`BedrockSettings.check_credentials`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from tryon.errors import InvalidOptionError, MissingCredentialsError, Problem
+from tryon.provider_settings import evolve_settings, non_negative_int, positive, timeout
+
+__all__ = ["CREDENTIAL_SOURCES", "PROVIDER", "REGION_ENVS", "BedrockSettings"]
+
+PROVIDER = "bedrock"
+#: Looked up in this order by boto3 itself when ``region`` is not set.
+REGION_ENVS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+#: What the standard chain reads, named in the error when none of it is there.
+CREDENTIAL_SOURCES = ("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK")
+#: Providers of the chain that need the network (instance metadata, container endpoint).
+_NETWORK_PROVIDERS = ("container-role", "iam-role")
+
+
+def _optional_text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValueError(f"{attribute.name} must be a non-empty string or None, not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class BedrockSettings:
+    """Settings of the Bedrock generators (``configure(**settings)`` / ``Router(settings={"bedrock": ...})``).
+
+    ``region``: the AWS Region (else ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile's);
+    ``profile``: a named profile of the shared AWS files (else ``AWS_PROFILE``); ``endpoint_url``:
+    another endpoint (a VPC endpoint, a proxy, the local emulator; else botocore's own
+    ``AWS_ENDPOINT_URL_BEDROCK_RUNTIME``/``AWS_ENDPOINT_URL``). ``timeout`` is the connect and
+    read timeout of each attempt (AWS asks for a read timeout of at least 300 s for Nova Canvas);
+    ``deadline`` bounds a whole call, retries and their waits included (each read is also capped
+    at it); ``max_retries`` is how often botocore's standard retry mode retries a throttled,
+    5xx or failed connection attempt.
+    """
+
+    region: str | None = attrs.field(default=None, validator=_optional_text)
+    profile: str | None = attrs.field(default=None, validator=_optional_text)
+    endpoint_url: str | None = attrs.field(default=None, validator=_optional_text)
+    timeout: float | tuple[float, float] = attrs.field(default=(10.0, 300.0), validator=timeout)
+    deadline: float = attrs.field(default=300.0, validator=positive)
+    max_retries: int = attrs.field(default=2, validator=non_negative_int)
+
+    @classmethod
+    def build(cls, base: BedrockSettings | None = None, **changes: Any) -> BedrockSettings:
+        """*base* with *changes*; unknown names or bad values raise ``InvalidOptionError``."""
+        if any(name in changes for name in ("api_key", "aws_access_key_id", "aws_secret_access_key")):
+            raise InvalidOptionError([Problem(
+                "api_key", "<credential>",
+                "Bedrock credentials are not tryon settings: boto3 reads them from the standard AWS chain "
+                "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, SSO or a role); set profile=... to pick one")])
+        return evolve_settings(cls, base, PROVIDER, **changes)
+
+    @property
+    def connect_timeout(self) -> float:
+        return float(self.timeout[0] if isinstance(self.timeout, tuple) else self.timeout)
+
+    @property
+    def read_timeout(self) -> float:
+        """The read timeout of each attempt, never above the deadline."""
+        read = self.timeout[1] if isinstance(self.timeout, tuple) else self.timeout
+        return float(min(read, self.deadline))
+
+    def session(self) -> Any:
+        """A fresh boto3 session for ``profile`` (boto3's own chain picks region and credentials)."""
+        import boto3
+        import botocore.exceptions
+
+        try:
+            return boto3.Session(profile_name=self.profile, region_name=self.region)
+        except botocore.exceptions.ProfileNotFound:
+            raise InvalidOptionError([Problem("profile", self.profile, f"the AWS profile {self.profile!r} is not "
+                                              "in the shared AWS config or credentials file")]) from None
+
+    def resolved_region(self, session: Any | None = None) -> str:
+        """The Region requests go to; ``InvalidOptionError`` naming where it is looked for when there is none."""
+        region = (session or self.session()).region_name
+        if not region:
+            raise InvalidOptionError([Problem(
+                "region", None, "no AWS Region for Bedrock: set region=... (Router(settings={'bedrock': "
+                "{'region': 'us-east-1'}})), AWS_REGION, or a region in your AWS profile (nothing was sent)")])
+        return str(region)
+
+    def check_credentials(self) -> None:
+        """Raise ``MissingCredentialsError`` when no credential source of the AWS chain can be seen.
+
+        Sources that need the network (instance metadata, container endpoints) are not asked:
+        inside a container with ``AWS_CONTAINER_CREDENTIALS_*`` set, or on an EC2 machine, the
+        check passes and the call itself finds out. Nothing is sent and no secret is kept.
+        """
+        session = self.session()
+        if os.environ.get("AWS_BEARER_TOKEN_BEDROCK", "").strip():
+            return
+        if any(os.environ.get(name) for name in ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                                                 "AWS_CONTAINER_CREDENTIALS_FULL_URI")) or _on_ec2():
+            return
+        resolver = session._session.get_component("credential_provider")
+        for name in _NETWORK_PROVIDERS:
+            try:
+                resolver.remove(name)
+            except Exception:  # noqa: S110 - not in this botocore's chain: nothing to remove
+                pass
+        if resolver.load_credentials() is None:
+            raise MissingCredentialsError(PROVIDER, CREDENTIAL_SOURCES, argument="profile")
+
+
+def _on_ec2() -> bool:
+    """Whether this machine says (in its DMI data, no network) that it is an EC2 instance whose
+    instance metadata botocore may ask (not when ``AWS_EC2_METADATA_DISABLED`` is true)."""
+    if os.environ.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() == "true":
+        return False
+    for name in ("sys_vendor", "board_asset_tag", "product_uuid"):
+        try:
+            text = Path("/sys/devices/virtual/dmi/id", name).read_text(errors="replace").strip().lower()
+        except OSError:
+            continue
+        if "amazon" in text or text.startswith("i-") or text.startswith("ec2"):
+            return True
+    return False
+

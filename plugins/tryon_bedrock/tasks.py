@@ -1,0 +1,211 @@
+"""Translate a tryon request into a Nova Canvas ``InvokeModel`` body (one task type per request).
+
+Which task type a request becomes (tryon's operation, ``task`` option, mask):
+
+==========================================  ==============================================
+``generate``                                ``TEXT_IMAGE`` (``COLOR_GUIDED_GENERATION`` with ``colors``)
+``edit`` with ``mask`` or ``mask_prompt``   ``INPAINTING`` (``task="outpainting"``: ``OUTPAINTING``)
+``edit`` without a mask                     ``IMAGE_VARIATION`` (1-5 reference images)
+``task="background_removal"``               ``BACKGROUND_REMOVAL`` (the prompt is not sent)
+``task="conditioning"``                     ``TEXT_IMAGE`` with the image as ``conditionImage``
+``task="color_guided"``                     ``COLOR_GUIDED_GENERATION`` (image: ``referenceImage``)
+==========================================  ==============================================
+
+Masks: tryon's mask is black (transparent) = edit. ``INPAINTING`` takes the same convention
+(pure black changes, pure white is kept); an ``OUTPAINTING`` mask marks what is *kept*, so the
+same tryon mask is sent inverted (white changes). Both go as pure black-and-white RGB PNGs.
+Everything the service would refuse and the router cannot see (counts per task type, input
+sides and ratios, transparent input pixels, the combined text length, the seed range) is refused
+here, before anything is sent, as an :class:`~tryon.errors.InvalidOptionError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from tryon.errors import InvalidInputError, InvalidOptionError, Problem
+from tryon.media.inputs import InputImage, open_image
+from tryon.media.masks import mask_to_black_and_white
+from tryon.notice import Notice
+from tryon.request import EditRequest, Request
+from tryon.sizes import parse_size
+
+from .models import MAX_SEED, MAX_TEXT, MIN_INPUT_EDGE, MODEL_ID, NovaCanvasOptions
+
+__all__ = ["Body", "build_body", "output_size", "task_type"]
+
+_SINGLE_IMAGE = {"inpainting", "outpainting", "background_removal", "conditioning", "color_guided"}
+_SIZED = {"TEXT_IMAGE", "COLOR_GUIDED_GENERATION", "IMAGE_VARIATION"}
+
+
+@attrs.frozen
+class Body:
+    """The JSON body, its task type, and notices about how the request was translated."""
+
+    json: dict[str, Any]
+    task_type: str
+    notices: tuple[Notice, ...] = ()
+
+
+def _options(request: Request) -> NovaCanvasOptions:
+    opts = request.options
+    return opts if isinstance(opts, NovaCanvasOptions) else NovaCanvasOptions(**dict(opts or {}))
+
+
+def _refuse(option: str, value: Any, message: str) -> InvalidOptionError:
+    return InvalidOptionError([Problem(option, value, message)], model=MODEL_ID)
+
+
+def task_type(request: Request) -> str:
+    """The Nova Canvas task type *request* becomes (see the module docstring)."""
+    opts = _options(request)
+    task = opts.task
+    if not isinstance(request, EditRequest):
+        if task not in (None, "color_guided"):
+            raise _refuse("task", task, f"task={task!r} works on input images: call edit() with them")
+        return "COLOR_GUIDED_GENERATION" if task == "color_guided" or opts.colors else "TEXT_IMAGE"
+    if task is None:
+        task = "inpainting" if request.mask is not None or opts.mask_prompt else "variation"
+    return {"inpainting": "INPAINTING", "outpainting": "OUTPAINTING", "variation": "IMAGE_VARIATION",
+            "background_removal": "BACKGROUND_REMOVAL", "conditioning": "TEXT_IMAGE",
+            "color_guided": "COLOR_GUIDED_GENERATION"}[task]
+
+
+def output_size(request: Request) -> tuple[int, int]:
+    """The size of each image the request makes: its ``size``, else the input's (edits in place) or 1024x1024."""
+    kind = task_type(request)
+    if request.size and request.size != "auto" and kind in _SIZED:
+        wh = parse_size(request.size)
+        if wh:
+            return wh
+    if kind not in _SIZED and isinstance(request, EditRequest) and request.images:
+        first = request.images[0]
+        if isinstance(first, InputImage):
+            return first.upright_size
+    return 1024, 1024
+
+
+def _check_input(image: InputImage, index: int) -> None:
+    width, height = image.width, image.height
+    name = f"images[{index}] ({image.name})"
+    if min(width, height) < MIN_INPUT_EDGE:
+        raise InvalidInputError(f"{name} is {width}x{height}; Nova Canvas needs each side to be at least "
+                                f"{MIN_INPUT_EDGE} px: upscale it first", input_name=image.name)
+    if max(width, height) > 4 * min(width, height):
+        raise InvalidInputError(f"{name} is {width}x{height}, beyond the 1:4 to 4:1 aspect ratios Nova Canvas "
+                                "takes: crop it first", input_name=image.name)
+    if image.media_type == "image/png":
+        with open_image(image) as pil:
+            has_alpha = pil.mode in ("RGBA", "LA", "PA") or "transparency" in pil.info
+            if has_alpha and pil.convert("RGBA").getchannel("A").getextrema()[0] < 255:
+                raise InvalidInputError(f"{name} has transparent pixels, which Nova Canvas refuses: flatten it onto "
+                                        "a background first (or use task='background_removal' output as is)",
+                                        input_name=image.name)
+
+
+def _texts(request: Request, opts: NovaCanvasOptions, *, required: bool = True) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if required or request.prompt:
+        out["text"] = request.prompt
+    if opts.negative_text:
+        out["negativeText"] = opts.negative_text
+    total = len(request.prompt) + len(opts.negative_text or "")
+    if opts.negative_text and total > MAX_TEXT:
+        raise _refuse("negative_text", "<text>", f"prompt and negative_text are {total} characters together; Nova "
+                      f"Canvas takes at most {MAX_TEXT} (shorten either)")
+    return out
+
+
+def _config(request: Request, opts: NovaCanvasOptions, kind: str) -> dict[str, Any]:
+    config: dict[str, Any] = {"numberOfImages": request.n}
+    if kind in _SIZED and request.size and request.size != "auto":
+        wh = parse_size(request.size)
+        if wh:
+            config["width"], config["height"] = wh
+    if request.quality:
+        config["quality"] = request.quality
+    if opts.cfg_scale is not None:
+        config["cfgScale"] = float(opts.cfg_scale)
+    if request.seed is not None:
+        if request.seed > MAX_SEED:
+            raise _refuse("seed", request.seed, f"seed={request.seed} is above {MAX_SEED:,}, the largest Nova "
+                          "Canvas seed AWS documents; use 0 to 858,993,459")
+        config["seed"] = request.seed
+    return config
+
+
+def _not_for(kind: str, opts: NovaCanvasOptions, *names: str) -> None:
+    for name in names:
+        value = getattr(opts, name)
+        if value is not None:
+            raise _refuse(name, value, f"{name} does not apply to {kind}")
+
+
+def build_body(request: Request) -> Body:
+    """The ``InvokeModel`` body for *request* (prepared by the router), or a clear refusal."""
+    opts = _options(request)
+    kind = task_type(request)
+    notices: list[Notice] = []
+    images: tuple[InputImage, ...] = tuple(request.images) if isinstance(request, EditRequest) else ()
+    for i, image in enumerate(images):
+        _check_input(image, i)
+    task = opts.task or ("inpainting" if kind == "INPAINTING" else None)
+    if task in _SINGLE_IMAGE and len(images) > 1:
+        raise _refuse("images", f"<{len(images)} images>", f"{kind} takes one input image, not {len(images)} "
+                      "(only image variation takes up to 5)")
+    if kind not in _SIZED and request.size and request.size != "auto":
+        raise _refuse("size", request.size, f"{kind} answers at the input image's size; leave size unset (or "
+                      "resize the input first)")
+    if kind not in ("TEXT_IMAGE",) and opts.style is not None:
+        raise _refuse("style", opts.style, f"style applies to text to image, not {kind}")
+    body: dict[str, Any] = {"taskType": kind}
+    if kind == "BACKGROUND_REMOVAL":
+        _not_for(kind, opts, "mask_prompt", "colors")
+        if request.n != 1:
+            raise _refuse("n", request.n, "background removal makes exactly one image per input; use n=1")
+        body["backgroundRemovalParams"] = {"image": images[0].to_base64()}
+        notices.append(Notice("prompt-not-sent", f"{MODEL_ID} removes the background without a prompt: the "
+                              "prompt was not sent", option="prompt"))
+        return Body(body, kind, tuple(notices))
+    config = _config(request, opts, kind)
+    if kind == "TEXT_IMAGE":
+        params: dict[str, Any] = _texts(request, opts)
+        if opts.style:
+            params["style"] = opts.style
+        if images:
+            params["conditionImage"] = images[0].to_base64()
+            if opts.control_mode:
+                params["controlMode"] = opts.control_mode
+            if opts.control_strength is not None:
+                params["controlStrength"] = float(opts.control_strength)
+        body["textToImageParams"] = params
+    elif kind == "COLOR_GUIDED_GENERATION":
+        if not opts.colors:
+            raise _refuse("colors", None, "color-guided generation needs colors=['#RRGGBB', ...] (1 to 10)")
+        params = {"colors": list(opts.colors), **_texts(request, opts)}
+        if images:
+            params["referenceImage"] = images[0].to_base64()
+        body["colorGuidedGenerationParams"] = params
+    elif kind == "IMAGE_VARIATION":
+        params = {"images": [image.to_base64() for image in images], **_texts(request, opts)}
+        if opts.similarity_strength is not None:
+            params["similarityStrength"] = float(opts.similarity_strength)
+        body["imageVariationParams"] = params
+    else:  # INPAINTING / OUTPAINTING
+        mask = request.mask if isinstance(request, EditRequest) else None
+        if mask is None and not opts.mask_prompt:
+            raise _refuse("mask", None, f"{kind} needs a mask (black = the area to change) or mask_prompt='...'")
+        params = {"image": images[0].to_base64(), **_texts(request, opts)}
+        if mask is not None:
+            # INPAINTING changes the black area, as tryon's mask says; OUTPAINTING keeps it, so invert.
+            params["maskImage"] = mask_to_black_and_white(
+                mask, edit="black" if kind == "INPAINTING" else "white").to_base64()
+        else:
+            params["maskPrompt"] = opts.mask_prompt
+        if kind == "OUTPAINTING" and opts.outpainting_mode:
+            params["outPaintingMode"] = opts.outpainting_mode
+        body["inPaintingParams" if kind == "INPAINTING" else "outPaintingParams"] = params
+    body["imageGenerationConfig"] = config
+    return Body(body, kind, tuple(notices))
