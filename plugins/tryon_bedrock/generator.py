@@ -8,13 +8,13 @@ from tryon.answers import AnswerReader
 from tryon.capabilities import Capabilities
 from tryon.errors import ContentPolicyError, InvalidOptionError, PartialResultError, Problem
 from tryon.pricing import PerImage
-from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.results import GeneratedImage, Generation
 
 from .client import BedrockClient
 from .models import MODEL_ID, NOVA_CANVAS, REGIONS
 from .settings import PROVIDER, BedrockSettings
-from .tasks import build_body, output_size
+from .tasks import Body, build_body, build_try_on_body, output_size
 
 __all__ = ["NovaCanvasGenerator"]
 
@@ -57,7 +57,12 @@ class NovaCanvasGenerator:
     # ------------------------------------------------------------------ calls
 
     def _run(self, request: Request) -> Generation:
-        body = build_body(request)
+        if isinstance(request, TryOnRequest):
+            declared = self.capabilities.try_on
+            assert declared is not None
+            body: Body = build_try_on_body(request, declared)
+        else:
+            body = build_body(request)
         self._check_region()
         answer = BedrockClient(self.settings, self.model_id).invoke(body.json)
         reader = AnswerReader(PROVIDER, self.model_id, request_id=answer.request_id)
@@ -97,6 +102,10 @@ class NovaCanvasGenerator:
         if price is None or not images or not isinstance(price.rates, PerImage):
             return None
         return round(sum(price.rates.per_image(request.quality, _band(i.width * i.height))[0] for i in images), 6)
+
+    def try_on(self, request: TryOnRequest) -> Generation:
+        """Virtual try-on (``VIRTUAL_TRY_ON``): the person in the garment, masked by class, prompt or image."""
+        return self._run(request)
 
     def price_size(self, request: Request) -> str:
         """The price band of *request*'s output: ``1024x1024`` up to 1 MP, else ``2048x2048``."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -22,10 +22,12 @@ from tryon.capabilities import Capabilities, Lifecycle, Operation, Rule
 from tryon.media.limits import InputLimits
 from tryon.pricing import PerImage, Price
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto import TryOnCapabilities
 
 from .sources import NOVA_CANVAS_SOURCES, PRICE_SOURCES
 
 __all__ = [
+    "GARMENT_CLASSES",
     "MAX_INPUT_PIXELS",
     "MAX_SEED",
     "MAX_TEXT",
@@ -34,6 +36,7 @@ __all__ = [
     "REGIONS",
     "STYLES",
     "TASKS",
+    "TRY_ON",
     "NovaCanvasOptions",
 ]
 
@@ -54,6 +57,7 @@ STYLES = ("3D_ANIMATED_FAMILY_FILM", "DESIGN_SKETCH", "FLAT_VECTOR_ILLUSTRATION"
 #: tryon's names of the task types an ``edit`` can pick (``None``: chosen from the request).
 TASKS = ("inpainting", "outpainting", "variation", "background_removal", "conditioning", "color_guided")
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_SWITCH = ("ON", "OFF", "DEFAULT")
 
 
 def _upper(value: Any) -> Any:
@@ -127,6 +131,12 @@ class NovaCanvasOptions:
     ``control_strength`` (0-1, 0.7): how a conditioning image guides the layout. ``mask_prompt``:
     a description of the area to mask, instead of a mask image. ``outpainting_mode``:
     ``DEFAULT`` or ``PRECISE``.
+
+    Try-on only (``VIRTUAL_TRY_ON``): ``mask_shape`` (``CONTOUR``, ``BOUNDING_BOX``, ``DEFAULT``) of
+    the garment or prompt mask; ``long_sleeve_style`` (``SLEEVE_DOWN``/``SLEEVE_UP``),
+    ``tucking_style`` (``UNTUCKED``/``TUCKED``) and ``outer_layer_style`` (``CLOSED``/``OPEN``) of
+    the garment mask; ``preserve_body_pose``, ``preserve_hands``, ``preserve_face`` (``ON``,
+    ``OFF``, ``DEFAULT``); ``merge_style`` (``BALANCED``, ``SEAMLESS``, ``DETAILED``).
     """
 
     task: str | None = attrs.field(default=None, converter=_lower, validator=_one_of(TASKS))
@@ -141,6 +151,22 @@ class NovaCanvasOptions:
     mask_prompt: str | None = attrs.field(default=None, validator=_text(MAX_TEXT))
     outpainting_mode: str | None = attrs.field(default=None, converter=_upper,
                                                validator=_one_of(("DEFAULT", "PRECISE")))
+    mask_shape: str | None = attrs.field(default=None, converter=_upper,
+                                         validator=_one_of(("CONTOUR", "BOUNDING_BOX", "DEFAULT")))
+    long_sleeve_style: str | None = attrs.field(default=None, converter=_upper,
+                                                validator=_one_of(("SLEEVE_DOWN", "SLEEVE_UP")))
+    tucking_style: str | None = attrs.field(default=None, converter=_upper, validator=_one_of(("UNTUCKED", "TUCKED")))
+    outer_layer_style: str | None = attrs.field(default=None, converter=_upper, validator=_one_of(("CLOSED", "OPEN")))
+    preserve_body_pose: str | None = attrs.field(default=None, converter=_upper, validator=_one_of(_SWITCH))
+    preserve_hands: str | None = attrs.field(default=None, converter=_upper, validator=_one_of(_SWITCH))
+    preserve_face: str | None = attrs.field(default=None, converter=_upper, validator=_one_of(_SWITCH))
+    merge_style: str | None = attrs.field(default=None, converter=_upper,
+                                          validator=_one_of(("BALANCED", "SEAMLESS", "DETAILED")))
+
+    #: Options of try-on only (``VIRTUAL_TRY_ON``); the others are of generate and edit only, except ``cfg_scale``.
+    TRY_ON_ONLY: ClassVar[tuple[str, ...]] = (
+        "mask_shape", "long_sleeve_style", "tucking_style", "outer_layer_style", "preserve_body_pose",
+        "preserve_hands", "preserve_face", "merge_style")
 
 
 def _task_rule(option: str, tasks: set[str | None], what: str) -> Rule:
@@ -176,8 +202,31 @@ PRICE = Price(
     sources=PRICE_SOURCES,
 )
 
+#: tryon's garment categories -> Nova Canvas's garment classes (the four broad ones and the finer ones).
+GARMENT_CLASSES = {
+    "top": "UPPER_BODY", "long-sleeve-top": "LONG_SLEEVE_SHIRT", "short-sleeve-top": "SHORT_SLEEVE_SHIRT",
+    "sleeveless-top": "NO_SLEEVE_SHIRT", "outerwear": "UPPER_BODY",
+    "bottom": "LOWER_BODY", "trousers": "LONG_PANTS", "shorts": "SHORT_PANTS", "skirt": "OTHER_LOWER_BODY",
+    "one-piece": "FULL_BODY", "long-dress": "LONG_DRESS", "short-dress": "SHORT_DRESS",
+    "jumpsuit": "FULL_BODY_OUTFIT",
+    "footwear": "FOOTWEAR", "shoes": "SHOES", "boots": "BOOTS",
+}
+
+TRY_ON = TryOnCapabilities(
+    categories=GARMENT_CLASSES,
+    auto_category=True,  # a garment without a category goes with mask= or mask_prompt= (no garment class then)
+    max_garments=1,
+    prompt="forbidden",
+    mask_modes={"auto", "image", "prompt"},
+    # Nova's speed/quality trade-off is its ``quality`` (standard/premium), which try-on takes as generation does
+    # (and prices by); no ``mode=`` is declared, so a mode is refused naming the models that take one.
+    note="VIRTUAL_TRY_ON: one reference image (it may hold several items), garment-class, prompt or image mask, "
+         "no text prompt, up to 5 images; retired on Bedrock 2026-09-30",
+)
+
 NOVA_CANVAS = Capabilities(
-    operations={Operation.GENERATE, Operation.EDIT},
+    operations={Operation.GENERATE, Operation.EDIT, Operation.TRY_ON},
+    try_on=TRY_ON,
     mask=True,
     max_input_images=5,
     max_images_per_call=5,

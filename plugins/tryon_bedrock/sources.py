@@ -102,6 +102,22 @@ NOVA_CANVAS_SOURCES = Provenance({
              "outPaintingMode DEFAULT/PRECISE; background removal takes no imageGenerationConfig",
              kind="third-party"),
     ),
+    "try_on": (
+        _src(VTO, "VIRTUAL_TRY_ON: a source image and a reference image (garments on or off a body; several items in "
+             "one image allowed); maskType GARMENT (garmentClass UPPER_BODY, LOWER_BODY, FOOTWEAR, FULL_BODY), PROMPT "
+             "(maskPrompt, maskShape BOUNDING_BOX recommended) or IMAGE (black = modify, white = preserve); no text "
+             "prompt or negative text; up to five images"),
+        _src(SKILL, "finer garment classes LONG_SLEEVE_SHIRT, SHORT_SLEEVE_SHIRT, NO_SLEEVE_SHIRT, OTHER_UPPER_BODY, "
+             "LONG_PANTS, SHORT_PANTS, OTHER_LOWER_BODY, LONG_DRESS, SHORT_DRESS, FULL_BODY_OUTFIT, OTHER_FULL_BODY, "
+             "SHOES, BOOTS, OTHER_FOOTWEAR; garmentStyling longSleeveStyle/tuckingStyle/outerLayerStyle; "
+             "maskExclusions preserveBodyPose/Hands/Face ON/OFF/DEFAULT; mergeStyle BALANCED/SEAMLESS/DETAILED; "
+             "returnMask; imageGenerationConfig without width/height (the output has the source image's size)",
+             kind="third-party"),
+        _src("tryon (inferred)", "tryon's categories mapped to the classes: outerwear (jacket, coat) is sent as "
+             "UPPER_BODY, skirt as OTHER_LOWER_BODY, jumpsuit as FULL_BODY_OUTFIT; accessories have no garment "
+             "class and are refused (send them without a category, with mask= or mask_prompt=); Nova's speed/quality "
+             "trade-off is quality=standard/premium (no mode= is declared)", kind="inferred"),
+    ),
     "rules": _src(SKILL, "maskPrompt and maskImage exclude each other; task-specific parameters belong to their task",
                   kind="third-party"),
     "defaults": _src(STRUCTURE, "quality standard; PNG output"),

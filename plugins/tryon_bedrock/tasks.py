@@ -29,12 +29,13 @@ from tryon.errors import InvalidInputError, InvalidOptionError, Problem
 from tryon.media.inputs import InputImage, open_image
 from tryon.media.masks import mask_to_black_and_white
 from tryon.notice import Notice
-from tryon.request import EditRequest, Request
+from tryon.request import EditRequest, Request, TryOnRequest
 from tryon.sizes import parse_size
+from tryon.vto import TryOnCapabilities
 
 from .models import MAX_SEED, MAX_TEXT, MIN_INPUT_EDGE, MODEL_ID, NovaCanvasOptions
 
-__all__ = ["Body", "build_body", "output_size", "task_type"]
+__all__ = ["Body", "build_body", "build_try_on_body", "output_size", "task_type"]
 
 _SINGLE_IMAGE = {"inpainting", "outpainting", "background_removal", "conditioning", "color_guided"}
 _SIZED = {"TEXT_IMAGE", "COLOR_GUIDED_GENERATION", "IMAGE_VARIATION"}
@@ -60,6 +61,8 @@ def _refuse(option: str, value: Any, message: str) -> InvalidOptionError:
 
 def task_type(request: Request) -> str:
     """The Nova Canvas task type *request* becomes (see the module docstring)."""
+    if isinstance(request, TryOnRequest):
+        return "VIRTUAL_TRY_ON"
     opts = _options(request)
     task = opts.task
     if not isinstance(request, EditRequest):
@@ -80,6 +83,8 @@ def output_size(request: Request) -> tuple[int, int]:
         wh = parse_size(request.size)
         if wh:
             return wh
+    if isinstance(request, TryOnRequest) and isinstance(request.person, InputImage):
+        return request.person.upright_size
     if kind not in _SIZED and isinstance(request, EditRequest) and request.images:
         first = request.images[0]
         if isinstance(first, InputImage):
@@ -87,9 +92,9 @@ def output_size(request: Request) -> tuple[int, int]:
     return 1024, 1024
 
 
-def _check_input(image: InputImage, index: int) -> None:
+def _check_input(image: InputImage, index: int, label: str | None = None) -> None:
     width, height = image.width, image.height
-    name = f"images[{index}] ({image.name})"
+    name = f"{label or f'images[{index}]'} ({image.name})"
     if min(width, height) < MIN_INPUT_EDGE:
         raise InvalidInputError(f"{name} is {width}x{height}; Nova Canvas needs each side to be at least "
                                 f"{MIN_INPUT_EDGE} px: upscale it first", input_name=image.name)
@@ -146,6 +151,7 @@ def _not_for(kind: str, opts: NovaCanvasOptions, *names: str) -> None:
 def build_body(request: Request) -> Body:
     """The ``InvokeModel`` body for *request* (prepared by the router), or a clear refusal."""
     opts = _options(request)
+    _not_for(task_type(request), opts, *NovaCanvasOptions.TRY_ON_ONLY)
     kind = task_type(request)
     notices: list[Notice] = []
     images: tuple[InputImage, ...] = tuple(request.images) if isinstance(request, EditRequest) else ()
@@ -209,3 +215,55 @@ def build_body(request: Request) -> Body:
         body["inPaintingParams" if kind == "INPAINTING" else "outPaintingParams"] = params
     body["imageGenerationConfig"] = config
     return Body(body, kind, tuple(notices))
+
+
+_EDIT_ONLY = ("task", "negative_text", "style", "colors", "similarity_strength", "control_mode", "control_strength",
+              "mask_prompt", "outpainting_mode")
+
+
+def build_try_on_body(request: TryOnRequest, declared: TryOnCapabilities) -> Body:
+    """The ``VIRTUAL_TRY_ON`` body: the person as ``sourceImage``, the garment as ``referenceImage``,
+    and the mask from ``mask=`` (``IMAGE``), ``mask_prompt=`` (``PROMPT``) or the garment's category
+    (``GARMENT``, its Nova garment class). The router has refused a prompt and anything undeclared."""
+    opts = _options(request)
+    _not_for("try-on", opts, *_EDIT_ONLY)
+    person, garment = request.person, request.garments[0]
+    _check_input(person, 0, "person")
+    _check_input(garment.image, 1, "garments[0]")
+    if request.size and request.size != "auto":
+        raise _refuse("size", request.size, "virtual try-on answers at the person image's size; leave size unset")
+    params: dict[str, Any] = {"sourceImage": person.to_base64(), "referenceImage": garment.image.to_base64()}
+    if request.mask is not None:
+        params["maskType"] = "IMAGE"  # Nova: black = modify, white = preserve (tryon's own convention)
+        params["imageBasedMask"] = {"maskImage": mask_to_black_and_white(request.mask, edit="black").to_base64()}
+        _not_for("an image mask", opts, "mask_shape", "long_sleeve_style", "tucking_style", "outer_layer_style")
+    elif request.mask_prompt:
+        params["maskType"] = "PROMPT"
+        params["promptBasedMask"] = {"maskPrompt": request.mask_prompt,
+                                     **({"maskShape": opts.mask_shape} if opts.mask_shape else {})}
+        _not_for("a prompt mask", opts, "long_sleeve_style", "tucking_style", "outer_layer_style")
+    else:
+        word = declared.category_word(garment.category)
+        if word is None:
+            raise _refuse("category", None, "Nova Canvas finds the garment area from its class: pass category=... "
+                          f"({', '.join(declared.accepted_categories())}), or mask=... / mask_prompt=...")
+        mask: dict[str, Any] = {"garmentClass": word}
+        if opts.mask_shape:
+            mask["maskShape"] = opts.mask_shape
+        styling = {key: value for key, value in (("longSleeveStyle", opts.long_sleeve_style),
+                                                 ("tuckingStyle", opts.tucking_style),
+                                                 ("outerLayerStyle", opts.outer_layer_style)) if value}
+        if styling:
+            mask["garmentStyling"] = styling
+        params["maskType"] = "GARMENT"
+        params["garmentBasedMask"] = mask
+    exclusions = {key: value for key, value in (("preserveBodyPose", opts.preserve_body_pose),
+                                                ("preserveHands", opts.preserve_hands),
+                                                ("preserveFace", opts.preserve_face)) if value}
+    if exclusions:
+        params["maskExclusions"] = exclusions
+    if opts.merge_style:
+        params["mergeStyle"] = opts.merge_style
+    config = _config(request, opts, "VIRTUAL_TRY_ON")
+    return Body({"taskType": "VIRTUAL_TRY_ON", "virtualTryOnParams": params, "imageGenerationConfig": config},
+                "VIRTUAL_TRY_ON")
