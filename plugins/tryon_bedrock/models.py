@@ -239,7 +239,7 @@ NOVA_CANVAS = Capabilities(
     inputs=InputLimits(accepted_types={"image/png", "image/jpeg"}, max_pixels=MAX_INPUT_PIXELS, max_edge=4096,
                        max_count=5),
     lifecycle=Lifecycle(
-        status="retired", deprecated_on=dt.date(2026, 3, 30), shutdown_on=dt.date(2026, 9, 30),
+        status="deprecated", deprecated_on=dt.date(2026, 3, 30), shutdown_on=dt.date(2026, 9, 30),
         successors=("gpt-image-2", "gemini-3.1-flash-image"),
         note="Legacy on Bedrock since 2026-03-30, end of life 2026-09-30: AWS serves it after that only under a "
              "private arrangement (say so with serves_retired); AWS names no successor id"),

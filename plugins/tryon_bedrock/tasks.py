@@ -37,6 +37,15 @@ from .models import MAX_SEED, MAX_TEXT, MIN_INPUT_EDGE, MODEL_ID, NovaCanvasOpti
 
 __all__ = ["Body", "build_body", "build_try_on_body", "output_size", "task_type"]
 
+#: The options of NovaCanvasOptions each task type takes (besides ``task``); any other one set is refused.
+_TAKES: dict[str, frozenset[str]] = {
+    "TEXT_IMAGE": frozenset({"negative_text", "style", "cfg_scale", "control_mode", "control_strength"}),
+    "COLOR_GUIDED_GENERATION": frozenset({"colors", "negative_text", "cfg_scale"}),
+    "IMAGE_VARIATION": frozenset({"similarity_strength", "negative_text", "cfg_scale"}),
+    "INPAINTING": frozenset({"mask_prompt", "negative_text", "cfg_scale"}),
+    "OUTPAINTING": frozenset({"mask_prompt", "outpainting_mode", "negative_text", "cfg_scale"}),
+    "BACKGROUND_REMOVAL": frozenset(),
+}
 _SINGLE_IMAGE = {"inpainting", "outpainting", "background_removal", "conditioning", "color_guided"}
 _SIZED = {"TEXT_IMAGE", "COLOR_GUIDED_GENERATION", "IMAGE_VARIATION"}
 
@@ -151,8 +160,12 @@ def _not_for(kind: str, opts: NovaCanvasOptions, *names: str) -> None:
 def build_body(request: Request) -> Body:
     """The ``InvokeModel`` body for *request* (prepared by the router), or a clear refusal."""
     opts = _options(request)
-    _not_for(task_type(request), opts, *NovaCanvasOptions.TRY_ON_ONLY)
     kind = task_type(request)
+    for option in attrs.fields(NovaCanvasOptions):
+        if option.name != "task" and option.name not in _TAKES[kind] and getattr(opts, option.name) is not None:
+            where = "try-on" if option.name in NovaCanvasOptions.TRY_ON_ONLY else kind
+            raise _refuse(option.name, getattr(opts, option.name), f"{option.name} does not apply to {kind} "
+                          f"(it belongs to {where}); remove it or pick the task it belongs to with task=...")
     notices: list[Notice] = []
     images: tuple[InputImage, ...] = tuple(request.images) if isinstance(request, EditRequest) else ()
     for i, image in enumerate(images):
@@ -164,11 +177,8 @@ def build_body(request: Request) -> Body:
     if kind not in _SIZED and request.size and request.size != "auto":
         raise _refuse("size", request.size, f"{kind} answers at the input image's size; leave size unset (or "
                       "resize the input first)")
-    if kind not in ("TEXT_IMAGE",) and opts.style is not None:
-        raise _refuse("style", opts.style, f"style applies to text to image, not {kind}")
     body: dict[str, Any] = {"taskType": kind}
     if kind == "BACKGROUND_REMOVAL":
-        _not_for(kind, opts, "mask_prompt", "colors")
         if request.n != 1:
             raise _refuse("n", request.n, "background removal makes exactly one image per input; use n=1")
         body["backgroundRemovalParams"] = {"image": images[0].to_base64()}
@@ -180,6 +190,9 @@ def build_body(request: Request) -> Body:
         params: dict[str, Any] = _texts(request, opts)
         if opts.style:
             params["style"] = opts.style
+        if not images and (opts.control_mode or opts.control_strength is not None):
+            raise _refuse("control_mode", opts.control_mode, "control_mode and control_strength guide a conditioning "
+                          "image: call edit(image, ..., task='conditioning')")
         if images:
             params["conditionImage"] = images[0].to_base64()
             if opts.control_mode:
