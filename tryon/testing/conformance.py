@@ -166,6 +166,8 @@ class GeneratorConformance:
     """Subclass with ``model``, ``emulator`` and ``router`` fixtures; see the module docstring."""
 
     prompt = "a conformance test image of a red handbag"
+    input_size: tuple[int, int] = (256, 256)
+    """The size of the input images and masks the edit checks send (raise it for models with a minimum)."""
     require_provenance = False
     """With ``True``, a declared fact without a recorded source fails the suite; by default it is
     reported as a skip naming the fact groups to source (see :mod:`tryon.testing.provenance`)."""
@@ -184,8 +186,8 @@ class GeneratorConformance:
         if options.pop("operation", None) == "generate" or (gen.capabilities.can_generate and images is None):
             return router.generate(options.pop("prompt", self.prompt), model=gen.model_id, **options)
         if gen.capabilities.mask_required:
-            options.setdefault("mask", _mask_png())
-        return router.edit(images or [_input_png()], options.pop("prompt", self.prompt), model=gen.model_id,
+            options.setdefault("mask", _mask_png(self.input_size))
+        return router.edit(images or [_input_png(self.input_size)], options.pop("prompt", self.prompt), model=gen.model_id,
                            **options)
 
     # ------------------------------------------------------------------ declarations
@@ -272,14 +274,15 @@ class GeneratorConformance:
         requirements.require(requirements.edit)
         options: dict[str, Any] = {}
         if generator.capabilities.mask_required:
-            options["mask"] = _mask_png()
-        gen = router.edit([_input_png()], self.prompt, model=generator.model_id, **options)
+            options["mask"] = _mask_png(self.input_size)
+        gen = router.edit([_input_png(self.input_size)], self.prompt, model=generator.model_id, **options)
         assert len(gen.images) == 1 and gen.images[0].width > 0
 
     def test_masked_edit_is_accepted(self, router: Any, generator: ImageGenerator,
                                      requirements: Requirements) -> None:
         requirements.require(requirements.mask)
-        gen = router.edit([_input_png()], self.prompt, model=generator.model_id, mask=_mask_png())
+        gen = router.edit([_input_png(self.input_size)], self.prompt, model=generator.model_id,
+                          mask=_mask_png(self.input_size))
         assert len(gen.images) == 1
 
     def test_multi_image_edit_is_accepted(self, router: Any, generator: ImageGenerator,
@@ -288,7 +291,7 @@ class GeneratorConformance:
         options: dict[str, Any] = {}
         if generator.capabilities.mask_required:
             pytest.skip(f"{generator.model_id} edits one image within a mask")
-        gen = router.edit([_input_png(), _input_png()], self.prompt, model=generator.model_id, **options)
+        gen = router.edit([_input_png(self.input_size), _input_png(self.input_size)], self.prompt, model=generator.model_id, **options)
         assert len(gen.images) == 1
 
     def test_transparent_background_has_alpha(self, router: Any, generator: ImageGenerator,
