@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import tryon
 from tryon_bedrock import generators
 
+import tryon
 from tryon.testing.bedrock_emulator import BedrockEmulator
 
 NOVA = "amazon.nova-canvas-v1:0"

@@ -26,8 +26,9 @@ _SECRET_NAME = re.compile(
     r"key|token|secret|passw|authoriz|credential|bearer|cookie|signature|(?:^|[_-])auth(?:$|[_-])",
     re.IGNORECASE)
 #: Loggers whose records are redacted (and their children).
-LOGGERS = ("tryon", "tryon_openai", "tryon_flux", "tryon_gemini", "tryon_bedrock", "botocore", "boto3", "urllib3", "requests", "httpx", "httpx2",
-           "httpcore", "httpcore2", "openai", "google_genai", "google.genai", "google.auth", "hpack", "h11")
+LOGGERS = ("tryon", "tryon_openai", "tryon_flux", "tryon_gemini", "tryon_bedrock", "botocore", "boto3", "urllib3",
+           "requests", "httpx", "httpx2", "httpcore", "httpcore2", "openai", "google_genai", "google.genai",
+           "google.auth", "hpack", "h11")
 _KEY_SHAPES = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{8,}|bfl_[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}"
                          r"|(?:AKIA|ASIA)[A-Z0-9]{16})")
 #: AWS request headers that carry a credential or a signature (as botocore's debug logs print them).

@@ -8,6 +8,7 @@ them; it only asks botocore whether some source exists (:meth:`BedrockSettings.c
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -109,10 +110,8 @@ class BedrockSettings:
             return
         resolver = session._session.get_component("credential_provider")
         for name in _NETWORK_PROVIDERS:
-            try:
+            with contextlib.suppress(Exception):  # not in this botocore's chain: nothing to remove
                 resolver.remove(name)
-            except Exception:  # noqa: S110 - not in this botocore's chain: nothing to remove
-                pass
         if resolver.load_credentials() is None:
             raise MissingCredentialsError(PROVIDER, CREDENTIAL_SOURCES, argument="profile")
 

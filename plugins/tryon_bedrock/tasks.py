@@ -113,7 +113,8 @@ def _check_input(image: InputImage, index: int, label: str | None = None) -> Non
     if image.media_type == "image/png":
         with open_image(image) as pil:
             has_alpha = pil.mode in ("RGBA", "LA", "PA") or "transparency" in pil.info
-            if has_alpha and pil.convert("RGBA").getchannel("A").getextrema()[0] < 255:
+            low = pil.convert("RGBA").getchannel("A").getextrema()[0] if has_alpha else 255
+            if isinstance(low, int | float) and low < 255:
                 raise InvalidInputError(f"{name} has transparent pixels, which Nova Canvas refuses: flatten it onto "
                                         "a background first (or use task='background_removal' output as is)",
                                         input_name=image.name)

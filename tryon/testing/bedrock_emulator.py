@@ -62,8 +62,9 @@ TASKS = {
     "BACKGROUND_REMOVAL": "backgroundRemovalParams",
     "VIRTUAL_TRY_ON": "virtualTryOnParams",
 }
-STYLES = frozenset({"3D_ANIMATED_FAMILY_FILM", "DESIGN_SKETCH", "FLAT_VECTOR_ILLUSTRATION", "GRAPHIC_NOVEL_ILLUSTRATION",
-                    "MAXIMALISM", "MIDCENTURY_RETRO", "PHOTOREALISM", "SOFT_DIGITAL_PAINTING"})
+STYLES = frozenset({"3D_ANIMATED_FAMILY_FILM", "DESIGN_SKETCH", "FLAT_VECTOR_ILLUSTRATION",
+                    "GRAPHIC_NOVEL_ILLUSTRATION", "MAXIMALISM", "MIDCENTURY_RETRO", "PHOTOREALISM",
+                    "SOFT_DIGITAL_PAINTING"})
 GARMENT_CLASSES = frozenset({
     "UPPER_BODY", "LOWER_BODY", "FULL_BODY", "FOOTWEAR", "LONG_SLEEVE_SHIRT", "SHORT_SLEEVE_SHIRT", "NO_SLEEVE_SHIRT",
     "OTHER_UPPER_BODY", "LONG_PANTS", "SHORT_PANTS", "OTHER_LOWER_BODY", "LONG_DRESS", "SHORT_DRESS",
@@ -410,10 +411,11 @@ class BedrockEmulator(EmulatorServer):
                 if img.format not in ("PNG", "JPEG"):
                     raise _bad(f"{where}: only PNG and JPEG images are supported.")
                 width, height = img.size
-                if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
-                    if img.convert("RGBA").getchannel("A").getextrema()[0] < 255:
-                        raise _bad(f"{where}: the image contains transparent or translucent pixels, which are not "
-                                   "supported.")
+                has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+                low = img.convert("RGBA").getchannel("A").getextrema()[0] if has_alpha else 255
+                if isinstance(low, int | float) and low < 255:
+                    raise _bad(f"{where}: the image contains transparent or translucent pixels, which are not "
+                               "supported.")
         except ApiError:
             raise
         except Exception:

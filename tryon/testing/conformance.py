@@ -187,7 +187,8 @@ class GeneratorConformance:
             return router.generate(options.pop("prompt", self.prompt), model=gen.model_id, **options)
         if gen.capabilities.mask_required:
             options.setdefault("mask", _mask_png(self.input_size))
-        return router.edit(images or [_input_png(self.input_size)], options.pop("prompt", self.prompt), model=gen.model_id,
+        return router.edit(images or [_input_png(self.input_size)], options.pop("prompt", self.prompt),
+                           model=gen.model_id,
                            **options)
 
     # ------------------------------------------------------------------ declarations
@@ -291,7 +292,8 @@ class GeneratorConformance:
         options: dict[str, Any] = {}
         if generator.capabilities.mask_required:
             pytest.skip(f"{generator.model_id} edits one image within a mask")
-        gen = router.edit([_input_png(self.input_size), _input_png(self.input_size)], self.prompt, model=generator.model_id, **options)
+        gen = router.edit([_input_png(self.input_size), _input_png(self.input_size)], self.prompt,
+                          model=generator.model_id, **options)
         assert len(gen.images) == 1
 
     def test_transparent_background_has_alpha(self, router: Any, generator: ImageGenerator,

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from bedrock_helpers import NOVA, decoded, make_router, mask_png, png
+from bedrock_helpers import decoded, make_router, mask_png, png
 
 import tryon
 from tryon.errors import (
