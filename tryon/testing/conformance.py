@@ -28,7 +28,9 @@ It checks that the declared capabilities are coherent, that every option the mod
 unsupported is rejected before the network, that supported requests return images of the
 requested size and format, and that provider failures come back as tryon's typed errors.
 Declared facts without a recorded source are reported as a skip naming them (set
-``require_provenance = True`` on the subclass to make that a failure).
+``require_provenance = True`` on the subclass to make that a failure). Models that declare
+virtual try-on also run the try-on checks of :mod:`tryon.testing.conformance_try_on` (its
+extension points: ``person_image``, ``garment_image``, ``try_on_options``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from typing import Any
 
 import pytest
 
-from tryon.capabilities import Capabilities
+from tryon.capabilities import Capabilities, Operation
 from tryon.errors import (
     AuthenticationError,
     ContentPolicyError,
@@ -48,10 +50,11 @@ from tryon.errors import (
     ServiceUnavailableError,
     UnsupportedOptionError,
 )
-from tryon.protocol import ImageGenerator
+from tryon.protocol import ImageGenerator, TryOnGenerator
 from tryon.sizes import parse_ratio, parse_size
+from tryon.testing.conformance_try_on import TryOnConformance, TryOnRequirements
 
-__all__ = ["GeneratorConformance", "Requirements"]
+__all__ = ["GeneratorConformance", "Requirements", "TryOnConformance", "TryOnRequirements"]
 
 _REQUEST_OPTIONS = {"size", "aspect_ratio", "quality", "background", "n", "output_format", "output_compression",
                     "moderation", "seed", "partial_images", "mask", "input_fidelity", "images", "prompt"}
@@ -162,7 +165,7 @@ def _mask_png(size: tuple[int, int] = (256, 256)) -> bytes:
     return buf.getvalue()
 
 
-class GeneratorConformance:
+class GeneratorConformance(TryOnConformance):
     """Subclass with ``model``, ``emulator`` and ``router`` fixtures; see the module docstring."""
 
     prompt = "a conformance test image of a red handbag"
@@ -183,7 +186,11 @@ class GeneratorConformance:
 
     def _call(self, router: Any, gen: ImageGenerator, **options: Any) -> Any:
         images = options.pop("images", None)
-        if options.pop("operation", None) == "generate" or (gen.capabilities.can_generate and images is None):
+        operation = options.pop("operation", None)
+        caps = gen.capabilities
+        if operation is None and images is None and caps.operations == {Operation.TRY_ON}:
+            return self._try_on(router, gen, **options)  # a dedicated try-on model: its one operation
+        if operation == "generate" or (gen.capabilities.can_generate and images is None):
             return router.generate(options.pop("prompt", self.prompt), model=gen.model_id, **options)
         if gen.capabilities.mask_required:
             options.setdefault("mask", _mask_png(self.input_size))
@@ -195,7 +202,10 @@ class GeneratorConformance:
 
     def test_declares_a_coherent_capability_set(self, generator: ImageGenerator) -> None:
         caps = generator.capabilities
-        assert isinstance(generator, ImageGenerator)
+        if caps.operations == {Operation.TRY_ON}:
+            assert isinstance(generator, TryOnGenerator)
+        else:
+            assert isinstance(generator, ImageGenerator)
         assert generator.model_id and generator.provider
         assert caps.operations, "a model must offer at least one operation"
         if caps.mask or caps.input_fidelity:
