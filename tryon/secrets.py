@@ -32,7 +32,7 @@ LOGGERS = ("tryon", "tryon_openai", "tryon_flux", "tryon_gemini", "tryon_bedrock
 _KEY_SHAPES = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{8,}|bfl_[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}"
                          r"|(?:AKIA|ASIA)[A-Z0-9]{16})")
 #: AWS request headers that carry a credential or a signature (as botocore's debug logs print them).
-_AWS_HEADERS = re.compile(r"(\b(?:X-Amz-Security-Token|X-Amz-Signature|Signature)['\"]?\s*[:=]\s*b?['\"]?)"
+_AWS_HEADERS = re.compile(r"(\b(?:X-Amz-Security-Token|X-Amz-Signature|Signature)['\"]?\s*[:=]\s*(?:b?['\"])?)"
                           r"([A-Za-z0-9+/=%_\-]{8,})", re.IGNORECASE)
 
 

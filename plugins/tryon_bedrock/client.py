@@ -3,7 +3,8 @@
 The client is ``boto3.client("bedrock-runtime")`` built from the settings: region and
 credentials from the standard AWS chain, ``endpoint_url`` when set, and a botocore ``Config``
 with the connect/read timeouts (each read capped at the deadline) and the standard retry mode
-(``max_retries`` retries of throttling, 5xx and connection failures). A ``before-send`` hook
+(``max_retries`` retries of throttling, 5xx and connection failures); one client per settings is
+shared by every call (see :func:`forget_clients`). A ``before-send`` hook
 stops a retry from starting once the call's deadline has passed. botocore exceptions become
 tryon's errors (:func:`translate`), scrubbed of anything secret-shaped.
 """
@@ -35,7 +36,7 @@ from tryon.secrets import scrub_exception
 
 from .settings import CREDENTIAL_SOURCES, PROVIDER, BedrockSettings
 
-__all__ = ["Answer", "BedrockClient", "translate"]
+__all__ = ["Answer", "BedrockClient", "forget_clients", "translate"]
 
 #: Words of a ValidationException that mean the content filters refused an input.
 _FILTER_WORDS = ("content filters", "blocked by our content", "responsible ai", "rai policy")
@@ -52,6 +53,16 @@ class Answer:
 
     body: dict[str, Any]
     request_id: str | None
+
+
+def forget_clients() -> None:
+    """Drop the shared boto3 clients: the next call builds new ones and resolves credentials again.
+
+    A client resolves its credentials once, when it is made (refreshable ones, such as SSO or role
+    credentials, renew themselves); call this after changing static credentials in the environment.
+    """
+    with _clients_lock:
+        _clients.clear()
 
 
 def _check_deadline(**_: Any) -> None:

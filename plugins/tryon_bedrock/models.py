@@ -214,7 +214,7 @@ GARMENT_CLASSES = {
 
 TRY_ON = TryOnCapabilities(
     categories=GARMENT_CLASSES,
-    auto_category=True,  # a garment without a category goes with mask= or mask_prompt= (no garment class then)
+    auto_category=False,  # the garment mask needs a class; with mask=/mask_prompt= a category is still asked for
     max_garments=1,
     prompt="forbidden",
     mask_modes={"auto", "image", "prompt"},
@@ -239,7 +239,7 @@ NOVA_CANVAS = Capabilities(
     inputs=InputLimits(accepted_types={"image/png", "image/jpeg"}, max_pixels=MAX_INPUT_PIXELS, max_edge=4096,
                        max_count=5),
     lifecycle=Lifecycle(
-        status="deprecated", deprecated_on=dt.date(2026, 3, 30), shutdown_on=dt.date(2026, 9, 30),
+        status="retired", deprecated_on=dt.date(2026, 3, 30), shutdown_on=dt.date(2026, 9, 30),
         successors=("gpt-image-2", "gemini-3.1-flash-image"),
         note="Legacy on Bedrock since 2026-03-30, end of life 2026-09-30: AWS serves it after that only under a "
              "private arrangement (say so with serves_retired); AWS names no successor id"),

@@ -115,7 +115,8 @@ NOVA_CANVAS_SOURCES = Provenance({
              kind="third-party"),
         _src("tryon (inferred)", "tryon's categories mapped to the classes: outerwear (jacket, coat) is sent as "
              "UPPER_BODY, skirt as OTHER_LOWER_BODY, jumpsuit as FULL_BODY_OUTFIT; accessories have no garment "
-             "class and are refused (send them without a category, with mask= or mask_prompt=); Nova's speed/quality "
+             "class and are refused (every garment needs a category, also with mask= or mask_prompt=, so that what "
+             "tryon accepts is what Nova honours; edit with mask_prompt serves other objects); Nova's speed/quality "
              "trade-off is quality=standard/premium (no mode= is declared)", kind="inferred"),
     ),
     "rules": _src(SKILL, "maskPrompt and maskImage exclude each other; task-specific parameters belong to their task",

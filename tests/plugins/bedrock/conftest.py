@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from nova_schema import validate_body
-from tryon_bedrock.client import BedrockClient
+from tryon_bedrock.client import BedrockClient, forget_clients
 
 SENT: list[dict[str, Any]] = []
 
@@ -26,7 +26,9 @@ def strict_bodies(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, An
         return original(self, body)
 
     monkeypatch.setattr(BedrockClient, "invoke", checked)
+    forget_clients()  # each test's credentials are resolved afresh
     yield sent
+    forget_clients()
 
 
 @pytest.fixture

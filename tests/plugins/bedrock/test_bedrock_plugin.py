@@ -68,8 +68,7 @@ def test_retired_model_is_refused_before_any_call_naming_successors(emu: Bedrock
     assert emu.requests == []
     caps = strict.get("nova-canvas").capabilities
     assert caps.lifecycle.deprecated_on == dt.date(2026, 3, 30)
-    assert caps.lifecycle.status_on(dt.date(2026, 9, 29)) == "deprecated"
-    assert caps.lifecycle.status_on(dt.date(2026, 9, 30)) == "retired"
+    assert caps.lifecycle.shutdown_on == dt.date(2026, 9, 30) and caps.lifecycle.status == "retired"
 
 
 def test_serves_retired_setting_lets_a_private_arrangement_through(emu: BedrockEmulator) -> None:

@@ -21,6 +21,8 @@ pytest.importorskip("boto3")
 class TestNovaCanvasConformance(GeneratorConformance):
     require_provenance = True
     input_size = (512, 512)  # Nova Canvas takes input images of at least 320 px a side
+    person_size = (512, 768)
+    garment_size = (512, 512)
 
     @pytest.fixture(autouse=True)
     def _credentials(self, aws: dict[str, str]) -> None:

@@ -79,7 +79,8 @@ def test_garment_mask_with_shape_styling_exclusions_and_merge(router: tryon.Rout
 
 
 def test_prompt_mask(router: tryon.Router, emu: BedrockEmulator) -> None:
-    router.try_on(PERSON, SHIRT, model="nova-canvas", mask_prompt="the sofa", mask_shape="bounding_box")
+    router.try_on(PERSON, SHIRT, category="top", model="nova-canvas", mask_prompt="the sofa",
+                  mask_shape="bounding_box")
     assert vto(emu)["maskType"] == "PROMPT"
     assert vto(emu)["promptBasedMask"] == {"maskPrompt": "the sofa", "maskShape": "BOUNDING_BOX"}
 
@@ -104,10 +105,12 @@ REFUSED: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "a mode": ({"category": "top", "mode": "quality"}, UnsupportedOptionError),
     "a garment photo type": ({"category": "top", "garment_photo_type": "flat-lay"}, UnsupportedOptionError),
     "a prompt template": ({"category": "top", "prompt_template": "{person} {garments}"}, UnsupportedOptionError),
-    "no category and no mask": ({}, InvalidOptionError),
+    "no category": ({}, UnsupportedOptionError),
+    "no category with a prompt mask": ({"mask_prompt": "the shirt"}, UnsupportedOptionError),
     "a size": ({"category": "top", "size": "512x512"}, InvalidOptionError),
     "an edit-only option": ({"category": "top", "negative_text": "logos"}, InvalidOptionError),
-    "garment styling with a prompt mask": ({"mask_prompt": "shirt", "tucking_style": "tucked"}, InvalidOptionError),
+    "garment styling with a prompt mask": ({"category": "top", "mask_prompt": "shirt", "tucking_style": "tucked"},
+                                           InvalidOptionError),
     "a small person image": ({"category": "top", "person": png((300, 600))}, ValueError),
     "a transparent garment": ({"category": "top", "garments": png(mode="RGBA", color=(0, 0, 0, 0))}, ValueError),
     "webp output": ({"category": "top", "output_format": "webp"}, UnsupportedOptionError),
