@@ -115,7 +115,7 @@ class BedrockClient:
                 finally:
                     stream.close()
         except (InvalidOptionError, MissingCredentialsError):
-            raise
+            raise  # settings refused before anything was sent
         except Exception as exc:
             error = translate(exc, self.model_id)
             if error is None:
@@ -154,6 +154,14 @@ def translate(exc: BaseException, model: str) -> ProviderError | MissingCredenti
         return ServiceUnavailableError(f"could not reach Bedrock ({type(exc).__name__})", **common)
     if isinstance(exc, bx.ClientError):
         return _client_error(exc, common)
+    if isinstance(exc, bx.InvalidEndpointConfigurationError | bx.InvalidRegionError):
+        from tryon.errors import Problem
+
+        problem = Problem("endpoint_url", "<endpoint>", f"botocore refused the endpoint configuration: {exc} "
+                          "(nothing was sent)")
+        return InvalidOptionError([problem], model=model)  # type: ignore[return-value]
+    if isinstance(exc, bx.BotoCoreError):
+        return ProviderRequestError(f"botocore failed before an answer ({type(exc).__name__}): {exc}", **common)
     return None
 
 

@@ -21,7 +21,8 @@ from tryon.provider_settings import evolve_settings, non_negative_int, positive,
 __all__ = ["CREDENTIAL_SOURCES", "PROVIDER", "REGION_ENVS", "BedrockSettings"]
 
 PROVIDER = "bedrock"
-#: Looked up in this order by boto3 itself when ``region`` is not set.
+#: Looked up in this order when ``region`` is not set (boto3 itself reads only AWS_DEFAULT_REGION and the
+#: profile; AWS_REGION is the name the other AWS SDKs and Lambda use, so tryon reads it first).
 REGION_ENVS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 #: What the standard chain reads, named in the error when none of it is there.
 CREDENTIAL_SOURCES = ("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK")
@@ -80,8 +81,10 @@ class BedrockSettings:
         import boto3
         import botocore.exceptions
 
+        region = self.region or next((os.environ[n].strip() for n in REGION_ENVS if os.environ.get(n, "").strip()),
+                                     None)
         try:
-            return boto3.Session(profile_name=self.profile, region_name=self.region)
+            return boto3.Session(profile_name=self.profile, region_name=region)
         except botocore.exceptions.ProfileNotFound:
             raise InvalidOptionError([Problem("profile", self.profile, f"the AWS profile {self.profile!r} is not "
                                               "in the shared AWS config or credentials file")]) from None

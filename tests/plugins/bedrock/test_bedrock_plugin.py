@@ -267,6 +267,16 @@ def test_no_credentials_is_refused_before_sending(emu: BedrockEmulator, monkeypa
     assert emu.requests == []
 
 
+def test_a_bedrock_api_key_needs_https(emu: BedrockEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", "bedrock-api-key-0123456789")
+    with pytest.raises(InvalidOptionError, match="HTTPS") as err:
+        make_router(emu).generate("a fox", model="nova-canvas")  # the emulator is plain http
+    assert "bedrock-api-key-0123456789" not in str(err.value)
+    assert emu.requests == []
+
+
 def test_no_region_and_unknown_profile_are_clear(emu: BedrockEmulator, tmp_path: Any,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from tryon_bedrock import BedrockSettings
