@@ -59,8 +59,8 @@ bedrock_emulator = _emulator_fixture(
     "tryon.testing.bedrock_emulator", "BedrockEmulator",
     {"AWS_ACCESS_KEY_ID": EMULATOR_KEY, "AWS_SECRET_ACCESS_KEY": "emulator-secret", "AWS_DEFAULT_REGION": "us-east-1",
      "AWS_EC2_METADATA_DISABLED": "true"}, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME")
-bedrock_emulator.__doc__ = ("A running Bedrock (Nova Canvas) emulator; AWS_ENDPOINT_URL_BEDROCK_RUNTIME, AWS_DEFAULT_REGION "
-                            "and test credentials point boto3 at it.")
+bedrock_emulator.__doc__ = ("A running Bedrock (Nova Canvas) emulator; AWS_ENDPOINT_URL_BEDROCK_RUNTIME, "
+                            "AWS_DEFAULT_REGION and test credentials point boto3 at it.")
 
 
 @pytest.fixture
