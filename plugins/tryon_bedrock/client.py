@@ -80,15 +80,15 @@ class BedrockClient:
 
     def _client(self) -> Any:
         settings = self.settings
-        session = settings.session()
-        region = settings.resolved_region(session)
-        key = (settings.profile, region, settings.endpoint_url, settings.connect_timeout, settings.read_timeout,
-               settings.max_retries)
+        key = (settings.profile, settings.wanted_region(), settings.endpoint_url, settings.connect_timeout,
+               settings.read_timeout, settings.max_retries)
         with _clients_lock:
             client = _clients.get(key)
             if client is None:
                 from botocore.config import Config
 
+                session = settings.session()
+                region = settings.resolved_region(session)
                 config = Config(
                     connect_timeout=settings.connect_timeout,
                     read_timeout=settings.read_timeout,

@@ -48,7 +48,7 @@ class NovaCanvasGenerator:
         self._check_region()
 
     def _check_region(self) -> None:
-        region = self.settings.resolved_region()
+        region = self.settings.wanted_region() or self.settings.resolved_region()
         if self.settings.endpoint_url is None and region not in REGIONS:
             raise InvalidOptionError([Problem(
                 "region", region, f"{self.model_id} is served in {', '.join(REGIONS)} only, not {region}: set "

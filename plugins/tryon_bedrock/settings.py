@@ -81,13 +81,16 @@ class BedrockSettings:
         import boto3
         import botocore.exceptions
 
-        region = self.region or next((os.environ[n].strip() for n in REGION_ENVS if os.environ.get(n, "").strip()),
-                                     None)
         try:
-            return boto3.Session(profile_name=self.profile, region_name=region)
+            return boto3.Session(profile_name=self.profile, region_name=self.wanted_region())
         except botocore.exceptions.ProfileNotFound:
             raise InvalidOptionError([Problem("profile", self.profile, f"the AWS profile {self.profile!r} is not "
                                               "in the shared AWS config or credentials file")]) from None
+
+    def wanted_region(self) -> str | None:
+        """The region set or named in the environment (``None``: the profile's, if any, decides)."""
+        return self.region or next((os.environ[n].strip() for n in REGION_ENVS if os.environ.get(n, "").strip()),
+                                   None)
 
     def resolved_region(self, session: Any | None = None) -> str:
         """The Region requests go to; ``InvalidOptionError`` naming where it is looked for when there is none."""
