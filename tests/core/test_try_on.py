@@ -432,3 +432,8 @@ def test_categories_fall_back_to_their_parent() -> None:
     assert declared.category_word("skirt") is None and not declared.takes_category("skirt")
     assert not declared.takes_category(None)
     assert set(tryon.CATEGORIES) >= {"top", "bottom", "one-piece", "outerwear", "footwear", "accessory"}
+
+
+def test_a_user_prompt_over_the_limit_is_reported_once(router: tryon.Router) -> None:
+    error = refusal(router, COMPOSED, prompt="x" * 5000)
+    assert [p.option for p in error.problems] == ["prompt"]
