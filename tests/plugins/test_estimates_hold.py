@@ -232,10 +232,9 @@ def test_a_streamed_edit_with_partial_images_is_covered() -> None:
 
 # ---------------------------------------------------------------------------- Amazon Nova Canvas (Bedrock)
 
-NOVA_GRID = [
-    *({"size": size, "n": n, **({"quality": q} if q else {})}
-      for size, n, q in itertools.product(("512x512", "1024x1024", "1280x720", "2032x2032"), (1, 6), (None, "premium"))),
-]
+NOVA_SIZES = ("512x512", "1024x1024", "1280x720", "2032x2032")
+NOVA_GRID = [{"size": size, "n": n, **({"quality": q} if q else {})}
+             for size, n, q in itertools.product(NOVA_SIZES, (1, 6), (None, "premium"))]
 
 
 @pytest.fixture
