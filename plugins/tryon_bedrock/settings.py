@@ -26,8 +26,14 @@ PROVIDER = "bedrock"
 REGION_ENVS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 #: What the standard chain reads, named in the error when none of it is there.
 CREDENTIAL_SOURCES = ("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_BEARER_TOKEN_BEDROCK")
-#: Providers of the chain that need the network (instance metadata, container endpoint).
-_NETWORK_PROVIDERS = ("container-role", "iam-role")
+#: Providers of the chain that read only local files and variables (the others call STS, SSO, a process,
+#: instance metadata or a container endpoint: they are judged from their configuration instead).
+_LOCAL_PROVIDERS = ("env", "shared-credentials-file", "config-file", "ec2-credentials-file", "boto-config")
+#: Profile keys (and variables) that mean credentials come from such a provider at call time.
+_DEFERRED_KEYS = ("role_arn", "sso_start_url", "sso_session", "credential_process", "web_identity_token_file",
+                  "login_session")
+_DEFERRED_ENVS = ("AWS_BEARER_TOKEN_BEDROCK", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                  "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE")
 
 
 def _optional_text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -104,20 +110,23 @@ class BedrockSettings:
     def check_credentials(self) -> None:
         """Raise ``MissingCredentialsError`` when no credential source of the AWS chain can be seen.
 
-        Sources that need the network (instance metadata, container endpoints) are not asked:
-        inside a container with ``AWS_CONTAINER_CREDENTIALS_*`` set, or on an EC2 machine, the
-        check passes and the call itself finds out. Nothing is sent and no secret is kept.
+        Only the sources that read local files and variables are asked. Sources that would call
+        STS, SSO, a ``credential_process``, a container endpoint or instance metadata are judged
+        from their configuration (a profile with ``role_arn``, ``sso_session``, ...; the
+        ``AWS_CONTAINER_CREDENTIALS_*`` variables; an EC2 machine): the check passes and the call
+        itself finds out. Nothing is sent, nothing is run and no secret is kept.
         """
         session = self.session()
-        if os.environ.get("AWS_BEARER_TOKEN_BEDROCK", "").strip():
+        if any(os.environ.get(name, "").strip() for name in _DEFERRED_ENVS) or _on_ec2():
             return
-        if any(os.environ.get(name) for name in ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-                                                 "AWS_CONTAINER_CREDENTIALS_FULL_URI")) or _on_ec2():
+        scoped = session._session.get_scoped_config()
+        if any(scoped.get(key) for key in _DEFERRED_KEYS):
             return
         resolver = session._session.get_component("credential_provider")
-        for name in _NETWORK_PROVIDERS:
-            with contextlib.suppress(Exception):  # not in this botocore's chain: nothing to remove
-                resolver.remove(name)
+        for provider in list(resolver.providers):
+            if provider.METHOD not in _LOCAL_PROVIDERS:
+                with contextlib.suppress(Exception):  # botocore's chain changed: nothing to remove
+                    resolver.remove(provider.METHOD)
         if resolver.load_credentials() is None:
             raise MissingCredentialsError(PROVIDER, CREDENTIAL_SOURCES, argument="profile")
 

@@ -55,3 +55,14 @@ def test_the_pytest_fixture_points_applications_at_the_emulator(bedrock_emulator
     result = tryon.generate("a fox", model="nova-canvas", allow_retired=True)  # the default router, unchanged code
     assert len(result.images) == 1
     assert bedrock_emulator.requests[-1].path.endswith("/invoke")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("line", ["role_arn = arn:aws:iam::123456789012:role/shop\nsource_profile = base",
+                                  "sso_session = corp\nsso_account_id = 123456789012\nsso_role_name = shop",
+                                  "credential_process = /bin/false"])
+def test_profiles_whose_credentials_come_at_call_time_pass_without_calling_anything(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, line: str) -> None:
+    config = tmp_path / "config"
+    config.write_text(f"[profile shop]\nregion = us-east-1\n{line}\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    BedrockSettings(profile="shop").check_credentials()  # no STS, SSO or process call (the socket guard holds)
