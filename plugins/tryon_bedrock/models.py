@@ -170,9 +170,11 @@ class NovaCanvasOptions:
 
 
 def _task_rule(option: str, tasks: set[str | None], what: str) -> Rule:
-    names = " or ".join(f"task={t!r}" for t in sorted(t for t in tasks if t)) or "no task"
+    names = [f"task={t!r}" for t in sorted(t for t in tasks if t)]
+    if None in tasks:
+        names.insert(0, "no task")
     return Rule.requires(f"options.{option}", None, "options.task", tasks,
-                         f"{option} belongs to {what} ({names})")
+                         f"{option} belongs to {what} ({' or '.join(names)})")
 
 
 _MASK_TASKS: set[str | None] = {None, "inpainting", "outpainting"}
@@ -189,7 +191,7 @@ RULES = (
     _task_rule("colors", {None, "color_guided"}, "color-guided generation"),
     _task_rule("style", {None, "conditioning"}, "text to image"),
     *(Rule.forbids("options.task", "background_removal", name,
-                   f"background removal takes only the image: {name} does not apply")
+                   f"background removal takes only the image: {name.removeprefix('options.')} does not apply")
       for name in ("size", "quality", "seed", "options.negative_text", "options.cfg_scale")),
 )
 
