@@ -91,3 +91,12 @@ def test_the_cli_lists_and_serves_the_emulator() -> None:
     assert "bedrock" in available_emulators()
     result = CliRunner().invoke(build_cli(), ["emulator", "--help"], catch_exceptions=False)
     assert "bedrock" in result.output
+
+
+def test_importing_the_plugin_imports_no_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, tryon_bedrock; print(sorted(m for m in ('boto3', 'botocore', 'PIL') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
