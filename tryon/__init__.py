@@ -124,6 +124,7 @@ __all__ = [
     "estimate",
     "estimate_try_on",
     "explain",
+    "explain_try_on",
     "generate",
     "hookimpl",
     "models",
@@ -197,6 +198,11 @@ def estimate_try_on(person: Any, garments: Any, *, model: str | Sequence[str] = 
                     **options: Any) -> Estimate:
     """The cost of a :func:`try_on`, estimated before any call."""
     return default_router().estimate_try_on(person, garments, model=model, **options)
+
+
+def explain_try_on(model: str | Sequence[str], garments: Any = ("(garment)",), **options: Any) -> list[str]:
+    """Why *model* cannot serve a try-on with these options (empty = it can); sends nothing."""
+    return default_router().explain_try_on(model, garments, **options)
 
 
 def stream(prompt: str, *, model: str = DEFAULT_MODEL, images: Any = None,

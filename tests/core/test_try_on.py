@@ -355,6 +355,7 @@ def test_tryon_level_functions_use_the_default_router(router: tryon.Router) -> N
         assert asyncio.run(tryon.atry_on(PERSON, SHIRT, model=COMPOSED)).model == COMPOSED
         assert tryon.estimate_try_on(PERSON, SHIRT, model=DEDICATED).usd == pytest.approx(0.05)
         assert router.explain_try_on(DEDICATED, category="bag") and router.explain_try_on(COMPOSED) == []
+        assert tryon.explain_try_on(DEDICATED, mode="quality") == [] and tryon.explain_try_on(COMPOSED, mode="quality")
         assert {m.model for m in tryon.models(supports="try_on")} == {DEDICATED, COMPOSED}
     finally:
         tryon.reset_default_router()
