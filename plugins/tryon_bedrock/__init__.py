@@ -29,6 +29,7 @@ __all__ = [
     "NovaCanvasGenerator",
     "NovaCanvasOptions",
     "generators",
+    "register_emulators",
     "register_generators",
 ]
 
@@ -43,3 +44,12 @@ def register_generators(register: Callable[..., None]) -> None:
     """Register Amazon Nova Canvas."""
     for generator in generators():
         register(generator)
+
+
+@tryon.hookimpl
+def register_emulators(register: Callable[..., None]) -> None:
+    """The local Bedrock emulator (Nova Canvas), for ``tryon emulator --provider bedrock`` (or ``nova``)."""
+    register("bedrock", "tryon.testing.bedrock_emulator:BedrockEmulator", aliases=("nova", "aws"),
+             description="Amazon Bedrock InvokeModel (Nova Canvas)",
+             env={"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": "{url}", "AWS_REGION": "us-east-1",
+                  "AWS_ACCESS_KEY_ID": "{key}", "AWS_SECRET_ACCESS_KEY": "emulator-secret"})

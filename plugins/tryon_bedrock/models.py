@@ -237,6 +237,7 @@ NOVA_CANVAS = Capabilities(
     qualities={"standard", "premium"},
     output_formats={"png"},
     seed=True,
+    seed_range=(0, MAX_SEED),
     max_prompt_length=MAX_TEXT,
     inputs=InputLimits(accepted_types={"image/png", "image/jpeg"}, max_pixels=MAX_INPUT_PIXELS, max_edge=4096,
                        max_count=5),

@@ -77,6 +77,9 @@ NOVA_CANVAS_SOURCES = Provenance({
         _src(EXAMPLE, "'a random seed between 0 and 858,993,459': tryon refuses seeds above this smaller official "
              "range (the conservative reading)", verified=False),
     ),
+    "seed_range": _src(EXAMPLE, "AWS's own examples draw seeds from 0 to 858,993,459; the schema allows up to "
+                       "2,147,483,646: tryon declares the smaller official range (the conservative reading)",
+                       verified=False),
     "max_prompt_length": _src(STRUCTURE, "text 1-1024 characters; negativeText 1-1024 characters (a 2025 service "
                               "card says 1,024 combined: tryon checks the combined length, the conservative reading)",
                               verified=False),

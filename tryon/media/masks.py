@@ -54,6 +54,7 @@ __all__ = [
     "MASK_CACHE",
     "mask_coverage",
     "mask_to_black_and_white",
+    "mask_to_black_edit",
     "mask_to_white_edit",
     "prepare_mask",
 ]
@@ -333,6 +334,16 @@ def mask_to_black_and_white(mask: InputImage, *, edit: str = "black") -> InputIm
     binary = keep.point(lambda v: keep_value if v >= DEFAULT_THRESHOLD else edit_value).convert("RGB")
     buffer = io.BytesIO()
     binary.save(buffer, format="PNG", optimize=True)
+    return InputImage(
+        buffer.getvalue(), "image/png", mask.width, mask.height, name=mask.name, source_kind="mask"
+    )
+
+
+def mask_to_black_edit(mask: InputImage) -> InputImage:
+    """A grayscale ("L") PNG of the same size where edit = 0 (black) and keep = 255 (white), the
+    convention of Ideogram's inpainting; partial transparency becomes gray."""
+    buffer = io.BytesIO()
+    _keep_of(mask).save(buffer, format="PNG", optimize=True)
     return InputImage(
         buffer.getvalue(), "image/png", mask.width, mask.height, name=mask.name, source_kind="mask"
     )

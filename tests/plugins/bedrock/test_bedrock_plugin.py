@@ -186,7 +186,7 @@ REFUSED: dict[str, tuple[str, dict[str, Any], type[Exception]]] = {
     "prompt of 1025": ("generate", {"prompt": "x" * 1025}, UnsupportedOptionError),
     "prompt + negative over 1024": ("generate", {"prompt": "x" * 800, "negative_text": "y" * 300},
                                     InvalidOptionError),
-    "seed above 858,993,459": ("generate", {"seed": 858_993_460}, InvalidOptionError),
+    "seed above 858,993,459": ("generate", {"seed": 858_993_460}, UnsupportedOptionError),
     "cfg_scale 12": ("generate", {"cfg_scale": 12}, ValidationError),
     "style unknown": ("generate", {"style": "anime"}, ValidationError),
     "eleven colors": ("generate", {"colors": ["#FFFFFF"] * 11}, ValidationError),
