@@ -333,7 +333,8 @@ class Capabilities:
         if self.max_images_per_call < 1:
             raise ValueError("max_images_per_call must be at least 1")
         if Operation.EDIT in self.operations and self.max_input_images < 1:
-            raise ValueError("max_input_images must be at least 1: a model that edits must accept at least one input image")
+            raise ValueError("max_input_images must be at least 1: a model that edits must accept at least one "
+                             "input image")
         if (Operation.TRY_ON in self.operations) != (self.try_on is not None):
             raise ValueError("Operation.TRY_ON in operations and a try_on=TryOnCapabilities(...) go together")
         if self.try_on is not None and self.try_on.composition is not None:

@@ -7,10 +7,9 @@ from typing import Any
 
 from tryon.answers import AnswerReader
 from tryon.capabilities import Capabilities
+from tryon.errors import ContentPolicyError, PartialResultError
 from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.results import GeneratedImage, Generation
-
-from tryon.errors import ContentPolicyError, PartialResultError
 
 from .download import fetch_images, image_urls, unflagged
 from .endpoints import Endpoint, FalModel

@@ -144,7 +144,7 @@ def test_malformed_outputs_are_invalid_responses(r: tryon.Router, emu: Replicate
 ])
 def test_outputs_only_from_delivery_hosts(r: tryon.Router, emu: ReplicateEmulator, url: str) -> None:
     emu.output_next(url)
-    with pytest.raises(InvalidResponseError, match="is not on replicate.delivery|not an unambiguous http"):
+    with pytest.raises(InvalidResponseError, match=r"is not on replicate\.delivery|not an unambiguous http"):
         r.generate("a fox", model="replicate-flux-1.1-pro")
     assert emu.downloads == []
 
