@@ -431,6 +431,11 @@ class Router:
             gen = self.get(name)
             findings = find_problems(request, gen.capabilities)
             problems = [str(p) for p in self._problems(findings, gen.model_id, op)]
+            if not findings:
+                try:  # the provider options' own validators, as generate and estimate run them
+                    self._typed_options(request, gen)
+                except InvalidOptionError as exc:
+                    problems.extend(str(p) for p in exc.problems)
             life = gen.capabilities.lifecycle
             if lifecycle.status_on(life, day) == "retired" and self.retired_reason(gen, allow_retired) is None:
                 problems.insert(0, lifecycle.describe_on(life, gen.model_id, day))

@@ -61,8 +61,18 @@ def _options(name: str, fields: Mapping[str, Any]) -> type:
     return attrs.make_class(name, dict(fields), frozen=True, kw_only=True)
 
 
+def _numeric_choice(choices: tuple[str, ...]) -> Any:
+    """A converter taking a number for one of *choices* spelled as numbers (``1`` or ``0.25`` for
+    ``"1"``/``"0.25"``: the command line and JSON give numbers), as the string the model expects."""
+    def convert(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value
+        return next((c for c in choices if float(c) == value), value)
+    return convert
+
+
 def _opt(kind: type | tuple[type, ...], *, low: float | None = None, high: float | None = None,
-         choices: tuple[Any, ...] | None = None) -> Any:
+         choices: tuple[Any, ...] | None = None, converter: Any = None) -> Any:
     from tryon.errors import InvalidOptionError, Problem
 
     def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -80,6 +90,8 @@ def _opt(kind: type | tuple[type, ...], *, low: float | None = None, high: float
         if why:
             raise InvalidOptionError([Problem(attribute.name, value, f"{attribute.name}={value!r} {why}")])
 
+    if converter is not None:
+        return attrs.field(default=None, validator=check, converter=converter)
     return attrs.field(default=None, validator=check)
 
 
@@ -100,7 +112,8 @@ SCHNELL = ReplicateModel(
         output_formats={"webp", "jpeg", "png"}, max_images_per_call=4, seed=True,
         defaults={"output_format": "webp", "aspect_ratio": "1:1"},
         provider_options=_options("FluxSchnellOptions", {
-            "go_fast": _opt(bool), "megapixels": _opt(str, choices=("1", "0.25")),
+            "go_fast": _opt(bool), "megapixels": _opt(str, choices=("1", "0.25"),
+                                                               converter=_numeric_choice(("1", "0.25"))),
             "num_inference_steps": _opt(int, low=1, high=4), "output_quality": _opt(int, low=0, high=100)}),
         price=_price(0.003, "https://www.workflowlab.dev/cost/flux-schnell-replicate",
                      "$0.0030 per image, citing replicate.com/pricing (May 2026); same figure in "

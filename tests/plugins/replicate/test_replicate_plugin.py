@@ -387,3 +387,24 @@ def test_declarations_agree_with_the_transcribed_input_schemas(model_id: str) ->
         rule, width = caps.sizes.rule, fields["width"]
         assert (rule.min_edge, rule.max_edge) == (width.minimum, width.maximum)
     assert caps.seed == bool(inputs.seed)
+
+
+@pytest.mark.parametrize(("given", "sent"), [(1, "1"), (0.25, "0.25"), ("0.25", "0.25"), (1.0, "1")])
+def test_megapixels_given_as_a_number_is_sent_as_the_string_the_model_takes(
+        r: tryon.Router, emu: ReplicateEmulator, given: Any, sent: str) -> None:
+    r.generate("a fox", model="replicate-flux-schnell", options={"megapixels": given})
+    assert emu.creates[-1].params["input"]["megapixels"] == sent
+
+
+def test_megapixels_outside_its_choices_is_refused() -> None:
+    with pytest.raises(ValueError, match="megapixels"):
+        tryon.Router().estimate("a fox", model="replicate-flux-schnell", options={"megapixels": 2})
+
+
+def test_explain_reports_invalid_option_values_as_generate_refuses_them(r: tryon.Router) -> None:
+    with pytest.raises(ValueError) as refused:
+        r.estimate("a fox", model="replicate-flux-schnell", options={"go_fast": "yes"})
+    reasons = r.explain("replicate-flux-schnell", go_fast="yes")
+    assert reasons and "go_fast='yes' must be a bool" in reasons[0]
+    assert reasons[0] in str(refused.value)
+    assert r.explain("replicate-flux-schnell", go_fast=True) == []
