@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
+import contextvars
+import logging
+import re
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -35,12 +37,18 @@ from .settings import PROVIDER, ReplicateSettings
 if TYPE_CHECKING:
     import requests
 
+log = logging.getLogger("tryon_replicate")
+
 __all__ = ["DONE", "RUNNING", "Prediction", "ReplicateClient", "output_urls"]
 
 RUNNING = frozenset({"starting", "processing"})
 DONE = frozenset({"succeeded", "failed", "canceled"})
-#: Words of a failed prediction's error that mean the safety checker refused it.
-_MODERATION = ("nsfw", "safety", "sensitive", "flagged", "moderation", "content policy")
+#: The phrases of a failed prediction's error that mean the safety checker refused it: the cog
+#: safety checkers' "NSFW content detected" (replicate/cog-stable-diffusion predict.py,
+#: replicate/cog-flux #7) and Replicate's E005 "flagged as sensitive"; matched as phrases, so
+#: that an input error naming ``safety_tolerance`` or ``disable_safety_checker`` is not taken for one.
+_MODERATION = re.compile(r"\bnsfw content detected\b|\bflagged as sensitive\b|\(E005\)|\bcontent policy violation\b",
+                         re.IGNORECASE)
 
 
 @attrs.frozen
@@ -132,9 +140,17 @@ class ReplicateClient:
                 self._raise_for_status(answer, prediction)
                 images = self.download(answer, prediction, max(0.0, deadline - time.monotonic()))
                 return Prediction(prediction, images, answer, polls)
+        except ProviderTimeoutError as exc:
+            if prediction is None or answer.get("status") not in RUNNING:
+                raise
+            # outside the expired deadline (a fresh context): stop paying for it, and say whether it stopped
+            done = contextvars.Context().run(self.cancel, answer, prediction)
+            said = ("the prediction was cancelled on Replicate" if done
+                    else "cancelling it on Replicate failed: it may still run and be billed")
+            raise self._error(ProviderTimeoutError, f"{exc.detail}; {said}", prediction) from None
         except BaseException:
             if prediction is not None and answer.get("status") in RUNNING:
-                self.cancel(answer, prediction)  # outside the expired deadline: stop paying for it
+                contextvars.Context().run(self.cancel, answer, prediction)  # stop paying for it
             raise
 
     def create(self, model_input: Mapping[str, Any], deadline: float) -> dict[str, Any]:
@@ -176,7 +192,7 @@ class ReplicateClient:
         if remaining <= 0:
             raise self._error(ProviderTimeoutError,
                               f"the prediction did not finish within {s.deadline:g}s (last status "
-                              f"{answer.get('status')!r} after {polls} polls); it was cancelled", prediction)
+                              f"{answer.get('status')!r} after {polls} polls)", prediction)
         cancel.sleep(min(delay, remaining))  # wakes up and gives up if the request was cancelled
         fresh = self._json(self._call("GET", self._url(answer, "get", prediction), prediction), "poll", prediction)
         if fresh.get("status") not in RUNNING | DONE:
@@ -184,10 +200,16 @@ class ReplicateClient:
                               f"{fresh.get('status')!r}", prediction)
         return fresh, polls + 1
 
-    def cancel(self, answer: Mapping[str, Any], prediction: str) -> None:
-        """``POST urls.cancel`` (best effort: the caller's error is what matters)."""
-        with contextlib.suppress(Exception):  # cancelling is best effort; the original error is raised
+    def cancel(self, answer: Mapping[str, Any], prediction: str) -> bool:
+        """``POST urls.cancel``; whether Replicate took it (a failure is logged, never raised: the
+        caller's error is what matters)."""
+        try:
             self._call("POST", self._url(answer, "cancel", prediction), prediction, deadline=10.0)
+        except Exception as exc:  # best effort: the original error is raised, this one is reported
+            log.warning("cancelling Replicate prediction %s failed: %s", prediction,
+                        getattr(exc, "message", None) or type(exc).__name__)
+            return False
+        return True
 
     def _raise_for_status(self, answer: Mapping[str, Any], prediction: str) -> None:
         status = answer.get("status")
@@ -197,7 +219,7 @@ class ReplicateClient:
         said = f": {error}" if isinstance(error, str) and error else ""
         if status == "canceled":
             raise self._error(ProviderRequestError, "the prediction was canceled" + said, prediction)
-        if said and any(word in said.lower() for word in _MODERATION):
+        if said and _MODERATION.search(said):
             raise self._error(ContentPolicyError, f"the prediction was refused by the model's safety checker{said}",
                               prediction)
         raise self._error(ProviderRequestError, f"the prediction failed{said}", prediction)

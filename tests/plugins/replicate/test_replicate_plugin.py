@@ -93,6 +93,25 @@ def test_past_the_deadline_the_prediction_is_cancelled(emu: ReplicateEmulator) -
     assert emu.cancelled == [caught.value.request_id]
     cancel = emu.requests_to("/cancel", "POST")
     assert len(cancel) == 1 and cancel[0].header("authorization") == "Bearer [REDACTED]"
+    assert "; the prediction was cancelled on Replicate" in str(caught.value)
+
+
+def test_a_cancel_that_fails_past_the_deadline_is_reported(emu: ReplicateEmulator, monkeypatch: pytest.MonkeyPatch,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    from tryon_replicate.client import ReplicateClient
+
+    url = ReplicateClient._url
+
+    def elsewhere(self: Any, answer: Any, name: str, prediction: str) -> str:  # a cancel the client refuses
+        return "https://evil.example/cancel" if name == "cancel" else url(self, answer, name, prediction)
+
+    monkeypatch.setattr(ReplicateClient, "_url", elsewhere)
+    emu.pending_polls = 10_000
+    router = make_router(emu, wait=0, deadline=0.3, poll_interval=0.05, max_poll_interval=0.05)
+    with pytest.raises(ProviderTimeoutError) as caught:
+        router.generate("a fox", model="replicate-flux-schnell")
+    assert "cancelling it on Replicate failed" in str(caught.value) and "was cancelled" not in str(caught.value)
+    assert emu.cancelled == [] and "cancelling Replicate prediction" in caplog.text
 
 
 async def test_cancelling_the_awaiting_task_cancels_the_prediction(emu: ReplicateEmulator) -> None:
@@ -408,3 +427,23 @@ def test_explain_reports_invalid_option_values_as_generate_refuses_them(r: tryon
     assert reasons and "go_fast='yes' must be a bool" in reasons[0]
     assert reasons[0] in str(refused.value)
     assert r.explain("replicate-flux-schnell", go_fast=True) == []
+
+
+@pytest.mark.parametrize(("error", "moderated"), [
+    ("NSFW content detected. Try running it again, or try a different prompt.", True),
+    ("NSFW content detected in 2 outputs", True),
+    ("Flagged as sensitive. Please try with different inputs. (E005)", True),
+    ("The input or output was flagged as sensitive.", True),
+    ("safety_tolerance must be at most 2 when input images are used", False),
+    ("disable_safety_checker is not supported by this model", False),
+    ("the moderation service timed out", False),
+    ("flagged: unknown argument --nsfw-filter", False),
+])
+def test_only_the_safety_checkers_own_phrases_mean_moderation(r: tryon.Router, emu: ReplicateEmulator, error: str,
+                                                            moderated: bool) -> None:
+    from tryon.errors import ProviderError
+
+    emu.fail_prediction_next(error)
+    with pytest.raises(ProviderError) as caught:
+        r.generate("a fox", model="replicate-flux-schnell")
+    assert isinstance(caught.value, ContentPolicyError) is moderated, str(caught.value)
