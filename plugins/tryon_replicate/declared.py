@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from tryon.declared.wire import check_key_host, check_wire_names, require_output_formats
 from tryon.errors import InvalidOptionError
 
 from .generator import ReplicateGenerator
-from .inputs import INPUT_MAP_FIELDS, InputMap
+from .inputs import INPUT_MAP_FIELDS, InputMap, data_uri_limits
 from .settings import DEFAULT_BASE_URL, ReplicateSettings
 
 if TYPE_CHECKING:
@@ -95,5 +97,8 @@ def declared_generator(declared: DeclaredModel) -> ReplicateGenerator:
         settings.resolved_base_url()
     except InvalidOptionError as exc:
         raise declared.error("base_url", exc.problems[0].message if exc.problems else exc.message) from None
-    return ReplicateGenerator(declared.id, declared.model, declared.capabilities, inputs, settings,
+    caps = declared.capabilities
+    if caps.can_edit:  # inputs go as data URIs, which Replicate recommends under 1 MB
+        caps = attrs.evolve(caps, inputs=data_uri_limits(caps.inputs))
+    return ReplicateGenerator(declared.id, declared.model, caps, inputs, settings,
                               version=version, provider=declared.provider, option_names=declared.option_names)

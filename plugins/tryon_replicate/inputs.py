@@ -16,11 +16,37 @@ import attrs
 
 from tryon.capabilities import Capabilities
 from tryon.media.inputs import InputImage
+from tryon.media.limits import InputLimits
 from tryon.notice import Notice
+from tryon.provenance import Source, SourceKind
 from tryon.request import EditRequest, Request
 from tryon.sizes import aspect_ratio_of, parse_ratio, parse_size
 
-__all__ = ["INPUT_MAP_FIELDS", "InputMap", "build_input", "data_url"]
+__all__ = [
+    "DATA_URI_MAX_BYTES",
+    "DATA_URI_SOURCE",
+    "INPUT_MAP_FIELDS",
+    "InputMap",
+    "build_input",
+    "data_uri_limits",
+    "data_url",
+]
+
+DATA_URI_MAX_BYTES = 1_000_000
+"""The largest input file tryon sends to Replicate (as a ``data:`` URI; see :data:`DATA_URI_SOURCE`)."""
+
+DATA_URI_SOURCE = Source(
+    where="https://replicate.com/docs/topics/predictions/input-files", checked="2026-12-02",
+    kind=SourceKind.OFFICIAL,
+    note="'Option 3: Data URI ... This is only recommended if the file is less than 1MB' (hosted URLs and "
+         "uploads take larger files; tryon sends data URIs, so an input above 1 MB is refused before sending)")
+
+
+def data_uri_limits(limits: InputLimits) -> InputLimits:
+    """*limits* with each image and mask at most :data:`DATA_URI_MAX_BYTES` (a tighter declared cap is kept)."""
+    def cap(value: int | None) -> int:
+        return DATA_URI_MAX_BYTES if value is None else min(value, DATA_URI_MAX_BYTES)
+    return attrs.evolve(limits, max_bytes=cap(limits.max_bytes), mask_max_bytes=cap(limits.mask_max_bytes))
 
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:

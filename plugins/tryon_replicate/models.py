@@ -21,7 +21,7 @@ from tryon.pricing import PerImage, Price
 from tryon.provenance import Provenance, Source, SourceKind
 from tryon.sizes import SizeRule, Sizes
 
-from .inputs import InputMap
+from .inputs import DATA_URI_SOURCE, InputMap, data_uri_limits
 
 __all__ = ["MODELS", "ReplicateModel"]
 
@@ -30,6 +30,8 @@ GENERATE = frozenset({Operation.GENERATE})
 BOTH = frozenset({Operation.GENERATE, Operation.EDIT})
 JPG = {"jpeg": "jpg"}
 REFERENCE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+DATA_URI_INPUTS = data_uri_limits(InputLimits())
+"""Inputs go as data URIs: at most 1 MB each (:data:`.inputs.DATA_URI_SOURCE`)."""
 
 
 def _official(where: str, note: str = "") -> Source:
@@ -172,7 +174,7 @@ def _kontext(slug: str, usd: float, options_name: str) -> ReplicateModel:
     ratios = _copy("https://api.core.today/v1/models/black-forest-labs/flux-kontext-pro/llms.txt",
                    "copy of the schema's enums: aspect_ratio match_input_image or 13 ratios 21:9..9:21, 2:1, 1:2; "
                    "output_format jpg/png")
-    sources: dict[str, Any] = {"*": schema, "sizes": ratios, "aspect_ratios": ratios}
+    sources: dict[str, Any] = {"*": schema, "sizes": ratios, "aspect_ratios": ratios, "inputs": DATA_URI_SOURCE}
     if slug.endswith("-max"):
         sources["*"] = _copy("https://v98store.com/html_docs/api-326937190.html",
                              "a copy of flux-kontext-max's Replicate page: the same inputs as flux-kontext-pro")
@@ -182,7 +184,8 @@ def _kontext(slug: str, usd: float, options_name: str) -> ReplicateModel:
                  output_format="output_format", formats=JPG),
         Capabilities(
             operations=BOTH, max_input_images=1, sizes=Sizes.ratios(*KONTEXT_RATIOS), aspect_ratios=KONTEXT_RATIOS,
-            output_formats={"png", "jpeg"}, seed=True, inputs=InputLimits(accepted_types=REFERENCE_TYPES),
+            output_formats={"png", "jpeg"}, seed=True,
+            inputs=data_uri_limits(InputLimits(accepted_types=REFERENCE_TYPES)),
             defaults={"output_format": "png", "safety_tolerance": 2}, rules=(tolerance,),
             provider_options=_options(options_name, {"safety_tolerance": _opt(int, low=0, high=6),
                                                      "prompt_upsampling": _opt(bool)}),
@@ -206,7 +209,7 @@ BANANA_PRO = ReplicateModel(
     InputMap(images="image_input", aspect_ratio="aspect_ratio", output_format="output_format", formats=JPG),
     Capabilities(
         operations=BOTH, max_input_images=14, sizes=Sizes.ratios(*BANANA_RATIOS), aspect_ratios=BANANA_RATIOS,
-        output_formats={"jpeg", "png"}, defaults={"output_format": "jpeg"},
+        output_formats={"jpeg", "png"}, defaults={"output_format": "jpeg"}, inputs=DATA_URI_INPUTS,
         provider_options=_options("NanoBananaProOptions", {
             "resolution": _opt(str, choices=("1K", "2K", "4K")),
             "safety_filter_level": _opt(str, choices=("block_low_and_above", "block_medium_and_above",
@@ -218,6 +221,7 @@ BANANA_PRO = ReplicateModel(
             "sizes": Source(where=_BANANA_PAGE, checked=CHECKED, kind=SourceKind.INFERRED, verified=False,
                             note="the page does not list the ratios: Gemini 3 Pro Image's ten ratios are declared "
                                  "(the gemini plugin's declaration of the same model)"),
+            "inputs": DATA_URI_SOURCE,
             "output_formats": _copy("https://api.core.today/v1/models/google/nano-banana/llms.txt",
                                     "jpg and png, as for google/nano-banana"),
             "price": Source(where="https://replicate.com/google/nano-banana-pro", checked=CHECKED,
@@ -237,7 +241,7 @@ SEEDREAM = ReplicateModel(
     InputMap(images="image_input", aspect_ratio="aspect_ratio", width="width", height="height",
              size_mode={"size": "custom"}),
     Capabilities(
-        operations=BOTH, max_input_images=10,
+        operations=BOTH, max_input_images=10, inputs=DATA_URI_INPUTS,
         sizes=Sizes(rule=SizeRule(min_edge=1024, max_edge=4096)), aspect_ratios=SEEDREAM_RATIOS,
         output_formats={"jpeg"},
         rules=(Rule.excludes("size", "options.resolution",
@@ -249,6 +253,7 @@ SEEDREAM = ReplicateModel(
             "*": _official(_SEEDREAM_PAGE, "prompt; image_input 1-10 images; size 1K/2K/4K/custom (default 2K); "
                            "aspect_ratio (default match_input_image); width/height 1024-4096 with size=custom; "
                            "sequential_image_generation, max_images; output: a list of URIs"),
+            "inputs": DATA_URI_SOURCE,
             "aspect_ratios": _copy("https://cinemasetfree.com/guides/generators/bytedance/seedream-4",
                                    "a copy of the schema's enum: match_input_image, 1:1, 4:3, 3:4, 16:9, 9:16, "
                                    "3:2, 2:3, 21:9"),

@@ -232,3 +232,11 @@ def test_the_replicate_backend_is_registered_by_the_plugin(tmp_path: Path, monke
     info: Any = router.info("schnell-fast")
     assert info.plugin == str(path) and info.provider == "replicate"
     assert router.generate("x", model="schnell-fast").images
+
+
+def test_declared_edit_models_take_inputs_up_to_the_data_uri_limit(emu: ReplicateEmulator, tmp_path: Path) -> None:
+    from tryon_replicate.inputs import DATA_URI_MAX_BYTES
+
+    router = declared_router(emu, tmp_path)
+    inputs = router.info("kontext-pinned").capabilities.inputs
+    assert inputs.max_bytes == DATA_URI_MAX_BYTES and inputs.mask_max_bytes == DATA_URI_MAX_BYTES

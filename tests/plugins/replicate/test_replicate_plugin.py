@@ -447,3 +447,36 @@ def test_only_the_safety_checkers_own_phrases_mean_moderation(r: tryon.Router, e
     with pytest.raises(ProviderError) as caught:
         r.generate("a fox", model="replicate-flux-schnell")
     assert isinstance(caught.value, ContentPolicyError) is moderated, str(caught.value)
+
+
+def _noise_png(side: int) -> bytes:
+    import io
+    import os
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("model", ["replicate-flux-kontext-pro", "replicate-nano-banana-pro", "replicate-seedream-4"])
+def test_an_input_above_the_data_uri_limit_is_refused_before_sending(r: tryon.Router, emu: ReplicateEmulator,
+                                                                    model: str) -> None:
+    from tryon_replicate.inputs import DATA_URI_MAX_BYTES
+
+    big = _noise_png(700)
+    assert len(big) > DATA_URI_MAX_BYTES
+    with pytest.raises(ValueError, match=r"over this model's 976\.6 KiB per-image limit"):
+        r.edit([big], "a fox", model=model, strict=True)
+    assert emu.creates == []
+    assert r.info(model).capabilities.sources.sources_for("inputs")[0].where.endswith("input-files")
+
+
+def test_a_large_input_is_recompressed_under_the_data_uri_limit_when_lenient(r: tryon.Router,
+                                                                            emu: ReplicateEmulator) -> None:
+    from tryon_replicate.inputs import DATA_URI_MAX_BYTES
+
+    r.edit([_noise_png(700)], "a fox", model="replicate-flux-kontext-pro", strict=False)
+    sent = emu.creates[-1].params["input"]["input_image"]
+    assert len(base64.b64decode(sent.split(",", 1)[1])) <= DATA_URI_MAX_BYTES
