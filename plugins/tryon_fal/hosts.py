@@ -12,37 +12,18 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
+
+from tryon import delivery
 
 __all__ = ["CDN_SUFFIX", "delivery_problem", "origin_of", "queue_url_problem", "trusted_delivery_hosts"]
 
-Origin = tuple[str, str, int]
+Origin = delivery.Origin
 CDN_SUFFIX = "fal.media"
 
 
-def origin_of(url: str) -> Origin | None:
-    """``(scheme, host, port)`` of an http(s) URL by the core's one strict parse (``None``: refused)."""
-    from tryon.errors import UnsafeURLError
-    from tryon.urls import parse_url
-
-    try:
-        return parse_url(url).origin
-    except UnsafeURLError:
-        return None
-
-
-def _shown(url: str) -> str:
-    return url.split("?", 1)[0][:200]
-
-
-def _is_private(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return not ipaddress.ip_address(host.strip("[]")).is_global
-    except ValueError:
-        return False
+origin_of = delivery.origin_of
+_shown = delivery.shown
 
 
 def queue_url_problem(url: str, base_url: str, what: str = "queue") -> str | None:
@@ -63,23 +44,8 @@ def is_cdn_host(host: str) -> bool:
 
 def delivery_problem(url: str, base_url: str, extra_hosts: Iterable[str]) -> str | None:
     """Why a result image must not be downloaded from *url* (``None`` = it may, without the key)."""
-    target, api = origin_of(url), origin_of(base_url)
-    if target is None or api is None:
-        return f"the result image URL {_shown(url)!r} is not an http(s) URL"
-    listed = set(extra_hosts)
-    if target == api or target[1] in listed or f"{target[1]}:{target[2]}" in listed:
-        return None
-    if is_cdn_host(target[1]) and target[0] == "https":
-        return None
-    return (f"the result image URL {_shown(url)!r} is not on fal's CDN ({CDN_SUFFIX}) or the queue host; "
-            f"add {target[1]}:{target[2]} to the fal delivery_hosts setting if you trust it")
+    return delivery.delivery_problem(url, base_url, extra_hosts, known=is_cdn_host, what="result image URL",
+                                     hosts=f"fal's CDN ({CDN_SUFFIX}) or the queue host")
 
 
-def trusted_delivery_hosts(base_url: str, extra_hosts: Iterable[str]) -> frozenset[str]:
-    """Hosts the download may reach even on private addresses: those listed, and the queue origin
-    when ``base_url`` is itself private or loopback."""
-    trusted = set(extra_hosts)
-    api = origin_of(base_url)
-    if api is not None and _is_private(api[1]):
-        trusted.add(f"{api[1]}:{api[2]}")
-    return frozenset(trusted)
+trusted_delivery_hosts = delivery.trusted_delivery_hosts

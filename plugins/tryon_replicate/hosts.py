@@ -14,47 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["DELIVERY_DOMAIN", "delivery_problem", "trusted_delivery_hosts"]
+from tryon import delivery
+
+__all__ = ["DELIVERY_DOMAIN", "delivery_problem", "is_delivery_host", "trusted_delivery_hosts"]
 
 DELIVERY_DOMAIN = "replicate.delivery"
 
 
-def _origin(url: str) -> tuple[str, str, int] | None:
-    from tryon.errors import UnsafeURLError
-    from tryon.urls import parse_url
-
-    try:
-        return parse_url(url).origin
-    except UnsafeURLError:
-        return None
-
-
-def _shown(url: str) -> str:
-    return url.split("?", 1)[0][:200]
+def is_delivery_host(host: str) -> bool:
+    """Whether *host* is Replicate's file delivery (``replicate.delivery`` or a subdomain)."""
+    return host == DELIVERY_DOMAIN or host.endswith("." + DELIVERY_DOMAIN)
 
 
 def delivery_problem(output_url: str, base_url: str, extra_hosts: Iterable[str]) -> str | None:
     """Why an output must not be downloaded from *output_url* (``None`` = it may)."""
-    target, api = _origin(output_url), _origin(base_url)
-    if target is None or api is None:
-        return f"the output URL {_shown(output_url)!r} is not an unambiguous http(s) URL"
-    listed = set(extra_hosts)
-    if target == api or target[1] in listed or f"{target[1]}:{target[2]}" in listed:
-        return None
-    host = target[1]
-    if target[0] == "https" and (host == DELIVERY_DOMAIN or host.endswith("." + DELIVERY_DOMAIN)):
-        return None
-    return (f"the output URL {_shown(output_url)!r} is not on replicate.delivery or the API host; "
-            f"add {host}:{target[2]} to the delivery_hosts setting if you trust it")
+    return delivery.delivery_problem(output_url, base_url, extra_hosts, known=is_delivery_host, what="output URL",
+                                     hosts="replicate.delivery or the API host")
 
 
-def trusted_delivery_hosts(base_url: str, extra_hosts: Iterable[str]) -> frozenset[str]:
-    """Hosts the download may reach even on private addresses: those listed, and the API origin
-    when ``base_url`` is itself private or loopback."""
-    from tryon.urls import is_private_host, parse_url
-
-    trusted = set(extra_hosts)
-    api = parse_url(base_url)
-    if is_private_host(api.host):
-        trusted.add(f"{api.host}:{api.port}")
-    return frozenset(trusted)
+trusted_delivery_hosts = delivery.trusted_delivery_hosts
