@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-__all__ = ["Origin", "delivery_problem", "listed", "origin_of", "shown", "trusted_delivery_hosts"]
+__all__ = ["DataURIError", "Origin", "decode_data_uri", "delivery_problem", "listed", "origin_of", "shown",
+           "trusted_delivery_hosts"]
 
 Origin = tuple[str, str, int]
 
@@ -66,3 +67,24 @@ def trusted_delivery_hosts(base_url: str, extra_hosts: Iterable[str]) -> frozens
     if api is not None and is_private_host(api[1]):
         trusted.add(f"{api[1]}:{api[2]}")
     return frozenset(trusted)
+
+
+class DataURIError(ValueError):
+    """A result ``data:`` URI that cannot be used; the message says why (the caller names the output)."""
+
+
+def decode_data_uri(url: str, max_bytes: int) -> bytes:
+    """The bytes of a base64 ``data:`` URI returned as a result, at most *max_bytes* (checked before
+    decoding); raises :class:`DataURIError` ("is not base64", "is larger than ...", "has invalid base64")."""
+    import base64
+    import binascii
+
+    head, sep, payload = url.partition(",")
+    if not sep or not head.startswith("data:") or ";base64" not in head:
+        raise DataURIError("is a data URI that is not base64")
+    if len(payload) > max_bytes * 4 // 3 + 4:
+        raise DataURIError(f"is larger than {max_bytes:,} bytes (max_result_bytes)")
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise DataURIError("is a data URI with invalid base64") from None

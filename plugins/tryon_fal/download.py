@@ -8,8 +8,6 @@ downloaded through the core fetcher (SSRF checks, size cap, deadline) from allow
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,15 +64,12 @@ def unflagged(urls: list[str], answer: Mapping[str, Any], reader: AnswerReader, 
 
 
 def _data_uri(url: str, limit: int, reader: AnswerReader) -> bytes:
-    head, sep, payload = url.partition(",")
-    if not sep or ";base64" not in head:
-        raise reader.error("a result image data URI is not base64")
-    if len(payload) > limit * 4 // 3 + 4:
-        raise reader.error(f"a result image is larger than {limit:,} bytes (max_result_bytes)")
+    from tryon.delivery import DataURIError, decode_data_uri
+
     try:
-        return base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        raise reader.error("a result image data URI is not valid base64") from None
+        return decode_data_uri(url, limit)
+    except DataURIError as exc:
+        raise reader.error(f"a result image {exc}") from None
 
 
 def fetch_images(urls: list[str], settings: FalSettings, base_url: str, reader: AnswerReader,

@@ -8,8 +8,6 @@ its deadline and cancellation, and the output shapes (a URL, a list of URLs, dat
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextvars
 import logging
 import re
@@ -256,13 +254,9 @@ class ReplicateClient:
         return tuple(images)
 
     def _decode(self, url: str, number: int, prediction: str) -> bytes:
-        header, _, payload = url.partition(",")
-        if ";base64" not in header:
-            raise self._error(InvalidResponseError, f"output {number} is a data URI that is not base64", prediction)
-        if len(payload) > self.settings.max_result_bytes * 4 // 3 + 4:
-            raise self._error(InvalidResponseError, f"output {number} is larger than max_result_bytes", prediction)
+        from tryon.delivery import DataURIError, decode_data_uri
+
         try:
-            return base64.b64decode(payload, validate=True)
-        except (binascii.Error, ValueError):
-            raise self._error(InvalidResponseError, f"output {number} is a data URI with invalid base64",
-                              prediction) from None
+            return decode_data_uri(url, self.settings.max_result_bytes)
+        except DataURIError as exc:
+            raise self._error(InvalidResponseError, f"output {number} {exc}", prediction) from None

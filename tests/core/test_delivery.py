@@ -44,3 +44,17 @@ def test_a_shown_url_drops_its_query_and_is_bounded() -> None:
 ])
 def test_a_private_api_origin_is_trusted_only_when_base_url_is_private(base_url: str, trusted: set[str]) -> None:
     assert trusted_delivery_hosts(base_url, ["extra.example"]) == trusted
+
+
+def test_data_uris_are_decoded_within_the_cap() -> None:
+    import base64
+
+    from tryon.delivery import DataURIError, decode_data_uri
+
+    data = b"\x89PNG" + bytes(100)
+    uri = "data:image/png;base64," + base64.b64encode(data).decode()
+    assert decode_data_uri(uri, 1000) == data
+    for bad, fragment in [("data:image/png,raw", "not base64"), ("data:image/png;base64,@@@", "invalid base64"),
+                          (uri, "larger than 10 bytes")]:
+        with pytest.raises(DataURIError, match=fragment):
+            decode_data_uri(bad, 10 if bad == uri else 1000)
