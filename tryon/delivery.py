@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-__all__ = ["DataURIError", "Origin", "decode_data_uri", "delivery_problem", "listed", "origin_of", "shown",
-           "trusted_delivery_hosts"]
+__all__ = ["DataURIError", "Origin", "decode_data_uri", "delivery_problem", "host_list", "listed", "origin_of",
+           "shown", "trusted_delivery_hosts"]
 
 Origin = tuple[str, str, int]
+
+
+def host_list(value: Iterable[str] | str) -> tuple[str, ...]:
+    """A ``delivery_hosts`` setting as a tuple of lower-case ``host``/``host:port`` (one string is one host)."""
+    items = [value] if isinstance(value, str) else list(value)
+    return tuple(str(h).strip().lower() for h in items if str(h).strip())
 
 
 def origin_of(url: str) -> Origin | None:

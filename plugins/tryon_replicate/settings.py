@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
+from tryon.delivery import host_list
 from tryon.provider_settings import (
     api_key_from,
     base_url_from,
@@ -28,9 +28,6 @@ MAX_WAIT = 60
 """``Prefer: wait=N`` holds a create request for at most 60 seconds (the SDK's documented range 1-60)."""
 
 
-def _hosts(value: Iterable[str] | str) -> tuple[str, ...]:
-    items = [value] if isinstance(value, str) else list(value)
-    return tuple(str(h).strip().lower() for h in items if str(h).strip())
 
 
 def _wait(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -61,7 +58,7 @@ class ReplicateSettings:
     poll_backoff: float = attrs.field(default=1.5, validator=positive)
     deadline: float = attrs.field(default=300.0, validator=positive)
     max_retries: int = attrs.field(default=3, validator=non_negative_int)
-    delivery_hosts: tuple[str, ...] = attrs.field(default=(), converter=_hosts)
+    delivery_hosts: tuple[str, ...] = attrs.field(default=(), converter=host_list)
     max_result_bytes: int = attrs.field(default=50 * 1024 * 1024, validator=positive)
 
     @classmethod
