@@ -54,7 +54,7 @@ def delivery_problem(url: str, base_url: str, extra_hosts: Iterable[str], *, kno
     """
     target, api = origin_of(url), origin_of(base_url)
     if target is None or api is None:
-        return f"the {what} {shown(url)!r} is not an unambiguous http(s) URL"
+        return f"the {what} {shown(url)!r} is not an http(s) URL, or is an ambiguous one"
     if target == api or listed(target, extra_hosts):
         return None
     if target[0] == "https" and known(target[1]):

@@ -163,7 +163,7 @@ def test_malformed_outputs_are_invalid_responses(r: tryon.Router, emu: Replicate
 ])
 def test_outputs_only_from_delivery_hosts(r: tryon.Router, emu: ReplicateEmulator, url: str) -> None:
     emu.output_next(url)
-    with pytest.raises(InvalidResponseError, match=r"is not on replicate\.delivery|not an unambiguous http"):
+    with pytest.raises(InvalidResponseError, match=r"is not on replicate\.delivery|not an http\(s\) URL"):
         r.generate("a fox", model="replicate-flux-1.1-pro")
     assert emu.downloads == []
 
@@ -175,7 +175,7 @@ API = "https://api.replicate.com"
     ("http://replicate.delivery/x/out.png", API, (), "is not on replicate.delivery"),
     ("https://replicate.delivery.evil.example/x", API, (), "is not on replicate.delivery"),
     ("https://evilreplicate.delivery/out.png", API, (), "is not on replicate.delivery"),
-    ("https://user@replicate.delivery/out.png", API, (), "not an unambiguous"),
+    ("https://user@replicate.delivery/out.png", API, (), "not an http(s) URL"),
     ("https://example.com/out.png", API, (), "add example.com:443 to the delivery_hosts"),
     ("https://replicate.delivery/x/out.png", API, (), None),
     ("https://pbxt.replicate.delivery/x/out.png", API, (), None),
