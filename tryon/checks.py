@@ -111,9 +111,11 @@ def _check_prompt(req: Request, caps: Capabilities) -> Finding | None:
     length = len(req.prompt)
     if limit is None or length <= limit:
         return None
+    try_on = req.operation is Operation.TRY_ON  # a try-on prompt only fits a model whose policy takes one
     return Finding("prompt", f"<{length:,} characters>",
                    f"accepts prompts of at most {limit:,} characters (this one has {length:,})",
-                   lambda c: c.max_prompt_length is None or length <= c.max_prompt_length)
+                   lambda c: (c.max_prompt_length is None or length <= c.max_prompt_length)
+                   and (not try_on or (c.try_on is not None and c.try_on.prompt_allowed)))
 
 
 def _check_size(req: Request, caps: Capabilities) -> Finding | None:

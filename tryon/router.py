@@ -32,6 +32,7 @@ from tryon.errors import (
     MissingCredentialsError,
     ModelRetiredError,
     NoModelAvailableError,
+    NoModelFitsError,
     PartialResultError,
     PluginError,
     Problem,
@@ -684,6 +685,9 @@ class Router:
             first = errors[0]
             if all(str(e) == str(first) for e in errors):
                 return first  # type: ignore[return-value]
+        if errors and all(isinstance(e, (UnsupportedOptionError, InvalidOptionError, InvalidInputError))
+                          for e in errors):
+            return NoModelFitsError(skipped)  # every model refused the request itself: a ValueError
         return NoModelAvailableError(skipped)
 
     @staticmethod
