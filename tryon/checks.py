@@ -244,6 +244,11 @@ def _check_output_format(req: Request, caps: Capabilities) -> Finding | None:
     value = req.output_format
     if value is None or value in caps.output_formats:
         return None
+    if not caps.output_formats:  # no format field: the file type is the model's own
+        return Finding("output_format", value, "takes no output_format (the file type is the model's own); "
+                                               "leave output_format unset",
+                       lambda c: value in c.output_formats,
+                       _drop("output_format", "the model has no output format option"))
     return Finding("output_format", value,
                    f"does not support output_format={value!r} (accepted: {_describe(caps.output_formats)})",
                    lambda c: value in c.output_formats,
