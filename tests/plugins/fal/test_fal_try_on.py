@@ -114,7 +114,9 @@ def test_fashn_leaves_outerwear_unmapped_as_its_docs_do(router: tryon.Router, em
 
 
 @pytest.mark.parametrize("model, endpoint", [("fal-ai/bytedance/seedream/v4.5", "fal-ai/bytedance/seedream/v4.5/edit"),
-                                             ("fal-ai/flux-2-pro", "fal-ai/flux-2-pro/edit")])
+                                             ("fal-ai/flux-2-pro", "fal-ai/flux-2-pro/edit"),
+                                             ("fal-ai/qwen-image-edit-plus", "fal-ai/qwen-image-edit-plus"),
+                                             ("fal-ai/qwen-image-edit-2511", "fal-ai/qwen-image-edit-2511")])
 def test_multi_reference_editors_serve_try_on_by_composition(router: tryon.Router, emulator: FalEmulator,
                                                              model: str, endpoint: str) -> None:
     result = router.try_on(png(), [tryon.Garment(png(colour=(9, 9, 9)), "top"),
