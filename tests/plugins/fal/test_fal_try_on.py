@@ -124,3 +124,10 @@ def test_multi_reference_editors_serve_try_on_by_composition(router: tryon.Route
     sent = next(r for r in emulator.requests if r.method == "POST")
     assert sent.path == f"/{endpoint}" and len(sent.params["image_urls"]) == 3
     assert "image 1" in sent.params["prompt"].lower() and len(result.images) == 1
+
+
+def test_the_models_try_on_line_shows_photo_types_and_garments_without_a_category() -> None:
+    from tryon.capability_table import try_on_text
+
+    line = try_on_text(MODELS[FASHN].capabilities)
+    assert "garment without a category: yes (the model tells)" in line and "photo types auto/flat-lay/worn" in line
