@@ -106,4 +106,5 @@ def test_dry_run_json_and_the_sidecar_show_the_prompt_sent(inputs: Path, openai_
                     "-o", "out", "--sidecar", "--quality", "low")
     assert result.exit_code == 0, result.output
     sidecar = json.loads(Path("out/try-on.png.json").read_text())
-    assert sidecar["prompt"] == openai_emulator.last_request.params["prompt"] and sidecar["user_prompt"] == "Tuck it in."
+    assert sidecar["prompt"] == openai_emulator.last_request.params["prompt"]
+    assert sidecar["user_prompt"] == "Tuck it in."

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import attrs
-
 import pytest
 from dressup_provider import DressUpEmulator, DressUpTryOn
 from try_on_images import person, shirt

@@ -122,6 +122,11 @@ def find_try_on_problems(req: TryOnRequest, caps: Capabilities) -> list[Finding]
     return out
 
 
+def _takes_prompt(fits: Callable[[Capabilities], bool]) -> Callable[[Capabilities], bool]:
+    """*fits*, for models whose try-on prompt policy takes a prompt."""
+    return lambda c: c.try_on is not None and c.try_on.prompt_allowed and fits(c)
+
+
 def _uses_prompt(template: str) -> bool:
     import string
 
@@ -138,10 +143,9 @@ def _composed_problems(req: TryOnRequest, caps: Capabilities) -> list[Finding]:
     out = []
     for finding in find_problems(edit, caps):
         if finding.option == "prompt":
-            fits = finding.accepts
             out.append(Finding("prompt", finding.value, f"{finding.reason} once the try-on prompt is rendered; "
                                                         "shorten prompt= or prompt_template=",
-                               lambda c: c.try_on is not None and c.try_on.prompt_allowed and fits(c)))
+                               _takes_prompt(finding.accepts)))
         elif finding.option == "images":
             out.append(Finding("garments", f"<{len(req.garments)} garments>",
                                f"{finding.reason}: the person and each garment are edit inputs", finding.accepts))
