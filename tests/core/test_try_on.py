@@ -486,7 +486,7 @@ def test_a_list_every_model_refuses_is_a_value_error(router: tryon.Router) -> No
 def test_the_mask_prompt_refusal_names_the_alternative(router: tryon.Router) -> None:
     error = refusal(router, DEDICATED, SHIRT, mask_prompt="the shirt")
     [problem] = [p for p in error.problems if p.option == "mask_prompt"]
-    assert "use mask=... (an image, black = change) or no mask_prompt" in problem.message
+    assert "use mask=... (an image, black = change) or leave mask_prompt unset" in problem.message
 
 
 def test_a_mode_priced_table_names_mode_in_its_basis() -> None:

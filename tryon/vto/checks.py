@@ -91,7 +91,7 @@ def find_try_on_problems(req: TryOnRequest, caps: Capabilities) -> list[Finding]
             fix = _drop(option, "the model finds the garment area itself") if "auto" in t.mask_modes else None
             instead = [alt for mode, alt in (("image", "mask=... (an image, black = change)"),
                                              ("prompt", "mask_prompt=... (the area in words)"),
-                                             ("auto", f"no {option} (the model finds the area)"))
+                                             ("auto", f"leave {option} unset (the model finds the area)"))
                        if mode in t.mask_modes and mode != wanted]
             out.append(Finding(option, f"<{option}>", f"does not take {option} for try-on (mask modes: {modes}); "
                                                       f"use {' or '.join(instead)}", _masks(wanted), fix))
