@@ -20,6 +20,7 @@ from tryon.media.limits import InputLimits
 from tryon.pricing import PerImage, Price
 from tryon.provenance import Provenance, Source, SourceKind
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto.composition import with_composition
 
 from .inputs import DATA_URI_SOURCE, InputMap, data_uri_limits
 
@@ -207,7 +208,7 @@ _BANANA_PAGE = ("https://replicate.com/google/nano-banana-pro/versions/"
 BANANA_PRO = ReplicateModel(
     "google/nano-banana-pro",
     InputMap(images="image_input", aspect_ratio="aspect_ratio", output_format="output_format", formats=JPG),
-    Capabilities(
+    with_composition(Capabilities(  # several input images: also try-on by composition (docs/try-on.md)
         operations=BOTH, max_input_images=14, sizes=Sizes.ratios(*BANANA_RATIOS), aspect_ratios=BANANA_RATIOS,
         output_formats={"jpeg", "png"}, defaults={"output_format": "jpeg"}, inputs=DATA_URI_INPUTS,
         provider_options=_options("NanoBananaProOptions", {
@@ -228,7 +229,7 @@ BANANA_PRO = ReplicateModel(
                             kind=SourceKind.INFERRED, verified=False,
                             note="no copy of Replicate's price for this model was found: unpriced"),
         }),
-    ),
+    )),
 )
 
 # ---------------------------------------------------------------- bytedance/seedream-4
@@ -240,7 +241,7 @@ SEEDREAM = ReplicateModel(
     "bytedance/seedream-4",
     InputMap(images="image_input", aspect_ratio="aspect_ratio", width="width", height="height",
              size_mode={"size": "custom"}),
-    Capabilities(
+    with_composition(Capabilities(  # several input images: also try-on by composition (docs/try-on.md)
         operations=BOTH, max_input_images=10, inputs=DATA_URI_INPUTS,
         sizes=Sizes(rule=SizeRule(min_edge=1024, max_edge=4096)), aspect_ratios=SEEDREAM_RATIOS,
         output_formats={"jpeg"},
@@ -264,7 +265,7 @@ SEEDREAM = ReplicateModel(
                             note="0.03 USD per output image is believed but no stored copy of the price list "
                                  "confirms it: left unpriced, so budgets treat it as unknown"),
         }),
-    ),
+    )),
     option_names={"resolution": "size"},
 )
 
