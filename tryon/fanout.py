@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import attrs
 
-from tryon import cancel, pricing
+from tryon import cancel, observe, pricing
 from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
@@ -41,30 +41,45 @@ def checked(gen: ImageGenerator, request: Request, result: object) -> Generation
     return check_result(result, request, gen.capabilities)
 
 
-def _call(gen: ImageGenerator, request: Request) -> Generation:
+def _call(gen: ImageGenerator, request: Request, index: int = 0, calls: int = 1) -> Generation:
+    probe = observe.call_started(gen, request, index, calls)  # None when nobody listens
     try:
         if isinstance(request, EditRequest):
-            return pricing.priced(gen, request, checked(gen, request, gen.edit(request)))
-        return pricing.priced(gen, request, checked(gen, request, gen.generate(request)))  # type: ignore[arg-type]
+            result = pricing.priced(gen, request, checked(gen, request, gen.edit(request)))
+        else:
+            result = pricing.priced(gen, request, checked(gen, request, gen.generate(request)))  # type: ignore[arg-type]
     except BaseException as exc:
         scrub_exception(exc)  # no key in the error, its chain or its traceback text
+        if probe is not None:
+            probe.failed(exc)
         raise
+    if probe is not None:
+        probe.finished(result)
+    return result
 
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
-                 context: contextvars.Context) -> Generation:
+                 context: contextvars.Context, index: int = 0, calls: int = 1) -> Generation:
     name = "aedit" if isinstance(request, EditRequest) else "agenerate"
     native = getattr(gen, name, None)
     if native is not None:
+        probe = observe.call_started(gen, request, index, calls)
         try:
-            return pricing.priced(gen, request, checked(gen, request, await native(request)))
+            result = pricing.priced(gen, request, checked(gen, request, await native(request)))
         except BaseException as exc:
             scrub_exception(exc)
+            if probe is not None:
+                probe.failed(exc)
             raise
+        if probe is not None:
+            probe.finished(result)
+        return result
     import asyncio
 
     # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event
-    return await asyncio.get_running_loop().run_in_executor(pool, context.copy().run, _call, gen, request)
+    # (and the request's correlation ids, tryon.observe)
+    return await asyncio.get_running_loop().run_in_executor(pool, context.copy().run, _call, gen, request, index,
+                                                            calls)
 
 
 def _workers(gen: ImageGenerator, chunks: Sequence[Request]) -> int:
@@ -155,7 +170,9 @@ def run_sync(gen: ImageGenerator, request: Request,
         return result
     results: dict[int, Generation | BaseException] = {}
     with ThreadPoolExecutor(max_workers=_workers(gen, chunks), thread_name_prefix="tryon-fanout") as pool:
-        futures = {pool.submit(_call, gen, c): i for i, c in enumerate(chunks)}
+        # each call runs in a copy of this context: deadlines, cancel events and correlation ids follow it
+        futures = {pool.submit(contextvars.copy_context().run, _call, gen, c, i, len(chunks)): i
+                   for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             exc = fut.exception()
             results[futures[fut]] = exc if exc is not None else fut.result()
@@ -188,7 +205,7 @@ async def run_async(gen: ImageGenerator, request: Request,
     async def worker() -> None:
         for i in queue:  # shared iterator: each chunk is taken by one worker
             try:
-                result = await _acall(gen, chunks[i], pool, context)
+                result = await _acall(gen, chunks[i], pool, context, i, len(chunks))
             except Exception as exc:
                 results[i] = exc
                 kept = _kept(exc)  # the complete images of a partly broken answer

@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from tryon import fanout, lifecycle, pricing
+from tryon import fanout, lifecycle, observe, pricing
 from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
 from tryon.checks import Finding, adapt, advise, find_problems, option_getter, shown
 from tryon.copying import replace
@@ -638,18 +638,21 @@ class Router:
         if index == len(names) - 1:
             raise NoModelAvailableError(skipped) from exc
 
+    @observe.request_scope
     def _run(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
              strict: bool | None, options: Mapping[str, Any], on_part: PartCallback | None = None,
              budget: tuple[float | None, bool] = (None, False)) -> Generation:
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
+            observe.fallback(names, i, skipped)
             try:
                 gen, request, notices = self.prepare(op, prompt, name, images=images, strict=strict, **options)
                 self._within_budget(gen, request, *budget)
             except (UnsupportedOptionError, InvalidInputError, BudgetExceededError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
+            observe.checked(gen, request, notices)
             started = time.perf_counter()
             try:
                 result = fanout.run_sync(gen, request, on_part)
@@ -665,6 +668,7 @@ class Router:
             return self._finish(result, request, notices, started, skipped)
         raise self._exhausted(skipped)
 
+    @observe.request_scope
     async def _arun(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
                     strict: bool | None, options: Mapping[str, Any],
                     on_part: PartCallback | None = None,
@@ -674,6 +678,7 @@ class Router:
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
+            observe.fallback(names, i, skipped)
             try:
                 gen, request, notices = await asyncio.to_thread(
                     self.prepare, op, prompt, name, images=images, strict=strict, **options)
@@ -681,6 +686,7 @@ class Router:
             except (UnsupportedOptionError, InvalidInputError, BudgetExceededError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
+            observe.checked(gen, request, notices)
             started = time.perf_counter()
             try:
                 result = await fanout.run_async(gen, request, on_part)
