@@ -148,8 +148,9 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-_BRIEF = ("models", "model", "provider", "operation", "n", "images", "elapsed_s", "cost_usd", "attempt", "reason", "status",
-          "wait_s", "from_model", "to_model", "path", "done", "failed", "total", "text", "error_type", "error")
+_BRIEF = ("models", "model", "provider", "operation", "n", "images", "elapsed_s", "cost_usd", "attempt", "reason",
+          "status", "wait_s", "from_model", "to_model", "path", "done", "failed", "total", "text", "error_type",
+          "error")
 
 
 def log_event(logger: logging.Logger, event: events.Event, level: int) -> None:

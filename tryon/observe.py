@@ -48,6 +48,7 @@ class Scope:
     called: set[str] = attrs.field(factory=set)  # models a call was started for (request level)
     retries: int = 0
     last_status: int | None = None
+    outcome: JobOutcome | None = None  # a batch job's, filled in by the runner (job_done)
 
 
 _scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("tryon_observe_scope", default=None)
@@ -190,7 +191,7 @@ class CallProbe:
             return
         try:
             images = tuple(events.ImageSummary.of(i) for i in result.images) if isinstance(result, Generation) else ()
-            ids = ()
+            ids: tuple[str, ...] = ()
             if isinstance(result, Generation):
                 ids = result.request_ids or ((result.request_id,) if result.request_id else ())
             events.emit(events.CallFinished(
@@ -320,7 +321,7 @@ def job_scope(batch_id: str, job: Any) -> Iterator[JobOutcome]:
         yield outcome
         return
     job_id = str(getattr(job, "id", ""))
-    token = _scope.set(Scope(batch_id=batch_id, job_id=job_id))
+    token = _scope.set(Scope(batch_id=batch_id, job_id=job_id, outcome=outcome))
     events.emit(events.JobStarted(batch_id=batch_id, job_id=job_id, line=getattr(job, "line", None),
                                   job_name=getattr(job, "name", None), n=getattr(job, "n", 1)))
     try:
@@ -333,6 +334,14 @@ def job_scope(batch_id: str, job: Any) -> Iterator[JobOutcome]:
                                            started=outcome.started))
         finally:
             _scope.reset(token)
+
+
+def job_done(*, ok: bool, attempts: int, images: int, cost_usd: float | None, error: str | None) -> None:
+    """The batch runner's word on how the current job ended (read by ``JobFinished``)."""
+    scope = _scope.get()
+    if scope is not None and scope.outcome is not None:
+        scope.outcome.ok, scope.outcome.attempts, scope.outcome.images = ok, attempts, images
+        scope.outcome.cost_usd, scope.outcome.error, scope.outcome.started = cost_usd, error, attempts > 0
 
 
 def batch_event(event: events.Event) -> None:

@@ -106,7 +106,7 @@ def _redact_value(value: Any, depth: int = 0) -> Any:
 def redact_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """A copy of *fields* (structured log fields, span attributes) with every secret masked:
     known keys and key shapes in any string, and the whole value of a credential-named field."""
-    return _redact_value(fields)  # type: ignore[no-any-return]
+    return dict(_redact_value(fields))
 
 
 def scrub_exception(exc: BaseException | None) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import threading
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -89,7 +90,7 @@ class OtelBridge:
         self.retries = meter.create_counter("tryon.retries", unit="{retry}", description="Retries, by source")
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}
-        self._handlers = {
+        self._handlers: dict[type, Callable[[Any], None]] = {
             events.RequestStarted: self._request_started, events.RequestChecked: self._request_checked,
             events.RequestFinished: self._request_finished, events.CallStarted: self._call_started,
             events.CallFinished: self._call_finished, events.Retry: self._retry, events.Polled: self._polled,
