@@ -1,7 +1,7 @@
 """Run every benchmark and write ``docs/performance.md``: ``python -m benchmarks`` (or this file).
 
 ``--quick`` uses fewer repetitions (a smoke run), ``--only NAME`` runs some benchmarks
-(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``, ``peers``,
+(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``, ``peers``, ``telemetry``,
 ``result_check``), ``--no-write``
 prints the table without touching the docs.
 """
@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a file: python benchmarks/run.py
 
 from benchmarks.common import ROOT, Result
 
-BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers", "result_check")
+BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers", "result_check", "telemetry")
 PACKAGES = ("tryon", "openai", "httpx2", "pydantic", "pillow", "attrs", "pluggy", "click", "requests", "litellm",
             "any-llm-sdk")
 OUTPUT = ROOT / "docs" / "performance.md"

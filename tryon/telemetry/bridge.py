@@ -46,11 +46,16 @@ def _version() -> str:
 class _Open:
     """A span in progress, the context token that made it current, and what its children add up to."""
 
-    __slots__ = ("calls", "retries", "span", "token")
+    __slots__ = ("calls", "model", "retries", "span", "token")
 
-    def __init__(self, span: Any, token: Any) -> None:
-        self.span, self.token = span, token
+    def __init__(self, span: Any, token: Any, model: str | None = None) -> None:
+        self.span, self.token, self.model = span, token, model
         self.calls = self.retries = 0
+
+
+def _own_provider(provider: str) -> dict[str, str]:
+    """``tryon.provider`` when tryon's name differs from ``gen_ai.provider.name`` (``gemini`` vs ``gcp.gemini``)."""
+    return {} if attr.provider_name(provider) == provider else {"tryon.provider": provider}
 
 
 def _error_type(error: BaseException) -> str:
@@ -90,6 +95,7 @@ class OtelBridge:
         self.retries = meter.create_counter("tryon.retries", unit="{retry}", description="Retries, by source")
         self._lock = threading.Lock()
         self._open: dict[str, _Open] = {}
+        self._metric_attributes: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._handlers: dict[type, Callable[[Any], None]] = {
             events.RequestStarted: self._request_started, events.RequestChecked: self._request_checked,
             events.RequestFinished: self._request_finished, events.CallStarted: self._call_started,
@@ -114,7 +120,7 @@ class OtelBridge:
         span = self.tracer.start_span(name, context=ctx, kind=kind, attributes=_clean(attributes))
         token = otel_context.attach(trace.set_span_in_context(span))
         with self._lock:
-            self._open[key] = _Open(span, token)
+            self._open[key] = _Open(span, token, attributes.get(attr.REQUEST_MODEL))
         return span
 
     def _get(self, key: str | None) -> _Open | None:
@@ -144,10 +150,11 @@ class OtelBridge:
 
     def _request_started(self, e: events.RequestStarted) -> None:
         attributes: dict[str, Any] = {attr.OPERATION: attr.operation_name(e.operation), attr.OUTPUT_TYPE: "image",
-                                      "tryon.operation": e.operation, "tryon.models": list(e.models),
                                       "tryon.request.id": e.request_id}
-        if e.models:
-            attributes[attr.REQUEST_MODEL] = e.models[0]
+        if len(e.models) == 1:
+            attributes[attr.REQUEST_MODEL] = e.models[0]  # a preference list: set when a model is checked
+        else:
+            attributes["tryon.models"] = list(e.models)
         if capture_prompts():
             attributes[attr.INPUT_MESSAGES] = json.dumps(
                 [{"role": "user", "parts": [{"type": "text", "content": safe_text(e.prompt, 8000)}]}])
@@ -158,9 +165,10 @@ class OtelBridge:
         if opened is None:
             return
         request = e.request
-        values: dict[str, Any] = {attr.REQUEST_MODEL: e.model, attr.PROVIDER: attr.provider_name(e.provider),
-                                  "tryon.provider": e.provider, "tryon.images.requested": request.n,
-                                  "tryon.notices": [n.code for n in e.notices]}
+        values: dict[str, Any] = {attr.PROVIDER: attr.provider_name(e.provider), "tryon.images.requested": request.n,
+                                  **_own_provider(e.provider)}
+        if opened.model != e.model:
+            values[attr.REQUEST_MODEL] = opened.model = e.model
         if request.size:
             values["tryon.request.size"] = str(request.size)
         if getattr(request, "seed", None) is not None:
@@ -189,17 +197,19 @@ class OtelBridge:
             return
         span = opened.span
         result, error = e.result, e.error
-        values: dict[str, Any] = {"tryon.calls": opened.calls, "tryon.retries": opened.retries}
+        values: dict[str, Any] = {"tryon.calls": opened.calls}
+        if opened.retries:
+            values["tryon.retries"] = opened.retries
         skipped = list(result.skipped) if result is not None else list(getattr(error, "skipped", ()) or ())
         if skipped:
             values["tryon.skipped.models"] = [s.model for s in skipped]
             values["tryon.skipped.reasons"] = [f"{s.model}: {s.reason}" for s in skipped]
         if result is not None:
-            values.update({attr.RESPONSE_MODEL: result.model, attr.PROVIDER: attr.provider_name(result.provider),
-                           "tryon.provider": result.provider, "tryon.images.returned": len(result.images),
-                           "tryon.images.sizes": [f"{i.width}x{i.height}" for i in result.images],
-                           "tryon.images.bytes": sum(len(i.data) for i in result.images),
-                           "tryon.notices": [w.code for w in result.warnings], **attr.usage_attributes(result.usage)})
+            values.update({attr.RESPONSE_MODEL: result.model, "tryon.images.returned": len(result.images)})
+            if result.warnings:
+                values["tryon.notices"] = [w.code for w in result.warnings]
+            if opened.calls > 1:  # one call: its span has them
+                values.update(attr.usage_attributes(result.usage))
             if result.cost_usd is not None:
                 values["tryon.cost.usd"] = float(result.cost_usd)
             for notice in result.warnings:
@@ -209,33 +219,35 @@ class OtelBridge:
         span.set_attributes(_clean(values))
         if error is not None:
             _record_error(span, error)
-            self.errors.add(1, _clean({attr.ERROR_TYPE: _error_type(error), attr.OPERATION:
-                                       attr.operation_name(e.operation), "tryon.operation": e.operation}))
+            self.errors.add(1, {attr.ERROR_TYPE: _error_type(error), attr.OPERATION: attr.operation_name(e.operation)})
         self._end(e.request_id)
 
     # ------------------------------------------------------------------ provider calls
 
     def _call_attributes(self, e: events.CallStarted | events.CallFinished) -> dict[str, Any]:
-        return {attr.OPERATION: attr.operation_name(e.operation), attr.PROVIDER: attr.provider_name(e.provider),
-                attr.REQUEST_MODEL: e.model}
+        """The low-cardinality attributes of a call's metrics (made once per operation, provider and model)."""
+        key = (e.operation, e.provider, e.model)
+        found = self._metric_attributes.get(key)
+        if found is None:
+            found = _clean({attr.OPERATION: attr.operation_name(e.operation),
+                            attr.PROVIDER: attr.provider_name(e.provider), attr.REQUEST_MODEL: e.model})
+            self._metric_attributes[key] = found
+        return found
 
     def _call_started(self, e: events.CallStarted) -> None:
         request = self._get(e.request_id)
         if request is not None:
             request.calls += 1
         self._start(e.call_id, f"{attr.operation_name(e.operation)} {e.model}", SpanKind.CLIENT, e.request_id, {
-            **self._call_attributes(e), attr.OUTPUT_TYPE: "image", "tryon.provider": e.provider,
-            "tryon.operation": e.operation, "tryon.images.requested": e.n, "tryon.call.index": e.index,
-            "tryon.call.count": e.calls, "tryon.request.id": e.request_id, "tryon.call.id": e.call_id})
+            **self._call_attributes(e), attr.OUTPUT_TYPE: "image", **_own_provider(e.provider),
+            "tryon.images.requested": e.n, "tryon.call.index": e.index, "tryon.call.count": e.calls})
 
     def _call_finished(self, e: events.CallFinished) -> None:
         opened = self._get(e.call_id)
-        metric = _clean(self._call_attributes(e))
-        if e.error is not None:
-            metric[attr.ERROR_TYPE] = _error_type(e.error)
+        base = self._call_attributes(e)
+        metric = base if e.error is None else {**base, attr.ERROR_TYPE: _error_type(e.error)}
         self.duration.record(e.elapsed_s, metric)
         self.calls.add(1, metric)
-        base = _clean(self._call_attributes(e))
         if e.images:
             self.images.add(len(e.images), base)
         if e.cost_usd is not None:
@@ -250,12 +262,15 @@ class OtelBridge:
         values: dict[str, Any] = {"tryon.images.returned": len(e.images),
                                   "tryon.images.sizes": [i.size for i in e.images],
                                   "tryon.images.bytes": sum(i.byte_count for i in e.images),
-                                  "tryon.retries": e.retries, **attr.usage_attributes(usage)}
+                                  **attr.usage_attributes(usage)}
+        if e.retries:
+            values["tryon.retries"] = e.retries
         if e.images:
             values[attr.RESPONSE_MODEL] = e.model
         if e.provider_request_ids:
             values[attr.RESPONSE_ID] = e.provider_request_ids[0]
-            values["tryon.provider_request_ids"] = list(e.provider_request_ids)
+            if len(e.provider_request_ids) > 1:
+                values["tryon.provider_request_ids"] = list(e.provider_request_ids)
         if e.cost_usd is not None:
             values["tryon.cost.usd"] = float(e.cost_usd)
         opened.span.set_attributes(_clean(values))
@@ -336,25 +351,37 @@ class OtelBridge:
         self._end(e.job_id)
 
 
+#: Attributes whose values tryon itself chose (resolved model ids, provider and operation names, ids,
+#: sizes, notice codes, error class names): exported as they are; every other string is made safe.
+TRUSTED = frozenset({
+    attr.OPERATION, attr.PROVIDER, attr.RESPONSE_MODEL, attr.OUTPUT_TYPE, attr.ERROR_TYPE, attr.TOKEN_TYPE,
+    "tryon.provider", "tryon.operation", "tryon.request.id", "tryon.call.id", "tryon.images.sizes",
+    "tryon.input.sizes", "tryon.notices", "tryon.batch.id", "tryon.job.id", "tryon.retry.source",
+})
+
+
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    """Attribute values OpenTelemetry accepts, every string made safe; ``None`` left out."""
+    """Attribute values OpenTelemetry accepts, every string not in :data:`TRUSTED` made safe; ``None`` left out."""
     out: dict[str, Any] = {}
     for key, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, str):
-            out[key] = safe_text(value)
-        elif isinstance(value, bool | int | float):
+        kind = type(value)
+        if kind is int or kind is float or kind is bool:
             out[key] = value
-        elif isinstance(value, list | tuple):
-            items = [v for v in value if v is not None]
-            if all(isinstance(v, str) for v in items):
-                out[key] = [safe_text(v) for v in items]
-            elif all(isinstance(v, bool) for v in items) or all(
-                    isinstance(v, int | float) and not isinstance(v, bool) for v in items):
-                out[key] = list(items)
-            else:
-                out[key] = [safe_text(str(v)) for v in items]
+        elif value is None:
+            continue
+        elif kind is str:
+            out[key] = value if key in TRUSTED else safe_text(value)
+        elif kind is list or kind is tuple:
+            out[key] = _sequence(key, value)
         else:
             out[key] = safe_text(str(value))
     return out
+
+
+def _sequence(key: str, value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    items = [v for v in value if v is not None]
+    if all(type(v) is str for v in items):
+        return items if key in TRUSTED else [safe_text(v) for v in items]
+    if all(type(v) is bool for v in items) or all(type(v) in (int, float) for v in items):
+        return items
+    return [safe_text(str(v)) for v in items]
