@@ -160,7 +160,7 @@ def test_subscribing_something_not_callable_is_a_clear_error(bad: Any) -> None:
 
 
 def test_subscribing_to_a_non_event_type_is_a_clear_error() -> None:
-    with pytest.raises(InvalidOptionError, match="not a tryon.events.Event"):
+    with pytest.raises(InvalidOptionError, match=r"not a tryon\.events\.Event"):
         events.subscribe(print, int)  # type: ignore[arg-type]
 
 
