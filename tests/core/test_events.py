@@ -193,3 +193,52 @@ def test_plugins_can_emit_their_own_event_kinds() -> None:
     finally:
         sub.cancel()
     assert [e.seconds for e in got] == [1.5]
+
+
+def test_the_batch_progress_display_is_driven_by_events_of_its_own_run(tmp_path: Any) -> None:
+    import json
+
+    from tryon.batch import progress_subscriber, run_batch
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, Any]] = []
+
+        def start(self, total: int, done: int = 0) -> None:
+            self.calls.append(("start", (total, done)))
+
+        def advance(self, ok: bool) -> None:
+            self.calls.append(("advance", ok))
+
+        def message(self, text: str) -> None:
+            self.calls.append(("message", text))
+
+        def finish(self) -> None:
+            self.calls.append(("finish", None))
+
+    router = tryon.Router(plugins=False)
+    fake = FakeGenerator("fake-1")
+    router.register(fake)
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text("".join(json.dumps({"prompt": f"p{i}", "model": "fake-1", "options": {"size": "256x256"}}) + "\n"
+                            for i in range(3)))
+    fake.fail_next(tryon.ContentPolicyError("refused", provider="fake", model="fake-1"))
+    display = Recorder()
+    seen, sub = record(events.BatchProgress, events.BatchStarted, events.BatchFinished)
+    try:
+        summary = run_batch(jobs, tmp_path / "out", router=router, concurrency=1, progress=display)
+    finally:
+        sub.cancel()
+    assert (summary.succeeded, summary.failed) == (2, 1)
+    assert display.calls[0] == ("start", (3, 0)) and display.calls[-1] == ("finish", None)
+    assert sorted(c[1] for c in display.calls if c[0] == "advance") == [False, True, True]
+    assert any(c[0] == "message" and "failed" in c[1] for c in display.calls)
+    progress = [e for e in seen if isinstance(e, events.BatchProgress)]
+    assert [(p.done, p.failed, p.remaining) for p in progress][-1] == (2, 1, 0)
+    assert {e.batch_id for e in seen} == {progress[0].batch_id}
+    # another run's events do not reach this display
+    other = Recorder()
+    forward = progress_subscriber(other, "batch-somebody-else")
+    for event in seen:
+        forward(event)
+    assert other.calls == []
