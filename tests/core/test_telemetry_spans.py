@@ -266,3 +266,31 @@ def test_uninstrument_stops_spans(emu: OpenAIEmulator) -> None:
         telemetry.uninstrument()
         gpt_router(emu).generate("x", model=MODEL, quality="low")
         assert cap.spans() == [] and not telemetry.instrumented()
+
+
+async def test_async_sdk_retries_are_events_on_the_call_span_too(emu: OpenAIEmulator, cap: Captured) -> None:
+    emu.fail_next(500)
+    await gpt_router(emu, max_retries=1).agenerate("x", model=MODEL, quality="low")
+    call = cap.one(f"generate_image {MODEL}")
+    [retry] = events_named(call, "tryon.retry")
+    assert (retry["tryon.retry.source"], retry["tryon.retry.status"], retry["tryon.retry.attempt"]) == ("sdk", 500, 2)
+
+
+def test_gemini_calls_name_the_conventions_provider_and_show_http_retries(cap: Captured) -> None:
+    from tryon_gemini import generators
+
+    from tryon.testing.gemini_emulator import GeminiEmulator
+
+    with GeminiEmulator() as emu:
+        router = tryon.Router(plugins=False)
+        for gen in generators(api_key="AIzaTESTtelemetry0123456789abcdefgh", base_url=emu.url, max_retries=2,
+                              timeout=10):
+            router.register(gen)
+        emu.fail_next(503, retry_after=0)
+        result = router.generate("a fox", model="gemini-3.1-flash-image")
+    [call] = [s for s in cap.spans() if s.kind is SpanKind.CLIENT]
+    a = attrs_of(call)
+    assert call.name == "generate_image gemini-3.1-flash-image"
+    assert a["gen_ai.provider.name"] == "gcp.gemini" and a["tryon.provider"] == result.provider
+    [retry] = events_named(call, "tryon.retry")
+    assert (retry["tryon.retry.source"], retry["tryon.retry.status"]) == ("http", 503)

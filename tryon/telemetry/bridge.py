@@ -237,7 +237,8 @@ class OtelBridge:
     def _call_started(self, e: events.CallStarted) -> None:
         request = self._get(e.request_id)
         if request is not None:
-            request.calls += 1
+            with self._lock:  # fanned-out calls start in several threads
+                request.calls += 1
         self._start(e.call_id, f"{attr.operation_name(e.operation)} {e.model}", SpanKind.CLIENT, e.request_id, {
             **self._call_attributes(e), attr.OUTPUT_TYPE: "image", **_own_provider(e.provider),
             "tryon.images.requested": e.n, "tryon.call.index": e.index, "tryon.call.count": e.calls})
@@ -282,7 +283,8 @@ class OtelBridge:
         self.retries.add(1, {"tryon.retry.source": e.source})
         owner = self._get(e.job_id if e.source == "batch" else e.request_id)  # who totals its retries
         if owner is not None:
-            owner.retries += 1
+            with self._lock:
+                owner.retries += 1
         opened = self._innermost(e.call_id, e.request_id, e.job_id)
         if opened is not None:
             opened.span.add_event("tryon.retry", _clean({
