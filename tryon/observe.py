@@ -49,6 +49,8 @@ class Scope:
     retries: int = 0
     last_status: int | None = None
     outcome: JobOutcome | None = None  # a batch job's, filled in by the runner (job_done)
+    streaming: bool = False  # a streamed request: its one call starts when the request is checked
+    probe: CallProbe | None = None  # that call, ended by stream_scope
 
 
 _scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("tryon_observe_scope", default=None)
@@ -138,6 +140,93 @@ def request_scope(func: F) -> F:
     return run  # type: ignore[return-value]
 
 
+def stream_scope(func: F) -> F:
+    """Wrap a router stream method ``(self, prompt, *, model, images=None, ...)`` (a sync or async
+    generator) in a request scope with one call (started when the request is checked, ended with the
+    final result). The stream runs in a context of its own, so the consumer's code between items is
+    outside the request's scope (and its spans)."""
+    from tryon.capabilities import Operation
+    from tryon.results import Generation
+
+    def operation(kwargs: dict[str, Any]) -> Operation:
+        return Operation.EDIT if kwargs.get("images") is not None else Operation.GENERATE
+
+    def start(ctx: contextvars.Context, prompt: Any, kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        scope, token, started = ctx.run(_begin, operation(kwargs), prompt, kwargs.get("model"))
+        scope.streaming = True
+        return scope, token, started
+
+    def stop(ctx: contextvars.Context, state: tuple[Any, ...], kwargs: dict[str, Any], final: Any,
+             error: BaseException | None) -> None:
+        scope, token, started = state
+        probe, scope.probe = scope.probe, None
+        if probe is not None:
+            ctx.run(probe.finished if error is None and isinstance(final, Generation) else probe.failed,
+                    final if error is None and isinstance(final, Generation) else (error or StreamAbandoned()))
+        ctx.run(_end, scope, token, started, operation(kwargs), final, error)
+
+    if inspect.isasyncgenfunction(func):
+        @functools.wraps(func)
+        async def astream(self: Any, prompt: Any, *args: Any, **kwargs: Any) -> Any:
+            import asyncio
+
+            inner = func(self, prompt, *args, **kwargs)
+            if not events.listening(logging.INFO):
+                async for item in inner:
+                    yield item
+                return
+            ctx = contextvars.copy_context()
+            state = start(ctx, prompt, kwargs)
+            final: Any = None
+            try:
+                while True:
+                    try:
+                        item = await asyncio.create_task(inner.__anext__(), context=ctx)
+                    except StopAsyncIteration:
+                        break
+                    final = item
+                    yield item
+            except BaseException as exc:
+                await asyncio.create_task(inner.aclose(), context=ctx)
+                stop(ctx, state, kwargs, None, None if isinstance(exc, GeneratorExit) else exc)
+                raise
+            stop(ctx, state, kwargs, final, None)
+
+        return astream  # type: ignore[return-value]
+
+    @functools.wraps(func)
+    def stream(self: Any, prompt: Any, *args: Any, **kwargs: Any) -> Any:
+        inner = func(self, prompt, *args, **kwargs)
+        if not events.listening(logging.INFO):
+            yield from inner
+            return
+        ctx = contextvars.copy_context()
+        state = start(ctx, prompt, kwargs)
+        final: Any = None
+        try:
+            while True:
+                try:
+                    item = ctx.run(next, inner)
+                except StopIteration:
+                    break
+                final = item
+                yield item
+        except BaseException as exc:
+            ctx.run(inner.close)
+            stop(ctx, state, kwargs, None, None if isinstance(exc, GeneratorExit) else exc)
+            raise
+        stop(ctx, state, kwargs, final, None)
+
+    return stream  # type: ignore[return-value]
+
+
+class StreamAbandoned(Exception):
+    """The consumer stopped reading a stream before its final result (recorded on the call)."""
+
+    def __str__(self) -> str:
+        return "the stream was closed before its final result"
+
+
 def checked(gen: ImageGenerator, request: Request, notices: Sequence[Notice]) -> None:
     """The request passed its local checks for *gen* and is about to be sent."""
     scope = _scope.get()
@@ -146,6 +235,8 @@ def checked(gen: ImageGenerator, request: Request, notices: Sequence[Notice]) ->
     events.emit(events.RequestChecked(request_id=scope.request_id, model=gen.model_id, provider=gen.provider,
                                       operation=_operation(request.operation), request=request,
                                       notices=tuple(notices), generator=gen))
+    if scope.streaming and scope.probe is None:
+        scope.probe = CallProbe(gen, request, 0, 1)
 
 
 def fallback(names: Sequence[str], index: int, skipped: Sequence[Skip]) -> None:

@@ -752,6 +752,7 @@ class Router:
                 f"streaming makes one call: n must be at most {gen.capabilities.max_images_per_call}")])
         return streamer
 
+    @observe.stream_scope
     def stream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                max_cost: float | None = None, allow_unpriced: bool = False,
                **options: Any) -> Iterator[PartialImage | Generation]:
@@ -765,10 +766,12 @@ class Router:
         gen, request, notices = self.prepare(op, prompt, model, images=images, strict=strict, **options)
         self._within_budget(gen, request, *budget)
         streamer = self._streamable(gen, request, op, "stream")
+        observe.checked(gen, request, notices)
         started = time.perf_counter()
         for event in streamer(request):
             yield self._streamed(gen, event, request, notices, started)
 
+    @observe.stream_scope
     async def astream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                       max_cost: float | None = None, allow_unpriced: bool = False,
                       **options: Any) -> AsyncIterator[PartialImage | Generation]:
@@ -786,6 +789,7 @@ class Router:
             events = self._streamable(gen, request, op, "astream")(request)
         else:
             events = _in_thread(self._streamable(gen, request, op, "stream")(request))
+        observe.checked(gen, request, notices)
         started = time.perf_counter()
         async for event in events:
             yield self._streamed(gen, event, request, notices, started)

@@ -294,3 +294,66 @@ def test_gemini_calls_name_the_conventions_provider_and_show_http_retries(cap: C
     assert a["gen_ai.provider.name"] == "gcp.gemini" and a["tryon.provider"] == result.provider
     [retry] = events_named(call, "tryon.retry")
     assert (retry["tryon.retry.source"], retry["tryon.retry.status"]) == ("http", 503)
+
+
+def stream_router() -> tryon.Router:
+    router = tryon.Router(plugins=False)
+    router.register(FakeGenerator("fake-1"))
+    return router
+
+
+def test_a_stream_is_a_request_span_over_one_call_and_leaves_the_consumer_outside(cap: Captured) -> None:
+    from opentelemetry import trace
+
+    from tryon import observe
+
+    tracer = cap.tracer_provider.get_tracer("app")
+    seen: list[Any] = []
+    with tracer.start_as_current_span("page") as page:
+        for item in stream_router().stream("x", model="fake-1", size="256x256", partial_images=2):
+            seen.append((type(item).__name__, observe.current(), trace.get_current_span() is page))
+    assert [s[0] for s in seen] == ["PartialImage", "PartialImage", "Generation"]
+    assert all(scope is None and current for _, scope, current in seen)  # the consumer's context is untouched
+    request = cap.one("tryon.generate")
+    [call] = cap.children(request)
+    assert request.parent is not None and request.parent.span_id == page.get_span_context().span_id
+    assert call.name == "generate_image fake-1" and attrs_of(call)["tryon.images.returned"] == 1
+    assert attrs_of(request)["tryon.images.returned"] == 1 and attrs_of(request)["tryon.calls"] == 1
+
+
+async def test_an_async_stream_is_traced_the_same_way(cap: Captured) -> None:
+    items = [item async for item in stream_router().astream("x", model="fake-1", size="256x256")]
+    assert type(items[-1]).__name__ == "Generation"
+    request = cap.one("tryon.generate")
+    assert [c.name for c in cap.children(request)] == ["generate_image fake-1"]
+    assert request.status.status_code is StatusCode.UNSET
+
+
+def test_a_stream_closed_early_ends_its_spans(cap: Captured) -> None:
+    stream = stream_router().stream("x", model="fake-1", size="256x256", partial_images=2)
+    next(stream)
+    stream.close()
+    request = cap.one("tryon.generate")
+    [call] = cap.children(request)
+    assert call.status.status_code is StatusCode.ERROR and attrs_of(call)["error.type"] == "StreamAbandoned"
+    assert request.status.status_code is StatusCode.UNSET
+
+
+def test_a_refused_stream_is_a_failed_request_span_without_a_call(cap: Captured) -> None:
+    with pytest.raises(tryon.UnsupportedOptionError):
+        list(stream_router().stream("x", model="fake-1", quality="ultra"))
+    request = cap.one("tryon.generate")
+    assert cap.children(request) == [] and attrs_of(request)["error.type"] == "UnsupportedOptionError"
+
+
+async def test_openai_streams_sync_and_async_are_traced(emu: OpenAIEmulator, cap: Captured) -> None:
+    router = gpt_router(emu)
+    items = list(router.stream("a kite", model=MODEL, quality="low", partial_images=1))
+    aitems = [i async for i in router.astream("a kite", model=MODEL, quality="low", partial_images=1)]
+    assert type(items[-1]).__name__ == type(aitems[-1]).__name__ == "Generation"
+    requests = cap.named("tryon.generate")
+    assert len(requests) == 2
+    for request in requests:
+        [call] = cap.children(request)
+        assert call.name == f"generate_image {MODEL}" and attrs_of(call)["gen_ai.usage.output_tokens"] > 0
+        assert attrs_of(request)["tryon.cost.usd"] > 0
