@@ -163,11 +163,11 @@ class RequestChecked(Event):
 
     @property
     def n(self) -> int:
-        return self.request.n
+        return int(getattr(self.request, "n", 1) or 1)
 
     @property
     def size(self) -> str | None:
-        return self.request.size
+        return getattr(self.request, "size", None)
 
     def estimate(self) -> Estimate | None:
         """The request's estimate (computed when asked; ``None`` when it cannot be made)."""

@@ -69,6 +69,10 @@ def new_id(prefix: str) -> str:
 # --------------------------------------------------------------------------- requests
 
 
+def _n(request: Any) -> int:
+    return int(getattr(request, "n", 1) or 1)
+
+
 def _operation(op: Any) -> str:
     return str(getattr(op, "value", op))
 
@@ -271,7 +275,7 @@ class CallProbe:
         self.started = time.perf_counter()
         events.emit(events.CallStarted(request_id=self.scope.request_id, call_id=self.scope.call_id or "",
                                        model=gen.model_id, provider=gen.provider,
-                                       operation=_operation(request.operation), n=request.n, index=index,
+                                       operation=_operation(request.operation), n=_n(request), index=index,
                                        calls=calls))
 
     def _end(self, result: Generation | None, error: BaseException | None) -> None:
@@ -287,7 +291,7 @@ class CallProbe:
                 ids = result.request_ids or ((result.request_id,) if result.request_id else ())
             events.emit(events.CallFinished(
                 request_id=self.scope.request_id, call_id=self.scope.call_id or "", model=self.gen.model_id,
-                provider=self.gen.provider, operation=_operation(self.request.operation), n=self.request.n,
+                provider=self.gen.provider, operation=_operation(self.request.operation), n=_n(self.request),
                 elapsed_s=time.perf_counter() - self.started, images=images,
                 usage=result.usage if isinstance(result, Generation) else None,
                 cost_usd=result.cost_usd if isinstance(result, Generation) else None,

@@ -165,12 +165,12 @@ class OtelBridge:
         if opened is None:
             return
         request = e.request
-        values: dict[str, Any] = {attr.PROVIDER: attr.provider_name(e.provider), "tryon.images.requested": request.n,
+        values: dict[str, Any] = {attr.PROVIDER: attr.provider_name(e.provider), "tryon.images.requested": e.n,
                                   **_own_provider(e.provider)}
         if opened.model != e.model:
             values[attr.REQUEST_MODEL] = opened.model = e.model
-        if request.size:
-            values["tryon.request.size"] = str(request.size)
+        if e.size:
+            values["tryon.request.size"] = str(e.size)
         if getattr(request, "seed", None) is not None:
             values[attr.REQUEST_SEED] = request.seed
         inputs = [i for i in (getattr(request, "images", None) or ()) if isinstance(getattr(i, "data", None), bytes)]
