@@ -388,14 +388,13 @@ def httpx_event_hooks(use_async: bool) -> dict[str, list[Callable[..., Any]]]:
 # --------------------------------------------------------------------------- batches
 
 
-@contextlib.contextmanager
-def batch_scope(batch_id: str) -> Iterator[None]:
-    """Run a batch with *batch_id* in this context (its worker threads copy it)."""
-    token = _scope.set(Scope(batch_id=batch_id))
-    try:
-        yield
-    finally:
-        _scope.reset(token)
+def enter_batch(batch_id: str) -> contextvars.Token[Scope | None]:
+    """Run a batch with *batch_id* in this context (its worker threads copy it); :func:`leave_batch` ends it."""
+    return _scope.set(Scope(batch_id=batch_id))
+
+
+def leave_batch(token: contextvars.Token[Scope | None]) -> None:
+    _scope.reset(token)
 
 
 @attrs.define

@@ -19,6 +19,7 @@ the actual cost; when the next call would cross the budget no more work starts.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import queue
 import random
@@ -146,21 +147,18 @@ def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Router |
     budget = Budget(max_cost, allow_unpriced=allow_unpriced) if max_cost is not None else None
     batch_id = observe.new_id("batch")
     # the progress display follows the run's events (tryon.events), as any other subscriber can
-    subscription = events.subscribe(progress_subscriber(progress, batch_id)) if progress is not None else None
-    try:
-        with OutputLock(output, shard=shard_text) as lock:
-            if lock.taken_over is not None:
-                observe.batch_event(events.BatchMessage(batch_id=batch_id, text=(
-                    f"took over a stale lock of an earlier run (pid {lock.taken_over.get('pid', '?')} on "
-                    f"{lock.taken_over.get('host', '?')}, started {lock.taken_over.get('started', '?')})")))
-            run = _Run(router, output, Manifest(output, manifest_name(shard_text)),
-                       limiter or RateLimiter(max_per_minute), progress, retries, strict, budget=budget,
-                       plans={p.job.id: p for p in checked.jobs}, sidecar=sidecar, lock=lock, batch_id=batch_id)
-            return run.execute(plans, total=checked.total, skipped=checked.done, concurrency=concurrency,
-                               shard=shard_text)
-    finally:
-        if subscription is not None:
-            events.unsubscribe(subscription)
+    following = (events.subscribed(progress_subscriber(progress, batch_id)) if progress is not None
+                 else contextlib.nullcontext())
+    with following, OutputLock(output, shard=shard_text) as lock:
+        if lock.taken_over is not None:
+            observe.batch_event(events.BatchMessage(batch_id=batch_id, text=(
+                f"took over a stale lock of an earlier run (pid {lock.taken_over.get('pid', '?')} on "
+                f"{lock.taken_over.get('host', '?')}, started {lock.taken_over.get('started', '?')})")))
+        run = _Run(router, output, Manifest(output, manifest_name(shard_text)), limiter or RateLimiter(max_per_minute),
+                   progress, retries, strict, budget=budget, plans={p.job.id: p for p in checked.jobs},
+                   sidecar=sidecar, lock=lock, batch_id=batch_id)
+        return run.execute(plans, total=checked.total, skipped=checked.done, concurrency=concurrency,
+                           shard=shard_text)
 
 
 def batch_router(*, allow_private_urls: bool | None = None, **settings: Mapping[str, Any]) -> Router:
@@ -339,33 +337,33 @@ class _Run:
         for plan in plans:
             self.queue.put(plan)
         self.total, self.done_before = total, skipped
-        with observe.batch_scope(self.batch_id):
-            observe.batch_event(events.BatchStarted(batch_id=self.batch_id, total=total, done=skipped,
-                                                    output_dir=str(self.output)))
-            self.workers = min(concurrency, len(plans))
-            if not self.workers:
-                self.finished.set()
-            for i in range(self.workers):  # each worker in a copy of this context: the batch's ids follow it
-                threading.Thread(target=contextvars.copy_context().run, args=(self._worker,),
-                                 name=f"tryon-batch-{i}", daemon=True).start()
-            interrupted = False
-            summary: BatchSummary | None = None
+        token = observe.enter_batch(self.batch_id)  # worker threads start in a copy of this context
+        observe.batch_event(events.BatchStarted(batch_id=self.batch_id, total=total, done=skipped,
+                                                output_dir=str(self.output)))
+        self.workers = min(concurrency, len(plans))
+        if not self.workers:
+            self.finished.set()
+        for i in range(self.workers):
+            threading.Thread(target=contextvars.copy_context().run, args=(self._worker,), name=f"tryon-batch-{i}",
+                             daemon=True).start()
+        interrupted = False
+        try:
+            _wait(self.finished, self._tick)
+        except KeyboardInterrupt:
+            interrupted = True
+            self.stop.set()
+            self._message(f"interrupted: starting no new jobs; waiting for {self.running} running job(s) to "
+                          "finish and be saved (Ctrl-C again to stop waiting)")
             try:
                 _wait(self.finished, self._tick)
             except KeyboardInterrupt:
-                interrupted = True
-                self.stop.set()
-                self._message(f"interrupted: starting no new jobs; waiting for {self.running} running job(s) to "
-                              "finish and be saved (Ctrl-C again to stop waiting)")
-                try:
-                    _wait(self.finished, self._tick)
-                except KeyboardInterrupt:
-                    self._message("stopped waiting: jobs still running are not recorded and will run again")
-            finally:
-                self.manifest.close()
-                summary = self._summary(total, skipped, time.monotonic() - started, shard, interrupted)
-                observe.batch_event(events.BatchFinished(batch_id=self.batch_id, summary=summary,
-                                                         interrupted=interrupted))
+                self._message("stopped waiting: jobs still running are not recorded and will run again")
+        finally:
+            self.manifest.close()
+            summary = self._summary(total, skipped, time.monotonic() - started, shard, interrupted)
+            observe.batch_event(events.BatchFinished(batch_id=self.batch_id, summary=summary,
+                                                     interrupted=interrupted))  # the display's finish
+            observe.leave_batch(token)
         if interrupted:
             raise BatchInterrupted(summary)
         return summary
