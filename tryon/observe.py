@@ -73,8 +73,15 @@ def _n(request: Any) -> int:
     return int(getattr(request, "n", 1) or 1)
 
 
+_OPERATIONS: dict[Any, str] = {}
+
+
 def _operation(op: Any) -> str:
-    return str(getattr(op, "value", op))
+    """The operation's name (``Operation.EDIT`` -> ``"edit"``), cached: an enum's ``.value`` is slow."""
+    name = _OPERATIONS.get(op)
+    if name is None:
+        name = _OPERATIONS[op] = str(getattr(op, "value", op))
+    return name
 
 
 def _models(model: Any) -> tuple[str, ...]:
