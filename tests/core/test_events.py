@@ -242,3 +242,9 @@ def test_the_batch_progress_display_is_driven_by_events_of_its_own_run(tmp_path:
     for event in seen:
         forward(event)
     assert other.calls == []
+
+
+def test_the_pytest_fixture_records_the_events_of_a_test(tryon_events: list[Any], fake_generator: Any) -> None:
+    tryon.generate("x", model=fake_generator.model_id, size="256x256")
+    assert isinstance(tryon_events[0], events.RequestStarted)
+    assert isinstance(tryon_events[-1], events.RequestFinished) and tryon_events[-1].ok
