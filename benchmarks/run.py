@@ -1,8 +1,8 @@
 """Run every benchmark and write ``docs/performance.md``: ``python -m benchmarks`` (or this file).
 
 ``--quick`` uses fewer repetitions (a smoke run), ``--only NAME`` runs some benchmarks
-(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``, ``peers``, ``telemetry``,
-``result_check``), ``--no-write``
+(``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``, ``peers``,
+``result_check``, ``try_on``, ``telemetry``), ``--no-write``
 prints the table without touching the docs.
 """
 
@@ -25,7 +25,8 @@ if __package__ in (None, ""):  # run as a file: python benchmarks/run.py
 
 from benchmarks.common import ROOT, Result
 
-BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers", "result_check", "telemetry")
+BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers", "result_check", "try_on",
+              "telemetry")
 PACKAGES = ("tryon", "openai", "httpx2", "pydantic", "pillow", "attrs", "pluggy", "click", "requests", "litellm",
             "any-llm-sdk")
 OUTPUT = ROOT / "docs" / "performance.md"
