@@ -357,3 +357,28 @@ async def test_openai_streams_sync_and_async_are_traced(emu: OpenAIEmulator, cap
         [call] = cap.children(request)
         assert call.name == f"generate_image {MODEL}" and attrs_of(call)["gen_ai.usage.output_tokens"] > 0
         assert attrs_of(request)["tryon.cost.usd"] > 0
+
+
+def test_fal_and_replicate_polls_are_events_on_their_call_spans(cap: Captured) -> None:
+    from fal_helpers import fal_router
+    from tryon_fal.emulator import FalEmulator
+    from tryon_replicate import generators as replicate_generators
+    from tryon_replicate.emulator import ReplicateEmulator
+
+    with FalEmulator(queue_polls=2, progress_polls=1) as fal:
+        fal_router(fal).generate("a fox", model="fal-ai/flux/dev")
+    token = "r8_test-token-0123456789abcdef"
+    with ReplicateEmulator(api_keys=[token]) as rep:
+        rep.pending_polls = 2
+        router = tryon.Router(plugins=False)
+        for gen in replicate_generators(api_key=token, base_url=rep.url, poll_interval=0.001,
+                                        max_poll_interval=0.005, timeout=10, max_retries=0):
+            router.register(gen, aliases=gen.aliases)
+        router.generate("a fox", model="black-forest-labs/flux-schnell")
+    calls = {attrs_of(s)["gen_ai.provider.name"]: s for s in cap.spans() if s.kind is SpanKind.CLIENT}
+    assert set(calls) == {"fal", "replicate"}
+    fal_polls = [p["tryon.poll.status"] for p in events_named(calls["fal"], "tryon.poll")]
+    assert fal_polls == ["IN_QUEUE", "IN_QUEUE", "IN_PROGRESS", "COMPLETED"]
+    rep_polls = events_named(calls["replicate"], "tryon.poll")
+    assert rep_polls and rep_polls[-1]["tryon.poll.status"] == "succeeded"
+    assert [p["tryon.poll.attempt"] for p in rep_polls] == list(range(1, len(rep_polls) + 1))
