@@ -200,9 +200,8 @@ def run_sync(gen: ImageGenerator, request: Request,
         return result
     results: dict[int, Generation | BaseException] = {}
     with ThreadPoolExecutor(max_workers=_workers(gen, chunks), thread_name_prefix="tryon-fanout") as pool:
-        # each call runs in a copy of this context: deadlines, cancel events and correlation ids follow it
-        futures = {pool.submit(contextvars.copy_context().run, _call, gen, c, i, len(chunks)): i
-                   for i, c in enumerate(chunks)}
+        scope = observe.current()  # each call carries the request's correlation ids (tryon.observe)
+        futures = {pool.submit(observe.run_in, scope, _call, gen, c, i, len(chunks)): i for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             exc = fut.exception()
             results[futures[fut]] = exc if exc is not None else fut.result()

@@ -61,6 +61,17 @@ def current() -> Scope | None:
     return _scope.get()
 
 
+def run_in(scope: Scope | None, func: Callable[..., Any], *args: Any) -> Any:
+    """``func(*args)`` with *scope* as the current ids (for work handed to another thread)."""
+    if scope is None:
+        return func(*args)
+    token = _scope.set(scope)
+    try:
+        return func(*args)
+    finally:
+        _scope.reset(token)
+
+
 def new_id(prefix: str) -> str:
     """A fresh correlation id (``req-3f2a9c0d1b7e4a55``)."""
     return f"{prefix}-{os.urandom(8).hex()}"
