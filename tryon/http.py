@@ -151,6 +151,16 @@ def wait_too_long(seconds: float | None, cap: float | None = None) -> str | None
             f"waits (max_retry_after; see tryon.http.set_max_retry_after or {MAX_RETRY_AFTER_ENV})")
 
 
+def _observe_retry(retry: Retry, response: Any, error: Exception | None) -> None:
+    from tryon import observe
+
+    status = getattr(response, "status", None) if response is not None else None
+    reason = f"HTTP {status}" if status else (type(error).__name__ if error is not None else "retry")
+    wait = retry_after_from(response.headers) if response is not None else None
+    observe.retry(len(retry.history) + 1, reason, status=status,
+                  wait_s=wait if wait is not None else retry.get_backoff_time())
+
+
 @functools.cache
 def _retry_class() -> type[Retry]:
     """urllib3 ``Retry`` that also retries 429 for any method and never waits too long
@@ -196,7 +206,9 @@ def _retry_class() -> type[Retry]:
                     raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {wait:.0f}s"))
                 if deadline is not None and wait is not None and wait >= deadline.remaining():
                     raise MaxRetryError(_pool, url or "", ResponseError("Retry-After past the deadline"))
-            return super().increment(method, url, response, error, _pool, _stacktrace)
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+            _observe_retry(retry, response, error)  # a retry will be made: tell tryon.events
+            return retry
 
         def sleep(self, response: Any = None) -> None:
             deadline = current_deadline()

@@ -251,6 +251,9 @@ class GeneratedImage:
                              directory=directory)
         if sidecar:
             write_sidecar(written, self.sidecar(), overwrite=overwrite)
+        from tryon import observe
+
+        observe.image_saved(written, self)
         return written
 
     def sidecar(self) -> dict[str, Any]:

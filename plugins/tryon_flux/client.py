@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from tryon import cancel
+from tryon import cancel, observe
 from tryon.deadline import Deadline
 from tryon.errors import (
     ContentPolicyError,
@@ -161,12 +161,14 @@ class BFLClient:
         s = self.settings
         delays = poll_delays(s.poll_interval, s.max_poll_interval, s.poll_backoff)
         polls = 0
+        started = time.monotonic()
         while True:
             answer = self._json(self._call("GET", task.polling_url, task.id), "polling", task.id)
             polls += 1
             status = answer.get("status")
             if not isinstance(status, str):
                 raise self._error(InvalidResponseError, "the polling answer carries no status", task.id)
+            observe.polled(PROVIDER, status, polls, time.monotonic() - started)  # a span event when traced
             if status == READY:
                 return answer
             self._raise_for_status(status, answer, task)

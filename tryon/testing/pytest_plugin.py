@@ -119,3 +119,18 @@ def fake_generator() -> Iterator[Any]:
         yield fake
     finally:
         tryon.reset_default_router()
+
+
+@pytest.fixture
+def tryon_events() -> Iterator[list[Any]]:
+    """Every :mod:`tryon.events` event of the test, in order (a list; filter with ``isinstance``)::
+
+        def test_fallback(tryon_events, fake_generator):
+            run_catalog_job()
+            assert not [e for e in tryon_events if isinstance(e, tryon.events.Fallback)]
+    """
+    from tryon import events
+
+    seen: list[Any] = []
+    with events.subscribed(seen.append):
+        yield seen
