@@ -55,6 +55,10 @@ gemini_emulator = _emulator_fixture("tryon.testing.gemini_emulator", "GeminiEmul
                                     {"GEMINI_API_KEY": EMULATOR_KEY}, "GEMINI_BASE_URL")
 gemini_emulator.__doc__ = "A running Gemini emulator; GEMINI_BASE_URL/GEMINI_API_KEY point at it."
 
+fashn_emulator = _emulator_fixture("tryon.testing.fashn_emulator", "FashnEmulator",
+                                   {"FASHN_API_KEY": EMULATOR_KEY}, "FASHN_BASE_URL")
+fashn_emulator.__doc__ = "A running FASHN emulator; FASHN_BASE_URL/FASHN_API_KEY point at it."
+
 
 @pytest.fixture
 def fake_generator() -> Iterator[Any]:
