@@ -19,6 +19,7 @@ from tryon.media.limits import InputLimits
 from tryon.pricing import Price
 from tryon.provenance import EXTRA_FACTS, Provenance
 from tryon.sizes import Sizes
+from tryon.vto.declaration import TryOnCapabilities
 
 
 def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
@@ -45,6 +46,8 @@ class Operation(enum.StrEnum):
 
     GENERATE = "generate"
     EDIT = "edit"
+    TRY_ON = "try_on"
+    """Virtual try-on: a person dressed in garments (``Capabilities.try_on`` says how)."""
 
 
 def _ops(values: Iterable[str | Operation]) -> frozenset[Operation]:
@@ -278,12 +281,26 @@ class Capabilities:
     sources become the ``price`` fact group of :attr:`sources` unless that group is declared."""
     sources: Provenance = attrs.field(factory=Provenance, hash=False, eq=False)
     """Where each fact group of this declaration comes from (see :mod:`tryon.provenance`)."""
+    try_on: TryOnCapabilities | None = attrs.field(default=None, hash=False)
+    """How the model serves virtual try-on (with ``Operation.TRY_ON`` in ``operations``); see
+    :mod:`tryon.vto` and docs/try-on.md."""
 
     def __attrs_post_init__(self) -> None:
         if self.max_images_per_call < 1:
             raise ValueError("max_images_per_call must be at least 1")
         if Operation.EDIT in self.operations and self.max_input_images < 1:
             raise ValueError("a model that edits must accept at least one input image")
+        if (Operation.TRY_ON in self.operations) != (self.try_on is not None):
+            raise ValueError("Operation.TRY_ON in operations and a try_on=TryOnCapabilities(...) go together")
+        if self.try_on is not None and self.try_on.composition is not None:
+            if Operation.EDIT not in self.operations:
+                raise ValueError("composition try-on runs the model's edit path: it needs Operation.EDIT")
+            if self.try_on.max_garments > self.max_input_images - 1:
+                raise ValueError(f"composition try-on sends the person and each garment as edit inputs: "
+                                 f"max_garments={self.try_on.max_garments} needs max_input_images >= "
+                                 f"{self.try_on.max_garments + 1} (it is {self.max_input_images})")
+            if "image" in self.try_on.mask_modes and not self.mask:
+                raise ValueError("composition try-on with mask_modes 'image' needs an edit that takes a mask")
         if self.mask_required and not self.mask:
             raise ValueError("mask_required needs mask=True")
         if self.max_n is not None and self.max_n < 1:
@@ -317,6 +334,10 @@ class Capabilities:
     @property
     def can_generate(self) -> bool:
         return Operation.GENERATE in self.operations
+
+    @property
+    def can_try_on(self) -> bool:
+        return Operation.TRY_ON in self.operations
 
     def supports(self, feature: str) -> bool:
         """Whether this model has *feature* (a name from :data:`FEATURES`)."""
@@ -356,6 +377,7 @@ def fact_groups() -> frozenset[str]:
 FEATURES: Mapping[str, Callable[[Capabilities], bool]] = MappingProxyType({
     "generate": lambda c: c.can_generate,
     "edit": lambda c: c.can_edit,
+    "try_on": lambda c: c.can_try_on,
     "transparent_background": lambda c: c.transparent_background,
     "mask": lambda c: c.mask,
     "input_fidelity": lambda c: bool(c.input_fidelity),

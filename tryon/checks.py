@@ -14,7 +14,7 @@ import attrs
 
 from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
-from tryon.request import EditRequest, Request
+from tryon.request import EditRequest, Request, TryOnRequest
 from tryon.secrets import is_secret_name
 from tryon.sizes import parse_size
 
@@ -102,7 +102,7 @@ def _check_operation(req: Request, caps: Capabilities) -> Finding | None:
     op = req.operation
     if op in caps.operations:
         return None
-    what = "image editing" if op is Operation.EDIT else "text-to-image generation"
+    what = {Operation.EDIT: "image editing", Operation.TRY_ON: "virtual try-on"}.get(op, "text-to-image generation")
     return Finding("operation", op.value, f"does not support {what}", lambda c: op in c.operations)
 
 
@@ -298,7 +298,7 @@ def _check_mask(req: Request, caps: Capabilities) -> Finding | None:
 
 
 def _check_input_fidelity(req: Request, caps: Capabilities) -> Finding | None:
-    if not isinstance(req, EditRequest) or req.input_fidelity is None:
+    if not isinstance(req, (EditRequest, TryOnRequest)) or req.input_fidelity is None:
         return None
     value, allowed = req.input_fidelity, caps.input_fidelity
     if value in allowed:
@@ -397,6 +397,10 @@ def find_problems(request: Request, caps: Capabilities) -> list[Finding]:
     if not any(f.option in ("size", "output_format") for f in out) and (
             budget := _check_budgets(request, caps)) is not None:
         out.append(budget)
+    if isinstance(request, TryOnRequest):
+        from tryon.vto.checks import find_try_on_problems
+
+        out.extend(find_try_on_problems(request, caps))
     out.extend(_check_provider_options(request, caps))
     flagged = {f.option for f in out}
     for rule in caps.rules:

@@ -19,7 +19,7 @@ from tryon import cancel, pricing
 from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
-from tryon.request import EditRequest, Request
+from tryon.request import EditRequest, Request, TryOnRequest
 from tryon.result_checks import check_result
 from tryon.results import Generation, Usage
 from tryon.secrets import scrub_exception
@@ -41,11 +41,25 @@ def checked(gen: ImageGenerator, request: Request, result: object) -> Generation
     return check_result(result, request, gen.capabilities)
 
 
+def served(gen: ImageGenerator, request: Request) -> tuple[str, Request]:
+    """The generator method that serves *request* and the request it receives: ``generate``,
+    ``edit``, ``try_on`` — or, for a try-on on a composition model, ``edit`` with the composed
+    edit request (:func:`tryon.vto.composition.as_edit`)."""
+    if isinstance(request, TryOnRequest):
+        declared = gen.capabilities.try_on
+        if declared is not None and declared.composition is not None:
+            from tryon.vto.composition import as_edit
+
+            return "edit", as_edit(request, declared)
+        return "try_on", request
+    return ("edit" if isinstance(request, EditRequest) else "generate"), request
+
+
 def _call(gen: ImageGenerator, request: Request) -> Generation:
     try:
-        if isinstance(request, EditRequest):
-            return pricing.priced(gen, request, checked(gen, request, gen.edit(request)))
-        return pricing.priced(gen, request, checked(gen, request, gen.generate(request)))  # type: ignore[arg-type]
+        method, sent = served(gen, request)
+        result = getattr(gen, method)(sent)
+        return pricing.priced(gen, sent, checked(gen, request, result))
     except BaseException as exc:
         scrub_exception(exc)  # no key in the error, its chain or its traceback text
         raise
@@ -53,11 +67,11 @@ def _call(gen: ImageGenerator, request: Request) -> Generation:
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
                  context: contextvars.Context) -> Generation:
-    name = "aedit" if isinstance(request, EditRequest) else "agenerate"
-    native = getattr(gen, name, None)
+    method, sent = served(gen, request)
+    native = getattr(gen, "a" + method, None)
     if native is not None:
         try:
-            return pricing.priced(gen, request, checked(gen, request, await native(request)))
+            return pricing.priced(gen, sent, checked(gen, request, await native(sent)))
         except BaseException as exc:
             scrub_exception(exc)
             raise
