@@ -52,6 +52,12 @@ def v16_sources() -> Provenance:
                          note="image URL or base64 with the data:image/<format>;base64, prefix"),
         "options": _sdk("prediction_run_params.py TryOnRequestInputs",
                         "segmentation_free (default true), return_base64"),
+        "provider_options": _sdk("prediction_run_params.py TryOnRequestInputs",
+                                 "segmentation_free: bool, return_base64: bool"),
+        "operations": Source(where=_V16, checked=CHECKED, note="virtual try-on only"),
+        "max_input_images": _sdk("prediction_run_params.py TryOnRequestInputs",
+                                 "model_image and garment_image: two images"),
+        "max_resolution": Source(where=_V16, checked=CHECKED, note="Processing Resolution: 864x1296"),
     })
 
 
@@ -76,6 +82,12 @@ def max_sources() -> Provenance:
         "inputs": Source(where=_MAX, checked=CHECKED,
                          note="image URL or base64 with the data:image/<format>;base64, prefix"),
         "options": _sdk("prediction_run_params.py TryOnMaxRequestInputs", "resolution, return_base64"),
+        "provider_options": _sdk("prediction_run_params.py TryOnMaxRequestInputs",
+                                 "resolution: 1k | 2k | 4k, return_base64: bool"),
+        "operations": Source(where=_MAX, checked=CHECKED, note="virtual try-on only"),
+        "max_input_images": _sdk("prediction_run_params.py TryOnMaxRequestInputs",
+                                 "model_image and product_image: two images"),
+        "max_resolution": Source(where=_MAX, checked=CHECKED, note="Supported Resolution: up to 4K"),
     })
 
 

@@ -28,7 +28,7 @@ ConcurrencyLimitExceeded / OutOfCredits, 500 InternalServerError; a failed predi
 without a key (or a second server with ``separate_cdn=True``), or data URLs with
 ``return_base64``. Fates can be scripted: :meth:`fail_prediction_next` (any documented error
 name), :meth:`moderate_next`, :meth:`cancel_next`, :meth:`time_out_next`, :meth:`out_of_credits_next`,
-:meth:`fail_poll_next`. Run ``tryon emulator --provider fashn`` to serve it standalone.
+:meth:`fail_poll_next`, :meth:`answer_status_next`. Run ``tryon emulator --provider fashn`` to serve it standalone.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ class FashnEmulator(EmulatorServer):
         self.report_credits = True
         self._predictions: dict[str, _Prediction] = {}
         self._fates: deque[tuple[str, str]] = deque()
-        self._poll_faults: deque[tuple[int, str]] = deque()
+        self._poll_faults: deque[tuple[int, Any]] = deque()
         self._plock = threading.Lock()
         self._store = _CDN()
         self.cdn: FashnCDN | None = FashnCDN(self._store, host=host) if separate_cdn else None
@@ -327,6 +327,11 @@ class FashnEmulator(EmulatorServer):
     def out_of_credits_next(self, times: int = 1) -> None:
         """The next *times* runs answer 429 ``OutOfCredits``."""
         self.fail_next(429, times=times, code="OutOfCredits", message="No API credits remaining")
+
+    def answer_status_next(self, answer: Mapping[str, Any], *, times: int = 1) -> None:
+        """The next *times* status polls answer 200 with *answer* as it is (to test broken answers)."""
+        with self._plock:
+            self._poll_faults.extend([(200, dict(answer))] * times)
 
     def fail_poll_next(self, status: int, *, times: int = 1, name: str = "InternalServerError") -> None:
         """The next *times* status polls answer HTTP *status* with error *name*."""
@@ -449,6 +454,8 @@ class FashnEmulator(EmulatorServer):
         with self._plock:
             fault = self._poll_faults.popleft() if self._poll_faults else None
         if fault is not None:
+            if fault[0] == 200:
+                return Response.json(fault[1])
             return self.error_response(fault[0], self.default_error(fault[0], None)[1], code=fault[1])
         prediction_id = request.path_params.get("id", "")
         with self._plock:
