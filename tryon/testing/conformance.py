@@ -48,7 +48,7 @@ from tryon.errors import (
     ServiceUnavailableError,
     UnsupportedOptionError,
 )
-from tryon.protocol import ImageGenerator
+from tryon.protocol import ImageGenerator, TryOnGenerator
 from tryon.sizes import parse_ratio, parse_size
 
 __all__ = ["GeneratorConformance", "Requirements"]
@@ -181,6 +181,13 @@ class GeneratorConformance:
 
     def _call(self, router: Any, gen: ImageGenerator, **options: Any) -> Any:
         images = options.pop("images", None)
+        caps = gen.capabilities
+        dedicated = caps.can_try_on and not (caps.can_generate or caps.can_edit)
+        if dedicated and images is None and "operation" not in options:  # a try-on model's own call
+            prompt = options.pop("prompt", None)
+            if prompt is not None or (caps.try_on is not None and caps.try_on.prompt_required):
+                options["prompt"] = prompt or self.prompt
+            return router.try_on(_input_png((256, 384)), _input_png(), model=gen.model_id, **options)
         if options.pop("operation", None) == "generate" or (gen.capabilities.can_generate and images is None):
             return router.generate(options.pop("prompt", self.prompt), model=gen.model_id, **options)
         if gen.capabilities.mask_required:
@@ -192,7 +199,7 @@ class GeneratorConformance:
 
     def test_declares_a_coherent_capability_set(self, generator: ImageGenerator) -> None:
         caps = generator.capabilities
-        assert isinstance(generator, ImageGenerator)
+        assert isinstance(generator, ImageGenerator) or (caps.can_try_on and isinstance(generator, TryOnGenerator))
         assert generator.model_id and generator.provider
         assert caps.operations, "a model must offer at least one operation"
         if caps.mask or caps.input_fidelity:

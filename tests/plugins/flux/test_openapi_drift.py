@@ -66,7 +66,6 @@ def test_every_endpoint_is_declared_or_listed_as_not_supported() -> None:
     assert not declared & set(NOT_SUPPORTED)
     stale = set(NOT_SUPPORTED) - in_document
     assert not stale, f"listed endpoints that BFL's document no longer has: {sorted(stale)}"
-    assert "later issue" in NOT_SUPPORTED["/v1/flux-tools/vto-v1"]
 
 
 def test_the_emulator_serves_every_declared_model() -> None:
