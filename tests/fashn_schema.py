@@ -9,9 +9,9 @@ against these types (unknown fields are problems here, as the emulator treats th
 from __future__ import annotations
 
 import typing
-from typing import Any
+from typing import Any, NotRequired, Required
 
-from typing_extensions import NotRequired, Required, is_typeddict
+from typing_extensions import is_typeddict
 
 
 def _unwrap(hint: Any) -> tuple[Any, bool | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+
 import attrs
 
 from tryon.capabilities import Capabilities, Lifecycle, Operation

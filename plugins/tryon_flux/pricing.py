@@ -39,8 +39,8 @@ def _flux2(first: float, extra: float) -> Price:
 
 
 _VTO = Source(
-    where="https://runware.ai/docs/models/bfl-flux-virtual-try-on.md", checked="2026-12-02", kind=SourceKind.THIRD_PARTY,
-    verified=False,
+    where="https://runware.ai/docs/models/bfl-flux-virtual-try-on.md", checked="2026-12-02",
+    kind=SourceKind.THIRD_PARTY, verified=False,
     note="no BFL price published for FLUX VTO; Runware's resale price: $0.0375 for the first input MP, $0.005 per "
          "further input MP, $0.005 per output MP. Declared on the per-megapixel model as 4.25 credits for the first "
          "output MP plus 0.5 per further MP of output and of inputs, 0.5 credit above Runware's sum")

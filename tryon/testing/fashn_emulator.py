@@ -173,7 +173,7 @@ def validate_run(body: Any) -> tuple[str, dict[str, Any]]:
     if extra:
         raise _BadRequest(f"unknown top-level field(s): {', '.join(extra)}")
     model = body.get("model_name")
-    if model not in MODEL_INPUTS:
+    if not isinstance(model, str) or model not in MODEL_INPUTS:
         raise _BadRequest(f"model_name must be one of {', '.join(MODEL_INPUTS)}; got {model!r}")
     inputs = body.get("inputs")
     if not isinstance(inputs, dict):

@@ -293,9 +293,8 @@ def test_rate_limits_that_persist_stay_retryable_rate_limits(emu: FashnEmulator)
 
 
 def test_a_wrong_key_is_an_authentication_error_that_never_shows_the_key() -> None:
-    with FashnEmulator(api_keys=["the-right-key"]) as emu:
-        with pytest.raises(AuthenticationError) as caught:
-            make_router(emu).try_on(PERSON, SHIRT, model=V16)
+    with FashnEmulator(api_keys=["the-right-key"]) as emu, pytest.raises(AuthenticationError) as caught:
+        make_router(emu).try_on(PERSON, SHIRT, model=V16)
     text = str(caught.value) + repr(caught.value) + str(pickle.loads(pickle.dumps(caught.value)))
     assert KEY not in text and "Invalid token" in text
 
