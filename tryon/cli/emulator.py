@@ -23,7 +23,7 @@ _ALIASES = {"flux": "bfl", "google": "gemini"}
 
 @click.command()
 @click.option("--provider", default="openai", show_default=True, metavar="PROVIDER",
-              help="Which provider's API to emulate: openai, bfl (or flux) or gemini.")
+              help="Which provider's API to emulate: openai, bfl (or flux), gemini or fashn.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port (0: any free port).")
@@ -33,7 +33,7 @@ def emulator(provider: str, host: str, port: int, latency: float) -> None:
     """Serve a provider emulator until Ctrl-C, and print how to point clients at it.
 
     \b
-    Providers: openai, bfl (also: flux), gemini.
+    Providers: openai, bfl (also: flux), gemini, fashn.
 
     \b
     Examples:
@@ -41,6 +41,8 @@ def emulator(provider: str, host: str, port: int, latency: float) -> None:
       OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=emulator-key tryon generate "a fox"
       tryon emulator --provider flux --port 8081 &
       BFL_BASE_URL=http://localhost:8081 BFL_API_KEY=emulator-key tryon generate "a fox" -m flux-2-pro
+      tryon emulator --provider fashn --port 8082 &
+      FASHN_BASE_URL=http://127.0.0.1:8082 FASHN_API_KEY=emulator-key tryon try-on me.png shirt.png -m fashn-tryon-v1.6
     """
     known = available_emulators()
     provider = _ALIASES.get(provider.lower(), provider.lower())
