@@ -312,7 +312,7 @@ class Price:
             else:
                 low = min(v for row in rates.table.values() for v in row.values())
                 high = max(v for row in rates.table.values() for v in row.values())
-                text = f"{self._money(low)} to {self._money(high)} per image by quality and size"
+                text = f"{self._money(low)} to {self._money(high)} per image by {rates.by} and size"
         elif isinstance(rates, PerMegapixel):
             text = (f"{self._money(rates.first_mp)} for the first MP, {self._money(rates.extra_mp)} per further MP"
                     + (" of output and of reference images" if rates.inputs else " of output"))

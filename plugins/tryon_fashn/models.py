@@ -96,7 +96,7 @@ def _max() -> FashnModel:
         operations={Operation.TRY_ON},
         try_on=TryOnCapabilities(
             # no category field: clothing, shoes, hats, jewelry, bags ... all go as product_image
-            categories={c: "product" for c in ("top", "bottom", "one-piece", "outerwear", "footwear", "accessory")},
+            categories={c: "(none sent)" for c in ("top", "bottom", "one-piece", "outerwear", "footwear", "accessory")},
             auto_category=True, max_garments=1, prompt="optional", mask_modes={"auto"},
             modes={"balanced": "balanced", "quality": "quality"},
             note="dedicated try-on of any wearable product with an optional prompt, 1k-4k, 20-120 s, 2-5 credits",

@@ -164,3 +164,34 @@ def as_edit(request: TryOnRequest, try_on: TryOnCapabilities) -> EditRequest:
         output_format=request.output_format, output_compression=request.output_compression,
         moderation=request.moderation, seed=request.seed, options=request.options,
         input_fidelity=request.input_fidelity)
+
+
+COMPOSITION_CHECKED = "2026-12-02"
+"""The day the composition declaration was last reviewed."""
+
+
+def composition_source() -> Any:
+    """The provenance of a composition declaration: tryon's own inference over the model's
+    documented multi-image edit (the provider documents no try-on mode for it)."""
+    from tryon.provenance import Source
+
+    return Source(where="docs/try-on.md: tryon's composition over the model's documented multi-image edit",
+                  checked=COMPOSITION_CHECKED, kind="inferred",
+                  note="the provider documents multi-image edits, not try-on; garments per call = input images - 1 "
+                       "(the person is one input); the prompt is tryon's template")
+
+
+def with_composition(caps: Any, *, composition: Any = None, **changes: Any) -> Any:
+    """*caps* (a :class:`~tryon.capabilities.Capabilities` of a multi-image editor) serving try-on
+    by composition: ``Operation.TRY_ON`` added, ``try_on=TryOnCapabilities.by_composition(...)``
+    sized from its input limits (*changes* narrow it), and the ``try_on`` source recorded."""
+    import attrs
+
+    from tryon.capabilities import Operation
+    from tryon.vto.declaration import TryOnCapabilities
+
+    inputs = caps.max_input_images if caps.inputs.max_count is None else min(caps.max_input_images,
+                                                                             caps.inputs.max_count)
+    declared = TryOnCapabilities.by_composition(inputs, mask=caps.mask, composition=composition, **changes)
+    sources = caps.sources if "try_on" in caps.sources.facts else caps.sources.merged({"try_on": composition_source()})
+    return attrs.evolve(caps, operations=caps.operations | {Operation.TRY_ON}, try_on=declared, sources=sources)

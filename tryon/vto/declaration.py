@@ -189,7 +189,7 @@ class TryOnCapabilities:
         if max_input_images < 2:
             raise ValueError("composition try-on needs a model that takes at least two input images")
         values: dict[str, Any] = {
-            "categories": CATEGORY_WORDS, "auto_category": True, "auto_category_word": "garment",
+            "categories": CATEGORY_WORDS, "auto_category": True, "auto_category_word": "a garment",
             "max_garments": max_input_images - 1, "prompt": "optional",
             "mask_modes": {"auto", "image"} if mask else {"auto"}, "photo_types": PHOTO_TYPE_WORDS,
             "composition": composition or Composition(),
