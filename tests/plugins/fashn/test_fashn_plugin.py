@@ -374,3 +374,24 @@ def test_a_budget_below_the_estimate_spends_nothing(router: tryon.Router, emu: F
     with pytest.raises(BudgetExceededError):
         router.try_on(PERSON, SHIRT, model=MAX, n=4, max_cost=0.5)
     assert emu.requests == []
+
+
+# ---------------------------------------------------------------------- async, logs
+
+
+async def test_atry_on_runs_the_prediction(router: tryon.Router, emu: FashnEmulator) -> None:
+    result = await router.atry_on(PERSON, SHIRT, model=V16, n=5)
+    assert len(result.images) == 5 and len(emu.runs) == 2
+
+
+def test_the_key_appears_in_no_log_record(router: tryon.Router, emu: FashnEmulator,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    router.try_on(PERSON, SHIRT, model=V16)
+    emu.fail_prediction_next("PipelineError")
+    with pytest.raises(ServiceUnavailableError):
+        router.try_on(PERSON, SHIRT, model=V16)
+    assert caplog.records and all(KEY not in r.getMessage() for r in caplog.records)
+    assert KEY not in repr(router.get(V16)) and KEY not in repr(router.get(V16).settings)  # type: ignore[attr-defined]
