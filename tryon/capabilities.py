@@ -64,6 +64,31 @@ def _mapping(values: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(values))
 
 
+def _option_operations(values: Mapping[str, Iterable[str | Operation] | str | Operation] | Iterable[str]
+                       ) -> Mapping[str, frozenset[Operation]]:
+    """``{"option": {"edit"}}`` (or a collection of option names: every operation) as a read-only mapping."""
+    if isinstance(values, str):
+        raise TypeError("expected a mapping of option names to operations, or a collection of option names")
+    if not isinstance(values, Mapping):
+        return MappingProxyType({name: frozenset(Operation) for name in values})
+    out: dict[str, frozenset[Operation]] = {}
+    for name, ops in values.items():
+        out[name] = _ops((ops,) if isinstance(ops, str | Operation) else ops)
+        if not out[name]:
+            raise ValueError(f"option {name!r} is declared for no operation")
+    return MappingProxyType(out)
+
+
+def _seed_range(value: tuple[int, int] | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    low, high = value
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (low, high)) or not 0 <= low <= high:
+        raise ValueError("seed_range must be (lowest, highest) whole numbers with 0 <= lowest <= highest, "
+                         f"not {value!r}")
+    return int(low), int(high)
+
+
 @attrs.frozen
 class Lifecycle:
     """Where a model is in its life: ``active``, ``preview``, ``deprecated`` or ``retired``.
@@ -109,7 +134,9 @@ class Rule:
     """A cross-option rule: when option ``when`` is set (to one of ``equals``), option ``then``
     must take one of ``allowed`` — or, with ``allowed=None``, must not be set at all.
 
-    Values left unset in a request are read from the model's declared ``defaults``.
+    A rule reads what the request sets: an unset ``when`` never triggers it, and an unset
+    ``then`` is "not set". The one exception is the ``then`` of a ``requires`` rule (``allowed``
+    given): unset, it reads the model's declared default, the value the provider will apply.
     """
 
     when: str
@@ -254,6 +281,10 @@ class Capabilities:
     streaming: bool = False
     max_partial_images: int = 0
     seed: bool = False
+    seed_range: tuple[int, int] | None = attrs.field(default=None, converter=_seed_range)
+    """The seeds the provider accepts, both ends included (``None``: any seed tryon takes, >= 0). A
+    seed outside is refused before sending; fan-out's per-call seeds (seed, seed + 1, ...) wrap
+    around inside it (see :mod:`tryon.fanout`)."""
     moderation: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
     max_prompt_length: int | None = None
     inputs: InputLimits = InputLimits()
@@ -274,6 +305,16 @@ class Capabilities:
     inputs_when: tuple[InputsWhen, ...] = attrs.field(default=(), converter=_to_tuple)
     unstreamable_formats: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
     """Output formats this model cannot stream (partial images or streamed events)."""
+    required_options: Mapping[str, frozenset[Operation]] = attrs.field(
+        factory=dict, converter=_option_operations, hash=False)
+    """Options a request must set, with the operations that need them: ``{"strength": {"edit"}}``
+    (a collection of names: every operation). A request without one is refused before sending.
+    Names are request options (``"aspect_ratio"``) or provider options (``"strength"`` or
+    ``"options.strength"``)."""
+    operation_options: Mapping[str, frozenset[Operation]] = attrs.field(
+        factory=dict, converter=_option_operations, hash=False)
+    """Options valid for some operations only: ``{"aspect_ratio": {"generate"}}``. A request of
+    another operation that sets one is refused before sending (lenient mode drops it)."""
     max_concurrent_calls: int = 4
     """How many calls of one fanned-out request run at once (``n`` beyond ``max_images_per_call``)."""
     price: Price | None = attrs.field(default=None, hash=False, eq=False)
@@ -322,10 +363,53 @@ class Capabilities:
             raise TypeError("price must be a tryon.pricing.Price")
         if self.price is not None and "price" not in self.sources.facts:
             object.__setattr__(self, "sources", self.sources.merged({"price": self.price.sources}))
+        if self.seed_range is not None and not self.seed:
+            raise ValueError("seed_range needs seed=True")
+        self._check_option_operations()
         unknown_facts = set(self.sources.facts) - fact_groups()
         if unknown_facts:
             raise ValueError(f"sources name unknown fact groups {sorted(unknown_facts)}; "
                              f"known: {', '.join(sorted(fact_groups()))}")
+
+    def _check_option_operations(self) -> None:
+        from tryon.request import EditRequest, GenerateRequest
+
+        fields = (GenerateRequest.field_names() | EditRequest.field_names()) - {"prompt", "options"}
+        provider = set(self.option_names())
+        for label, declared in (("required_options", self.required_options),
+                                ("operation_options", self.operation_options)):
+            for name, ops in declared.items():
+                bare = name.removeprefix("options.")
+                if not (bare in provider or (bare == name and bare in fields)):
+                    raise ValueError(f"{label} names {name!r}, which is neither a request option nor a field of "
+                                     "provider_options")
+                if ops - self.operations:
+                    raise ValueError(f"{label} gives {name!r} operations the model does not offer: "
+                                     f"{sorted(o.value for o in ops - self.operations)}")
+        for name, ops in self.required_options.items():
+            allowed = self.operation_options.get(name)
+            if allowed is not None and ops - allowed:
+                raise ValueError(f"{name!r} is required for {sorted(o.value for o in ops - allowed)}, where "
+                                 "operation_options does not allow it")
+
+    def required_for(self, operation: Operation | str) -> tuple[str, ...]:
+        """The options a request of *operation* must set."""
+        op = Operation(operation)
+        return tuple(name for name, ops in self.required_options.items() if op in ops)
+
+    def allows_option(self, name: str, operation: Operation | str) -> bool:
+        """Whether option *name* may be set in a request of *operation* (see :attr:`operation_options`)."""
+        bare = name.removeprefix("options.")
+        for declared, ops in self.operation_options.items():
+            if declared.removeprefix("options.") == bare:
+                return Operation(operation) in ops
+        return True
+
+    def accepts_seed(self, seed: int) -> bool:
+        """Whether *seed* is one the provider takes (a model with ``seed=False`` takes none)."""
+        if not self.seed:
+            return False
+        return self.seed_range is None or self.seed_range[0] <= seed <= self.seed_range[1]
 
     @property
     def can_edit(self) -> bool:

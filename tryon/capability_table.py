@@ -316,6 +316,9 @@ def model_details(info: ModelInfo, day: dt.date | None = None) -> dict[str, Any]
             "mask_format": limits.mask_format,
         },
         "rules": [r.message for r in c.rules],
+        "seed_range": list(c.seed_range) if c.seed_range is not None else None,
+        "required_options": {k: sorted(op.value for op in v) for k, v in c.required_options.items()},
+        "operation_options": {k: sorted(op.value for op in v) for k, v in c.operation_options.items()},
         "defaults": _json_value(c.defaults),
         "provider_options": _options_of(c),
         "price": c.price.as_dict() if c.price is not None else None,
@@ -387,6 +390,17 @@ def _sources_lines(d: Mapping[str, Any], bullet: str, code: str = "") -> list[st
     return lines
 
 
+def _scope_lines(d: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) lines for seed ranges, required options and options of one operation, when declared."""
+    out = []
+    if d["seed_range"] is not None:
+        out.append(("Seed range", f"{d['seed_range'][0]} to {d['seed_range'][1]}"))
+    out.extend(("Required option", f"{name} (for {', '.join(ops)})") for name, ops in d["required_options"].items())
+    out.extend(("One operation only", f"{name} (for {', '.join(ops)})")
+               for name, ops in d["operation_options"].items())
+    return out
+
+
 def model_details_text(info: ModelInfo, day: dt.date | None = None) -> str:
     """One model in full, for a terminal."""
     d = model_details(info, day)
@@ -401,6 +415,7 @@ def model_details_text(info: ModelInfo, day: dt.date | None = None) -> str:
                  + (", ".join(f"{k} ({v})" for k, v in options.items()) if options else "-"))
     for rule in d["rules"]:
         lines.append(f"{'Rule:':<{width}} {rule}")
+    lines.extend(f"{label + ':':<{width}} {text}" for label, text in _scope_lines(d))
     lines.append(f"{'Price:':<{width}} {price_text(info.capabilities)}")
     life = d["lifecycle"]
     lines.append(f"{'Deprecated on:':<{width}} {life['deprecated_on'] or '-'}")
@@ -489,6 +504,7 @@ def _detail_markdown(info: ModelInfo) -> str:
     options = d["provider_options"]
     lines.append("- **Provider options:** " + (", ".join(f"`{k}`" for k in options) if options else "-"))
     lines.extend(f"- **Rule:** {rule}" for rule in d["rules"])
+    lines.extend(f"- **{label}:** {text}" for label, text in _scope_lines(d))
     lines.append(f"- **Price:** {price_text(info.capabilities)}")
     lines.append("\nSources:\n")
     lines.extend(_sources_lines(d, "- ", "`") or ["- none recorded"])

@@ -10,12 +10,14 @@ the images that succeeded are kept on a :class:`~tryon.errors.PartialResultError
 from __future__ import annotations
 
 import contextvars
+import itertools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import attrs
 
 from tryon import cancel, pricing
+from tryon.capabilities import Capabilities
 from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
@@ -93,7 +95,18 @@ def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
     if request.seed is None:
         return [request.copy_with(n=k) for k in sizes]
     # the same seed in every call would return the same images n/per_call times over
-    return [request.copy_with(n=k, seed=request.seed + i) for i, k in enumerate(sizes)]
+    return [request.copy_with(n=k, seed=call_seed(gen.capabilities, request.seed, i)) for i, k in enumerate(sizes)]
+
+
+def call_seed(caps: Capabilities, seed: int, index: int) -> int:
+    """The seed of call *index* of a fanned-out request: ``seed + index``, wrapped around inside the
+    model's ``seed_range``. Wrapped, not refused: the user's seed is valid, the later ones are
+    tryon's to choose, and wrapping keeps them distinct (the router refuses an ``n`` needing more
+    calls than the range has seeds) and each one a seed the provider accepts."""
+    if caps.seed_range is None:
+        return seed + index
+    low, high = caps.seed_range
+    return low + (seed - low + index) % (high - low + 1)
 
 
 def merge(parts: Sequence[Generation]) -> Generation:
@@ -143,10 +156,14 @@ def _settle(results: Sequence[Generation | BaseException], notices: Sequence[Not
 def _seed_notice(request: Request, chunks: Sequence[Request]) -> list[Notice]:
     if request.seed is None or len(chunks) < 2:
         return []
-    last = request.seed + len(chunks) - 1
-    return [Notice("seed-varied", f"n={request.n} took {len(chunks)} calls; they used seeds {request.seed} to {last} "
+    seeds = tuple(c.seed for c in chunks)
+    last = seeds[-1]
+    wrapped = any(b is not None and a is not None and b < a for a, b in itertools.pairwise(seeds))
+    used = (f"seeds {request.seed} and up, wrapping around to the start of the model's seed range (last: {last})"
+            if wrapped else f"seeds {request.seed} to {last}")
+    return [Notice("seed-varied", f"n={request.n} took {len(chunks)} calls; they used {used} "
                    "so that the calls do not return the same images", option="seed", original=request.seed,
-                   applied=tuple(c.seed for c in chunks))]
+                   applied=seeds)]
 
 
 def run_sync(gen: ImageGenerator, request: Request,

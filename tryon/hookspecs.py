@@ -21,3 +21,16 @@ def register_generators(register: Callable[..., None]) -> None:
 @hookspec
 def register_commands(cli: Any) -> None:
     """Add commands to the ``tryon`` command line (a click group)."""
+
+
+@hookspec
+def register_emulators(register: Callable[..., None]) -> None:
+    """Register local emulators of a provider's API, served by ``tryon emulator --provider NAME``.
+
+    Call ``register(name, factory, *, aliases=(), description="", env={})`` once per emulator:
+    *factory* is an :class:`~tryon.testing.server.EmulatorServer` subclass (or any callable
+    taking ``host=``, ``port=``, ``latency=``, ``require_key=`` and returning one), or a
+    ``"module:attribute"`` string naming it (imported only when that emulator is served);
+    *env* maps the environment variables that point a client at it to their values, with
+    ``{url}``, ``{base_url}`` and ``{key}`` filled in. See :mod:`tryon.emulators`.
+    """

@@ -13,7 +13,8 @@ import tryon
 from .generator import OpenAIImageGenerator, OpenAISettings
 from .models import DEFAULT_MODEL, MODELS
 
-__all__ = ["DEFAULT_MODEL", "MODELS", "OpenAIImageGenerator", "OpenAISettings", "register_generators"]
+__all__ = ["DEFAULT_MODEL", "MODELS", "OpenAIImageGenerator", "OpenAISettings", "register_emulators",
+           "register_generators"]
 
 
 @tryon.hookimpl
@@ -21,3 +22,10 @@ def register_generators(register: Callable[..., None]) -> None:
     """Register one generator per GPT image model."""
     for model_id, capabilities in MODELS.items():
         register(OpenAIImageGenerator(model_id, capabilities))
+
+
+@tryon.hookimpl
+def register_emulators(register: Callable[..., None]) -> None:
+    """The local OpenAI Images API emulator, for ``tryon emulator --provider openai``."""
+    register("openai", "tryon.testing.openai_emulator:OpenAIEmulator", description="OpenAI Images API",
+             env={"OPENAI_BASE_URL": "{base_url}", "OPENAI_API_KEY": "{key}"})

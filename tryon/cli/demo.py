@@ -108,7 +108,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
 class _ProviderDemo:
     """A short demo of one provider's emulator: a text-to-image, then an edit of that image."""
 
-    emulator: str  # module:class in tryon.testing
+    emulator: str  # the name its plugin registers it under (register_emulators)
     provider: str
     generate_model: str
     edit_model: str
@@ -117,9 +117,9 @@ class _ProviderDemo:
 
 
 PROVIDER_DEMOS: dict[str, _ProviderDemo] = {
-    "bfl": _ProviderDemo("bfl_emulator:BFLEmulator", "bfl", "flux-2-pro", "flux-pro-1.0-fill",
+    "bfl": _ProviderDemo("bfl", "bfl", "flux-2-pro", "flux-pro-1.0-fill",
                          (("poll_interval", 0.05),), masked=True),
-    "gemini": _ProviderDemo("gemini_emulator:GeminiEmulator", "gemini", "gemini-3.1-flash-image",
+    "gemini": _ProviderDemo("gemini", "gemini", "gemini-3.1-flash-image",
                             "gemini-3.1-flash-image"),
 }
 """The providers ``tryon demo --provider`` can show besides ``openai`` (its full demo)."""
@@ -131,11 +131,12 @@ def run_provider_demo(name: str, out_dir: Path, *, progress: Progress | None = N
     from tryon.router import Router
 
     spec = PROVIDER_DEMOS[name]
-    module, cls = spec.emulator.split(":")
-    emulator_cls = getattr(importlib.import_module(f"tryon.testing.{module}"), cls)
+    from tryon.emulators import find
+
+    entry = find(spec.emulator)
     around = progress or (lambda _label: contextlib.nullcontext())
     steps: list[tuple[str, Generation]] = []
-    with emulator_cls(api_keys=[EMULATOR_KEY]) as emu:
+    with entry.build(api_keys=[EMULATOR_KEY]) as emu:
         router = Router(settings={spec.provider: {"base_url": emu.base_url, "api_key": EMULATOR_KEY,
                                                   **dict(spec.settings)}})
         with around(f"text to image with {spec.generate_model}"):
