@@ -19,7 +19,8 @@ from .generator import FashnGenerator
 from .models import MODELS, FashnModel
 from .settings import FashnSettings
 
-__all__ = ["MODELS", "FashnGenerator", "FashnModel", "FashnSettings", "generators", "register_generators"]
+__all__ = ["MODELS", "FashnGenerator", "FashnModel", "FashnSettings", "generators", "register_emulators",
+           "register_generators"]
 
 
 def generators(**settings: Any) -> list[FashnGenerator]:
@@ -33,3 +34,10 @@ def register_generators(register: Callable[..., None]) -> None:
     """Register one generator per FASHN try-on model."""
     for generator in generators():
         register(generator)
+
+
+@tryon.hookimpl
+def register_emulators(register: Callable[..., None]) -> None:
+    """The local FASHN API emulator, for ``tryon emulator --provider fashn``."""
+    register("fashn", "tryon.testing.fashn_emulator:FashnEmulator", description="FASHN API",
+             env={"FASHN_BASE_URL": "{url}", "FASHN_API_KEY": "{key}"})

@@ -5,7 +5,7 @@ honouring ``Retry-After``; :func:`tryon.polling.poll_until` for the wait; the ke
 size-capped :class:`tryon.media.fetch.URLFetcher` for CDN outputs, from the hosts
 :mod:`tryon.delivery` allows). What is FASHN's own lives here: the request envelope
 (``model_name`` + ``inputs``), the status values, the structured ``error`` of a failed
-prediction, the API-level error names (``OutOfCredits`` is a 429 that no retry cures) and the
+prediction, the API-level error names (:func:`read_error`: ``OutOfCredits`` is a 429 that no retry cures) and the
 ``x-fashn-credits-used`` header that reports what a finished prediction cost.
 """
 
@@ -21,6 +21,7 @@ import attrs
 
 from tryon import delivery
 from tryon.deadline import Deadline
+from tryon.error_shapes import ErrorAnswer, ErrorDetails
 from tryon.errors import (
     ContentPolicyError,
     InvalidInputError,
@@ -29,7 +30,6 @@ from tryon.errors import (
     ProviderError,
     ProviderRequestError,
     ProviderTimeoutError,
-    RateLimitError,
     ServiceUnavailableError,
 )
 from tryon.http import request_id_from, same_origin, send, shared_session
@@ -46,6 +46,7 @@ __all__ = [
     "FashnClient",
     "Prediction",
     "is_fashn_host",
+    "read_error",
 ]
 
 #: Statuses of a prediction still running (FASHN's API fundamentals page and the SDK's ``Literal``).
@@ -120,14 +121,7 @@ class FashnClient:
             return send(self._session, method, url, provider=PROVIDER, model=self.model,
                         timeout=self.settings.timeout,
                         credentials={"Authorization": f"Bearer {self._key}"},
-                        credential_scope=same_origin(self.base_url), **kwargs)
-        except RateLimitError as exc:
-            if "OutOfCredits" not in exc.message:
-                raise
-            raise PermissionDeniedError(  # a 429 at FASHN, but waiting does not help
-                f"out of FASHN API credits: {exc.message}; add credits to the account",
-                provider=PROVIDER, model=self.model, status=exc.status, request_id=exc.request_id,
-            ) from None
+                        credential_scope=same_origin(self.base_url), read_error=read_error, **kwargs)
         except (InvalidResponseError, ProviderTimeoutError) as exc:
             if prediction is None or exc.request_id is not None:
                 raise
@@ -247,6 +241,20 @@ class FashnClient:
                 prediction,
             ) from exc
         return data
+
+
+def read_error(answer: ErrorAnswer) -> ErrorDetails | None:
+    """FASHN's API-level error ``{"error": "<Name>", "message": "..."}``: the name is the code, and
+    ``OutOfCredits`` (a 429 at FASHN) is a :class:`PermissionDeniedError`: waiting does not help."""
+    body = answer.json
+    if not isinstance(body, dict) or not isinstance(body.get("error"), str):
+        return None
+    name, said = body["error"], body.get("message")
+    message = f"{name}: {said}" if isinstance(said, str) and said else name
+    if name == "OutOfCredits":
+        return ErrorDetails(f"out of FASHN API credits ({message}); add credits to the account", code=name,
+                            error=PermissionDeniedError)
+    return ErrorDetails(message, code=name)
 
 
 def _credits(value: str | None) -> float | None:

@@ -11,7 +11,7 @@ from tryon.request import TryOnRequest
 from tryon.results import GeneratedImage, Generation, Usage
 
 from .client import FashnClient
-from .models import SEED_MAX, FashnModel
+from .models import FashnModel
 from .settings import PROVIDER, FashnSettings
 
 __all__ = ["FashnGenerator"]
@@ -53,7 +53,7 @@ class FashnGenerator:
         """The ``/v1/run`` body for *request* (``{"model_name", "inputs"}``) and notices about the mapping.
 
         The router has already refused what the model cannot honour (categories, modes, photo types,
-        prompt, mask, sizes, formats); what is left to check here is FASHN's seed range.
+        prompt, mask, sizes, formats, the seed range).
         """
         caps = self.capabilities.try_on
         assert caps is not None
@@ -89,10 +89,7 @@ class FashnGenerator:
             inputs["aspect_ratio"] = request.aspect_ratio
         if request.n > 1:
             inputs[self._model.count_field] = request.n
-        if request.seed is not None:
-            if isinstance(request.seed, bool) or not 0 <= request.seed <= SEED_MAX:
-                raise InvalidOptionError([Problem("seed", request.seed,
-                                                  f"FASHN takes seeds from 0 to {SEED_MAX}")], model=self.model_id)
+        if request.seed is not None:  # within the declared seed_range (checked by the router)
             inputs["seed"] = request.seed
         if request.output_format is not None:
             inputs["output_format"] = request.output_format
