@@ -43,7 +43,7 @@ def hello() -> Iterator[None]:
 
 def test_first_party_emulators_are_registered_by_their_plugins() -> None:
     entries = {e.name: e for e in emulators.emulators()}
-    assert set(entries) == {"bfl", "gemini", "openai"}
+    assert set(entries) == {"bfl", "fashn", "gemini", "openai"}
     assert entries["bfl"].aliases == ("flux",) and entries["bfl"].plugin == "flux"
     assert entries["gemini"].aliases == ("google",) and entries["gemini"].plugin == "gemini"
     assert entries["openai"].plugin == "openai"
@@ -68,7 +68,7 @@ def test_a_plugins_emulator_is_found_built_and_served(hello: None) -> None:
 
 
 def test_unknown_names_list_the_registered_ones() -> None:
-    with pytest.raises(LookupError, match="no emulator registered as 'nope'; registered: bfl, gemini, openai"):
+    with pytest.raises(LookupError, match="no emulator registered as 'nope'; registered: bfl, fashn, gemini, openai"):
         emulators.find("nope")
 
 
@@ -116,6 +116,6 @@ def test_the_cli_lists_and_refuses_by_the_registry(hello: None) -> None:
         warnings.simplefilter("error")
         shown = runner.invoke(build_cli(), ["emulator", "--help"])
     assert shown.exit_code == 0
-    assert "bfl (also: flux), gemini (also: google), hello (also: hi), openai." in " ".join(shown.output.split())
+    assert "bfl (also: flux), fashn, gemini (also: google), hello (also: hi), openai." in " ".join(shown.output.split())
     bad = runner.invoke(build_cli(), ["emulator", "--provider", "nope"])
     assert bad.exit_code == 2 and "available: bfl, gemini, hello, openai" in bad.output

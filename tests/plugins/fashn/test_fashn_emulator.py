@@ -219,3 +219,13 @@ def test_a_separate_cdn_serves_outputs_and_never_sees_the_key() -> None:
 def test_the_emulator_records_no_key(emu: FashnEmulator, client: fashn.Fashn) -> None:
     subscribe(client, "tryon-v1.6", v16_inputs())
     assert all(KEY not in json.dumps(r.headers) for r in emu.requests)
+
+
+def test_the_plugin_registers_its_emulator_for_tryon_emulator() -> None:
+    import tryon.emulators as emulators
+
+    entry = emulators.find("fashn")
+    assert entry.resolve() is FashnEmulator
+    with emulators.start("fashn") as emu, fashn.Fashn(api_key="emulator-key", base_url=emu.url) as sdk:
+        result = subscribe(sdk, "tryon-v1.6", v16_inputs())
+        assert result.status == "completed"
