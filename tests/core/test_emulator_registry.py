@@ -118,4 +118,4 @@ def test_the_cli_lists_and_refuses_by_the_registry(hello: None) -> None:
     assert shown.exit_code == 0
     assert "bfl (also: flux), fashn, gemini (also: google), hello (also: hi), openai." in " ".join(shown.output.split())
     bad = runner.invoke(build_cli(), ["emulator", "--provider", "nope"])
-    assert bad.exit_code == 2 and "available: bfl, gemini, hello, openai" in bad.output
+    assert bad.exit_code == 2 and "available: bfl, fashn, gemini, hello, openai" in bad.output
