@@ -121,7 +121,7 @@ def test_one_naming_rule_readable_in_any_script(inputs: Path, openai_emulator: A
 
 def test_emulator_help_lists_providers_and_accepts_flux() -> None:
     result = invoke("emulator", "--help")
-    assert "bfl (also: flux), gemini (also: google), openai" in result.stdout
+    assert "bfl (also: flux), fashn, gemini (also: google), openai" in result.stdout
     bad = invoke("emulator", "--provider", "nope")
     assert bad.exit_code == 2 and "available: bfl, fashn, gemini, openai" in bad.stderr
 
