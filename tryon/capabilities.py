@@ -383,7 +383,7 @@ class Capabilities:
                 if not (bare in provider or (bare == name and bare in fields)):
                     raise ValueError(f"{label} names {name!r}, which is neither a request option nor a field of "
                                      "provider_options")
-                if ops - self.operations:
+                if ops != frozenset(Operation) and ops - self.operations:  # the full set: every one it offers
                     raise ValueError(f"{label} gives {name!r} operations the model does not offer: "
                                      f"{sorted(o.value for o in ops - self.operations)}")
         for name, ops in self.required_options.items():
