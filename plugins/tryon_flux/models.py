@@ -249,13 +249,13 @@ def _vto() -> FluxModel:
                      "naming image 1 and image 2; tryon writes BFL's prompt formula when none is given",
             ),
             max_input_images=2,
-            sizes=Sizes(auto=True),  # the output follows the person image (up to 4 MP; larger: about 1 MP)
+            sizes=Sizes(auto=True),  # the output follows the person image (up to 2 MP; larger: about 1 MP)
             output_formats=_FORMATS,
             seed=True,
             inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=2),
             defaults={"output_format": "jpeg"},
             provider_options=VtoOptions,
-            max_resolution="the person image's size, up to 4 MP",
+            max_resolution="the person image's size, up to 2 MP",
             sources=src.vto(),
         ),
         endpoint="/v1/flux-tools/vto-v1",

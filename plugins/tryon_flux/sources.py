@@ -140,6 +140,11 @@ def vto() -> Provenance:
     return Provenance({
         "model": (Source(where=f"{_TOOLS} paths./v1/flux-tools/vto-v1", checked=checked,
                          note="POST /v1/flux-tools/vto-v1 (Flux2KleinTryonInputs): prompt, person, garment required"),
+                  Source(where="https://docs.bfl.ai/api-reference/models/virtual-try-on", checked=checked,
+                         note="BFL's reference rendering its live openapi.json: the same fields as the vendored "
+                              "transcription (prompt, person, garment, seed, safety_tolerance 0-5 default 2, "
+                              "output_format jpeg|png|webp default jpeg, webhook_url, webhook_secret); answer id, "
+                              "polling_url, cost, input_mp, output_mp"),
                   Source(where=guide, checked=checked, note="FLUX VTO: a person image plus a garment reference")),
         "lifecycle": Source(where=guide, checked=checked, note="current; no deprecation or shutdown announced"),
         "try_on": (
@@ -152,9 +157,12 @@ def vto() -> Provenance:
                    note="every tryon category is accepted: BFL's examples include a cap and whole outfits, and the "
                         "category is only named in the prompt"),
         ),
-        "sizes": Source(where=oxen, checked=checked, kind=SourceKind.THIRD_PARTY, verified=False,
-                        note="the output follows the person image's resolution: up to 4 MP as is, larger ones "
-                             "downscaled to about 1 MP; there is no size field"),
+        "sizes": (Source(where=guide, checked=checked,
+                         note="'Input images (both model and garment) up to 2 Megapixels are used as-is. Larger "
+                              "inputs are automatically downscaled to a ~1 Megapixels target'; no size field"),
+                  Source(where=oxen, checked=checked, kind=SourceKind.THIRD_PARTY,
+                         note="says 4 MP are used as they are; BFL's own guide (2 MP) is declared")),
+        "max_resolution": Source(where=guide, checked=checked, note="the person image's size, up to 2 MP"),
         "max_input_images": Source(where=f"{_TOOLS} {schema}", checked=checked, note="person + garment"),
         "inputs": Source(where=f"{_TOOLS} {schema}.properties.person", checked=checked,
                          note="strings: base64 (as tryon sends) or URLs"),

@@ -57,6 +57,8 @@ MP = 1_000_000
 BILLED_MP = 1024 * 1024
 MAX_FLUX2_PIXELS = 4 * 1024 * 1024
 KONTEXT_PIXELS = 1024 * 1024
+#: FLUX VTO uses inputs up to 2 megapixels as they are and downscales larger ones to about 1 MP.
+VTO_AS_IS_PIXELS = 2 * MP
 _FORMATS = ("jpeg", "png", "webp")
 _MEDIA = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
@@ -773,13 +775,13 @@ class BFLEmulator(EmulatorServer):
 
     @staticmethod
     def _vto(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
-        """The person dressed: the output follows the person image's size up to 4 MP (larger ones
-        come out at about 1 MP), edges rounded down to multiples of 16."""
+        """The person dressed: the output follows the person image's size up to 2 MP (larger ones
+        come out at about 1 MP, as BFL's VTO guide says), edges rounded down to multiples of 16."""
         from tryon.testing.synth import synth_image
 
         person, garment = _decode_image("person", body["person"]), _decode_image("garment", body["garment"])
         width, height = person.width, person.height
-        if width * height > MAX_FLUX2_PIXELS:
+        if width * height > VTO_AS_IS_PIXELS:
             scale = math.sqrt(MP / (width * height))
             width, height = int(width * scale), int(height * scale)
         width, height = max(64, width // 16 * 16), max(64, height // 16 * 16)

@@ -123,9 +123,15 @@ def test_the_estimate_bounds_what_the_emulator_bills(router: tryon.Router, emu: 
         assert not estimate.upper_bound  # a reseller's price: BFL publishes none
 
 
-def test_a_person_above_4_mp_comes_back_at_about_1_mp(router: tryon.Router) -> None:
-    image = router.try_on(picture((2400, 2400)), GARMENT, model=MODEL).images[0]
+@pytest.mark.parametrize("size", [(1500, 2000), (2400, 2400)])
+def test_a_person_above_2_mp_comes_back_at_about_1_mp(router: tryon.Router, size: tuple[int, int]) -> None:
+    image = router.try_on(picture(size), GARMENT, model=MODEL).images[0]
     assert 0.9e6 < image.width * image.height <= 1.0e6 + 1
+
+
+def test_a_person_up_to_2_mp_keeps_its_size(router: tryon.Router) -> None:
+    image = router.try_on(picture((1152, 1728)), GARMENT, model=MODEL).images[0]
+    assert (image.width, image.height) == (1152, 1728)
 
 
 def test_the_composition_models_and_vto_mix_in_a_preference_list(router: tryon.Router, emu: BFLEmulator) -> None:
