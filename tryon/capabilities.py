@@ -64,13 +64,16 @@ def _mapping(values: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(values))
 
 
+_EVERY_OPERATION: frozenset[Operation] = frozenset(Operation)
+
+
 def _option_operations(values: Mapping[str, Iterable[str | Operation] | str | Operation] | Iterable[str]
                        ) -> Mapping[str, frozenset[Operation]]:
     """``{"option": {"edit"}}`` (or a collection of option names: every operation) as a read-only mapping."""
     if isinstance(values, str):
         raise TypeError("expected a mapping of option names to operations, or a collection of option names")
-    if not isinstance(values, Mapping):
-        return MappingProxyType({name: frozenset(Operation) for name in values})
+    if not isinstance(values, Mapping):  # every operation (of the model: narrowed after construction)
+        return MappingProxyType({name: _EVERY_OPERATION for name in values})
     out: dict[str, frozenset[Operation]] = {}
     for name, ops in values.items():
         out[name] = _ops((ops,) if isinstance(ops, str | Operation) else ops)
@@ -374,6 +377,12 @@ class Capabilities:
     def _check_option_operations(self) -> None:
         from tryon.request import EditRequest, GenerateRequest
 
+        for label in ("required_options", "operation_options"):
+            declared = getattr(self, label)
+            if any(ops == _EVERY_OPERATION for ops in declared.values()):
+                object.__setattr__(self, label, MappingProxyType(
+                    {k: (self.operations if v == _EVERY_OPERATION else v) for k, v in declared.items()}))
+
         fields = (GenerateRequest.field_names() | EditRequest.field_names()) - {"prompt", "options"}
         provider = set(self.option_names())
         for label, declared in (("required_options", self.required_options),
@@ -383,7 +392,7 @@ class Capabilities:
                 if not (bare in provider or (bare == name and bare in fields)):
                     raise ValueError(f"{label} names {name!r}, which is neither a request option nor a field of "
                                      "provider_options")
-                if ops != frozenset(Operation) and ops - self.operations:  # the full set: every one it offers
+                if ops - self.operations:
                     raise ValueError(f"{label} gives {name!r} operations the model does not offer: "
                                      f"{sorted(o.value for o in ops - self.operations)}")
         for name, ops in self.required_options.items():

@@ -123,6 +123,12 @@ def test_declarations_naming_unknown_options_or_operations_are_refused() -> None
     caps = attrs.evolve(FAKE_CAPABILITIES, provider_options=SD3Options, required_options={"options.strength": "edit"})
     assert caps.required_for(Operation.EDIT) == ("options.strength",) and caps.required_for("generate") == ()
     assert caps.allows_option("strength", "generate")
+    # a plain collection means every operation of this model (not operations it does not offer)
+    only = Capabilities(operations={"generate"}, required_options={"aspect_ratio"}, sizes=tryon.Sizes.ratios("1:1"),
+                        aspect_ratios={"1:1"})
+    assert dict(only.required_options) == {"aspect_ratio": frozenset({Operation.GENERATE})}
+    both = attrs.evolve(FAKE_CAPABILITIES, operation_options={"seed"})
+    assert both.operation_options["seed"] == FAKE_CAPABILITIES.operations
 
 
 # --------------------------------------------------------------------------- rules and defaults

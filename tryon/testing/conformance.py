@@ -45,7 +45,8 @@ Extension points (documented; override these, never a private name):
   ``sample_options``), :meth:`GeneratorConformance.call` (one request through the router, the
   way every check makes it), :meth:`GeneratorConformance.input_image` and
   :meth:`GeneratorConformance.mask_image` (the images edits are made with).
-- :attr:`GeneratorConformance.prompt` and :attr:`GeneratorConformance.require_provenance`.
+- :attr:`GeneratorConformance.prompt`, :attr:`GeneratorConformance.input_size` and
+  :attr:`GeneratorConformance.require_provenance`.
 - :class:`Requirements` (what each check needs), reached through the ``requirements`` fixture.
 """
 
@@ -72,6 +73,8 @@ from tryon.result_checks import RATIO_TOLERANCE
 from tryon.sizes import parse_ratio, parse_size
 
 __all__ = ["GeneratorConformance", "Requirements", "ratio_of"]
+
+_CALLS = ("generate", "edit")  # the operations the suite's own calls make
 
 _REQUEST_OPTIONS = {"size", "aspect_ratio", "quality", "background", "n", "output_format", "output_compression",
                     "moderation", "seed", "partial_images", "mask", "input_fidelity", "images", "prompt"}
@@ -215,6 +218,8 @@ class GeneratorConformance:
     for the extension points."""
 
     prompt = "a conformance test image of a red handbag"
+    input_size: tuple[int, int] = (256, 256)
+    """The size of the input images and masks the edit checks send (raise it for models with a minimum)."""
     require_provenance = False
     """With ``True``, a declared fact without a recorded source fails the suite; by default it is
     reported as a skip naming the fact groups to source (see :mod:`tryon.testing.provenance`)."""
@@ -239,13 +244,14 @@ class GeneratorConformance:
                     merged[name] = value
         return merged
 
-    def input_image(self, size: tuple[int, int] = (256, 256)) -> bytes:
-        """The PNG the suite's edits start from (override for a provider with input size limits)."""
-        return _input_png(size)
+    def input_image(self, size: tuple[int, int] | None = None) -> bytes:
+        """The PNG the suite's edits start from (:attr:`input_size` unless *size*; override for other
+        input constraints)."""
+        return _input_png(size or self.input_size)
 
-    def mask_image(self, size: tuple[int, int] = (256, 256)) -> bytes:
-        """The mask of the suite's masked edits (black = the area to change)."""
-        return _mask_png(size)
+    def mask_image(self, size: tuple[int, int] | None = None) -> bytes:
+        """The mask of the suite's masked edits (black = the area to change), :attr:`input_size` unless *size*."""
+        return _mask_png(size or self.input_size)
 
     def call(self, router: Any, generator: ImageGenerator, *, operation: str | None = None,
              **options: Any) -> Any:
@@ -342,7 +348,8 @@ class GeneratorConformance:
     def test_missing_required_options_are_refused_before_the_network(
             self, router: Any, generator: ImageGenerator, emulator: Any) -> None:
         caps = generator.capabilities
-        cases = [(op.value, name) for op in sorted(caps.operations) for name in caps.required_for(op)]
+        cases = [(op.value, name) for op in sorted(caps.operations) if op.value in _CALLS
+                 for name in caps.required_for(op)]
         if not cases:
             pytest.skip(f"{generator.model_id} declares no required option")
         before = len(emulator.requests)
@@ -367,7 +374,7 @@ class GeneratorConformance:
             value = self.__sample_value(generator, name, [op.value for op in allowed])
             if value is None:
                 continue  # no sample value to try it with
-            cases.extend((op.value, name, value) for op in sorted(caps.operations - allowed))
+            cases.extend((op.value, name, value) for op in sorted(caps.operations - allowed) if op.value in _CALLS)
         if not cases:
             pytest.skip(f"{generator.model_id} declares no option valid for one operation only "
                         "(or sample_options gives no value for it)")
