@@ -322,7 +322,36 @@ def model_details(info: ModelInfo, day: dt.date | None = None) -> dict[str, Any]
         "defaults": _json_value(c.defaults),
         "provider_options": _options_of(c),
         "price": c.price.as_dict() if c.price is not None else None,
+        "try_on": _try_on_details(c),
     }
+
+
+def _try_on_details(c: Capabilities) -> dict[str, Any] | None:
+    t = c.try_on
+    if t is None:
+        return None
+    return {
+        "how": "composition" if t.composition is not None else "dedicated",
+        "categories": dict(t.categories), "auto_category": t.auto_category, "max_garments": t.max_garments,
+        "prompt": t.prompt, "mask_modes": sorted(t.mask_modes), "modes": dict(t.modes),
+        "photo_types": dict(t.photo_types),
+    }
+
+
+def try_on_text(c: Capabilities) -> str:
+    """The try-on declaration in one line (``-`` for a model without try-on)."""
+    d = _try_on_details(c)
+    if d is None:
+        return "-"
+    if d["how"] == "composition":
+        what = "by composition (a multi-image edit; every category named in the prompt)"
+    else:
+        what = "dedicated; categories " + ", ".join(f"{k}→{v}" for k, v in d["categories"].items())
+    parts = [what, f"{d['max_garments']} garment(s) per call", f"prompt {d['prompt']}",
+             f"mask {'/'.join(d['mask_modes'])}"]
+    if d["modes"]:
+        parts.append("modes " + "/".join(d["modes"]))
+    return "; ".join(parts)
 
 
 _DETAIL_LABELS = (
@@ -417,6 +446,7 @@ def model_details_text(info: ModelInfo, day: dt.date | None = None) -> str:
         lines.append(f"{'Rule:':<{width}} {rule}")
     lines.extend(f"{label + ':':<{width}} {text}" for label, text in _scope_lines(d))
     lines.append(f"{'Price:':<{width}} {price_text(info.capabilities)}")
+    lines.append(f"{'Try-on:':<{width}} {try_on_text(info.capabilities)}")
     life = d["lifecycle"]
     lines.append(f"{'Deprecated on:':<{width}} {life['deprecated_on'] or '-'}")
     lines.append(f"{'Shutdown on:':<{width}} {life['shutdown_on'] or '-'}")
@@ -506,6 +536,8 @@ def _detail_markdown(info: ModelInfo) -> str:
     lines.extend(f"- **Rule:** {rule}" for rule in d["rules"])
     lines.extend(f"- **{label}:** {text}" for label, text in _scope_lines(d))
     lines.append(f"- **Price:** {price_text(info.capabilities)}")
+    if info.capabilities.try_on is not None:
+        lines.append(f"- **Try-on:** {try_on_text(info.capabilities)} ([try-on](try-on.md))")
     lines.append("\nSources:\n")
     lines.extend(_sources_lines(d, "- ", "`") or ["- none recorded"])
     return "\n".join(lines) + "\n"

@@ -48,6 +48,9 @@ Extension points (documented; override these, never a private name):
 - :attr:`GeneratorConformance.prompt`, :attr:`GeneratorConformance.input_size` and
   :attr:`GeneratorConformance.require_provenance`.
 - :class:`Requirements` (what each check needs), reached through the ``requirements`` fixture.
+Models that declare virtual try-on also run the try-on checks of
+:mod:`tryon.testing.conformance_try_on` (its extension points: ``person_image``,
+``garment_image``, ``try_on_options``).
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tryon.capabilities import Capabilities
+from tryon.capabilities import Capabilities, Operation
 from tryon.errors import (
     AuthenticationError,
     ContentPolicyError,
@@ -71,8 +74,9 @@ from tryon.errors import (
 from tryon.protocol import ImageGenerator, TryOnGenerator
 from tryon.result_checks import RATIO_TOLERANCE
 from tryon.sizes import parse_ratio, parse_size
+from tryon.testing.conformance_try_on import TryOnConformance, TryOnRequirements
 
-__all__ = ["GeneratorConformance", "Requirements", "ratio_of"]
+__all__ = ["GeneratorConformance", "Requirements", "TryOnConformance", "TryOnRequirements", "ratio_of"]
 
 _CALLS = ("generate", "edit")  # the operations the suite's own calls make
 
@@ -213,7 +217,7 @@ def _mask_png(size: tuple[int, int] = (256, 256)) -> bytes:
     return buf.getvalue()
 
 
-class GeneratorConformance:
+class GeneratorConformance(TryOnConformance):
     """Subclass with ``model``, ``emulator`` and ``router`` fixtures; see the module docstring
     for the extension points."""
 
@@ -261,8 +265,8 @@ class GeneratorConformance:
         dedicated try-on model (``try_on`` its only operation) gets a try-on of a person and a garment."""
         images = options.pop("images", None)
         caps = generator.capabilities
-        if operation is None and images is None and caps.can_try_on and not (caps.can_generate or caps.can_edit):
-            operation = "try_on"  # a dedicated try-on model: its own operation
+        if operation is None and images is None and caps.operations == {Operation.TRY_ON}:
+            return self._try_on(router, generator, **options)  # a dedicated try-on model: its one operation
         if operation is None:
             operation = "generate" if caps.can_generate and images is None else "edit"
         merged = self.options_for(generator, operation)
@@ -270,10 +274,6 @@ class GeneratorConformance:
         if extra is not None or "options" in merged:
             merged["options"] = {**merged.get("options", {}), **(extra or {})}
         merged.update(options)
-        if operation == "try_on":
-            if caps.try_on is not None and caps.try_on.prompt_required:
-                merged.setdefault("prompt", self.prompt)
-            return router.try_on(self.input_image((256, 384)), self.input_image(), model=generator.model_id, **merged)
         prompt = merged.pop("prompt", self.prompt)
         if operation == "generate":
             return router.generate(prompt, model=generator.model_id, **merged)
@@ -294,7 +294,10 @@ class GeneratorConformance:
 
     def test_declares_a_coherent_capability_set(self, generator: ImageGenerator) -> None:
         caps = generator.capabilities
-        assert isinstance(generator, ImageGenerator) or (caps.can_try_on and isinstance(generator, TryOnGenerator))
+        if caps.operations == {Operation.TRY_ON}:
+            assert isinstance(generator, TryOnGenerator)
+        else:
+            assert isinstance(generator, ImageGenerator)
         assert generator.model_id and generator.provider
         assert caps.operations, "a model must offer at least one operation"
         if caps.mask or caps.input_fidelity:
