@@ -15,8 +15,8 @@ from tryon.answers import AnswerReader
 from tryon.capabilities import Capabilities, Operation
 from tryon.http import json_object, same_origin, send, shared_session
 from tryon.media.limits import InputLimits
-from tryon.provenance import Provenance, Source
 from tryon.pricing import PerImage, Price
+from tryon.provenance import Provenance, Source
 from tryon.secrets import Secret
 from tryon.sizes import Sizes
 from tryon.testing.server import ApiError, EmulatorServer, RecordedRequest, Response
