@@ -124,6 +124,7 @@ __all__ = [
     "estimate",
     "estimate_try_on",
     "explain",
+    "explain_try_on",
     "generate",
     "hookimpl",
     "models",
@@ -179,7 +180,7 @@ async def aedit(images: Any, prompt: str, *, model: str | Sequence[str] = DEFAUL
     return await default_router().aedit(images, prompt, model=model, strict=strict, **options)
 
 
-def try_on(person: Any, garments: Any, *, model: str | Sequence[str], strict: bool | None = None,
+def try_on(person: Any, garments: Any, *, model: str | Sequence[str] = DEFAULT_MODEL, strict: bool | None = None,
            **options: Any) -> Generation:
     """Dress *person* in *garments* (one image or a list; each a :class:`Garment`, a mapping
     ``{"image": ..., "category": ...}`` or an image). ``category="top"`` tags every garment given
@@ -187,15 +188,21 @@ def try_on(person: Any, garments: Any, *, model: str | Sequence[str], strict: bo
     return default_router().try_on(person, garments, model=model, strict=strict, **options)
 
 
-async def atry_on(person: Any, garments: Any, *, model: str | Sequence[str], strict: bool | None = None,
-                  **options: Any) -> Generation:
+async def atry_on(person: Any, garments: Any, *, model: str | Sequence[str] = DEFAULT_MODEL,
+                  strict: bool | None = None, **options: Any) -> Generation:
     """Async :func:`try_on`."""
     return await default_router().atry_on(person, garments, model=model, strict=strict, **options)
 
 
-def estimate_try_on(person: Any, garments: Any, *, model: str | Sequence[str], **options: Any) -> Estimate:
+def estimate_try_on(person: Any, garments: Any, *, model: str | Sequence[str] = DEFAULT_MODEL,
+                    **options: Any) -> Estimate:
     """The cost of a :func:`try_on`, estimated before any call."""
     return default_router().estimate_try_on(person, garments, model=model, **options)
+
+
+def explain_try_on(model: str | Sequence[str], garments: Any = ("(garment)",), **options: Any) -> list[str]:
+    """Why *model* cannot serve a try-on with these options (empty = it can); sends nothing."""
+    return default_router().explain_try_on(model, garments, **options)
 
 
 def stream(prompt: str, *, model: str = DEFAULT_MODEL, images: Any = None,

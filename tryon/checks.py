@@ -485,7 +485,8 @@ def find_problems(request: Request, caps: Capabilities) -> list[Finding]:
     if isinstance(request, TryOnRequest):
         from tryon.vto.checks import find_try_on_problems
 
-        out.extend(find_try_on_problems(request, caps))
+        common = {f.option for f in out}
+        out.extend(f for f in find_try_on_problems(request, caps) if f.option not in common)
     out.extend(_check_provider_options(request, caps))
     out.extend(_check_operation_options(request, caps))
     out.extend(_check_required_options(request, caps))

@@ -417,8 +417,7 @@ class Router:
         """
         allow_retired = options.pop("allow_retired", None)
         edit = images is not None or options.get("mask") is not None or "input_fidelity" in options
-        op = _operation_of(images, options) if "garments" in options else (
-            Operation.EDIT if edit else Operation.GENERATE)
+        op = Operation.TRY_ON if "garments" in options else Operation.EDIT if edit else Operation.GENERATE
         if op is Operation.TRY_ON:
             options.setdefault("person", "(person)")
         request = self.build_request(op, prompt, options, images=images if images is not None else ["(image)"])

@@ -50,3 +50,22 @@ def test_the_provider_words_reach_the_service_and_credits_are_priced() -> None:
     assert {(b["category"], b["mode"], b["garment_photo_type"]) for b in bodies} == {("tops", "quality", "model")}
     assert result.cost_usd == pytest.approx(6 * 0.075)  # the credits the answers report
     assert estimate.usd == pytest.approx(6 * 2 * 0.075)  # the quality mode's row of the price table
+
+
+def test_a_preference_list_of_a_dedicated_and_a_composition_model_over_http() -> None:
+    from emulated_router import gpt_router
+
+    from tryon.testing.openai_emulator import OpenAIEmulator
+
+    with DressUpEmulator() as dressup, OpenAIEmulator() as openai_emu:
+        router = gpt_router(openai_emu)
+        router.register(DressUpTryOn(api_key=KEY, base_url=dressup.url))
+        models = ["dressup-1", "gpt-image-1.5"]
+        shoes = router.try_on(person(), shirt(), category="shoes", model=models, quality="low")
+        top = router.try_on(person(), shirt(), category="top", model=models, mode="quality")
+        dressup.fail_next(503, times=5, retry_after=0)  # a retryable failure falls through to the next model
+        fell = router.try_on(person(), shirt(), category="top", model=models)
+    assert shoes.model == "gpt-image-1.5" and "category 'shoes'" in shoes.skipped[0].reason
+    assert top.model == "dressup-1" and top.skipped == ()
+    assert fell.model == "gpt-image-1.5" and fell.skipped[0].reason.startswith("failed: ")
+    assert len(openai_emu.requests_to("/images/edits")) == 2

@@ -355,6 +355,7 @@ def test_tryon_level_functions_use_the_default_router(router: tryon.Router) -> N
         assert asyncio.run(tryon.atry_on(PERSON, SHIRT, model=COMPOSED)).model == COMPOSED
         assert tryon.estimate_try_on(PERSON, SHIRT, model=DEDICATED).usd == pytest.approx(0.05)
         assert router.explain_try_on(DEDICATED, category="bag") and router.explain_try_on(COMPOSED) == []
+        assert tryon.explain_try_on(DEDICATED, mode="quality") == [] and tryon.explain_try_on(COMPOSED, mode="quality")
         assert {m.model for m in tryon.models(supports="try_on")} == {DEDICATED, COMPOSED}
     finally:
         tryon.reset_default_router()
@@ -432,3 +433,8 @@ def test_categories_fall_back_to_their_parent() -> None:
     assert declared.category_word("skirt") is None and not declared.takes_category("skirt")
     assert not declared.takes_category(None)
     assert set(tryon.CATEGORIES) >= {"top", "bottom", "one-piece", "outerwear", "footwear", "accessory"}
+
+
+def test_a_user_prompt_over_the_limit_is_reported_once(router: tryon.Router) -> None:
+    error = refusal(router, COMPOSED, prompt="x" * 5000)
+    assert [p.option for p in error.problems] == ["prompt"]

@@ -66,3 +66,35 @@ def test_dedicated_try_on_options_are_refused_naming_no_gpt_model(r: tryon.Route
         r.try_on(person(), shirt(), model="gpt-image-1.5", mode="quality", mask_prompt="the shirt")
     assert {p.option for p in info.value.problems} == {"mode", "mask_prompt"}
     assert emu.requests == []
+
+
+def test_async_try_on_uses_the_plugins_native_async_edit(r: tryon.Router, emu: OpenAIEmulator,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from tryon_openai import OpenAIImageGenerator
+
+    calls: list[str] = []
+    original = OpenAIImageGenerator.aedit
+
+    async def spy(self: OpenAIImageGenerator, request: tryon.EditRequest) -> tryon.Generation:
+        calls.append(request.prompt)
+        return await original(self, request)
+
+    monkeypatch.setattr(OpenAIImageGenerator, "aedit", spy)
+    result = asyncio.run(r.atry_on(person(), shirt(), category="top", model="gpt-image-1.5", n=11, quality="low"))
+    assert len(result.images) == 11 and len(calls) == 2  # 10 per call, then 1: both through aedit
+    assert all(c.startswith("Virtual try-on. Image 1 shows the person.") for c in calls)
+
+
+def test_models_lists_the_try_on_models(openai_emulator: OpenAIEmulator) -> None:
+    from click.testing import CliRunner
+
+    from tryon.cli.app import build_cli
+
+    result = CliRunner().invoke(build_cli(), ["models", "--supports", "try_on", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    import json
+
+    models = {m["model"] for m in json.loads(result.stdout)}
+    assert "gpt-image-1.5" in models and "gemini-3-pro-image" in models and "flux-pro-1.0-fill" not in models
