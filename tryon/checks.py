@@ -342,7 +342,7 @@ def _check_required_options(req: Request, caps: Capabilities) -> list[Finding]:
         bare = name.removeprefix("options.")
         how = (f"options={{{bare!r}: ...}}" if name.startswith("options.") or bare not in req.field_names()
                else f"{bare}=...")
-        what = {Operation.EDIT: "edits", Operation.TRY_ON: "try-ons"}.get(op, "text-to-image requests")
+        what = {Operation.EDIT: "edits", Operation.GENERATE: "text-to-image requests"}.get(op, f"{op.value} requests")
         out.append(Finding(bare, None, f"needs option {bare} for {what}; pass {how}",
                            _not_required(name, op)))
     return out

@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import attrs
 
 from tryon import cancel, pricing
-from tryon.capabilities import Capabilities
 from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
@@ -95,17 +94,19 @@ def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
     if request.seed is None:
         return [request.copy_with(n=k) for k in sizes]
     # the same seed in every call would return the same images n/per_call times over
-    return [request.copy_with(n=k, seed=call_seed(gen.capabilities, request.seed, i)) for i, k in enumerate(sizes)]
+    seed_range = gen.capabilities.seed_range
+    return [request.copy_with(n=k, seed=call_seed(seed_range, request.seed, i)) for i, k in enumerate(sizes)]
 
 
-def call_seed(caps: Capabilities, seed: int, index: int) -> int:
+def call_seed(seed_range: tuple[int, int] | None, seed: int, index: int) -> int:
     """The seed of call *index* of a fanned-out request: ``seed + index``, wrapped around inside the
-    model's ``seed_range``. Wrapped, not refused: the user's seed is valid, the later ones are
-    tryon's to choose, and wrapping keeps them distinct (the router refuses an ``n`` needing more
-    calls than the range has seeds) and each one a seed the provider accepts."""
-    if caps.seed_range is None:
+    model's *seed_range* (``Capabilities.seed_range``). Wrapped, not refused: the user's seed is
+    valid, the later ones are tryon's to choose, and wrapping keeps them distinct (the router
+    refuses an ``n`` needing more calls than the range has seeds) and each one a seed the
+    provider accepts."""
+    if seed_range is None:
         return seed + index
-    low, high = caps.seed_range
+    low, high = seed_range
     return low + (seed - low + index) % (high - low + 1)
 
 
