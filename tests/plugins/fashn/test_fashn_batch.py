@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_fashn_plugin import PERSON, SHIRT, make_router
+from fashn_helpers import PERSON, SHIRT, make_router
 
 from tryon.batch import JobFileError, plan_batch, run_batch
 from tryon.testing.fashn_emulator import FashnEmulator

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fashn_helpers import KEY, PERSON, SHIRT, make_router, picture
 from PIL import Image
 from tryon_fashn import MODELS, generators
 
@@ -35,31 +36,13 @@ from tryon.errors import (
 from tryon.testing.fashn_emulator import FashnEmulator
 from tryon.vto import Garment
 
-KEY = "fashn-secret-key-123456"
 V16, MAX = "fashn-tryon-v1.6", "fashn-tryon-max"
-
-
-def picture(size: tuple[int, int] = (240, 360), colour: tuple[int, int, int] = (200, 80, 80)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", size, colour).save(buf, "PNG")
-    return buf.getvalue()
-
-
-PERSON, SHIRT = picture(), picture((200, 200), (30, 90, 200))
 
 
 @pytest.fixture
 def emu() -> Iterator[FashnEmulator]:
     with FashnEmulator(pending_polls=2) as emulator:
         yield emulator
-
-
-def make_router(emu: FashnEmulator, **settings: Any) -> tryon.Router:
-    r = tryon.Router(plugins=False)
-    values = {"api_key": KEY, "base_url": emu.url, "poll_interval": 0.001, "max_poll_interval": 0.01, **settings}
-    for gen in generators(**values):
-        r.register(gen)
-    return r
 
 
 @pytest.fixture
