@@ -368,6 +368,12 @@ class Capabilities:
             object.__setattr__(self, "sources", self.sources.merged({"price": self.price.sources}))
         if self.seed_range is not None and not self.seed:
             raise ValueError("seed_range needs seed=True")
+        every = frozenset(Operation)  # a collection of names means every operation *this model* offers
+        for label in ("required_options", "operation_options"):
+            declared = getattr(self, label)
+            if any(ops == every for ops in declared.values()):
+                object.__setattr__(self, label, MappingProxyType(
+                    {name: (self.operations if ops == every else ops) for name, ops in declared.items()}))
         self._check_option_operations()
         unknown_facts = set(self.sources.facts) - fact_groups()
         if unknown_facts:

@@ -44,7 +44,8 @@ __all__ = [
 ]
 
 YES, NO = "✅", "❌"
-BUNDLED_PLUGINS: tuple[str, ...] = ("tryon_openai", "tryon_flux", "tryon_gemini", "tryon_fashn")
+BUNDLED_PLUGINS: tuple[str, ...] = ("tryon_openai", "tryon_flux", "tryon_gemini", "tryon_replicate",
+                                   "tryon_fal", "tryon_fashn")
 """The provider plugins that ship in this repository (documented in ``docs/capabilities.md``)."""
 DEFAULT_COMPARISON: tuple[str, ...] = ("gpt-image-1.5", "gpt-image-1", "flux-2-pro", "gemini-2.5-flash-image")
 """The models of the seed's comparison table (GPT-Image-1.5, GPT-Image-1, FLUX.2, Nano Banana)."""
@@ -140,6 +141,7 @@ def summary_rows(infos: Sequence[ModelInfo], day: dt.date | None = None) -> list
             "seed": c.seed,
             "output_formats": sorted(c.output_formats),
             "price": c.price.brief() if c.price is not None else "unknown",
+            "from": info.plugin or "-",
         })
     return rows
 
@@ -176,7 +178,9 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-_TEXT_COLUMNS = tuple(c for c in _SUMMARY_COLUMNS if c[1] not in {"sizes", "output_formats", "seed"})
+# the text table also says where each model comes from: its plugin, or the models file declaring it
+_TEXT_COLUMNS = (*(c for c in _SUMMARY_COLUMNS if c[1] not in {"sizes", "output_formats", "seed", "price"}),
+                 ("From", "from"), ("Price", "price"))
 
 
 def text_table(infos: Sequence[ModelInfo], day: dt.date | None = None) -> str:

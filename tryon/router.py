@@ -134,6 +134,9 @@ class Router:
 
             load_plugins()
             call_hook("register_generators", register=self._plugin_register)
+            from tryon.declared import register_declared
+
+            register_declared(self)  # models declared in a file (TRYON_MODELS_FILE), after the plugins'
             self._settings = {self.resolve_provider(k, "settings"): v for k, v in self._settings.items()}
 
     # ------------------------------------------------------------------ registry

@@ -10,11 +10,12 @@ from collections.abc import Callable
 
 import tryon
 
+from .declared import declared_generator
 from .generator import OpenAIImageGenerator, OpenAISettings
 from .models import DEFAULT_MODEL, MODELS
 
-__all__ = ["DEFAULT_MODEL", "MODELS", "OpenAIImageGenerator", "OpenAISettings", "register_emulators",
-           "register_generators"]
+__all__ = ["DEFAULT_MODEL", "MODELS", "OpenAIImageGenerator", "OpenAISettings", "register_backends",
+           "register_emulators", "register_generators"]
 
 
 @tryon.hookimpl
@@ -22,6 +23,12 @@ def register_generators(register: Callable[..., None]) -> None:
     """Register one generator per GPT image model."""
     for model_id, capabilities in MODELS.items():
         register(OpenAIImageGenerator(model_id, capabilities))
+
+
+@tryon.hookimpl
+def register_backends(register: Callable[..., None]) -> None:
+    """Serve models-file entries with ``backend = "openai"`` (any OpenAI-compatible images endpoint)."""
+    register("openai", declared_generator)
 
 
 @tryon.hookimpl

@@ -46,7 +46,7 @@ def test_first_party_emulators_are_registered_by_their_plugins() -> None:
     assert {"bfl", "gemini", "openai"} <= set(entries)  # and those of other first-party plugins
     assert entries["bfl"].aliases == ("flux",) and entries["bfl"].plugin == "flux"
     assert entries["gemini"].aliases == ("google",) and entries["gemini"].plugin == "gemini"
-    assert entries["openai"].plugin == "openai"
+    assert entries["openai"].plugin == "openai" and entries["replicate"].plugin == "replicate"
     assert emulators.find("FLUX").name == "bfl"
     from tryon.testing.openai_emulator import OpenAIEmulator
 

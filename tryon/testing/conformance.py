@@ -48,6 +48,7 @@ Extension points (documented; override these, never a private name):
 - :attr:`GeneratorConformance.prompt`, :attr:`GeneratorConformance.input_size` and
   :attr:`GeneratorConformance.require_provenance`.
 - :class:`Requirements` (what each check needs), reached through the ``requirements`` fixture.
+
 Models that declare virtual try-on also run the try-on checks of
 :mod:`tryon.testing.conformance_try_on` (its extension points: ``person_image``,
 ``garment_image``, ``try_on_options``).

@@ -60,6 +60,14 @@ gemini_emulator = _emulator_fixture("tryon.testing.gemini_emulator", "GeminiEmul
                                     {"GEMINI_API_KEY": EMULATOR_KEY}, "GEMINI_BASE_URL")
 gemini_emulator.__doc__ = "A running Gemini emulator; GEMINI_BASE_URL/GEMINI_API_KEY point at it."
 
+fal_emulator = _emulator_fixture("tryon_fal.emulator", "FalEmulator", {"FAL_KEY": EMULATOR_KEY}, "FAL_BASE_URL")
+fal_emulator.__doc__ = "A running fal queue API emulator; FAL_BASE_URL/FAL_KEY point at it."
+
+replicate_emulator = _emulator_fixture("tryon_replicate.emulator", "ReplicateEmulator",
+                                       {"REPLICATE_API_TOKEN": EMULATOR_KEY}, "REPLICATE_BASE_URL")
+replicate_emulator.__doc__ = ("A running Replicate predictions API emulator; REPLICATE_BASE_URL/REPLICATE_API_TOKEN "
+                              "point at it.")
+
 fashn_emulator = _emulator_fixture("tryon.testing.fashn_emulator", "FashnEmulator",
                                    {"FASHN_API_KEY": EMULATOR_KEY}, "FASHN_BASE_URL")
 fashn_emulator.__doc__ = "A running FASHN emulator; FASHN_BASE_URL/FASHN_API_KEY point at it."
