@@ -19,6 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tryon import delivery
+from tryon.delivery import Origin, origin_of, trusted_delivery_hosts
+from tryon.delivery import shown as _shown
+
 __all__ = [
     "Origin",
     "delivery_problem",
@@ -28,20 +32,7 @@ __all__ = [
     "trusted_delivery_hosts",
 ]
 
-Origin = tuple[str, str, int]
 _DELIVERY_BLOB = re.compile(r"^bfldelivery[a-z0-9-]*\.blob\.core\.windows\.net$")
-
-
-def origin_of(url: str) -> Origin | None:
-    """``(scheme, host, port)`` of an http(s) URL, or ``None`` when it is not one or is ambiguous
-    (parsed by the core's one strict parser, the same parse that decides where the call goes)."""
-    from tryon.errors import UnsafeURLError
-    from tryon.urls import parse_url
-
-    try:
-        return parse_url(url).origin
-    except UnsafeURLError:
-        return None
 
 
 def is_bfl_host(host: str) -> bool:
@@ -49,16 +40,8 @@ def is_bfl_host(host: str) -> bool:
     return host == "bfl.ai" or host.endswith(".bfl.ai")
 
 
-def _is_private(host: str) -> bool:
-    """Whether *host* names a loopback or private address (IP literals and ``localhost``)."""
-    from tryon.urls import is_private_host
-
-    return is_private_host(host)
-
-
-def _shown(url: str) -> str:
-    """*url* without its query (signed URLs carry tokens)."""
-    return url.split("?", 1)[0][:200]
+def _is_delivery_host(host: str) -> bool:
+    return is_bfl_host(host) or _DELIVERY_BLOB.match(host) is not None
 
 
 def polling_problem(polling_url: str, base_url: str) -> str | None:
@@ -76,32 +59,6 @@ def polling_problem(polling_url: str, base_url: str) -> str | None:
     )
 
 
-def _listed(origin: Origin, hosts: Iterable[str]) -> bool:
-    listed = set(hosts)
-    return origin[1] in listed or f"{origin[1]}:{origin[2]}" in listed
-
-
 def delivery_problem(sample_url: str, base_url: str, extra_hosts: Iterable[str]) -> str | None:
     """Why a result image must not be downloaded from *sample_url* (``None`` = it may)."""
-    target, api = origin_of(sample_url), origin_of(base_url)
-    if target is None or api is None:
-        return f"the result URL {_shown(sample_url)!r} is not an http(s) URL"
-    if target == api or _listed(target, extra_hosts):
-        return None
-    known = is_bfl_host(target[1]) or _DELIVERY_BLOB.match(target[1]) is not None
-    if known and target[0] == "https":
-        return None
-    return (
-        f"the result URL {_shown(sample_url)!r} is not on the API host or a known BFL delivery host; "
-        f"add {target[1]}:{target[2]} to the delivery_hosts setting if you trust it"
-    )
-
-
-def trusted_delivery_hosts(base_url: str, extra_hosts: Iterable[str]) -> frozenset[str]:
-    """Hosts the download may reach even on private addresses: those listed explicitly, and
-    the API origin when ``base_url`` is itself private or loopback."""
-    trusted = set(extra_hosts)
-    api = origin_of(base_url)
-    if api is not None and _is_private(api[1]):
-        trusted.add(f"{api[1]}:{api[2]}")
-    return frozenset(trusted)
+    return delivery.delivery_problem(sample_url, base_url, extra_hosts, known=_is_delivery_host, provider="BFL")

@@ -18,6 +18,7 @@ import attrs
 from tryon.capabilities import Capabilities, Lifecycle, Operation
 from tryon.media.limits import InputLimits
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto import TryOnCapabilities
 from tryon.vto.composition import with_composition
 
 from . import sources as src
@@ -33,6 +34,7 @@ __all__ = [
     "Flux2Options",
     "FluxModel",
     "KontextOptions",
+    "VtoOptions",
 ]
 
 #: FLUX.2 outputs: any WxH in multiples of 16, edges from 256 px, at most 4 MP.
@@ -111,7 +113,8 @@ class FillOptions(KontextOptions):
 
 @attrs.frozen
 class FluxModel:
-    """One submit endpoint: its request family (``flux2``, ``kontext`` or ``fill``) and capabilities."""
+    """One submit endpoint: its request family (``flux2``, ``kontext``, ``fill``, ``erase`` or ``vto``) and
+    capabilities."""
 
     family: str
     capabilities: Capabilities
@@ -222,6 +225,43 @@ def _erase() -> FluxModel:
     )
 
 
+@attrs.frozen(kw_only=True)
+class VtoOptions:
+    """FLUX VTO: ``safety_tolerance`` 0 (strictest) to 5 (service default 2)."""
+
+    safety_tolerance: int | None = attrs.field(default=None, validator=_int_in(0, 5))
+
+
+#: FLUX VTO takes any wearable item: tryon's top-level categories as the words its prompt uses.
+VTO_WORDS = {"top": "top", "bottom": "bottoms", "one-piece": "one-piece outfit", "outerwear": "outerwear",
+             "footwear": "footwear", "accessory": "accessory"}
+
+
+def _vto() -> FluxModel:
+    return FluxModel(
+        "vto",
+        Capabilities(
+            operations={Operation.TRY_ON},
+            try_on=TryOnCapabilities(
+                categories=VTO_WORDS, auto_category=True, auto_category_word="garments", max_garments=1,
+                prompt="optional", mask_modes={"auto"},
+                note="dedicated try-on (person + one garment image, which may hold a whole outfit) with a prompt "
+                     "naming image 1 and image 2; tryon writes BFL's prompt formula when none is given",
+            ),
+            max_input_images=2,
+            sizes=Sizes(auto=True),  # the output follows the person image (up to 2 MP; larger: about 1 MP)
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=2),
+            defaults={"output_format": "jpeg"},
+            provider_options=VtoOptions,
+            max_resolution="the person image's size, up to 2 MP",
+            sources=src.vto(),
+        ),
+        endpoint="/v1/flux-tools/vto-v1",
+    )
+
+
 MODELS: Mapping[str, FluxModel] = with_prices(
     {
         "flux-2-pro": _flux2(Flux2Options, refs=8, provenance=src.flux2("flux-2-pro", "Flux2Inputs", 8)),
@@ -237,13 +277,13 @@ MODELS: Mapping[str, FluxModel] = with_prices(
         "flux-kontext-max": _kontext("flux-kontext-max"),
         "flux-pro-1.0-fill": _fill(),
         "flux-erase-v1": _erase(),
+        "flux-vto-v1": _vto(),
     }
 )
 """Model id (= the BFL endpoint ``/v1/<id>`` unless ``endpoint`` says otherwise) -> family and capabilities."""
 
 NOT_SUPPORTED: Mapping[str, str] = MappingProxyType(
     {
-        "/v1/flux-tools/vto-v1": "virtual try-on (person + garment) belongs to the try-on work of a later issue",
         "/v1/flux-tools/outpainting-v1": "outpainting (expanding an image onto a larger canvas) is not implemented yet",
         "/v1/flux-pro-1.0-expand": "FLUX.1 Expand (outpainting by pixels per side) is not implemented yet",
         "/v1/flux-2-pro-preview": "a preview alias of flux-2-pro (same Flux2Inputs); tryon serves the stable id",

@@ -57,6 +57,8 @@ MP = 1_000_000
 BILLED_MP = 1024 * 1024
 MAX_FLUX2_PIXELS = 4 * 1024 * 1024
 KONTEXT_PIXELS = 1024 * 1024
+#: FLUX VTO uses inputs up to 2 megapixels as they are and downscales larger ones to about 1 MP.
+VTO_AS_IS_PIXELS = 2 * MP
 _FORMATS = ("jpeg", "png", "webp")
 _MEDIA = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
@@ -77,7 +79,7 @@ class Field:
 class ModelSchema:
     """What one submit endpoint accepts, and how the emulator answers it."""
 
-    family: str  # flux2 | kontext | fill
+    family: str  # flux2 | kontext | fill | vto
     fields: Mapping[str, Field]
     required: frozenset[str]
     default_format: str
@@ -139,6 +141,16 @@ _ERASE = {
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
     "output_format": Field("format"),
 }
+_VTO = {
+    "prompt": Field("string", nullable=False),
+    "person": Field("string", nullable=False),
+    "garment": Field("string", nullable=False),
+    "seed": Field("integer"),
+    "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
+    "output_format": Field("format"),
+    "webhook_url": Field("string", max_length=2083),
+    "webhook_secret": Field("string"),
+}
 _PROMPT = frozenset({"prompt"})
 
 #: Submit endpoint (``/v1/<name>``) -> schema; prices in credits (1 credit = $0.01).
@@ -154,6 +166,10 @@ MODEL_SCHEMAS: dict[str, ModelSchema] = {
     "flux-pro-1.0-fill": ModelSchema("fill", _FILL, frozenset({"image"}), "jpeg", 1, flat_credits=5.0),
     # FLUX Erase edits like Fill (white = remove); the emulator bills it like Runware lists it
     "flux-tools/erase-v1": ModelSchema("fill", _ERASE, frozenset({"image", "mask"}), "jpeg", 1, 3.0, 0.4),
+    # FLUX VTO: BFL publishes no price; the emulator bills as Runware resells it (3.75 credits for the
+    # first input megapixel, 0.5 per further input megapixel, 0.5 per output megapixel)
+    "flux-tools/vto-v1": ModelSchema("vto", _VTO, frozenset({"prompt", "person", "garment"}), "jpeg", 2,
+                                     3.75, 0.5),
 }
 
 def bfl_openapi_files() -> list[Path]:
@@ -617,6 +633,9 @@ class BFLEmulator(EmulatorServer):
         pixels) of output and of reference inputs."""
         if schema.flat_credits is not None:
             return schema.flat_credits
+        if schema.family == "vto":
+            in_mp, out_mp = (math.ceil(p / BILLED_MP) for p in (input_pixels, output_pixels))
+            return schema.first_mp_credits + (max(0, in_mp - 1) + out_mp) * schema.extra_mp_credits
         started = [math.ceil(p / BILLED_MP) for p in (output_pixels, input_pixels)]
         return schema.first_mp_credits + (max(0, started[0] - 1) + started[1]) * schema.extra_mp_credits
 
@@ -705,6 +724,8 @@ class BFLEmulator(EmulatorServer):
         fmt = body.get("output_format") or schema.default_format
         if schema.family == "fill":
             return self._fill(body, fmt)
+        if schema.family == "vto":
+            return self._vto(body, fmt)
         inputs = [
             _decode_image(name, body[name])
             for name in schema.fields
@@ -751,6 +772,23 @@ class BFLEmulator(EmulatorServer):
                 raise _value_error("aspect_ratio", f"aspect ratio must be between 21:9 and 9:21, got {text}")
             ratio = parsed
         return kontext_size(ratio)
+
+    @staticmethod
+    def _vto(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
+        """The person dressed: the output follows the person image's size up to 2 MP (larger ones
+        come out at about 1 MP, as BFL's VTO guide says), edges rounded down to multiples of 16."""
+        from tryon.testing.synth import synth_image
+
+        person, garment = _decode_image("person", body["person"]), _decode_image("garment", body["garment"])
+        width, height = person.width, person.height
+        if width * height > VTO_AS_IS_PIXELS:
+            scale = math.sqrt(MP / (width * height))
+            width, height = int(width * scale), int(height * scale)
+        width, height = max(64, width // 16 * 16), max(64, height // 16 * 16)
+        seed_text = (f"vto|{body.get('prompt')}|{body.get('seed')}|{hashlib.sha256(person.data).hexdigest()[:16]}|"
+                     f"{hashlib.sha256(garment.data).hexdigest()[:16]}")
+        data = synth_image(width, height, fmt, transparent=False, seed_text=seed_text)
+        return (data, width, height), person.width * person.height + garment.width * garment.height
 
     @staticmethod
     def _fill(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:

@@ -75,6 +75,10 @@ replicate_emulator = _emulator_fixture("tryon_replicate.emulator", "ReplicateEmu
 replicate_emulator.__doc__ = ("A running Replicate predictions API emulator; REPLICATE_BASE_URL/REPLICATE_API_TOKEN "
                               "point at it.")
 
+fashn_emulator = _emulator_fixture("tryon.testing.fashn_emulator", "FashnEmulator",
+                                   {"FASHN_API_KEY": EMULATOR_KEY}, "FASHN_BASE_URL")
+fashn_emulator.__doc__ = "A running FASHN emulator; FASHN_BASE_URL/FASHN_API_KEY point at it."
+
 
 @pytest.fixture
 def tryon_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:

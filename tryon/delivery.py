@@ -1,0 +1,90 @@
+"""Where a provider's result images may be downloaded from, and downloading them.
+
+Providers that answer with result URLs (BFL's signed blobs, FASHN's CDN) are downloaded
+**without** the API key, through the core fetcher (:class:`tryon.media.fetch.URLFetcher`:
+size cap, timeouts, SSRF checks), and only from: the API origin itself, a host the plugin knows
+as the provider's own delivery host (https only), or a host the user lists in the plugin's
+``delivery_hosts`` setting. Private and loopback addresses are reachable only for the API origin
+when ``base_url`` itself is private or loopback (a local emulator or proxy), and for hosts listed
+explicitly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable
+
+__all__ = [
+    "Origin",
+    "delivery_problem",
+    "is_private_host",
+    "listed",
+    "origin_of",
+    "shown",
+    "trusted_delivery_hosts",
+]
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(url: str) -> Origin | None:
+    """``(scheme, host, port)`` of an http(s) URL, or ``None`` when it is not one or is ambiguous
+    (parsed by the core's one strict parser, the same parse that decides where the call goes)."""
+    from tryon.errors import UnsafeURLError
+    from tryon.urls import parse_url
+
+    try:
+        return parse_url(url).origin
+    except UnsafeURLError:
+        return None
+
+
+def is_private_host(host: str) -> bool:
+    """Whether *host* names a loopback or private address (IP literals and ``localhost``)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not ip.is_global
+
+
+def shown(url: str) -> str:
+    """*url* without its query (signed URLs carry tokens), for messages."""
+    return url.split("?", 1)[0][:200]
+
+
+def listed(origin: Origin, hosts: Iterable[str]) -> bool:
+    """Whether *origin*'s host (or ``host:port``) is among *hosts*."""
+    names = set(hosts)
+    return origin[1] in names or f"{origin[1]}:{origin[2]}" in names
+
+
+def delivery_problem(url: str, base_url: str, extra_hosts: Iterable[str], *,
+                     known: Callable[[str], bool], provider: str) -> str | None:
+    """Why a result image must not be downloaded from *url* (``None`` = it may).
+
+    *known* tells whether a host is one of *provider*'s own delivery hosts (accepted over https).
+    """
+    target, api = origin_of(url), origin_of(base_url)
+    if target is None or api is None:
+        return f"the result URL {shown(url)!r} is not an http(s) URL"
+    if target == api or listed(target, extra_hosts):
+        return None
+    if known(target[1]) and target[0] == "https":
+        return None
+    return (
+        f"the result URL {shown(url)!r} is not on the API host or a known {provider} delivery host; "
+        f"add {target[1]}:{target[2]} to the delivery_hosts setting if you trust it"
+    )
+
+
+def trusted_delivery_hosts(base_url: str, extra_hosts: Iterable[str]) -> frozenset[str]:
+    """Hosts the download may reach even on private addresses: those listed explicitly, and
+    the API origin when ``base_url`` is itself private or loopback."""
+    trusted = set(extra_hosts)
+    api = origin_of(base_url)
+    if api is not None and is_private_host(api[1]):
+        trusted.add(f"{api[1]}:{api[2]}")
+    return frozenset(trusted)
