@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-DEFAULTS = {"size": "1024x1024", "quality": "high", "background": "opaque", "model": "gpt-image-1.5"}
+DEFAULTS = {"size": "1024x1024", "quality": "high", "background": "opaque", "model": "gpt-image-2.6-sunburst"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--inp_fid", choices=("low", "high"), default="low",
                    help="input fidelity for --mode image (low is the service default)")
     p.add_argument("--output_dir", default="outputs", help="where to save the images (default: outputs)")
-    p.add_argument("--model", default=DEFAULTS["model"], help="GPT image model (default: gpt-image-1.5)")
+    p.add_argument("--model", default=DEFAULTS["model"], help="GPT image model (default: gpt-image-2.6-sunburst)")
     return p
 
 

@@ -3,7 +3,7 @@ with a header row; validated with line numbers.
 
 A JSONL line looks like::
 
-    {"prompt": "A leather handbag", "model": "gpt-image-1.5", "options": {"size": "1024x1024", "n": 2},
+    {"prompt": "A leather handbag", "model": "gpt-image-2.6-sunburst", "options": {"size": "1024x1024", "n": 2},
      "name": "handbag"}
 
 ``prompt`` is required; ``model`` is a model name or a preference list; ``options`` holds

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "DEFAULT_DEMO_DIR", "DemoResult", "demo", "run_demo"]
 
 DEFAULT_DEMO_DIR = "tryon-demo"
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
 EMULATOR_KEY = "emulator-key"
 
 
@@ -99,7 +99,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
     tiles.insert(2, mask_path.read_bytes())
     labels.insert(2, "the mask (black = edit)")
     sheet = contact_sheet(tiles, labels, columns=len(tiles),
-                          title="tryon demo: gpt-image-1.5 through the local OpenAI emulator")
+                          title="tryon demo: gpt-image-2.6-sunburst through the local OpenAI emulator")
     sheet_path = save_bytes(sheet, "image/png", out_dir, stem="contact-sheet")
     return DemoResult(saved, mask_path, sheet_path, requests)
 
