@@ -64,7 +64,7 @@ def test_text_to_image(workdir: Path, openai_emulator: Any) -> None:
     result = run(TEXT, workdir)
     assert result.returncode == 0, result.stderr
     params = openai_emulator.last_request.params
-    assert params["model"] == "gpt-image-1.5"
+    assert params["model"] == "gpt-image-2.6-sunburst"
     assert params["prompt"] == "A female model in a traditional green saree"
     assert (params["size"], params["quality"], params["background"]) == ("1024x1024", "high", "opaque")
     (path,) = saved(result, workdir)
@@ -147,7 +147,7 @@ def test_invalid_value_exits_2_without_a_request(workdir: Path, openai_emulator:
 
 @pytest.mark.parametrize(("argv", "expected"), [
     (["--mode", "text", "--prompt", "p"],
-     ["generate", "p", "--model", "gpt-image-1.5", "--size", "1024x1024", "--quality", "high", "-n", "1",
+     ["generate", "p", "--model", "gpt-image-2.6-sunburst", "--size", "1024x1024", "--quality", "high", "-n", "1",
       "--output-dir", "outputs", "--name", "generated", "--background", "opaque"]),
     (["--mode", "image", "--prompt", "p", "--images", "a.jpg", "b.jpg", "--inp_fid", "low", "--model",
       "gpt-image-2", "--size", "2048x1152"],
@@ -155,7 +155,7 @@ def test_invalid_value_exits_2_without_a_request(workdir: Path, openai_emulator:
       "--quality", "high", "-n", "1", "--output-dir", "outputs", "--name", "generated"]),
     (["--mode", "image", "--prompt", "p", "--images", "a.jpg", "--mask", "m.png", "--background", "auto",
       "--inp_fid", "high"],
-     ["edit", "a.jpg", "--prompt", "p", "--model", "gpt-image-1.5", "--size", "1024x1024", "--quality",
+     ["edit", "a.jpg", "--prompt", "p", "--model", "gpt-image-2.6-sunburst", "--size", "1024x1024", "--quality",
       "high", "-n", "1", "--output-dir", "outputs", "--name", "generated", "--mask", "m.png", "--background",
       "auto", "--input-fidelity", "high"]),
 ])

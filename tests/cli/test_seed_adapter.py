@@ -64,14 +64,14 @@ def test_doc_initialization(seed_dir: Path, openai_emulator: Any) -> None:
     from tryon.api.openAI.image_adapter import GPTImageAdapter
     # Using GPT-Image-1.5 (default - recommended)
     adapter = GPTImageAdapter()
-    assert adapter.model_version == "gpt-image-1.5"
+    assert adapter.model_version == "gpt-image-2.6-sunburst"
     # Explicitly specify GPT-Image-1.5
-    adapter = GPTImageAdapter(model_version="gpt-image-1.5")
+    adapter = GPTImageAdapter(model_version="gpt-image-2.6-sunburst")
     # Use GPT-Image-1 (previous version)
     adapter = GPTImageAdapter(model_version="gpt-image-1")
     assert adapter.model_version == "gpt-image-1"
     # With explicit API key
-    adapter = GPTImageAdapter(api_key="your_api_key", model_version="gpt-image-1.5")
+    adapter = GPTImageAdapter(api_key="your_api_key", model_version="gpt-image-2.6-sunburst")
 
     assert openai_emulator.requests == []  # constructing sends nothing
     adapter.generate_text_to_image("a test")
@@ -142,7 +142,7 @@ def test_doc_text_to_image(seed_dir: Path, openai_emulator: Any) -> None:
             f.write(image_bytes)
 
     params = openai_emulator.last_request.params
-    assert params["model"] == "gpt-image-1.5"
+    assert params["model"] == "gpt-image-2.6-sunburst"
     assert (params["size"], params["quality"], params["background"]) == ("1024x1024", "high", "opaque")
     assert params.get("n", 1) == 1
     assert isinstance(images, list) and all(isinstance(i, bytes) for i in images)
@@ -243,7 +243,7 @@ def test_doc_error_handling(seed_dir: Path, openai_emulator: Any, monkeypatch: p
     openai_emulator.fail_next(400, message="The request was malformed.")
     example()
     out = capsys.readouterr().out
-    assert out.startswith("API error: openai/gpt-image-1.5: The request was malformed.")
+    assert out.startswith("API error: openai/gpt-image-2.6-sunburst: The request was malformed.")
 
     monkeypatch.delenv("OPENAI_API_KEY")
     example()
@@ -416,7 +416,7 @@ def test_unknown_model_version_lists_the_valid_ones(openai_emulator: Any) -> Non
     with pytest.raises(ValueError, match="model_version='gpt-image-9' is not a GPT image model") as info:
         GPTImageAdapter(model_version="gpt-image-9")
     listed = str(info.value).split("valid model versions: ", 1)[1].split(", ")
-    assert {"gpt-image-1", "gpt-image-1.5", "gpt-image-2"} <= set(listed)
+    assert {"gpt-image-1", "gpt-image-2.6-sunburst", "gpt-image-2"} <= set(listed)
     assert listed == [m.model for m in tryon.Router().models(provider="openai")]
 
 

@@ -18,7 +18,7 @@ from tryon.request import EditRequest, GenerateRequest
 from tryon.testing.openai_emulator import OpenAIEmulator
 from tryon.testing.synth import synth_image
 
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
 LATENCY = 0.5
 
 

@@ -38,7 +38,7 @@ from tryon.cli.app import build_cli
 from tryon.testing.openai_emulator import OpenAIEmulator
 from tryon.testing.synth import synth_image
 
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
 
 
 @pytest.fixture
@@ -350,7 +350,7 @@ def test_cli_exits_1_when_a_job_failed(openai_emulator: OpenAIEmulator, tmp_path
 @pytest.mark.parametrize(("lines", "args", "expected"), [
     (['{"prompt": "ok"}', '{"prompt": "ok 2"}', '{"prompt": nope}'], (), "jobs.jsonl line 3: not valid JSON"),
     (['{"prompt": "x", "options": {"background": "transparent", "output_format": "jpeg"}}'], (),
-     "line 1: gpt-image-1.5 cannot combine background='transparent' with output_format='jpeg'"),
+     "line 1: gpt-image-2.6-sunburst cannot combine background='transparent' with output_format='jpeg'"),
     (['{"prompt": "x", "model": "gpt-imag-1.5"}'], (), "line 1: unknown model 'gpt-imag-1.5'; did you mean"),
     (['{"prompt": "ok"}'], ("--shard", "4/3"), "not I/N"),
 ])
@@ -439,7 +439,7 @@ def test_a_killed_run_resumes_without_requesting_finished_jobs(emu: OpenAIEmulat
 
 
 def test_a_killed_run_keeps_the_finished_calls_of_a_fanned_out_job(emu: OpenAIEmulator, tmp_path: Path) -> None:
-    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "twenty bags", "model": "gpt-image-1.5",
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "twenty bags", "model": "gpt-image-2.6-sunburst",
                                                   "options": {"n": 20}, "name": "bags"}])
     out = tmp_path / "out"
     emu.slow_next(30)  # one of the job's two calls of 10 hangs; the other comes back at once
@@ -509,18 +509,18 @@ def test_the_manifest_says_why_models_of_a_preference_list_were_skipped(emu: Ope
 
     router.register(FakeGenerator("opaque-only", capabilities=attrs.evolve(FAKE_CAPABILITIES,
                                                                            transparent_background=False)))
-    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a bag", "model": ["opaque-only", "gpt-image-1.5"],
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a bag", "model": ["opaque-only", "gpt-image-2.6-sunburst"],
                                                  "options": {"background": "transparent"}}])
     summary = run_batch(path, tmp_path / "out", router=router)
     assert summary.succeeded == 1
     [line] = outcome_lines(tmp_path / "out")
-    assert line["model"] == "gpt-image-1.5"
+    assert line["model"] == "gpt-image-2.6-sunburst"
     assert line["skipped"] and line["skipped"][0].startswith("opaque-only: cannot honour the request")
 
 
 def test_every_model_of_a_preference_list_is_checked_before_anything_is_sent(emu: OpenAIEmulator,
                                                                              tmp_path: Path) -> None:
-    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a bag", "model": ["gpt-image-1.5", "gpt-image-9"]}])
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a bag", "model": ["gpt-image-2.6-sunburst", "gpt-image-9"]}])
     with pytest.raises(JobFileError, match="gpt-image-9"):
         run_batch(path, tmp_path / "out", router=gpt_router(emu))
     assert emu.requests == []

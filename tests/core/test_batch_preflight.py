@@ -89,7 +89,7 @@ def test_the_issues_mix_of_mistakes_is_refused_whole_before_any_request(
 
 
 def test_a_missing_key_of_any_model_of_a_preference_list_is_a_problem(openai_emulator: Any, tmp_path: Path) -> None:
-    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "x", "model": ["gpt-image-1.5", "flux-2-pro"]}])
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "x", "model": ["gpt-image-2.6-sunburst", "flux-2-pro"]}])
     result = invoke(str(path), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2 and "BFL_API_KEY" in result.stderr
     assert openai_emulator.requests == []
@@ -131,7 +131,7 @@ def test_dry_run_reports_jobs_images_calls_cost_per_model_unpriced_jobs_and_time
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["sent"] is False and data["jobs"] == 5 and data["images"] == 13
-    assert data["per_model"]["gpt-image-1.5"]["images"] == 12 and data["per_model"]["gpt-image-1.5"]["usd"] > 0
+    assert data["per_model"]["gpt-image-2.6-sunburst"]["images"] == 12 and data["per_model"]["gpt-image-2.6-sunburst"]["usd"] > 0
     assert data["per_model"]["flux-erase-v1"]["usd"] is None
     assert data["unpriced_jobs"] == ["line 5 (f)"]
     assert data["minimum_seconds"] == pytest.approx(data["calls"] / 6 * 60)

@@ -15,7 +15,7 @@ from tryon.testing.fake import FakeGenerator
 from tryon.testing.openai_emulator import OpenAIEmulator
 from tryon.testing.synth import synth_image
 
-MODEL = "gpt-image-1.5"  # 10 images per call
+MODEL = "gpt-image-2.6-sunburst"  # 10 images per call
 PROMPT = "A leather handbag, studio lighting"
 
 

@@ -183,13 +183,13 @@ def test_reference_limits_are_enforced_before_any_request(emu: GeminiEmulator) -
     assert PRO in str(err.value)
     with pytest.raises(UnsupportedOptionError) as err:
         r.edit(picture(), "x", model=FLASH, input_fidelity="high")
-    assert "gpt-image-1.5" in str(err.value)
+    assert "gpt-image-2.6-sunburst" in str(err.value)
     with pytest.raises(UnsupportedOptionError) as err:
         r.edit(picture(), "x", model=PRO, mask=picture())
-    assert "gpt-image-1.5" in str(err.value)
+    assert "gpt-image-2.6-sunburst" in str(err.value)
     with pytest.raises(UnsupportedOptionError) as err:
         r.generate("x", model=PRO, background="transparent")
-    assert "gpt-image-1.5" in str(err.value)
+    assert "gpt-image-2.6-sunburst" in str(err.value)
     assert emu.requests == []
 
 
