@@ -199,11 +199,11 @@ def test_results_are_never_overwritten(inputs: Path, openai_emulator: Any) -> No
 
 def test_edit_sends_the_inputs_and_the_mask_as_alpha(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("edit", "person.jpg", "person.jpg", "--prompt", "Red hat", "--mask", "mask.png",
-                    "--input-fidelity", "high", "-o", "out")
+                    "--quality", "low", "-o", "out")
     assert result.exit_code == 0, result.output
     request = openai_emulator.last_request
     assert len(request.files["image[]"]) == 2
-    assert request.params["input_fidelity"] == "high"
+    assert request.params["quality"] == "low"
     alpha = request.files["mask"][0].image().getchannel("A")
     assert (alpha.getpixel((10, 10)), alpha.getpixel((500, 10))) == (0, 255)
 
@@ -223,10 +223,10 @@ def test_dry_run_sends_nothing(inputs: Path, openai_emulator: Any) -> None:
 
 def test_dry_run_json_and_a_preference_list(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("edit", "person.jpg", "--prompt", "Red hat", "--input-fidelity", "high",
-                    "-m", "gpt-image-2", "-m", "gpt-image-2.6-sunburst", "--dry-run", "--json")
+                    "-m", "gpt-image-2", "-m", "gpt-image-1.5", "--allow-retired", "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert (report["model"], report["sent"], report["options"]) == ("gpt-image-2.6-sunburst", False,
+    assert (report["model"], report["sent"], report["options"]) == ("gpt-image-1.5", False,
                                                                     {"input_fidelity": "high"})
     assert report["skipped"][0].startswith("gpt-image-2: cannot honour the request")
     assert report["estimate"]["usd"] > 0
@@ -489,7 +489,7 @@ def test_models_supports_filters_by_every_feature() -> None:
     result = invoke("models", "--supports", "mask,transparent_background", "--supports", "input_fidelity",
                     "--provider", "openai", "--json")
     rows = json.loads(result.stdout)
-    assert {"gpt-image-2.6-sunburst", "gpt-image-1"} <= {r["model"] for r in rows}
+    assert {"gpt-image-1.5", "gpt-image-1"} <= {r["model"] for r in rows}  # only retired models have it now
     assert "gpt-image-2" not in {r["model"] for r in rows}  # no input fidelity control
     assert all(r["mask"] and r["transparent_background"] and r["input_fidelity"] for r in rows)
 
@@ -549,9 +549,9 @@ def test_models_json_shows_lifecycle_dates_and_sources() -> None:
 
 
 def test_models_markdown_compare_reproduces_the_seed_table() -> None:
-    result = invoke("models", "--markdown", "--compare", "gpt-image-2.6-sunburst,gpt-image-1,gpt-image-2")
+    result = invoke("models", "--markdown", "--compare", "gpt-image-1.5,gpt-image-1,gpt-image-2")
     assert result.stdout == (
-        "| Feature | gpt-image-2.6-sunburst | gpt-image-1 | gpt-image-2 |\n"
+        "| Feature | gpt-image-1.5 | gpt-image-1 | gpt-image-2 |\n"
         "|---|---|---|---|\n"
         "| Max Resolution | 1536×1024 | 1536×1024 | 3840×2160 |\n"
         "| Transparent BG | ✅ | ✅ | ✅ |\n"

@@ -89,7 +89,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
         step("multi-image edit", lambda r: r.edit(
             [portrait.image.data, product.image.data],
             "Create a fashion image combining elements from all reference images", model=MODEL,
-            size="1536x1024", quality="high", input_fidelity="high"))
+            size="1536x1024", quality="high"))
         requests = len(emu.requests)
 
     saved = tuple((label, tuple(gen.save(out_dir, stem=f"{i}-{_slug(label)}")))

@@ -53,13 +53,8 @@ def _check_n(n: Any) -> None:
                     "(for more images per request use tryon.generate, which splits them into calls)")])
 
 
-_FIDELITY_WARNED: set[str] = set()
-
-
 def _warn_fidelity_left_out(model: str) -> None:
-    if model in _FIDELITY_WARNED:
-        return
-    _FIDELITY_WARNED.add(model)
+    # a UserWarning: Python's default filter shows it once per calling line
     warnings.warn(f"{model} has no input_fidelity parameter (its input images are read at high fidelity, "
                   "per third-party references): input_fidelity='high' was left out. For the explicit control "
                   "use model_version='gpt-image-1.5' on an endpoint that still serves it (serves_retired=True)",
@@ -143,7 +138,7 @@ class GPTImageAdapter:
         ``input_fidelity``: ``low`` (the service's default) or ``high``. Models without fidelity
         control (``gpt-image-2`` and later, among them the default ``gpt-image-2.6-sunburst``) take
         no such parameter (the SDK says to omit it; third-party references say they read input
-        images at high fidelity): it is left out, and ``high`` warns once that it was. Any other
+        images at high fidelity): it is left out, and ``high`` warns (``UserWarning``) that it was. Any other
         value raises ``ValueError``. ``background`` (not in the seed's documentation, but taken by
         its code) is optional.
         """
