@@ -183,7 +183,7 @@ def test_reference_limits_are_enforced_before_any_request(emu: GeminiEmulator) -
     assert PRO in str(err.value)
     with pytest.raises(UnsupportedOptionError) as err:
         r.edit(picture(), "x", model=FLASH, input_fidelity="high")
-    assert "gpt-image-2.6-sunburst" in str(err.value)
+    assert "gpt-image-1.5" not in str(err.value)  # only retired models take it now: none is suggested
     with pytest.raises(UnsupportedOptionError) as err:
         r.edit(picture(), "x", model=PRO, mask=picture())
     assert "gpt-image-2.6-sunburst" in str(err.value)
