@@ -175,6 +175,38 @@ def test_batch_wide_defaults_fill_what_jobs_leave_out(openai_emulator: Any, tmp_
     assert len(list((tmp_path / "out").glob("*.png.json"))) == 2
 
 
+def test_job_ids_take_the_batch_wide_defaults_into_account(tmp_path: Path) -> None:
+    from tryon.batch import JobDefaults, load_jobs
+
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a"}, {"prompt": "b", "id": "mine"},
+                                                {"prompt": "c", "options": {"quality": "high"}}])
+    plain = load_jobs(path)
+    low = load_jobs(path, JobDefaults(options={"quality": "low"}))
+    high = load_jobs(path, JobDefaults(options={"quality": "high"}))
+    other_model = load_jobs(path, JobDefaults(model="gpt-image-2"))
+    assert len({plain[0].id, low[0].id, high[0].id, other_model[0].id}) == 4  # what it asks for differs
+    assert plain[1].id == low[1].id == "mine"  # an explicit id is the user's: kept
+    assert plain[2].id == high[2].id  # its own option wins: it asks for the same, so it is the same job
+    assert low[2].id == plain[2].id and low[2].options["quality"] == "high"
+    # the same as writing the defaults into the line
+    written = load_jobs(write_jobs(tmp_path / "w.jsonl", [{"prompt": "a", "options": {"quality": "low"}}]))
+    assert written[0].id == low[0].id
+    again = load_jobs(write_jobs(tmp_path / "m.jsonl", [{"prompt": "a", "model": "gpt-image-2"}]))
+    assert again[0].id == other_model[0].id
+
+
+def test_a_rerun_with_other_options_is_not_taken_as_done(openai_emulator: Any, tmp_path: Path) -> None:
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a"}])
+    out = str(tmp_path / "out")
+    assert invoke(str(path), "-o", out, "--option", "quality=low").exit_code == 0
+    assert invoke(str(path), "-o", out, "--option", "quality=low").exit_code == 0  # done: skipped
+    assert len(openai_emulator.requests) == 1
+    result = invoke(str(path), "-o", out, "--option", "quality=high")
+    assert result.exit_code == 0, result.output
+    assert [r.params["quality"] for r in openai_emulator.requests] == ["low", "high"]
+    assert len(list((tmp_path / "out").glob("*.png"))) == 2
+
+
 def test_provider_settings_for_a_batch(openai_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_BASE_URL")
     path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a"}])
