@@ -9,7 +9,8 @@ Defaults are those the seed documents for ``GPTImageAdapter`` (size ``1024x1024`
 shut down by OpenAI on 2026-12-01, so the default is its successor ``gpt-image-2.6-sunburst``.
 ``--inp_fid low`` is the service's default and is not sent; ``--inp_fid high`` is sent to models
 that take it (``gpt-image-1.5`` on an endpoint that still serves it) and left out, with a note,
-on models without the parameter (``gpt-image-2`` and later), as ``GPTImageAdapter`` does. Images are saved into ``--output_dir`` under fresh names
+on models without the parameter (``gpt-image-2`` and later), as ``GPTImageAdapter`` does.
+Images are saved into ``--output_dir`` under fresh names
 (earlier results are never overwritten) and their paths printed. Errors exit with 2 (invalid
 request, nothing sent) or 1 (the service failed), without a traceback.
 """

@@ -300,7 +300,8 @@ class RetiredModel:
 
 RETIRED: Mapping[str, RetiredModel] = MappingProxyType({
     name: RetiredModel(
-        Lifecycle(status="retired", shutdown_on=dt.date(2026, 5, 12), successors=("gpt-image-2.6-sunburst", "gpt-image-2"),
+        Lifecycle(status="retired", shutdown_on=dt.date(2026, 5, 12),
+                  successors=("gpt-image-2.6-sunburst", "gpt-image-2"),
                   note="OpenAI retired the DALL·E models"),
         "retired by OpenAI on 2026-05-12; its request shape (response_format, style, quality standard/hd, "
         "256/512/1792 sizes) is not served by tryon",

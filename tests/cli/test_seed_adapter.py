@@ -508,7 +508,7 @@ def test_the_seeds_default_model_is_retired_and_its_successor_is_the_default(
 
     assert DEFAULT_MODEL_VERSION == GPTImageAdapter().model_version == "gpt-image-2.6-sunburst" == tryon.DEFAULT_MODEL
     old = GPTImageAdapter(model_version="gpt-image-1.5")  # still constructible, as the seed documents
-    with pytest.raises(tryon.ModelRetiredError, match="gpt-image-2.6-sunburst or gpt-image-2.6-flare"):
+    with pytest.raises(tryon.ModelRetiredError, match=r"gpt-image-2\.6-sunburst or gpt-image-2\.6-flare"):
         old.generate_text_to_image("a coat")
     assert openai_emulator.requests == []  # nothing sent
 

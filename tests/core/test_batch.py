@@ -293,7 +293,7 @@ def test_max_per_minute_caps_the_request_rate(emu: OpenAIEmulator, tmp_path: Pat
     assert summary.succeeded == 10
     assert len(limiter.grants) == len(emu.requests) == 10  # every request started on a grant
     grants = sorted(limiter.grants)
-    gaps = [b - a for a, b in zip(grants, grants[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(grants)]
     assert min(gaps) >= 0.1 - 1e-3, f"two calls started {min(gaps):.3f}s apart under a 10/s cap"
     assert grants[-1] - grants[0] >= 0.9 - 1e-2  # nine gaps of 0.1 s
 
@@ -542,7 +542,8 @@ def test_the_manifest_says_why_models_of_a_preference_list_were_skipped(emu: Ope
 
 def test_every_model_of_a_preference_list_is_checked_before_anything_is_sent(emu: OpenAIEmulator,
                                                                              tmp_path: Path) -> None:
-    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a bag", "model": ["gpt-image-2.6-sunburst", "gpt-image-9"]}])
+    path = write_jobs(tmp_path / "jobs.jsonl",
+                      [{"prompt": "a bag", "model": ["gpt-image-2.6-sunburst", "gpt-image-9"]}])
     with pytest.raises(JobFileError, match="gpt-image-9"):
         run_batch(path, tmp_path / "out", router=gpt_router(emu))
     assert emu.requests == []

@@ -131,7 +131,8 @@ def test_dry_run_reports_jobs_images_calls_cost_per_model_unpriced_jobs_and_time
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["sent"] is False and data["jobs"] == 5 and data["images"] == 13
-    assert data["per_model"]["gpt-image-2.6-sunburst"]["images"] == 12 and data["per_model"]["gpt-image-2.6-sunburst"]["usd"] > 0
+    sunburst = data["per_model"]["gpt-image-2.6-sunburst"]
+    assert sunburst["images"] == 12 and sunburst["usd"] > 0
     assert data["per_model"]["flux-erase-v1"]["usd"] is None
     assert data["unpriced_jobs"] == ["line 5 (f)"]
     assert data["minimum_seconds"] == pytest.approx(data["calls"] / 6 * 60)

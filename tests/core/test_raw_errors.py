@@ -158,7 +158,8 @@ def test_malformed_sizes_are_refused_for_every_provider(size: Any, model: str) -
 
 # --------------------------------------------------------------------------- models
 
-BAD_MODELS: list[Any] = [None, 5, 3.5, b"gpt-image-2.6-sunburst", [None], ["gpt-image-2.6-sunburst", None], {}, object(), True]
+BAD_MODELS: list[Any] = [None, 5, 3.5, b"gpt-image-2.6-sunburst", [None], ["gpt-image-2.6-sunburst", None], {},
+                         object(), True]
 
 
 @pytest.mark.parametrize("model", BAD_MODELS, ids=repr)

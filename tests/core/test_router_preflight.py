@@ -15,11 +15,13 @@ def test_prepare_without_fetching_checks_local_inputs_and_keeps_urls(router: Any
     (tmp_path / "p.png").write_bytes(synth_image(512, 512, "png", transparent=False, seed_text="p"))
     (tmp_path / "m.png").write_bytes(synth_image(512, 256, "png", transparent=True, seed_text="m"))
     url = "https://example.com/a.png"
-    _, request, _ = router.prepare(tryon.Operation.EDIT, "x", "gpt-image-2.6-sunburst", images=[str(tmp_path / "p.png"), url],
+    _, request, _ = router.prepare(tryon.Operation.EDIT, "x", "gpt-image-2.6-sunburst",
+                                   images=[str(tmp_path / "p.png"), url],
                                    fetch=False)
     assert request.images[1] == url and request.images[0].width == 512
     with pytest.raises(InvalidInputError, match="image 1 of 2"):
-        router.prepare(tryon.Operation.EDIT, "x", "gpt-image-2.6-sunburst", images=[str(tmp_path / "m.png")[:-4] + "x.png", url],
+        router.prepare(tryon.Operation.EDIT, "x", "gpt-image-2.6-sunburst",
+                       images=[str(tmp_path / "m.png")[:-4] + "x.png", url],
                        fetch=False)
     with pytest.raises(InvalidInputError, match="mask"):  # checked against the first, local image
         router.prepare(tryon.Operation.EDIT, "x", "gpt-image-2.6-sunburst", images=[str(tmp_path / "p.png"), url],
@@ -62,7 +64,8 @@ def test_unknown_provider_names_are_refused_listing_providers(router: Any) -> No
 
 def test_a_misspelt_option_gets_a_did_you_mean(router: Any) -> None:
     with pytest.raises(UnsupportedOptionError, match="did you mean 'size'"):
-        router.check(router.build_request(tryon.Operation.GENERATE, "x", {"sizee": "1024x1024"}), "gpt-image-2.6-sunburst")
+        router.check(router.build_request(tryon.Operation.GENERATE, "x", {"sizee": "1024x1024"}),
+                     "gpt-image-2.6-sunburst")
     with pytest.raises(UnsupportedOptionError, match="did you mean 'guidance'"):
         router.check(router.build_request(tryon.Operation.GENERATE, "x", {"guidanse": 3}), "flux-2-flex")
 

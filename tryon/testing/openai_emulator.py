@@ -1146,7 +1146,8 @@ def _form_values(params: Mapping[str, Any]) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the emulator until Ctrl-C."""
     parser = command_line("python -m tryon.testing.openai_emulator", "Serve a local emulator of the OpenAI Images API.")
-    parser.add_argument("--retired-models-served", action="store_true", help="also serve the retired models (gpt-image-1, gpt-image-1.5, ...)")
+    parser.add_argument("--retired-models-served", action="store_true",
+                        help="also serve the retired models (gpt-image-1, gpt-image-1.5, ...)")
     args = parser.parse_args(argv)
     emulator = OpenAIEmulator(host=args.host, port=args.port, latency=args.latency,
                               retired_models_served=args.retired_models_served, require_key=not args.no_require_key)

@@ -67,7 +67,8 @@ class GPTImageAdapter:
     ``api_key`` defaults to the ``OPENAI_API_KEY`` environment variable; ``model_version``
     is any GPT image model the openai plugin declares (``gpt-image-2.6-sunburst``, the default,
     ``gpt-image-2``, ``gpt-image-1.5``, ``gpt-image-1``, ...). The seed's default, ``gpt-image-1.5``,
-    was shut down by OpenAI on 2026-12-01; the default is its successor. Raises ``ValueError`` (:class:`tryon.MissingCredentialsError`)
+    was shut down by OpenAI on 2026-12-01; the default is its successor. Raises ``ValueError``
+    (:class:`tryon.MissingCredentialsError`)
     without a key, ``ValueError`` for an unknown model and ``ImportError`` without the
     ``openai`` package — all at construction, before any request.
 
