@@ -18,6 +18,7 @@ import pytest
 from PIL import Image, ImageDraw
 from tryon_flux import generators as flux_generators
 from tryon_gemini import generators as gemini_generators
+from tryon_gemini.pricing import PRICES as GEMINI_PRICES
 from tryon_openai import MODELS as GPT_MODELS
 from tryon_openai import OpenAIImageGenerator
 
@@ -249,3 +250,18 @@ def test_a_streamed_edit_with_partial_images_is_covered() -> None:
         final = list(router.stream(PROMPT, model="gpt-image-1.5", images=[WIDE], **options))[-1]
     assert isinstance(final, tryon.Generation) and final.cost_usd is not None and est.usd is not None
     assert final.cost_usd <= est.usd < 1.1 * final.cost_usd  # the partial images' tokens are in both
+
+
+@pytest.mark.parametrize(("model", "per_image"), [("gemini-3.1-flash-image", 1120), ("gemini-3-pro-image", 560),
+                                                  ("gemini-2.5-flash-image", 258 * 4)])
+def test_gemini_estimates_count_the_reference_images(model: str, per_image: int) -> None:
+    router = tryon.Router(plugins=False, allow_retired=True)
+    for gen in gemini_generators(api_key=KEY):
+        router.register(gen)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # gemini-2.5-flash-image is retired: not under test
+        alone = router.estimate(PROMPT, model=model)
+        with_two = router.estimate(PROMPT, model=model, images=[SQUARE, SQUARE])
+    rates = GEMINI_PRICES[model].rates
+    assert f"{2 * per_image} input image tokens" in with_two.basis
+    assert with_two.usd == pytest.approx(alone.usd + 2 * per_image * rates.image_in_rate / 1e6, abs=2e-6)
