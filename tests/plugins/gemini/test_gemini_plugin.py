@@ -121,6 +121,16 @@ def test_generate_sends_the_documented_body_with_the_key_in_a_header(
     assert gen.provider == "gemini" and gen.model == FLASH and gen.request_id
 
 
+def test_the_inline_image_is_lifted_from_the_body_not_parsed_as_text(r: tryon.Router, emu: GeminiEmulator) -> None:
+    import base64
+
+    gen = r.generate("a red fox", model=PRO)
+    data = gen.raw["candidates"][0]["content"]["parts"][-1]["inlineData"]["data"]
+    assert data.startswith("\x00tryon-blob-") and len(data) < 64  # a placeholder: the base64 never became a str
+    assert len(base64.b64encode(gen.image.data)) > 4096  # large enough to be lifted (tryon.json_blobs.MIN_BLOB)
+    assert gen.image.to_pil().size == gen.image.size  # the bytes decoded from the body are the image
+
+
 @pytest.mark.parametrize("ratio", sorted(FLASH_SIZES))
 def test_every_ratio_gives_the_documented_size(r: tryon.Router, ratio: str) -> None:
     image = r.generate("x", model=FLASH, aspect_ratio=ratio).image
