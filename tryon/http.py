@@ -46,10 +46,10 @@ from tryon.errors import (
 )
 
 if TYPE_CHECKING:
-    from tryon.json_blobs import Blobs
     import requests
     from urllib3.util.retry import Retry
 
+    from tryon.json_blobs import Blobs
     from tryon.urls import Target
 
 __all__ = [

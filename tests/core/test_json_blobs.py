@@ -91,7 +91,7 @@ def test_not_json_is_a_value_error() -> None:
         loads(b"<html>busy</html>")
     with pytest.raises(ValueError):  # a bad padding in the lifted text
         _, blobs = loads(gemini_answer("A" * 9001))
-        blobs.decode(next(iter([f"{blobs._tag}0"])))  # noqa: SLF001
+        blobs.decode(next(iter([f"{blobs._tag}0"])))
 
 
 def test_utf8_text_around_the_image_is_kept() -> None:
