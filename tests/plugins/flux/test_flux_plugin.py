@@ -109,6 +109,7 @@ def test_the_hook_registers_every_model_and_is_spelt_right() -> None:
         "flux-kontext-max",
         "flux-pro-1.0-fill",
         "flux-erase-v1",
+        "flux-pro-1.0-expand",
     }
 
 
