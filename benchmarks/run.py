@@ -2,7 +2,7 @@
 
 ``--quick`` uses fewer repetitions (a smoke run), ``--only NAME`` runs some benchmarks
 (``overhead``, ``fanout``, ``batch``, ``startup``, ``memory``, ``prepare``, ``peers``,
-``result_check``), ``--no-write``
+``result_check``, ``try_on``), ``--no-write``
 prints the table without touching the docs.
 """
 
@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a file: python benchmarks/run.py
 
 from benchmarks.common import ROOT, Result
 
-BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers", "result_check")
+BENCHMARKS = ("overhead", "fanout", "batch", "startup", "memory", "prepare", "peers", "result_check", "try_on")
 PACKAGES = ("tryon", "openai", "httpx2", "pydantic", "pillow", "attrs", "pluggy", "click", "requests", "litellm",
             "any-llm-sdk")
 OUTPUT = ROOT / "docs" / "performance.md"

@@ -20,13 +20,16 @@ settings.register_profile("dev", max_examples=500, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Only the first-party plugins load in tests, whatever else is installed on the machine.
-FIRST_PARTY = "openai,flux,gemini"
+FIRST_PARTY = "openai,flux,gemini,replicate,fal"
 os.environ["TRYON_PLUGINS"] = FIRST_PARTY
+# No models file of the machine's user leaks in (tests name theirs through TRYON_MODELS_FILE).
+os.environ["TRYON_MODELS_FILE"] = ""
 
 SECRET_ENV = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "AZURE_OPENAI_API_KEY",
     "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "BFL_API_KEY", "BFL_BASE_URL", "GEMINI_API_KEY",
-    "GOOGLE_API_KEY", "GEMINI_BASE_URL", "TRYON_ALLOW_PRIVATE_URLS", "TRYON_SERVES_RETIRED",
+    "GOOGLE_API_KEY", "GEMINI_BASE_URL", "REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "TRYON_ALLOW_PRIVATE_URLS",
+    "TRYON_SERVES_RETIRED",
 )
 for _name in SECRET_ENV:
     os.environ.pop(_name, None)
@@ -68,6 +71,7 @@ def _clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in SECRET_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TRYON_PLUGINS", FIRST_PARTY)
+    monkeypatch.setenv("TRYON_MODELS_FILE", "")
     tryon.reset_default_router()
     yield
     tryon.reset_default_router()

@@ -46,26 +46,30 @@ from tryon.errors import (
 from tryon.hookspecs import hookimpl
 from tryon.media.limits import InputLimits
 from tryon.notice import Notice
-from tryon.protocol import ImageGenerator
+from tryon.protocol import ImageGenerator, TryOnGenerator
 from tryon.provenance import Provenance, Source, SourceKind
-from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Skip, Usage
 from tryon.router import ModelInfo, RetiredModelWarning, Router
 from tryon.secrets import install_log_redaction as _install_log_redaction
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto import CATEGORIES, Composition, Garment, TryOnCapabilities
 
 _install_log_redaction()  # no key in any log record of tryon or the libraries it drives
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CATEGORIES",
     "FEATURES",
     "AuthenticationError",
     "Capabilities",
+    "Composition",
     "ContentPolicyError",
     "Deviations",
     "EditRequest",
     "Estimate",
+    "Garment",
     "GenerateRequest",
     "GeneratedImage",
     "Generation",
@@ -101,7 +105,10 @@ __all__ = [
     "Skip",
     "Source",
     "SourceKind",
+    "TryOnCapabilities",
     "TryOnError",
+    "TryOnGenerator",
+    "TryOnRequest",
     "UnknownModelError",
     "UnsafeURLError",
     "UnsupportedOptionError",
@@ -111,16 +118,20 @@ __all__ = [
     "aedit",
     "agenerate",
     "astream",
+    "atry_on",
     "default_router",
     "edit",
     "estimate",
+    "estimate_try_on",
     "explain",
+    "explain_try_on",
     "generate",
     "hookimpl",
     "models",
     "plugin_report",
     "reset_default_router",
     "stream",
+    "try_on",
 ]
 
 DEFAULT_MODEL = "gpt-image-2.6-sunburst"
@@ -167,6 +178,31 @@ async def aedit(images: Any, prompt: str, *, model: str | Sequence[str] = DEFAUL
                 strict: bool | None = None, **options: Any) -> Generation:
     """Async :func:`edit`."""
     return await default_router().aedit(images, prompt, model=model, strict=strict, **options)
+
+
+def try_on(person: Any, garments: Any, *, model: str | Sequence[str] = DEFAULT_MODEL, strict: bool | None = None,
+           **options: Any) -> Generation:
+    """Dress *person* in *garments* (one image or a list; each a :class:`Garment`, a mapping
+    ``{"image": ..., "category": ...}`` or an image). ``category="top"`` tags every garment given
+    without one. What the model cannot honour is refused before any call; see docs/try-on.md."""
+    return default_router().try_on(person, garments, model=model, strict=strict, **options)
+
+
+async def atry_on(person: Any, garments: Any, *, model: str | Sequence[str] = DEFAULT_MODEL,
+                  strict: bool | None = None, **options: Any) -> Generation:
+    """Async :func:`try_on`."""
+    return await default_router().atry_on(person, garments, model=model, strict=strict, **options)
+
+
+def estimate_try_on(person: Any, garments: Any, *, model: str | Sequence[str] = DEFAULT_MODEL,
+                    **options: Any) -> Estimate:
+    """The cost of a :func:`try_on`, estimated before any call."""
+    return default_router().estimate_try_on(person, garments, model=model, **options)
+
+
+def explain_try_on(model: str | Sequence[str], garments: Any = ("(garment)",), **options: Any) -> list[str]:
+    """Why *model* cannot serve a try-on with these options (empty = it can); sends nothing."""
+    return default_router().explain_try_on(model, garments, **options)
 
 
 def stream(prompt: str, *, model: str = DEFAULT_MODEL, images: Any = None,

@@ -19,6 +19,7 @@ from tryon.media.limits import InputLimits
 from tryon.pricing import Price
 from tryon.provenance import EXTRA_FACTS, Provenance
 from tryon.sizes import Sizes
+from tryon.vto.declaration import TryOnCapabilities
 
 
 def _to_tuple(values: Iterable[Any]) -> tuple[Any, ...]:
@@ -45,6 +46,8 @@ class Operation(enum.StrEnum):
 
     GENERATE = "generate"
     EDIT = "edit"
+    TRY_ON = "try_on"
+    """Virtual try-on: a person dressed in garments (``Capabilities.try_on`` says how)."""
 
 
 def _ops(values: Iterable[str | Operation]) -> frozenset[Operation]:
@@ -59,6 +62,34 @@ def _strs(values: Iterable[str]) -> frozenset[str]:
 
 def _mapping(values: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(values))
+
+
+_EVERY_OPERATION: frozenset[Operation] = frozenset(Operation)
+
+
+def _option_operations(values: Mapping[str, Iterable[str | Operation] | str | Operation] | Iterable[str]
+                       ) -> Mapping[str, frozenset[Operation]]:
+    """``{"option": {"edit"}}`` (or a collection of option names: every operation) as a read-only mapping."""
+    if isinstance(values, str):
+        raise TypeError("expected a mapping of option names to operations, or a collection of option names")
+    if not isinstance(values, Mapping):  # every operation (of the model: narrowed after construction)
+        return MappingProxyType({name: _EVERY_OPERATION for name in values})
+    out: dict[str, frozenset[Operation]] = {}
+    for name, ops in values.items():
+        out[name] = _ops((ops,) if isinstance(ops, str | Operation) else ops)
+        if not out[name]:
+            raise ValueError(f"option {name!r} is declared for no operation")
+    return MappingProxyType(out)
+
+
+def _seed_range(value: tuple[int, int] | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    low, high = value
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (low, high)) or not 0 <= low <= high:
+        raise ValueError("seed_range must be (lowest, highest) whole numbers with 0 <= lowest <= highest, "
+                         f"not {value!r}")
+    return int(low), int(high)
 
 
 @attrs.frozen
@@ -106,7 +137,9 @@ class Rule:
     """A cross-option rule: when option ``when`` is set (to one of ``equals``), option ``then``
     must take one of ``allowed`` — or, with ``allowed=None``, must not be set at all.
 
-    Values left unset in a request are read from the model's declared ``defaults``.
+    A rule reads what the request sets: an unset ``when`` never triggers it, and an unset
+    ``then`` is "not set". The one exception is the ``then`` of a ``requires`` rule (``allowed``
+    given): unset, it reads the model's declared default, the value the provider will apply.
     """
 
     when: str
@@ -251,6 +284,10 @@ class Capabilities:
     streaming: bool = False
     max_partial_images: int = 0
     seed: bool = False
+    seed_range: tuple[int, int] | None = attrs.field(default=None, converter=_seed_range)
+    """The seeds the provider accepts, both ends included (``None``: any seed tryon takes, >= 0). A
+    seed outside is refused before sending; fan-out's per-call seeds (seed, seed + 1, ...) wrap
+    around inside it (see :mod:`tryon.fanout`)."""
     moderation: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
     max_prompt_length: int | None = None
     inputs: InputLimits = InputLimits()
@@ -271,6 +308,16 @@ class Capabilities:
     inputs_when: tuple[InputsWhen, ...] = attrs.field(default=(), converter=_to_tuple)
     unstreamable_formats: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
     """Output formats this model cannot stream (partial images or streamed events)."""
+    required_options: Mapping[str, frozenset[Operation]] = attrs.field(
+        factory=dict, converter=_option_operations, hash=False)
+    """Options a request must set, with the operations that need them: ``{"strength": {"edit"}}``
+    (a collection of names: every operation). A request without one is refused before sending.
+    Names are request options (``"aspect_ratio"``) or provider options (``"strength"`` or
+    ``"options.strength"``)."""
+    operation_options: Mapping[str, frozenset[Operation]] = attrs.field(
+        factory=dict, converter=_option_operations, hash=False)
+    """Options valid for some operations only: ``{"aspect_ratio": {"generate"}}``. A request of
+    another operation that sets one is refused before sending (lenient mode drops it)."""
     max_concurrent_calls: int = 4
     """How many calls of one fanned-out request run at once (``n`` beyond ``max_images_per_call``)."""
     price: Price | None = attrs.field(default=None, hash=False, eq=False)
@@ -278,12 +325,26 @@ class Capabilities:
     sources become the ``price`` fact group of :attr:`sources` unless that group is declared."""
     sources: Provenance = attrs.field(factory=Provenance, hash=False, eq=False)
     """Where each fact group of this declaration comes from (see :mod:`tryon.provenance`)."""
+    try_on: TryOnCapabilities | None = attrs.field(default=None, hash=False)
+    """How the model serves virtual try-on (with ``Operation.TRY_ON`` in ``operations``); see
+    :mod:`tryon.vto` and docs/try-on.md."""
 
     def __attrs_post_init__(self) -> None:
         if self.max_images_per_call < 1:
             raise ValueError("max_images_per_call must be at least 1")
         if Operation.EDIT in self.operations and self.max_input_images < 1:
             raise ValueError("a model that edits must accept at least one input image")
+        if (Operation.TRY_ON in self.operations) != (self.try_on is not None):
+            raise ValueError("Operation.TRY_ON in operations and a try_on=TryOnCapabilities(...) go together")
+        if self.try_on is not None and self.try_on.composition is not None:
+            if Operation.EDIT not in self.operations:
+                raise ValueError("composition try-on runs the model's edit path: it needs Operation.EDIT")
+            if self.try_on.max_garments > self.max_input_images - 1:
+                raise ValueError(f"composition try-on sends the person and each garment as edit inputs: "
+                                 f"max_garments={self.try_on.max_garments} needs max_input_images >= "
+                                 f"{self.try_on.max_garments + 1} (it is {self.max_input_images})")
+            if "image" in self.try_on.mask_modes and not self.mask:
+                raise ValueError("composition try-on with mask_modes 'image' needs an edit that takes a mask")
         if self.mask_required and not self.mask:
             raise ValueError("mask_required needs mask=True")
         if self.max_n is not None and self.max_n < 1:
@@ -305,10 +366,65 @@ class Capabilities:
             raise TypeError("price must be a tryon.pricing.Price")
         if self.price is not None and "price" not in self.sources.facts:
             object.__setattr__(self, "sources", self.sources.merged({"price": self.price.sources}))
+        if self.seed_range is not None and not self.seed:
+            raise ValueError("seed_range needs seed=True")
+        every = frozenset(Operation)  # a collection of names means every operation *this model* offers
+        for label in ("required_options", "operation_options"):
+            declared = getattr(self, label)
+            if any(ops == every for ops in declared.values()):
+                object.__setattr__(self, label, MappingProxyType(
+                    {name: (self.operations if ops == every else ops) for name, ops in declared.items()}))
+        self._check_option_operations()
         unknown_facts = set(self.sources.facts) - fact_groups()
         if unknown_facts:
             raise ValueError(f"sources name unknown fact groups {sorted(unknown_facts)}; "
                              f"known: {', '.join(sorted(fact_groups()))}")
+
+    def _check_option_operations(self) -> None:
+        from tryon.request import EditRequest, GenerateRequest
+
+        for label in ("required_options", "operation_options"):
+            declared = getattr(self, label)
+            if any(ops == _EVERY_OPERATION for ops in declared.values()):
+                object.__setattr__(self, label, MappingProxyType(
+                    {k: (self.operations if v == _EVERY_OPERATION else v) for k, v in declared.items()}))
+
+        fields = (GenerateRequest.field_names() | EditRequest.field_names()) - {"prompt", "options"}
+        provider = set(self.option_names())
+        for label, declared in (("required_options", self.required_options),
+                                ("operation_options", self.operation_options)):
+            for name, ops in declared.items():
+                bare = name.removeprefix("options.")
+                if not (bare in provider or (bare == name and bare in fields)):
+                    raise ValueError(f"{label} names {name!r}, which is neither a request option nor a field of "
+                                     "provider_options")
+                if ops - self.operations:
+                    raise ValueError(f"{label} gives {name!r} operations the model does not offer: "
+                                     f"{sorted(o.value for o in ops - self.operations)}")
+        for name, ops in self.required_options.items():
+            allowed = self.operation_options.get(name)
+            if allowed is not None and ops - allowed:
+                raise ValueError(f"{name!r} is required for {sorted(o.value for o in ops - allowed)}, where "
+                                 "operation_options does not allow it")
+
+    def required_for(self, operation: Operation | str) -> tuple[str, ...]:
+        """The options a request of *operation* must set."""
+        op = Operation(operation)
+        return tuple(name for name, ops in self.required_options.items() if op in ops)
+
+    def allows_option(self, name: str, operation: Operation | str) -> bool:
+        """Whether option *name* may be set in a request of *operation* (see :attr:`operation_options`)."""
+        bare = name.removeprefix("options.")
+        for declared, ops in self.operation_options.items():
+            if declared.removeprefix("options.") == bare:
+                return Operation(operation) in ops
+        return True
+
+    def accepts_seed(self, seed: int) -> bool:
+        """Whether *seed* is one the provider takes (a model with ``seed=False`` takes none)."""
+        if not self.seed:
+            return False
+        return self.seed_range is None or self.seed_range[0] <= seed <= self.seed_range[1]
 
     @property
     def can_edit(self) -> bool:
@@ -317,6 +433,10 @@ class Capabilities:
     @property
     def can_generate(self) -> bool:
         return Operation.GENERATE in self.operations
+
+    @property
+    def can_try_on(self) -> bool:
+        return Operation.TRY_ON in self.operations
 
     def supports(self, feature: str) -> bool:
         """Whether this model has *feature* (a name from :data:`FEATURES`)."""
@@ -356,6 +476,7 @@ def fact_groups() -> frozenset[str]:
 FEATURES: Mapping[str, Callable[[Capabilities], bool]] = MappingProxyType({
     "generate": lambda c: c.can_generate,
     "edit": lambda c: c.can_edit,
+    "try_on": lambda c: c.can_try_on,
     "transparent_background": lambda c: c.transparent_background,
     "mask": lambda c: c.mask,
     "input_fidelity": lambda c: bool(c.input_fidelity),

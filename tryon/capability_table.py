@@ -44,7 +44,8 @@ __all__ = [
 ]
 
 YES, NO = "✅", "❌"
-BUNDLED_PLUGINS: tuple[str, ...] = ("tryon_openai", "tryon_flux", "tryon_gemini")
+BUNDLED_PLUGINS: tuple[str, ...] = ("tryon_openai", "tryon_flux", "tryon_gemini", "tryon_replicate",
+                                   "tryon_fal")
 """The provider plugins that ship in this repository (documented in ``docs/capabilities.md``)."""
 DEFAULT_COMPARISON: tuple[str, ...] = ("gpt-image-1.5", "gpt-image-1", "flux-2-pro", "gemini-2.5-flash-image")
 """The models of the seed's comparison table (GPT-Image-1.5, GPT-Image-1, FLUX.2, Nano Banana)."""
@@ -140,6 +141,7 @@ def summary_rows(infos: Sequence[ModelInfo], day: dt.date | None = None) -> list
             "seed": c.seed,
             "output_formats": sorted(c.output_formats),
             "price": c.price.brief() if c.price is not None else "unknown",
+            "from": info.plugin or "-",
         })
     return rows
 
@@ -176,7 +178,9 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-_TEXT_COLUMNS = tuple(c for c in _SUMMARY_COLUMNS if c[1] not in {"sizes", "output_formats", "seed"})
+# the text table also says where each model comes from: its plugin, or the models file declaring it
+_TEXT_COLUMNS = (*(c for c in _SUMMARY_COLUMNS if c[1] not in {"sizes", "output_formats", "seed", "price"}),
+                 ("From", "from"), ("Price", "price"))
 
 
 def text_table(infos: Sequence[ModelInfo], day: dt.date | None = None) -> str:
@@ -316,10 +320,42 @@ def model_details(info: ModelInfo, day: dt.date | None = None) -> dict[str, Any]
             "mask_format": limits.mask_format,
         },
         "rules": [r.message for r in c.rules],
+        "seed_range": list(c.seed_range) if c.seed_range is not None else None,
+        "required_options": {k: sorted(op.value for op in v) for k, v in c.required_options.items()},
+        "operation_options": {k: sorted(op.value for op in v) for k, v in c.operation_options.items()},
         "defaults": _json_value(c.defaults),
         "provider_options": _options_of(c),
         "price": c.price.as_dict() if c.price is not None else None,
+        "try_on": _try_on_details(c),
     }
+
+
+def _try_on_details(c: Capabilities) -> dict[str, Any] | None:
+    t = c.try_on
+    if t is None:
+        return None
+    return {
+        "how": "composition" if t.composition is not None else "dedicated",
+        "categories": dict(t.categories), "auto_category": t.auto_category, "max_garments": t.max_garments,
+        "prompt": t.prompt, "mask_modes": sorted(t.mask_modes), "modes": dict(t.modes),
+        "photo_types": dict(t.photo_types),
+    }
+
+
+def try_on_text(c: Capabilities) -> str:
+    """The try-on declaration in one line (``-`` for a model without try-on)."""
+    d = _try_on_details(c)
+    if d is None:
+        return "-"
+    if d["how"] == "composition":
+        what = "by composition (a multi-image edit; every category named in the prompt)"
+    else:
+        what = "dedicated; categories " + ", ".join(f"{k}→{v}" for k, v in d["categories"].items())
+    parts = [what, f"{d['max_garments']} garment(s) per call", f"prompt {d['prompt']}",
+             f"mask {'/'.join(d['mask_modes'])}"]
+    if d["modes"]:
+        parts.append("modes " + "/".join(d["modes"]))
+    return "; ".join(parts)
 
 
 _DETAIL_LABELS = (
@@ -387,6 +423,17 @@ def _sources_lines(d: Mapping[str, Any], bullet: str, code: str = "") -> list[st
     return lines
 
 
+def _scope_lines(d: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) lines for seed ranges, required options and options of one operation, when declared."""
+    out = []
+    if d["seed_range"] is not None:
+        out.append(("Seed range", f"{d['seed_range'][0]} to {d['seed_range'][1]}"))
+    out.extend(("Required option", f"{name} (for {', '.join(ops)})") for name, ops in d["required_options"].items())
+    out.extend(("One operation only", f"{name} (for {', '.join(ops)})")
+               for name, ops in d["operation_options"].items())
+    return out
+
+
 def model_details_text(info: ModelInfo, day: dt.date | None = None) -> str:
     """One model in full, for a terminal."""
     d = model_details(info, day)
@@ -401,7 +448,9 @@ def model_details_text(info: ModelInfo, day: dt.date | None = None) -> str:
                  + (", ".join(f"{k} ({v})" for k, v in options.items()) if options else "-"))
     for rule in d["rules"]:
         lines.append(f"{'Rule:':<{width}} {rule}")
+    lines.extend(f"{label + ':':<{width}} {text}" for label, text in _scope_lines(d))
     lines.append(f"{'Price:':<{width}} {price_text(info.capabilities)}")
+    lines.append(f"{'Try-on:':<{width}} {try_on_text(info.capabilities)}")
     life = d["lifecycle"]
     lines.append(f"{'Deprecated on:':<{width}} {life['deprecated_on'] or '-'}")
     lines.append(f"{'Shutdown on:':<{width}} {life['shutdown_on'] or '-'}")
@@ -489,7 +538,10 @@ def _detail_markdown(info: ModelInfo) -> str:
     options = d["provider_options"]
     lines.append("- **Provider options:** " + (", ".join(f"`{k}`" for k in options) if options else "-"))
     lines.extend(f"- **Rule:** {rule}" for rule in d["rules"])
+    lines.extend(f"- **{label}:** {text}" for label, text in _scope_lines(d))
     lines.append(f"- **Price:** {price_text(info.capabilities)}")
+    if info.capabilities.try_on is not None:
+        lines.append(f"- **Try-on:** {try_on_text(info.capabilities)} ([try-on](try-on.md))")
     lines.append("\nSources:\n")
     lines.extend(_sources_lines(d, "- ", "`") or ["- none recorded"])
     return "\n".join(lines) + "\n"

@@ -14,11 +14,11 @@ import attrs
 
 from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
-from tryon.request import EditRequest, Request
+from tryon.request import EditRequest, Request, TryOnRequest
 from tryon.secrets import is_secret_name
 from tryon.sizes import parse_size
 
-__all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "shown"]
+__all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "rule_getter", "shown"]
 
 Fix = Callable[[Request, Capabilities], tuple[Request, Notice]]
 _FORMAT_PREFERENCE = ("png", "webp", "jpeg")
@@ -102,7 +102,7 @@ def _check_operation(req: Request, caps: Capabilities) -> Finding | None:
     op = req.operation
     if op in caps.operations:
         return None
-    what = "image editing" if op is Operation.EDIT else "text-to-image generation"
+    what = {Operation.EDIT: "image editing", Operation.TRY_ON: "virtual try-on"}.get(op, "text-to-image generation")
     return Finding("operation", op.value, f"does not support {what}", lambda c: op in c.operations)
 
 
@@ -149,6 +149,19 @@ def option_getter(req: Request, caps: Capabilities) -> Callable[[str], Any]:
     def get(option: str) -> Any:
         value = req.get(option)
         return caps.defaults.get(option.removeprefix("options.")) if value is None else value
+    return get
+
+
+def rule_getter(rule: Rule, req: Request, caps: Capabilities) -> Callable[[str], Any]:
+    """Option values as *rule* reads them: what the request sets. Only the option a ``requires``
+    rule constrains falls back to its declared default (the provider applies it, so "transparent
+    needs png" must see a jpeg default); a trigger or a must-not-be-set option never does, so
+    declaring a provider's true default cannot make a rule refuse requests that leave it unset."""
+    def get(option: str) -> Any:
+        value = req.get(option)
+        if value is None and option == rule.then and rule.allowed is not None:
+            return caps.defaults.get(option.removeprefix("options."))
+        return value
     return get
 
 
@@ -263,6 +276,78 @@ def _flag_check(option: str, flag: Callable[[Capabilities], bool]) -> Callable[
     return check
 
 
+def _check_seed(req: Request, caps: Capabilities) -> Finding | None:
+    seed = req.seed
+    if seed is not None and caps.accepts_seed(seed) and caps.seed_range is not None:
+        low, high = caps.seed_range
+        calls = _calls(req, caps)
+        if calls > high - low + 1:  # fan-out would have to repeat a seed
+            return Finding("seed", seed, f"takes only {high - low + 1} seeds ({low} to {high}), fewer than the "
+                           f"{calls} calls n={req.n} needs, so calls would repeat images",
+                           lambda c: c.accepts_seed(seed) and (
+                               c.seed_range is None or _calls(req, c) <= c.seed_range[1] - c.seed_range[0] + 1))
+    if seed is None or caps.accepts_seed(seed):
+        return None
+    if not caps.seed:
+        return Finding("seed", seed, "does not support seed", lambda c: c.seed,
+                       _drop("seed", "the model does not support seed"))
+    assert caps.seed_range is not None
+    low, high = caps.seed_range
+    return Finding("seed", seed, f"takes seeds from {low} to {high} (got {seed})",
+                   lambda c: c.accepts_seed(seed),
+                   _replace("seed", lambda r, c: _wrapped(seed, c), code="seed-adjusted"))
+
+
+def _calls(req: Request, caps: Capabilities) -> int:
+    return -(-req.n // caps.max_images_per_call)
+
+
+def _wrapped(seed: int, caps: Capabilities) -> int | None:
+    if caps.seed_range is None:
+        return seed
+    low, high = caps.seed_range
+    return low + (seed - low) % (high - low + 1)
+
+
+def _check_operation_options(req: Request, caps: Capabilities) -> list[Finding]:
+    out = []
+    op = req.operation
+    for name, ops in caps.operation_options.items():
+        value = req.get(name)
+        if value is None or value is False or op in ops:
+            continue
+        bare = name.removeprefix("options.")
+        only = " and ".join(sorted(o.value for o in ops))
+        out.append(Finding(bare, _original(bare, value),
+                           f"takes {bare} for {only} only, not for {op.value} requests",
+                           _allows(name, op),
+                           _drop(name, f"{bare} applies to {only} only")))
+    return out
+
+
+def _allows(name: str, op: Operation) -> Callable[[Capabilities], bool]:
+    return lambda c: op in c.operations and c.allows_option(name, op)
+
+
+def _not_required(name: str, op: Operation) -> Callable[[Capabilities], bool]:
+    return lambda c: op in c.operations and name not in c.required_for(op)
+
+
+def _check_required_options(req: Request, caps: Capabilities) -> list[Finding]:
+    out = []
+    op = req.operation
+    for name in caps.required_for(op):
+        if req.get(name) is not None:
+            continue
+        bare = name.removeprefix("options.")
+        how = (f"options={{{bare!r}: ...}}" if name.startswith("options.") or bare not in req.field_names()
+               else f"{bare}=...")
+        what = {Operation.EDIT: "edits", Operation.GENERATE: "text-to-image requests"}.get(op, f"{op.value} requests")
+        out.append(Finding(bare, None, f"needs option {bare} for {what}; pass {how}",
+                           _not_required(name, op)))
+    return out
+
+
 def _check_partial_images(req: Request, caps: Capabilities) -> Finding | None:
     value = req.partial_images
     if value is None or value <= caps.max_partial_images:
@@ -298,7 +383,7 @@ def _check_mask(req: Request, caps: Capabilities) -> Finding | None:
 
 
 def _check_input_fidelity(req: Request, caps: Capabilities) -> Finding | None:
-    if not isinstance(req, EditRequest) or req.input_fidelity is None:
+    if not isinstance(req, (EditRequest, TryOnRequest)) or req.input_fidelity is None:
         return None
     value, allowed = req.input_fidelity, caps.input_fidelity
     if value in allowed:
@@ -345,7 +430,7 @@ def _has_option(name: str) -> Callable[[Capabilities], bool]:
 
 
 def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | None:
-    get = option_getter(req, caps)
+    get = rule_getter(rule, req, caps)
 
     if not rule.violated(get):
         return None
@@ -383,7 +468,7 @@ _CHECKS: tuple[Callable[[Request, Capabilities], Finding | None], ...] = (
     _check_output_format,
     _flag_check("output_compression", lambda c: c.output_compression),
     _enum_check("moderation", lambda c: c.moderation),
-    _flag_check("seed", lambda c: c.seed),
+    _check_seed,
     _check_partial_images,
     _check_images,
     _check_mask,
@@ -397,7 +482,14 @@ def find_problems(request: Request, caps: Capabilities) -> list[Finding]:
     if not any(f.option in ("size", "output_format") for f in out) and (
             budget := _check_budgets(request, caps)) is not None:
         out.append(budget)
+    if isinstance(request, TryOnRequest):
+        from tryon.vto.checks import find_try_on_problems
+
+        common = {f.option for f in out}
+        out.extend(f for f in find_try_on_problems(request, caps) if f.option not in common)
     out.extend(_check_provider_options(request, caps))
+    out.extend(_check_operation_options(request, caps))
+    out.extend(_check_required_options(request, caps))
     flagged = {f.option for f in out}
     for rule in caps.rules:
         if {rule.when.removeprefix("options."), rule.then.removeprefix("options.")} & flagged:

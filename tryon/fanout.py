@@ -10,6 +10,7 @@ the images that succeeded are kept on a :class:`~tryon.errors.PartialResultError
 from __future__ import annotations
 
 import contextvars
+import itertools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -19,7 +20,7 @@ from tryon import cancel, pricing
 from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
-from tryon.request import EditRequest, Request
+from tryon.request import EditRequest, Request, TryOnRequest
 from tryon.result_checks import check_result
 from tryon.results import Generation, Usage
 from tryon.secrets import scrub_exception
@@ -41,11 +42,25 @@ def checked(gen: ImageGenerator, request: Request, result: object) -> Generation
     return check_result(result, request, gen.capabilities)
 
 
+def served(gen: ImageGenerator, request: Request) -> tuple[str, Request]:
+    """The generator method that serves *request* and the request it receives: ``generate``,
+    ``edit``, ``try_on`` — or, for a try-on on a composition model, ``edit`` with the composed
+    edit request (:func:`tryon.vto.composition.as_edit`)."""
+    if isinstance(request, TryOnRequest):
+        declared = gen.capabilities.try_on
+        if declared is not None and declared.composition is not None:
+            from tryon.vto.composition import as_edit
+
+            return "edit", as_edit(request, declared)
+        return "try_on", request
+    return ("edit" if isinstance(request, EditRequest) else "generate"), request
+
+
 def _call(gen: ImageGenerator, request: Request) -> Generation:
     try:
-        if isinstance(request, EditRequest):
-            return pricing.priced(gen, request, checked(gen, request, gen.edit(request)))
-        return pricing.priced(gen, request, checked(gen, request, gen.generate(request)))  # type: ignore[arg-type]
+        method, sent = served(gen, request)
+        result = getattr(gen, method)(sent)
+        return pricing.priced(gen, sent, checked(gen, request, result))
     except BaseException as exc:
         scrub_exception(exc)  # no key in the error, its chain or its traceback text
         raise
@@ -53,11 +68,11 @@ def _call(gen: ImageGenerator, request: Request) -> Generation:
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
                  context: contextvars.Context) -> Generation:
-    name = "aedit" if isinstance(request, EditRequest) else "agenerate"
-    native = getattr(gen, name, None)
+    method, sent = served(gen, request)
+    native = getattr(gen, "a" + method, None)
     if native is not None:
         try:
-            return pricing.priced(gen, request, checked(gen, request, await native(request)))
+            return pricing.priced(gen, sent, checked(gen, request, await native(sent)))
         except BaseException as exc:
             scrub_exception(exc)
             raise
@@ -79,7 +94,20 @@ def _chunks(gen: ImageGenerator, request: Request) -> list[Request]:
     if request.seed is None:
         return [request.copy_with(n=k) for k in sizes]
     # the same seed in every call would return the same images n/per_call times over
-    return [request.copy_with(n=k, seed=request.seed + i) for i, k in enumerate(sizes)]
+    seed_range = gen.capabilities.seed_range
+    return [request.copy_with(n=k, seed=call_seed(seed_range, request.seed, i)) for i, k in enumerate(sizes)]
+
+
+def call_seed(seed_range: tuple[int, int] | None, seed: int, index: int) -> int:
+    """The seed of call *index* of a fanned-out request: ``seed + index``, wrapped around inside the
+    model's *seed_range* (``Capabilities.seed_range``). Wrapped, not refused: the user's seed is
+    valid, the later ones are tryon's to choose, and wrapping keeps them distinct (the router
+    refuses an ``n`` needing more calls than the range has seeds) and each one a seed the
+    provider accepts."""
+    if seed_range is None:
+        return seed + index
+    low, high = seed_range
+    return low + (seed - low + index) % (high - low + 1)
 
 
 def merge(parts: Sequence[Generation]) -> Generation:
@@ -129,10 +157,14 @@ def _settle(results: Sequence[Generation | BaseException], notices: Sequence[Not
 def _seed_notice(request: Request, chunks: Sequence[Request]) -> list[Notice]:
     if request.seed is None or len(chunks) < 2:
         return []
-    last = request.seed + len(chunks) - 1
-    return [Notice("seed-varied", f"n={request.n} took {len(chunks)} calls; they used seeds {request.seed} to {last} "
+    seeds = tuple(c.seed for c in chunks)
+    last = seeds[-1]
+    wrapped = any(b is not None and a is not None and b < a for a, b in itertools.pairwise(seeds))
+    used = (f"seeds {request.seed} and up, wrapping around to the start of the model's seed range (last: {last})"
+            if wrapped else f"seeds {request.seed} to {last}")
+    return [Notice("seed-varied", f"n={request.n} took {len(chunks)} calls; they used {used} "
                    "so that the calls do not return the same images", option="seed", original=request.seed,
-                   applied=tuple(c.seed for c in chunks))]
+                   applied=seeds)]
 
 
 def run_sync(gen: ImageGenerator, request: Request,

@@ -30,7 +30,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tryon.errors import (
@@ -49,7 +49,9 @@ if TYPE_CHECKING:
     import requests
     from urllib3.util.retry import Retry
 
+    from tryon.error_shapes import ErrorReader
     from tryon.json_blobs import Blobs
+    from tryon.multipart import FieldValue
     from tryon.urls import Target
 
 __all__ = [
@@ -397,19 +399,25 @@ def _shorten(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
 
 
-def raise_for_response(response: requests.Response, *, provider: str, model: str | None = None) -> None:
+def raise_for_response(response: requests.Response, *, provider: str, model: str | None = None,
+                       read_error: ErrorReader | None = None) -> None:
     """Raise tryon's typed error for an HTTP error *response*; return for 1xx-3xx.
 
     401 -> AuthenticationError, 402/403 -> PermissionDeniedError, 429 -> RateLimitError
     (with ``retry_after``), 408/504 -> ProviderTimeoutError, other 5xx ->
     ServiceUnavailableError, 400/404/422 and other 4xx -> ProviderRequestError (or
     ContentPolicyError when the provider's error code says moderation refused it).
+
+    *read_error* is the provider's own reading of its error bodies (see
+    :mod:`tryon.error_shapes`): its :class:`~tryon.error_shapes.ErrorDetails` replace the message
+    and code read here and, when it names one, the error class chosen from the status.
     """
     status = response.status_code
     if status < 400:
         return
     try:
         message, code = error_details(response)
+        details = _provider_reading(response, message, code, read_error) if read_error is not None else None
     finally:
         response.close()
     common: dict[str, Any] = {
@@ -418,12 +426,16 @@ def raise_for_response(response: requests.Response, *, provider: str, model: str
         "status": status,
         "request_id": request_id_from(response.headers),
     }
+    wait = retry_after_from(response.headers)
+    too_long = wait_too_long(wait)
+    if details is not None:
+        message, code = _shorten(details.message) or message, details.code
+        if details.error is not None:
+            raise _typed(details.error, message, wait, too_long, common)
     if status == 401:
         raise AuthenticationError(f"authentication failed: {message}; check the API key", **common)
     if status in (402, 403):
         raise PermissionDeniedError(f"permission denied: {message}", **common)
-    wait = retry_after_from(response.headers)
-    too_long = wait_too_long(wait)
     if status == 429:
         text = f"rate limited: {message}" + (f"; {too_long}" if too_long else "")
         raise RateLimitError(text, retry_after=wait, **common)
@@ -435,6 +447,53 @@ def raise_for_response(response: requests.Response, *, provider: str, model: str
     if code and code.lower() in _CONTENT_POLICY_CODES:
         raise ContentPolicyError(f"refused by the provider's content policy: {message}", **common)
     raise ProviderRequestError(f"the provider rejected the request: {message}", **common)
+
+
+_PREFIXES: dict[type[ProviderError], str] = {
+    AuthenticationError: "authentication failed: ",
+    PermissionDeniedError: "permission denied: ",
+    RateLimitError: "rate limited: ",
+    ProviderTimeoutError: "the provider timed out: ",
+    ServiceUnavailableError: "the provider failed: ",
+    ContentPolicyError: "refused by the provider's content policy: ",
+    ProviderRequestError: "the provider rejected the request: ",
+}
+
+
+def _typed(cls: type[ProviderError], message: str, wait: float | None, too_long: str | None,
+           common: dict[str, Any]) -> ProviderError:
+    prefix = next((text for base, text in _PREFIXES.items() if issubclass(cls, base)), "")
+    if issubclass(cls, RateLimitError) or issubclass(cls, ServiceUnavailableError):
+        message += f"; {too_long}" if too_long else ""
+    if issubclass(cls, RateLimitError):
+        return cls(prefix + message, retry_after=wait, **common)
+    return cls(prefix + message, **common)
+
+
+def _provider_reading(response: requests.Response, message: str, code: str | None,
+                      read_error: ErrorReader) -> Any:
+    """The plugin's reading of an error answer; a reader that fails keeps the core's reading."""
+    import logging
+
+    from tryon.error_shapes import ErrorAnswer, ErrorDetails
+
+    try:
+        content = response.content or b""
+    except Exception:
+        content = b""
+    answer = ErrorAnswer(status=response.status_code, headers=response.headers, content=content,
+                         message=message, code=code)
+    try:
+        details = read_error(answer)
+    except Exception:
+        logging.getLogger(__name__).warning("the error reader %r failed on an HTTP %s answer; using tryon's "
+                                            "own reading", read_error, response.status_code, exc_info=True)
+        return None
+    if details is not None and not isinstance(details, ErrorDetails):
+        logging.getLogger(__name__).warning("the error reader %r returned %r, not ErrorDetails or None; using "
+                                            "tryon's own reading", read_error, type(details).__name__)
+        return None
+    return details
 
 
 # --------------------------------------------------------------------------- calls
@@ -522,6 +581,8 @@ def send(
     deadline: float | None = None,
     credentials: Mapping[str, str] | None = None,
     credential_scope: Callable[[Target], str | None] | None = None,
+    multipart: Mapping[str, FieldValue | Sequence[FieldValue]] | None = None,
+    read_error: ErrorReader | None = None,
     **kwargs: Any,
 ) -> requests.Response:
     """Perform one HTTP call through *session* and return the successful response.
@@ -531,9 +592,12 @@ def send(
     their waits included (an enclosing :class:`tryon.deadline.Deadline` applies too).
     *credentials* are headers carrying a key: they are sent only when *credential_scope*
     returns ``None`` for the target (else its answer is the reason for refusing), and redirects
-    are then never followed. Transport failures become ``ProviderTimeoutError`` (timeouts,
-    deadlines) or ``ServiceUnavailableError`` (connection errors); HTTP errors are typed by
-    :func:`raise_for_response`. Extra keyword arguments go to ``session.request``.
+    are then never followed. *multipart* sends the fields as a ``multipart/form-data`` body, with
+    or without file parts (see :mod:`tryon.multipart`). Transport failures become
+    ``ProviderTimeoutError`` (timeouts, deadlines) or ``ServiceUnavailableError`` (connection
+    errors); HTTP errors are typed by :func:`raise_for_response`, with *read_error* reading the
+    provider's own error bodies (see :mod:`tryon.error_shapes`). Extra keyword arguments go to
+    ``session.request``.
     """
     import requests
 
@@ -552,6 +616,14 @@ def send(
             raise InvalidResponseError(problem, provider=provider, model=model)
         kwargs["headers"] = {**(kwargs.get("headers") or {}), **credentials}
         kwargs["allow_redirects"] = False
+    if multipart is not None:
+        clash = sorted(k for k in ("data", "files", "json") if kwargs.get(k) is not None)
+        if clash:
+            raise TypeError(f"send() takes multipart= or {'/'.join(clash)}=, not both")
+        from tryon.multipart import encode
+
+        kwargs["data"], content_type = encode(multipart)
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), "Content-Type": content_type}
     with Deadline(deadline, f"the call to {target.display}") as scope:
         try:
             response = session.request(method, target.url, timeout=timeout, **kwargs)
@@ -583,5 +655,5 @@ def send(
         raise InvalidResponseError(
             f"the API answered HTTP {response.status_code} (a redirect); it is not followed so that the "
             "API key goes nowhere else", provider=provider, model=model, status=response.status_code)
-    raise_for_response(response, provider=provider, model=model)
+    raise_for_response(response, provider=provider, model=model, read_error=read_error)
     return response

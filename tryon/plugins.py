@@ -23,7 +23,7 @@ import pluggy
 from tryon import hookspecs
 
 __all__ = ["ENV_VAR", "PluginInfo", "PluginWarning", "call_hook", "get_plugin_manager", "load_plugins",
-           "plugin_report"]
+           "plugin_report", "report_failure"]
 
 ENV_VAR = "TRYON_PLUGINS"
 GROUP = "tryon"
@@ -138,6 +138,20 @@ def register_plugin(plugin: Any, name: str) -> None:
     with _lock:
         get_plugin_manager().register(plugin, name=name)
         _report[name] = PluginInfo(name=name, status="loaded", module=getattr(plugin, "__name__", None))
+
+
+def report_failure(name: str, error: str, *, module: str | None = None) -> None:
+    """Record something that failed to load like a failed plugin (``tryon plugins`` lists it):
+    e.g. a broken entry of a models file. The caller warns."""
+    with _lock:
+        _report[name] = PluginInfo(name=name, status="failed", module=module, error=error)
+
+
+def forget_failures(prefix: str) -> None:
+    """Forget the recorded failures whose names start with *prefix* (before reporting afresh)."""
+    with _lock:
+        for name in [n for n, info in _report.items() if n.startswith(prefix) and info.status == "failed"]:
+            del _report[name]
 
 
 def unregister_plugin(name: str) -> None:

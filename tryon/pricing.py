@@ -91,6 +91,8 @@ class PerImage:
 
     flat: float | None = attrs.field(default=None, validator=_non_negative)
     table: Table = attrs.field(factory=dict, converter=_table)
+    by: str = "quality"
+    """The option whose value picks the table's row (``"mode"`` for try-on models priced by mode)."""
 
     def __attrs_post_init__(self) -> None:
         if (self.flat is None) == (not self.table):
@@ -313,7 +315,7 @@ class Price:
             else:
                 low = min(v for row in rates.table.values() for v in row.values())
                 high = max(v for row in rates.table.values() for v in row.values())
-                text = f"{self._money(low)} to {self._money(high)} per image by quality and size"
+                text = f"{self._money(low)} to {self._money(high)} per image by {rates.by} and size"
         elif isinstance(rates, PerMegapixel):
             text = (f"{self._money(rates.first_mp)} for the first MP, {self._money(rates.extra_mp)} per further MP"
                     + (" of output and of reference images" if rates.inputs else " of output"))
@@ -452,7 +454,7 @@ def _megapixel_call(rates: PerMegapixel, request: Request, k: int, caps: Capabil
 
 
 def _image_call(rates: PerImage, request: Request, k: int, size_class: str | None, unit: str) -> _Call:
-    per_image, notes, known = rates.per_image(request.quality, size_class)
+    per_image, notes, known = rates.per_image(request.get(rates.by), size_class)
     return _Call(amount=k * per_image, notes=[f"{k} x {per_image:g}{unit} per image", *notes], bound=known)
 
 
@@ -512,7 +514,7 @@ def cost_of(price: Price | None, usage: Usage | None, request: Request | None = 
     if not images:
         return None
     if isinstance(rates, PerImage):
-        quality = getattr(request, "quality", None)
+        quality = request.get(rates.by) if request is not None else None
         amount = sum(rates.per_image(quality, f"{i.width}x{i.height}")[0] for i in images)
         return round(price.usd(amount), 6)
     input_pixels = sum(w * h for w, h in (s for s in _input_sizes(request) if s)) if request else 0
@@ -572,6 +574,12 @@ def estimate_for(generator: Any, request: Request) -> Estimate:
     (e.g. Gemini's ``1K``/``2K``/``4K`` tier); the default is ``request.size``.
     """
     caps = generator.capabilities
+    from tryon.request import TryOnRequest
+
+    if isinstance(request, TryOnRequest) and caps.try_on is not None and caps.try_on.composition is not None:
+        from tryon.vto.composition import as_edit
+
+        request = as_edit(request, caps.try_on)  # priced as the edit that serves it
     if caps.price is None:
         own = getattr(generator, "estimate", None)
         result = own(request) if own is not None else None

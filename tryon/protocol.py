@@ -18,6 +18,12 @@ Optional members, used when present:
 - ``aliases``: other names the router resolves to this generator;
 - ``configure(**settings)``: a copy of the generator with provider settings (``api_key``,
   ``base_url``, ``timeout``, ...) applied.
+
+A generator implements the methods of the operations its capabilities declare: ``generate``
+for ``Operation.GENERATE``, ``edit`` for ``Operation.EDIT``, and ``try_on`` (optionally
+``atry_on``) for a dedicated try-on model (``Operation.TRY_ON`` without a composition; see
+:class:`TryOnGenerator`). A model that serves try-on by composition needs no ``try_on``: the
+core calls its ``edit``.
 """
 
 from __future__ import annotations
@@ -25,10 +31,10 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from tryon.capabilities import Capabilities
-from tryon.request import EditRequest, GenerateRequest
+from tryon.request import EditRequest, GenerateRequest, TryOnRequest
 from tryon.results import Generation
 
-__all__ = ["ImageGenerator"]
+__all__ = ["ImageGenerator", "TryOnGenerator"]
 
 
 @runtime_checkable
@@ -50,4 +56,30 @@ class ImageGenerator(Protocol):
 
     def edit(self, request: EditRequest) -> Generation:
         """Edit or condition on input images (optionally within a mask)."""
+        ...
+
+
+@runtime_checkable
+class TryOnGenerator(Protocol):
+    """A dedicated try-on model (``Operation.TRY_ON`` with ``Capabilities.try_on.composition=None``).
+
+    ``try_on`` receives a checked :class:`~tryon.request.TryOnRequest` whose ``person``, each
+    garment's ``image`` and ``mask`` are prepared :class:`tryon.media.InputImage` values (the mask
+    as for edits: a PNG with alpha, transparent = change), whose ``n`` is at most
+    ``capabilities.max_images_per_call``, and whose ``mode``, ``garment_photo_type`` and garment
+    categories are ones the model declares: send ``capabilities.try_on.category_word(...)``,
+    ``mode_word(...)`` and ``photo_type_word(...)``. ``atry_on`` is an optional native async version.
+    """
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def provider(self) -> str: ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    def try_on(self, request: TryOnRequest) -> Generation:
+        """Dress the request's person in its garments."""
         ...

@@ -19,7 +19,7 @@ from tryon.errors import InvalidOptionError, Problem
 from tryon.secrets import is_secret_name, remember
 from tryon.sizes import normalize_size, parse_ratio, parse_size, size_problem
 
-__all__ = ["BACKGROUNDS", "EditRequest", "GenerateRequest", "Request"]
+__all__ = ["BACKGROUNDS", "EditRequest", "GenerateRequest", "Request", "TryOnRequest"]
 
 BACKGROUNDS = frozenset({"transparent", "opaque", "auto"})
 _FORMAT_ALIASES = {"jpg": "jpeg", "png": "png", "jpeg": "jpeg", "webp": "webp"}
@@ -77,7 +77,8 @@ class Request:
         if problems:
             raise InvalidOptionError(problems)
 
-    def _problems(self) -> list[Problem]:
+    def _prompt_problems(self) -> list[Problem]:
+        """Problems of the prompt (a try-on may have none)."""
         out: list[Problem] = []
         if not isinstance(self.prompt, str):
             out.append(Problem("prompt", self.prompt, f"prompt must be a string, not {type(self.prompt).__name__}"))
@@ -87,6 +88,10 @@ class Request:
             out.append(Problem("prompt", "<prompt>", f"prompt has a lone surrogate {self.prompt[bad]!r} at position "
                                f"{bad}, which no service can receive as UTF-8; remove it (text decoded with "
                                "errors='surrogateescape' or a broken emoji leaves these)"))
+        return out
+
+    def _problems(self) -> list[Problem]:
+        out: list[Problem] = self._prompt_problems()
         if self.size is not None and (
             not isinstance(self.size, str) or (self.size != "auto" and parse_size(self.size) is None)
         ):
@@ -223,6 +228,109 @@ class EditRequest(Request):
         return out
 
 
+def _no_prompt(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _garments(value: Any) -> tuple[Any, ...]:
+    from tryon.vto.garments import Garment
+
+    return tuple(Garment.of(g) for g in _images(value))
+
+
+def _word(value: Any) -> Any:
+    """``"Flat lay"``, ``"flat_lay"`` and ``"flat-lay"`` are one word."""
+    if isinstance(value, str):
+        return value.strip().lower().replace("_", "-").replace(" ", "-")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class TryOnRequest(Request):
+    """Dress ``person`` in ``garments`` (each a :class:`tryon.vto.Garment`: an image and its category).
+
+    ``prompt`` is optional here (``""`` = none; refused by models that take no prompt). ``mask``
+    (black = change, as for edits) or ``mask_prompt`` (the area in words) say where the garments
+    go; with neither, the model finds the area itself. ``mode`` is one of ``speed``, ``balanced``,
+    ``quality``; ``garment_photo_type`` one of ``auto``, ``flat-lay``, ``worn``;
+    ``prompt_template`` replaces a composition model's template for this call
+    (see :mod:`tryon.vto.composition`). Before routing, ``person`` and each garment's image hold
+    what the caller passed; generators receive :class:`tryon.media.InputImage` values.
+    """
+
+    operation: ClassVar[Operation] = Operation.TRY_ON
+
+    prompt: str = attrs.field(default="", converter=_no_prompt)
+    person: Any = attrs.field(default=None, hash=False, repr=lambda v: "<person>")
+    garments: tuple[Any, ...] = attrs.field(default=(), converter=_garments, hash=False,
+                                            repr=lambda v: f"<{len(v)} garment(s)>")
+    mask: Any = attrs.field(default=None, hash=False, repr=lambda v: "None" if v is None else "<mask>")
+    mask_prompt: str | None = None
+    mode: str | None = attrs.field(default=None, converter=_lower)
+    garment_photo_type: str | None = attrs.field(default=None, converter=_word)
+    prompt_template: str | None = None
+    input_fidelity: str | None = attrs.field(default=None, converter=_lower)
+
+    @property
+    def images(self) -> tuple[Any, ...]:
+        """The person then each garment's image: the inputs in the order a composition sends them."""
+        return (self.person, *(g.image for g in self.garments))
+
+    @property
+    def categories(self) -> tuple[str | None, ...]:
+        """Each garment's category (``None`` where none was given)."""
+        return tuple(g.category for g in self.garments)
+
+    def _prompt_problems(self) -> list[Problem]:
+        if isinstance(self.prompt, str) and not self.prompt:
+            return []
+        return super()._prompt_problems()
+
+    def _problems(self) -> list[Problem]:
+        from tryon.vto.declaration import MODES, PHOTO_TYPES
+
+        out = super()._problems()
+        if self.person is None:
+            out.append(Problem("person", None, "a try-on needs the person's image (person=...)"))
+        if not self.garments:
+            out.append(Problem("garments", self.garments, "a try-on needs at least one garment image"))
+        if self.mode is not None and self.mode not in MODES:
+            out.append(Problem("mode", self.mode, f"mode={self.mode!r} is not one of {', '.join(MODES)}"))
+        if self.garment_photo_type is not None and self.garment_photo_type not in PHOTO_TYPES:
+            kinds = ", ".join(PHOTO_TYPES)
+            out.append(Problem("garment_photo_type", self.garment_photo_type,
+                               f"garment_photo_type={self.garment_photo_type!r} is not one of {kinds}"))
+        if self.mask_prompt is not None:
+            if not isinstance(self.mask_prompt, str) or not self.mask_prompt.strip():
+                out.append(Problem("mask_prompt", self.mask_prompt,
+                                   "mask_prompt must be a non-empty text describing the area to change"))
+            elif (bad := _unencodable(self.mask_prompt)) is not None:
+                out.append(Problem("mask_prompt", "<text>", f"mask_prompt has a lone surrogate at position {bad}; "
+                                   "remove it"))
+            if self.mask is not None:
+                out.append(Problem("mask_prompt", "<text>", "give mask (an image) or mask_prompt (words), not both"))
+        if self.prompt_template is not None:
+            from tryon.vto.composition import template_problem
+
+            why = template_problem(self.prompt_template, "template")
+            if why is not None:
+                out.append(Problem("prompt_template", "<template>", f"prompt_template: {why}"))
+        if self.input_fidelity is not None and self.input_fidelity not in {"low", "high"}:
+            out.append(Problem("input_fidelity", self.input_fidelity,
+                               f"input_fidelity={self.input_fidelity!r} is not 'low' or 'high'"))
+        return out
+
+    def set_options(self) -> dict[str, Any]:
+        """The options the caller set, with the garments' categories (not the images)."""
+        out = super().set_options()
+        for name in ("person", "garments", "prompt_template"):
+            out.pop(name, None)
+        if self.prompt_template is not None:
+            out["prompt_template"] = self.prompt_template
+        out["categories"] = list(self.categories)
+        return out
+
+
 _FIELD_NAMES: dict[type, frozenset[str]] = {
-    cls: frozenset(a.name for a in attrs.fields(cls)) for cls in (GenerateRequest, EditRequest)
+    cls: frozenset(a.name for a in attrs.fields(cls)) for cls in (GenerateRequest, EditRequest, TryOnRequest)
 }

@@ -42,7 +42,7 @@ from tryon.errors import (
 )
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
-from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.results import Estimate, Generation, LazyInfo, PartialImage, Skip
 
 __all__ = ["DEFAULT_MAX_N", "ModelInfo", "RetiredModelWarning", "Router"]
@@ -134,6 +134,9 @@ class Router:
 
             load_plugins()
             call_hook("register_generators", register=self._plugin_register)
+            from tryon.declared import register_declared
+
+            register_declared(self)  # models declared in a file (TRYON_MODELS_FILE), after the plugins'
             self._settings = {self.resolve_provider(k, "settings"): v for k, v in self._settings.items()}
 
     # ------------------------------------------------------------------ registry
@@ -146,11 +149,7 @@ class Router:
     def register(self, generator: ImageGenerator, *, aliases: Iterable[str] = (),
                  plugin: str | None = None, replace: bool = False) -> None:
         """Add a generator; its model id, ``provider/model`` and *aliases* resolve to it."""
-        if not isinstance(generator, ImageGenerator):
-            raise PluginError(f"{generator!r} does not implement the ImageGenerator protocol "
-                              "(model_id, provider, capabilities, generate, edit)")
-        if not isinstance(generator.capabilities, Capabilities):
-            raise PluginError(f"{generator.model_id}: capabilities must be a tryon.Capabilities")
+        _check_generator(generator)
         model = generator.model_id
         names = (*tuple(aliases), *tuple(getattr(generator, "aliases", ()) or ()))
         with self._lock:
@@ -281,9 +280,16 @@ class Router:
 
     # ------------------------------------------------------------------ building and checking
 
-    def build_request(self, operation: Operation, prompt: str, options: Mapping[str, Any],
+    def build_request(self, operation: Operation, prompt: str | None, options: Mapping[str, Any],
                       images: Any = None) -> Request:
-        """A request from keyword options: common ones go to fields, the rest to provider options."""
+        """A request from keyword options: common ones go to fields, the rest to provider options.
+
+        For ``Operation.TRY_ON`` the options hold ``person`` and ``garments`` (and optionally
+        ``category``: the category of every garment given without one); *prompt* may be ``None``.
+        """
+        if operation is Operation.TRY_ON:
+            return _try_on_request(prompt, options)
+        text: Any = prompt  # None is refused by the request's own check
         fields = (EditRequest if operation is Operation.EDIT else GenerateRequest).field_names()
         common: dict[str, Any] = {}
         extra: dict[str, Any] = dict(options.get("options") or {})
@@ -295,13 +301,13 @@ class Router:
             elif value is not None:
                 extra[key] = value
         if operation is Operation.EDIT:
-            return EditRequest(prompt=prompt, images=images, options=extra, **common)
+            return EditRequest(prompt=text, images=images, options=extra, **common)
         if "mask" in options or "input_fidelity" in options:
             raise InvalidOptionError([Problem(k, options[k], f"{k} applies to edits only; use edit()")
                                       for k in ("mask", "input_fidelity") if k in options])
-        return GenerateRequest(prompt=prompt, options=extra, **common)
+        return GenerateRequest(prompt=text, options=extra, **common)
 
-    def _build_for(self, gen: ImageGenerator, operation: Operation, prompt: str, options: Mapping[str, Any],
+    def _build_for(self, gen: ImageGenerator, operation: Operation, prompt: str | None, options: Mapping[str, Any],
                    images: Any) -> Request:
         """:meth:`build_request`, but an invalid value also reports what *gen* cannot honour, all at once."""
         try:
@@ -309,7 +315,7 @@ class Router:
         except InvalidOptionError as exc:
             bad = set(exc.options)
             rest = {k: v for k, v in options.items() if k not in bad}
-            if bad & {"prompt", "images", "options"} or len(rest) == len(options):
+            if bad & {"prompt", "images", "options", "person", "garments"} or len(rest) == len(options):
                 raise
             try:
                 partial = self.build_request(operation, prompt, rest, images=images)
@@ -405,7 +411,7 @@ class Router:
         return [Notice(f"model-{status}", text, option="model", original=gen.model_id,
                        applied=life.successors or None)]
 
-    def explain(self, model: str | Sequence[str], prompt: str = "(prompt)", *, images: Any = None,
+    def explain(self, model: str | Sequence[str], prompt: str | None = "(prompt)", *, images: Any = None,
                 **options: Any) -> list[str]:
         """Why *model* cannot serve a request with these options (empty list = it can).
 
@@ -414,7 +420,9 @@ class Router:
         """
         allow_retired = options.pop("allow_retired", None)
         edit = images is not None or options.get("mask") is not None or "input_fidelity" in options
-        op = Operation.EDIT if edit else Operation.GENERATE
+        op = Operation.TRY_ON if "garments" in options else Operation.EDIT if edit else Operation.GENERATE
+        if op is Operation.TRY_ON:
+            options.setdefault("person", "(person)")
         request = self.build_request(op, prompt, options, images=images if images is not None else ["(image)"])
         names = self._candidates(model)
         reasons: list[str] = []
@@ -431,8 +439,8 @@ class Router:
             reasons.extend(problems)
         return reasons
 
-    def estimate(self, prompt: str, *, model: str | Sequence[str], images: Any = None, strict: bool | None = None,
-                 **options: Any) -> Estimate:
+    def estimate(self, prompt: str | None, *, model: str | Sequence[str], images: Any = None,
+                 strict: bool | None = None, **options: Any) -> Estimate:
         """The cost of a request, estimated from the request alone (nothing is sent).
 
         For a preference list: the estimate of the first model that can take the request, as a
@@ -440,8 +448,9 @@ class Router:
         Local input images (files, bytes, PIL images, data URLs) are loaded and prepared as a
         real call would, so their sizes count; URLs are not fetched (their sizes are priced at
         the largest the model accepts, or left out, as the estimate's basis says).
+        A try-on is estimated with ``person=`` and ``garments=`` (see :meth:`estimate_try_on`).
         """
-        op = Operation.EDIT if images is not None else Operation.GENERATE
+        op = _operation_of(images, options)
         allow_retired = options.pop("allow_retired", None)
         names = self._candidates(model)
         skipped: list[Skip] = []
@@ -491,6 +500,11 @@ class Router:
 
     def _prepare_inputs(self, request: Request, gen: ImageGenerator, strict: bool,
                         fetch: bool = True) -> tuple[Request, list[Notice]]:
+        if isinstance(request, TryOnRequest):
+            from tryon.vto.inputs import prepare_try_on_inputs
+
+            limits = gen.capabilities.inputs_for(option_getter(request, gen.capabilities))
+            return prepare_try_on_inputs(request, limits, strict=strict, fetch=fetch, fetcher=self.fetcher)
         if not isinstance(request, EditRequest):
             return request, []
         from tryon.media import prepare_images, prepare_mask, prepare_overlay
@@ -524,7 +538,7 @@ class Router:
                 options = attrs.evolve(options, **{name: overlay})
         return request.copy_with(images=tuple(images), mask=mask, options=options), notices
 
-    def prepare(self, operation: Operation, prompt: str, model: str, *, images: Any = None,
+    def prepare(self, operation: Operation, prompt: str | None, model: str, *, images: Any = None,
                 strict: bool | None = None, fetch: bool = True,
                 **options: Any) -> tuple[ImageGenerator, Request, list[Notice]]:
         """Build, check and prepare a request for *model*: everything short of calling it.
@@ -590,6 +604,49 @@ class Router:
         budget = _budget(max_cost, allow_unpriced)
         return await self._arun(Operation.EDIT, prompt, model, images, strict, options, on_part, budget)
 
+    def try_on(self, person: Any, garments: Any, *, model: str | Sequence[str], strict: bool | None = None,
+               on_part: PartCallback | None = None, max_cost: float | None = None,
+               allow_unpriced: bool = False, **options: Any) -> Generation:
+        """Dress *person* (one image: a path, URL, bytes, PIL image, ...) in *garments*.
+
+        *garments* is one image or a list; each may be a :class:`tryon.vto.Garment` (image and
+        category), a mapping ``{"image": ..., "category": ...}`` or a bare image; ``category=``
+        names the category of every garment given without one (tryon's words: ``top``,
+        ``bottom``, ``one-piece``, ``outerwear``, ``footwear``, ``accessory`` and finer ones,
+        :data:`tryon.vto.CATEGORIES`). Options: ``prompt``, ``mode`` (speed/balanced/quality),
+        ``n``, ``seed``, ``output_format``, ``size``, ``garment_photo_type``
+        (auto/flat-lay/worn), ``mask`` (black = change) or ``mask_prompt``, ``moderation``,
+        ``prompt_template`` (composition models), provider options. What *model* cannot honour
+        is refused before any call, naming the models that can; *model* may be a preference list
+        mixing dedicated try-on models and composition models. *max_cost*, *allow_unpriced* and
+        *on_part* as for :meth:`generate`.
+        """
+        budget = _budget(max_cost, allow_unpriced)
+        prompt = options.pop("prompt", None)
+        return self._run(Operation.TRY_ON, prompt, model, None, strict,
+                         {"person": person, "garments": garments, **options}, on_part, budget)
+
+    async def atry_on(self, person: Any, garments: Any, *, model: str | Sequence[str],
+                      strict: bool | None = None, on_part: PartCallback | None = None,
+                      max_cost: float | None = None, allow_unpriced: bool = False, **options: Any) -> Generation:
+        """Async :meth:`try_on`: native where the plugin offers ``atry_on`` (or ``aedit`` for
+        composition), threads otherwise."""
+        budget = _budget(max_cost, allow_unpriced)
+        prompt = options.pop("prompt", None)
+        return await self._arun(Operation.TRY_ON, prompt, model, None, strict,
+                                {"person": person, "garments": garments, **options}, on_part, budget)
+
+    def estimate_try_on(self, person: Any, garments: Any, *, model: str | Sequence[str],
+                        strict: bool | None = None, **options: Any) -> Estimate:
+        """The cost of a :meth:`try_on`, estimated before any call (nothing is sent)."""
+        prompt = options.pop("prompt", None)
+        return self.estimate(prompt, model=model, strict=strict, person=person, garments=garments, **options)
+
+    def explain_try_on(self, model: str | Sequence[str], garments: Any = ("(garment)",), **options: Any) -> list[str]:
+        """Why *model* cannot serve a try-on with these options (empty list = it can); sends nothing."""
+        prompt = options.pop("prompt", None)
+        return self.explain(model, prompt, garments=garments, **options)
+
     def _candidates(self, model: str | Sequence[str]) -> list[str]:
         if isinstance(model, str):
             names = [model]
@@ -638,7 +695,7 @@ class Router:
         if index == len(names) - 1:
             raise NoModelAvailableError(skipped) from exc
 
-    def _run(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
+    def _run(self, op: Operation, prompt: str | None, model: str | Sequence[str], images: Any,
              strict: bool | None, options: Mapping[str, Any], on_part: PartCallback | None = None,
              budget: tuple[float | None, bool] = (None, False)) -> Generation:
         names = self._candidates(model)
@@ -665,7 +722,7 @@ class Router:
             return self._finish(result, request, notices, started, skipped)
         raise self._exhausted(skipped)
 
-    async def _arun(self, op: Operation, prompt: str, model: str | Sequence[str], images: Any,
+    async def _arun(self, op: Operation, prompt: str | None, model: str | Sequence[str], images: Any,
                     strict: bool | None, options: Mapping[str, Any],
                     on_part: PartCallback | None = None,
              budget: tuple[float | None, bool] = (None, False)) -> Generation:
@@ -795,6 +852,58 @@ class Router:
             exc.generation = self._finish(exc.generation, request, notices, started, [])
             raise
         return self._finish(pricing.priced(gen, request, result), request, notices, started, [])
+
+
+def _check_generator(generator: Any) -> None:
+    """A registered generator has the members of the operations it declares (else PluginError)."""
+    missing = [name for name in ("model_id", "provider", "capabilities") if not hasattr(generator, name)]
+    if missing:
+        raise PluginError(f"{generator!r} does not implement the ImageGenerator protocol (missing "
+                          f"{', '.join(missing)}; needs model_id, provider, capabilities and the methods of its "
+                          "operations)")
+    caps = generator.capabilities
+    if not isinstance(caps, Capabilities):
+        raise PluginError(f"{generator.model_id}: capabilities must be a tryon.Capabilities")
+    needed = {Operation.GENERATE: "generate", Operation.EDIT: "edit"}
+    if caps.try_on is not None and caps.try_on.composition is None:
+        needed[Operation.TRY_ON] = "try_on"
+    if caps.operations <= {Operation.TRY_ON}:
+        methods = [needed[op] for op in caps.operations if op in needed]
+    else:  # generators of images implement both methods of the ImageGenerator protocol
+        methods = ["generate", "edit", *(["try_on"] if Operation.TRY_ON in needed else [])]
+    absent = [m for m in methods if not callable(getattr(generator, m, None))]
+    if absent:
+        raise PluginError(f"{generator.model_id}: declares {', '.join(sorted(op.value for op in caps.operations))} "
+                          f"but has no {', '.join(absent)} method (see tryon.protocol)")
+
+
+def _operation_of(images: Any, options: Mapping[str, Any]) -> Operation:
+    if "garments" in options:
+        return Operation.TRY_ON
+    return Operation.EDIT if images is not None else Operation.GENERATE
+
+
+def _try_on_request(prompt: str | None, options: Mapping[str, Any]) -> TryOnRequest:
+    from tryon.request import _images
+    from tryon.vto.garments import Garment, check_category
+
+    fields = TryOnRequest.field_names()
+    common: dict[str, Any] = {}
+    extra: dict[str, Any] = dict(options.get("options") or {})
+    category = None
+    for key, value in options.items():
+        if key == "options":
+            continue
+        if key == "category":
+            category = check_category(value)
+        elif key in fields:
+            common[key] = value
+        elif value is not None:
+            extra[key] = value
+    garments = common.pop("garments", None)
+    if garments is not None:
+        garments = tuple(Garment.of(g, category) for g in _images(garments))
+    return TryOnRequest(prompt=prompt, garments=garments, options=extra, **common)
 
 
 def _budget(max_cost: Any, allow_unpriced: bool) -> tuple[float | None, bool]:

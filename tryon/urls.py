@@ -25,7 +25,7 @@ import attrs
 
 from tryon.errors import UnsafeURLError
 
-__all__ = ["DEFAULT_PORTS", "Target", "parse_url"]
+__all__ = ["DEFAULT_PORTS", "Target", "is_private_host", "parse_url"]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -195,3 +195,14 @@ def parse_url(url: object) -> Target:
     path = quote(path or "/", safe=_SAFE)
     query = quote(query, safe=_SAFE)
     return Target(scheme, host, port, path, query)
+
+
+def is_private_host(host: str) -> bool:
+    """Whether *host* (as :func:`parse_url` spells it) names a loopback or private address:
+    ``localhost`` and its subdomains, or an IP literal that is not global. Names are not resolved."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_global
+    except ValueError:
+        return False

@@ -17,7 +17,8 @@ from .generator import FluxGenerator
 from .models import MODELS, FluxModel
 from .settings import BFLSettings
 
-__all__ = ["MODELS", "BFLSettings", "FluxGenerator", "FluxModel", "generators", "register_generators"]
+__all__ = ["MODELS", "BFLSettings", "FluxGenerator", "FluxModel", "generators", "register_emulators",
+           "register_generators"]
 
 
 def generators(**settings: Any) -> list[FluxGenerator]:
@@ -31,3 +32,11 @@ def register_generators(register: Callable[..., None]) -> None:
     """Register one generator per FLUX model."""
     for generator in generators():
         register(generator)
+
+
+@tryon.hookimpl
+def register_emulators(register: Callable[..., None]) -> None:
+    """The local Black Forest Labs API emulator, for ``tryon emulator --provider bfl`` (or ``flux``)."""
+    register("bfl", "tryon.testing.bfl_emulator:BFLEmulator", aliases=("flux",),
+             description="BFL API",
+             env={"BFL_BASE_URL": "{url}", "BFL_API_KEY": "{key}"})

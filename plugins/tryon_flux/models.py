@@ -18,6 +18,7 @@ import attrs
 from tryon.capabilities import Capabilities, Lifecycle, Operation
 from tryon.media.limits import InputLimits
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto.composition import with_composition
 
 from . import sources as src
 from .pricing import PRICES
@@ -133,7 +134,7 @@ def with_prices(models: Mapping[str, FluxModel]) -> Mapping[str, FluxModel]:
 def _flux2(options: type, *, refs: int, provenance: src.Provenance) -> FluxModel:
     return FluxModel(
         "flux2",
-        Capabilities(
+        with_composition(Capabilities(  # try-on by composition over the multi-reference edit (docs/try-on.md)
             operations={Operation.GENERATE, Operation.EDIT},
             max_input_images=refs,
             sizes=Sizes.any(SizeRule(multiple_of=16, min_edge=FLUX2_MIN_EDGE, max_pixels=FLUX2_MAX_PIXELS)),
@@ -145,7 +146,7 @@ def _flux2(options: type, *, refs: int, provenance: src.Provenance) -> FluxModel
             provider_options=options,
             max_resolution="2048x2048",
             sources=provenance,
-        ),
+        )),
     )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "GeminiProOptions",
     "GeminiSettings",
     "generators",
+    "register_emulators",
     "register_generators",
 ]
 
@@ -41,3 +42,11 @@ def register_generators(register: Callable[..., None]) -> None:
     """Register one generator per Gemini image model (with its Nano Banana alias)."""
     for generator in generators():
         register(generator)
+
+
+@tryon.hookimpl
+def register_emulators(register: Callable[..., None]) -> None:
+    """The local Gemini API emulator, for ``tryon emulator --provider gemini`` (or ``google``)."""
+    register("gemini", "tryon.testing.gemini_emulator:GeminiEmulator", aliases=("google",),
+             description="Gemini API",
+             env={"GEMINI_BASE_URL": "{url}", "GEMINI_API_KEY": "{key}"})

@@ -21,6 +21,7 @@ from tryon.deviations import Deviations
 from tryon.media.limits import InputLimits
 from tryon.provenance import Provenance, Source, SourceKind
 from tryon.sizes import Sizes
+from tryon.vto.composition import with_composition
 
 from .pricing import PRICES
 
@@ -208,7 +209,7 @@ def _caps(
     deviations: Deviations | None = None,
 ) -> Capabilities:
     ratios = tuple(dict.fromkeys(r for r, _ in sizes))
-    return Capabilities(
+    return with_composition(Capabilities(  # try-on by composition over the multi-image edit (docs/try-on.md)
         operations={Operation.GENERATE, Operation.EDIT},
         max_input_images=max_images,
         sizes=Sizes.ratios(*ratios, standard=sizes.values()),
@@ -222,7 +223,7 @@ def _caps(
         lifecycle=lifecycle,
         sources=sources,
         deviations=deviations or Deviations(),
-    )
+    ))
 
 
 _FLASH31_DEVIATIONS = Deviations(

@@ -39,11 +39,11 @@ def _error_fields(exc: Any) -> tuple[str, str | None]:
     return str(getattr(exc, "message", None) or exc), getattr(exc, "code", None)
 
 
-def translate(exc: BaseException, model: str, caps: Capabilities) -> TryOnError | None:
+def translate(exc: BaseException, model: str, caps: Capabilities, provider: str = PROVIDER) -> TryOnError | None:
     """The tryon error for an SDK exception, or ``None`` if it is not one of the SDK's."""
     import openai
 
-    common: dict[str, Any] = {"provider": PROVIDER, "model": model}
+    common: dict[str, Any] = {"provider": provider, "model": model}
     if isinstance(exc, DeadlineExceeded):
         return ProviderTimeoutError(str(exc), **common)
     if isinstance(exc, openai.APITimeoutError):
@@ -95,7 +95,7 @@ def translate(exc: BaseException, model: str, caps: Capabilities) -> TryOnError 
 
 
 @contextmanager
-def map_errors(model: str, caps: Capabilities) -> Iterator[None]:
+def map_errors(model: str, caps: Capabilities, provider: str = PROVIDER) -> Iterator[None]:
     """Re-raise SDK exceptions (and malformed bodies) as tryon errors; the SDK's own stays as cause."""
     try:
         yield
@@ -103,7 +103,7 @@ def map_errors(model: str, caps: Capabilities) -> Iterator[None]:
         raise
     except Exception as exc:
         scrub_exception(exc)  # the SDK's error (kept as the cause) may echo the key
-        mapped = translate(exc, model, caps)
+        mapped = translate(exc, model, caps, provider)
         if mapped is None:
             raise
         raise mapped from exc

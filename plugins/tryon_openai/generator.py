@@ -59,6 +59,10 @@ class OpenAISettings:
     """
 
     api_key: Secret | None = attrs.field(default=None, converter=_secret)
+    api_key_env: str | None = None
+    """The environment variable holding the key (default ``OPENAI_API_KEY``; a declared model's own)."""
+    provider: str | None = None
+    """The provider named in errors (a declared model's; default ``openai``)."""
     base_url: str | None = None
     organization: str | None = None
     project: str | None = None
@@ -73,12 +77,12 @@ class OpenAISettings:
     def resolved_key(self) -> tuple[str, str]:
         """The API key and the variable it came from; raises before any request when there is none."""
         azure = self.is_azure()
-        env = "AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY"
+        env = self.api_key_env or ("AZURE_OPENAI_API_KEY" if azure else "OPENAI_API_KEY")
         if self.api_key is not None and self.api_key.value:
             return self.api_key.value, "api_key"
         value = os.environ.get(env)
         if not value:
-            raise MissingCredentialsError("openai (Azure)" if azure else "openai", [env])
+            raise MissingCredentialsError(self.provider or ("openai (Azure)" if azure else "openai"), [env])
         remember(value)
         return value, env
 
@@ -239,15 +243,25 @@ def _file(image: InputImage) -> tuple[str, bytes, str]:
 
 
 class OpenAIImageGenerator:
-    """One GPT image model (``gpt-image-1.5``, ``gpt-image-2``, ...) behind the tryon protocol."""
+    """One GPT image model (``gpt-image-1.5``, ``gpt-image-2``, ...) behind the tryon protocol.
 
-    provider = PROVIDER
+    The same class serves models declared in a models file on any OpenAI-compatible images
+    endpoint: *provider* names it (``"xai"``), *wire_model* is the endpoint's name for the model,
+    *extra_body* holds fields sent with every call (``{"response_format": "b64_json"}``) and
+    *option_names* maps each declared provider option to the body field it is sent as.
+    """
 
     def __init__(self, model_id: str, capabilities: Capabilities,
-                 settings: OpenAISettings | None = None) -> None:
+                 settings: OpenAISettings | None = None, *, provider: str = PROVIDER,
+                 wire_model: str | None = None, extra_body: Mapping[str, Any] | None = None,
+                 option_names: Mapping[str, str] | None = None) -> None:
         self.model_id = model_id
         self.capabilities = capabilities
         self.settings = settings or OpenAISettings()
+        self.provider = provider
+        self.wire_model = wire_model
+        self.extra_body = dict(extra_body or {})
+        self.option_names = dict(option_names) if option_names is not None else None
 
     def __repr__(self) -> str:
         return f"OpenAIImageGenerator({self.model_id!r})"
@@ -258,7 +272,9 @@ class OpenAIImageGenerator:
         if unknown:
             raise InvalidOptionError([Problem(name, None, f"unknown OpenAI setting {name!r}; known: "
                                               + ", ".join(sorted(_SETTING_NAMES))) for name in unknown])
-        return OpenAIImageGenerator(self.model_id, self.capabilities, attrs.evolve(self.settings, **settings))
+        return OpenAIImageGenerator(self.model_id, self.capabilities, attrs.evolve(self.settings, **settings),
+                                    provider=self.provider, wire_model=self.wire_model, extra_body=self.extra_body,
+                                    option_names=self.option_names)
 
     def check_credentials(self) -> None:
         """Raise ``MissingCredentialsError`` when no API key is configured (nothing is sent)."""
@@ -270,7 +286,7 @@ class OpenAIImageGenerator:
     def _wire_model(self) -> str:
         if self.settings.is_azure() and self.settings.azure_deployment:
             return self.settings.azure_deployment
-        return self.model_id
+        return self.wire_model or self.model_id
 
     def _common(self, request: Request) -> dict[str, Any]:
         params: dict[str, Any] = {"model": self._wire_model, "prompt": request.prompt}
@@ -292,6 +308,12 @@ class OpenAIImageGenerator:
         svg = getattr(opts, "svg", None)
         if svg is not None:
             params["svg"] = svg.to_param()
+        if self.option_names is not None or self.extra_body:  # a declared model: its options as body fields
+            names = self.option_names or {}
+            extra = dict(self.extra_body)
+            extra.update({names.get(k, k): v for k, v in request.provider_options_dict().items()})
+            if extra:
+                params["extra_body"] = extra
         return params
 
     def _generate_params(self, request: GenerateRequest) -> dict[str, Any]:
@@ -324,7 +346,8 @@ class OpenAIImageGenerator:
     # ------------------------------------------------------------------ response translation
 
     def _reader(self, request_id: Any = None) -> AnswerReader:
-        return AnswerReader(PROVIDER, self.model_id, request_id=request_id if isinstance(request_id, str) else None)
+        return AnswerReader(self.provider, self.model_id,
+                            request_id=request_id if isinstance(request_id, str) else None)
 
     def _usage(self, usage: Any, read: AnswerReader | None = None) -> Usage | None:
         """Token usage; counts of the wrong type are dropped (usage is informational)."""
@@ -350,7 +373,7 @@ class OpenAIImageGenerator:
         if not data:
             raise read.error(f"the response carries no image data ({where} is empty)")
         return GeneratedImage.from_base64(data, index=index, revised_prompt=revised_prompt,
-                                          provider=PROVIDER, model=self.model_id)
+                                          provider=self.provider, model=self.model_id)
 
     def _generation(self, response: Any) -> Generation:
         read = self._reader(getattr(response, "_request_id", None))
@@ -365,7 +388,7 @@ class OpenAIImageGenerator:
                                       read=read))
         usage = self._usage(read.get(response, "usage"), read)
         request_id = read.request_id
-        return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
+        return Generation(images=images, model=self.model_id, provider=self.provider, usage=usage,
                           request_id=request_id,
                           request_ids=(request_id,) if request_id else (), raw=response)
 
@@ -390,24 +413,24 @@ class OpenAIImageGenerator:
 
     def generate(self, request: GenerateRequest) -> Generation:
         client = _client(self.settings, use_async=False)
-        with map_errors(self.model_id, self.capabilities), self._deadline():
+        with map_errors(self.model_id, self.capabilities, self.provider), self._deadline():
             response = client.images.generate(**self._generate_params(request))
             return self._generation(response)
 
     def edit(self, request: EditRequest) -> Generation:
         client = _client(self.settings, use_async=False)
-        with map_errors(self.model_id, self.capabilities), self._deadline():
+        with map_errors(self.model_id, self.capabilities, self.provider), self._deadline():
             return self._generation(self._edit_call(client, request))
 
     async def agenerate(self, request: GenerateRequest) -> Generation:
         client = _client(self.settings, use_async=True)
-        with map_errors(self.model_id, self.capabilities), self._deadline():
+        with map_errors(self.model_id, self.capabilities, self.provider), self._deadline():
             response = await client.images.generate(**self._generate_params(request))
             return self._generation(response)
 
     async def aedit(self, request: EditRequest) -> Generation:
         client = _client(self.settings, use_async=True)
-        with map_errors(self.model_id, self.capabilities), self._deadline():
+        with map_errors(self.model_id, self.capabilities, self.provider), self._deadline():
             return self._generation(await self._edit_call(client, request))
 
     def stream(self, request: Request) -> Iterator[PartialImage | Generation]:
@@ -415,7 +438,7 @@ class OpenAIImageGenerator:
         within ``deadline``)."""
         client = _client(self.settings, use_async=False)
         deadline = self._deadline()
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities, self.provider):
             with deadline:
                 if isinstance(request, EditRequest):
                     events = self._edit_call(client, request, stream=True)
@@ -426,7 +449,7 @@ class OpenAIImageGenerator:
     async def astream(self, request: Request) -> AsyncIterator[PartialImage | Generation]:
         client = _client(self.settings, use_async=True)
         deadline = self._deadline()
-        with map_errors(self.model_id, self.capabilities):
+        with map_errors(self.model_id, self.capabilities, self.provider):
             with deadline:
                 if isinstance(request, EditRequest):
                     events = await self._edit_call(client, request, stream=True)
@@ -465,6 +488,6 @@ class OpenAIImageGenerator:
             raise read.error("the stream ended without a completed image")
         images = [self._image(read.get(e, "b64_json"), i, read=read) for i, e in enumerate(finals)]
         usage = Usage.total(self._usage(read.get(e, "usage"), read) for e in finals)
-        return Generation(images=images, model=self.model_id, provider=PROVIDER, usage=usage,
+        return Generation(images=images, model=self.model_id, provider=self.provider, usage=usage,
                           request_id=request_id,
                           request_ids=(request_id,) if request_id else ())

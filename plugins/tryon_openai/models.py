@@ -20,6 +20,7 @@ from tryon.capabilities import Advisory, Capabilities, InputsWhen, Lifecycle, Op
 from tryon.media.limits import InputLimits
 from tryon.provenance import Provenance, Source
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto.composition import with_composition
 
 from . import sources as src
 from .pricing import PRICES
@@ -216,7 +217,7 @@ def _caps(*, sizes: Sizes = STANDARD, qualities: frozenset[str] = BASE_QUALITIES
     formats = {"png", "jpeg", "webp"} | ({"gif", "svg"} if animated else set())
     rules: tuple[Rule, ...] = RULES + (MARKUP_RULES if markup else ()) + (ANIMATED_RULES if animated else ())
     options: type = OpenAIAnimatedOptions if animated else OpenAIMarkupOptions if markup else OpenAIImageOptions
-    return Capabilities(
+    return with_composition(Capabilities(  # try-on by composition over the multi-image edit (docs/try-on.md)
         operations={Operation.GENERATE, Operation.EDIT},
         transparent_background=True,
         mask=True,
@@ -245,7 +246,7 @@ def _caps(*, sizes: Sizes = STANDARD, qualities: frozenset[str] = BASE_QUALITIES
             ANIMATED_ADVISORIES if animated else ()),
         unstreamable_formats={"gif", "svg"} if animated else frozenset(),
         sources=sources,
-    )
+    ))
 
 
 def with_prices(models: Mapping[str, Capabilities]) -> Mapping[str, Capabilities]:

@@ -32,3 +32,33 @@ def test_the_example_plugin_passes_the_conformance_suite() -> None:
                             cwd=EXAMPLE, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert re.search(r"\d+ passed", result.stdout) and " failed" not in result.stdout
+
+
+def test_the_guide_covers_every_extension_point() -> None:
+    """Each hook, each documented override of the emulator base and the conformance suite, and the
+    HTTP layer's multipart, binary-answer and error-shape extension points are in the guide."""
+    import inspect
+
+    from tryon import hookspecs
+    from tryon.testing.conformance import GeneratorConformance
+
+    text = GUIDE.read_text()
+    hooks = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+             if name.startswith("register_")]
+    assert {"register_commands", "register_emulators", "register_generators"} <= set(hooks)  # every hook is checked
+    emulator_surface = ["route", "Response.json", "Response.binary", "Response.stream", "ApiError", "provider",
+                        "request_id_header", "default_messages", "api_key_from", "unauthorized", "error_body",
+                        "default_error", "moderation_response", "malformed_response", "new_request_id", "base_url",
+                        "reset"]
+    kit = [name for name in vars(GeneratorConformance) if not name.startswith(("_", "test_"))
+           and name not in {"generator", "requirements"}]
+    http = ["multipart=", "FilePart", "FilePart.of", "tryon.multipart.encode", "from_bytes", "from_base64",
+            "read_error", "ErrorAnswer", "ErrorDetails", "tryon.error_shapes", "json_object", "AnswerReader",
+            "credential_scope", "same_origin", "shared_session"]
+    declarations = ["required_options", "operation_options", "seed_range", "Rule.requires", "defaults=", "price=",
+                    "sources=", "lifecycle=", "deviations=", "mask_required", "image_options"]
+    code = re.findall(r"```.*?```", text, flags=re.DOTALL)
+    spans = code + re.findall(r"`[^`\n]+`", re.sub(r"```.*?```", "", text, flags=re.DOTALL))
+    missing = [name for name in [*hooks, *emulator_surface, *kit, *http, *declarations]
+               if not any(re.search(rf"(?<![A-Za-z_]){re.escape(name)}", span) for span in spans)]
+    assert not missing, f"docs/writing-a-plugin.md does not cover: {missing}"

@@ -19,6 +19,7 @@ import tryon.errors as errors_module
 from tryon.batch.jobs import JobFileError
 from tryon.batch.lock import FolderLockedError
 from tryon.cancel import CallCancelled
+from tryon.declared import ModelsFileError
 from tryon.errors import Problem, TryOnError
 from tryon.http import send, shared_session
 from tryon.media import URLFetcher
@@ -204,6 +205,7 @@ def _instances() -> dict[type, TryOnError]:
         JobFileError: JobFileError("jobs.jsonl", [(3, "n must be a whole number"), (0, "empty")]),
         e.BudgetExceededError: e.BudgetExceededError("over budget", estimate_usd=1.5, max_cost=1.0),
         FolderLockedError: FolderLockedError("out/ is locked", {"pid": 123, "host": "h"}),
+        ModelsFileError: ModelsFileError("unknown field", file="models.toml", line=3, field="sizez", model="m"),
     }
 
 
@@ -211,11 +213,14 @@ def _all_error_classes() -> set[type]:
     import importlib
     import pkgutil
 
+    import tryon_fal
     import tryon_flux
     import tryon_gemini
     import tryon_openai
+    import tryon_replicate
 
-    for package in (tryon, tryon_openai, tryon_flux, tryon_gemini):  # every module, whatever ran before
+    # every module, whatever ran before
+    for package in (tryon, tryon_openai, tryon_flux, tryon_gemini, tryon_replicate, tryon_fal):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if not info.name.endswith("__main__"):
                 importlib.import_module(info.name)

@@ -8,16 +8,20 @@ A JSONL line looks like::
 
 ``prompt`` is required; ``model`` is a model name or a preference list; ``options`` holds
 request options (``size``, ``quality``, ``n``, ``background``, provider options, ...);
-``images`` (one or a list) and ``mask`` make the job an edit; ``name`` is the output file
+``images`` (one or a list) and ``mask`` make the job an edit; ``person`` and ``garments`` make it
+a try-on (``garments``: a path or URL, or a list of them or of ``{"image": ..., "category": "top"}``
+objects; ``options.category`` tags every garment without one, or, as a list, each garment in
+order; ``mask`` goes on the person; ``prompt`` is optional); ``name`` is the output file
 stem; ``id`` identifies the job in the manifest (default: a hash of the line's content, so
 that resuming works without ids). Relative image paths are resolved against the folder of
 the jobs file.
 
 A CSV file has a header row naming the columns: ``prompt`` (required), ``model``, ``images``,
-``mask``, ``name``, ``id`` and ``options`` (a JSON object) are the job's fields; every other
-column is a request option (``size``, ``quality``, ``n``, ...). Empty cells are left out;
-numbers and ``true``/``false`` are read as such; ``model`` and ``images`` take several values
-separated by ``;``. :class:`JobDefaults` (``tryon batch --model/--option``) fill what a job
+``mask``, ``person``, ``garments``, ``name``, ``id`` and ``options`` (a JSON object) are the
+job's fields; every other column is a request option (``size``, ``quality``, ``n``,
+``category``, ...). Empty cells are left out; numbers and ``true``/``false`` are read as such;
+``model``, ``images``, ``garments`` and ``category`` take several values separated by ``;``.
+:class:`JobDefaults` (``tryon batch --model/--option``) fill what a job
 leaves out.
 """
 
@@ -40,8 +44,8 @@ from tryon.media.outputs import name_from_prompt, safe_filename
 
 __all__ = ["FIELDS", "Job", "JobDefaults", "JobFileError", "Shard", "load_jobs", "parse_job"]
 
-FIELDS = ("prompt", "model", "options", "images", "mask", "name", "id")
-_OWN_FIELDS = frozenset({"prompt", "model", "images", "mask"})
+FIELDS = ("prompt", "model", "options", "images", "mask", "person", "garments", "name", "id")
+_OWN_FIELDS = frozenset({"prompt", "model", "images", "mask", "person", "garments"})
 _URL_PREFIXES = ("http://", "https://", "data:")
 _MAX_SHOWN = 20
 
@@ -77,6 +81,9 @@ class Job:
     images: tuple[str, ...] | None = None
     mask: str | None = None
     name: str | None = None
+    person: str | None = None
+    garments: tuple[tuple[str, str | None], ...] | None = None
+    """A try-on's garments: (path or URL, category or ``None``) in order."""
     #: the job's line as written, when its id was derived from it (no ``"id"`` field): the id is
     #: derived again when batch-wide defaults change what the job asks for
     content: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
@@ -91,12 +98,19 @@ class Job:
         return bool(self.images)
 
     @property
+    def is_try_on(self) -> bool:
+        return self.person is not None and bool(self.garments)
+
+    @property
     def stem(self) -> str:
         """The output file stem: ``name``, else :func:`~tryon.media.outputs.name_from_prompt` plus the
         start of the id (unique within the batch)."""
         if self.name:
             return safe_filename(self.name)
-        return f"{name_from_prompt(self.prompt)}-{self.id[:8]}"
+        words = self.prompt
+        if not words.strip() and self.garments:
+            words = "try-on " + " ".join(c or "garment" for _, c in self.garments)
+        return f"{name_from_prompt(words)}-{self.id[:8]}"
 
     def file_stem(self, index: int) -> str:
         """The stem of image *index* (``stem`` alone when the job makes one image)."""
@@ -163,6 +177,51 @@ def _images(value: Any, base_dir: Path, problems: list[str]) -> tuple[str, ...] 
     return tuple(_path(item, base_dir, "image", problems) for item in items)
 
 
+def _try_on(obj: Mapping[str, Any], options: dict[str, Any], base_dir: Path,
+            problems: list[str]) -> tuple[str | None, tuple[tuple[str, str | None], ...] | None]:
+    """The job's person and garments (each resolved like images), with the categories checked."""
+    from tryon.vto.garments import check_category
+
+    person, garments = obj.get("person"), obj.get("garments")
+    if person is None and garments is None:
+        return None, None
+    if obj.get("images") is not None:
+        problems.append('a job is an edit ("images") or a try-on ("person" and "garments"), not both')
+    if not isinstance(person, str) or not person:
+        problems.append('a try-on needs "person": the path or URL of one image')
+        person = None
+    else:
+        person = _path(person, base_dir, "person", problems)
+    items = [garments] if isinstance(garments, (str, dict)) else garments
+    if not isinstance(items, list) or not items:
+        problems.append('a try-on needs "garments": a path or URL, or a list of them or of '
+                        '{"image": ..., "category": ...} objects')
+        return person, None
+    category = options.pop("category", None)
+    if isinstance(category, str) and ";" in category:
+        category = [c.strip() for c in category.split(";") if c.strip()]
+    if isinstance(category, list) and len(category) != len(items):
+        problems.append(f"options.category lists {len(category)} categories for {len(items)} garments")
+        category = None
+    out: list[tuple[str, str | None]] = []
+    for number, item in enumerate(items, start=1):
+        image, own = (item.get("image"), item.get("category")) if isinstance(item, dict) else (item, None)
+        if isinstance(item, dict) and set(item) - {"image", "category"}:
+            problems.append(f"garment {number}: a garment object takes image and category, not "
+                            f"{', '.join(sorted(set(item) - {'image', 'category'}))}")
+        if not isinstance(image, str) or not image:
+            problems.append(f"garment {number}: needs an image path or URL")
+            continue
+        given = own if own is not None else (category[number - 1] if isinstance(category, list) else category)
+        try:
+            checked = check_category(given, f"garment {number} category")
+        except ValidationError as exc:
+            problems.append(str(exc))
+            checked = None
+        out.append((_path(image, base_dir, f"garment {number}", problems), checked))
+    return person, tuple(out)
+
+
 def _name(value: Any, problems: list[str]) -> str | None:
     if value is None:
         return None
@@ -227,20 +286,24 @@ def job_from_object(obj: Any, line: int, source: str | Path = "jobs.jsonl") -> J
         problems.append(f"unknown field {key!r}; a job has {', '.join(FIELDS)} "
                         '(request options such as size or n go inside "options")')
     prompt = obj.get("prompt")
-    if not isinstance(prompt, str) or not prompt.strip():
+    options = _options(obj.get("options"), problems)
+    person, garments = _try_on(obj, options, base_dir, problems)
+    try_on = person is not None or garments is not None
+    if prompt is None and try_on:
+        prompt = ""  # optional for a try-on
+    elif not isinstance(prompt, str) or not prompt.strip():
         problems.append('"prompt" is required: a non-empty string describing the image'
                         if prompt is None or isinstance(prompt, str)
                         else f'"prompt" must be a string, not {_type_name(prompt)}')
     model = _model(obj.get("model"), problems)
-    options = _options(obj.get("options"), problems)
     images = _images(obj.get("images"), base_dir, problems)
     mask = obj.get("mask")
     if mask is not None:
         if not isinstance(mask, str) or not mask:
             problems.append('"mask" must be a path or URL of one image')
             mask = None
-        elif not images:
-            problems.append('"mask" needs "images" to edit')
+        elif not images and not try_on:
+            problems.append('"mask" needs "images" to edit (or "person" for a try-on)')
         else:
             mask = _path(mask, base_dir, "mask", problems)
     name = _name(obj.get("name"), problems)
@@ -253,8 +316,8 @@ def job_from_object(obj: Any, line: int, source: str | Path = "jobs.jsonl") -> J
         problems.append(f'"id" must be a non-empty string or a number, not {_type_name(job_id)}')
     if problems:
         raise JobFileError(source, [(line, p) for p in problems])
-    return Job(id=str(job_id).strip(), line=line, prompt=str(prompt), model=model, options=options, content=content,
-               images=images, mask=mask, name=name)
+    return Job(id=str(job_id).strip(), line=line, prompt=str(prompt), model=model, options=options,
+               images=images, mask=mask, name=name, person=person, garments=garments, content=content)
 
 
 def _file_format(path: Path, text: str) -> str:
@@ -302,7 +365,7 @@ def _array_jobs(text: str, path: Path, jobs: list[Job], problems: list[tuple[int
 
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
-_LIST_FIELDS = ("model", "images")
+_LIST_FIELDS = ("model", "images", "garments")
 
 
 def _cell(value: str) -> Any:
@@ -317,9 +380,10 @@ def _cell(value: str) -> Any:
 def _csv_jobs(text: str, path: Path, jobs: list[Job], problems: list[tuple[int, str]]) -> None:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]
-    if "prompt" not in header:
-        problems.append((1, 'the CSV header must name a "prompt" column (and optionally model, images, mask, '
-                            "name, id, options and request options such as size or n)"))
+    if "prompt" not in header and not {"person", "garments"} <= set(header):
+        problems.append((1, 'the CSV header must name a "prompt" column, or "person" and "garments" for try-ons '
+                            "(and optionally model, images, mask, name, id, options and request options such as "
+                            "size or n)"))
         return
     reader.fieldnames = header
     for row in reader:

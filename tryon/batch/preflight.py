@@ -149,6 +149,16 @@ def _request_args(job: Job, n: int | None = None) -> tuple[Operation, dict[str, 
     options = dict(job.options)
     if n is not None and (n != 1 or "n" in options):
         options["n"] = n
+    if job.is_try_on:
+        from tryon.vto.garments import Garment
+
+        options["person"] = job.person
+        options["garments"] = [Garment(image, category) for image, category in job.garments or ()]
+        if job.mask is not None:
+            options["mask"] = job.mask
+        if job.prompt.strip():
+            options["prompt"] = job.prompt
+        return Operation.TRY_ON, options
     if job.is_edit and job.mask is not None:
         options["mask"] = job.mask
     return (Operation.EDIT if job.is_edit else Operation.GENERATE), options
@@ -179,7 +189,8 @@ def _plan_job(router: Router, job: Job, kept: Sequence[str], strict: bool | None
     refusal: ValidationError | None = None
     for name in names:
         try:
-            gen, request, _ = router.prepare(op, job.prompt, name, images=list(job.images or ()) or None,
+            prompt = options.pop("prompt", None) if op is Operation.TRY_ON else job.prompt
+            gen, request, _ = router.prepare(op, prompt, name, images=list(job.images or ()) or None,
                                              strict=strict, fetch=False, **options)
         except (UnsupportedOptionError, InvalidInputError, ModelRetiredError) as exc:
             refusal = refusal or exc  # another model of the list may serve it

@@ -439,8 +439,11 @@ class _Run:
         op, options = _request_args(job, n)
         names = job_models(job)
         model: str | list[str] = names[0] if len(names) == 1 else names
-        if op is Operation.EDIT:
-            result: Generation = self.router.edit(list(job.images or ()), job.prompt, model=model,
+        if op is Operation.TRY_ON:
+            result: Generation = self.router.try_on(options.pop("person"), options.pop("garments"), model=model,
+                                                    strict=self.strict, on_part=on_part, **options)
+        elif op is Operation.EDIT:
+            result = self.router.edit(list(job.images or ()), job.prompt, model=model,
                                                   strict=self.strict, on_part=on_part, **options)
         else:
             result = self.router.generate(job.prompt, model=model, strict=self.strict, on_part=on_part, **options)

@@ -27,6 +27,7 @@ __all__ = ["COMMAND_MODULES", "PRIVATE_URL_HINT", "TryOnGroup", "build_cli", "cl
 
 COMMAND_MODULES: tuple[str, ...] = (
     "tryon.cli.generate",
+    "tryon.cli.try_on",
     "tryon.cli.models",
     "tryon.cli.plugins",
     "tryon.cli.batch",

@@ -57,13 +57,14 @@ Progress = Callable[[str], AbstractContextManager[Any]]
 
 
 def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
-    """Run the four demo requests against a local emulator and write everything to *out_dir*.
+    """Run the five demo requests against a local emulator and write everything to *out_dir*.
 
     *progress* (``label -> context manager``) wraps each step, e.g. to report it.
     """
     from tryon.media import contact_sheet, save_bytes
     from tryon.router import Router
     from tryon.testing.openai_emulator import OpenAIEmulator
+    from tryon.vto.garments import Garment
 
     steps: list[tuple[str, Generation]] = []
     around = progress or (lambda _label: contextlib.nullcontext())
@@ -90,6 +91,9 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
             [portrait.image.data, product.image.data],
             "Create a fashion image combining elements from all reference images", model=MODEL,
             size="1536x1024", quality="high"))
+        step("virtual try-on (composition)", lambda r: r.try_on(
+            portrait.image.data, Garment(product.image.data, "bag"), model=MODEL, size="1024x1024",
+            quality="high"))
         requests = len(emu.requests)
 
     saved = tuple((label, tuple(gen.save(out_dir, stem=f"{i}-{_slug(label)}")))
@@ -108,7 +112,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
 class _ProviderDemo:
     """A short demo of one provider's emulator: a text-to-image, then an edit of that image."""
 
-    emulator: str  # module:class in tryon.testing
+    emulator: str  # the name its plugin registers it under (register_emulators)
     provider: str
     generate_model: str
     edit_model: str
@@ -117,9 +121,9 @@ class _ProviderDemo:
 
 
 PROVIDER_DEMOS: dict[str, _ProviderDemo] = {
-    "bfl": _ProviderDemo("bfl_emulator:BFLEmulator", "bfl", "flux-2-pro", "flux-pro-1.0-fill",
+    "bfl": _ProviderDemo("bfl", "bfl", "flux-2-pro", "flux-pro-1.0-fill",
                          (("poll_interval", 0.05),), masked=True),
-    "gemini": _ProviderDemo("gemini_emulator:GeminiEmulator", "gemini", "gemini-3.1-flash-image",
+    "gemini": _ProviderDemo("gemini", "gemini", "gemini-3.1-flash-image",
                             "gemini-3.1-flash-image"),
 }
 """The providers ``tryon demo --provider`` can show besides ``openai`` (its full demo)."""
@@ -131,11 +135,12 @@ def run_provider_demo(name: str, out_dir: Path, *, progress: Progress | None = N
     from tryon.router import Router
 
     spec = PROVIDER_DEMOS[name]
-    module, cls = spec.emulator.split(":")
-    emulator_cls = getattr(importlib.import_module(f"tryon.testing.{module}"), cls)
+    from tryon.emulators import find
+
+    entry = find(spec.emulator)
     around = progress or (lambda _label: contextlib.nullcontext())
     steps: list[tuple[str, Generation]] = []
-    with emulator_cls(api_keys=[EMULATOR_KEY]) as emu:
+    with entry.build(api_keys=[EMULATOR_KEY]) as emu:
         router = Router(settings={spec.provider: {"base_url": emu.base_url, "api_key": EMULATOR_KEY,
                                                   **dict(spec.settings)}})
         with around(f"text to image with {spec.generate_model}"):
@@ -173,8 +178,9 @@ _DEMO_CHOICES = ("openai", "flux", "bfl", "gemini", "all")
 def demo(output_dir: Path, provider: str) -> None:
     """Run tryon end to end offline: a local emulator, the real plugin (and SDK).
 
-    With openai: a text-to-image, a transparent product image, a masked edit and a
-    multi-image edit through the real openai SDK. With flux or gemini: a text-to-image and an
+    With openai: a text-to-image, a transparent product image, a masked edit, a
+    multi-image edit and a virtual try-on (the handbag on the model, by composition) through
+    the real openai SDK. With flux or gemini: a text-to-image and an
     edit through that provider's plugin. Images and a contact sheet are written to
     --output-dir. Needs no API key and no internet.
     """
@@ -200,7 +206,7 @@ def demo(output_dir: Path, provider: str) -> None:
 def _openai_demo(output_dir: Path) -> None:
     if importlib.util.find_spec("openai") is None:
         raise ImportError("the demo runs the real openai SDK: pip install 'tryon[openai]'")
-    total = 4
+    total = 5
     counter = iter(range(1, total + 1))
     output.info(f"starting a local OpenAI emulator (no key, no internet); writing to {output_dir}/")
     result = run_demo(output_dir,

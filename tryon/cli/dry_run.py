@@ -62,7 +62,7 @@ def _missing_key(router: Router, gen: Any, *, several: bool) -> str | None:
     return None
 
 
-def dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...], models: Sequence[str],
+def dry_run(router: Router, operation: str, prompt: str | None, images: tuple[str, ...], models: Sequence[str],
             options: dict[str, Any], as_json: bool, *, max_cost: float | None = None,
             allow_unpriced: bool = False) -> None:
     """Validate against each model in turn (as a real run would), estimate the cost, send nothing.
@@ -85,7 +85,9 @@ def dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...]
     op = Operation(operation)
     for name in models:  # every name of a preference list must exist, as a real run checks
         router.resolve_name(name)
-    sources = [*images, *([options["mask"]] if "mask" in options else [])]
+    garments = [getattr(g, "image", g) for g in options.get("garments", ())]
+    sources = [*images, *([options["mask"]] if "mask" in options else []),
+               *([options["person"]] if "person" in options else []), *garments]
     urls = any(is_url(s) for s in sources)
     skipped: list[Skip] = []
     for name in models:
@@ -108,7 +110,7 @@ def dry_run(router: Router, operation: str, prompt: str, images: tuple[str, ...]
             "operation": operation,
             "model": gen.model_id,
             "provider": gen.provider,
-            "prompt": prompt,
+            "prompt": prompt or "",
             "images": [_describe_input(i) for i in inputs],
             "mask": _describe_input(mask) if mask is not None else None,
             "options": request.set_options(),
@@ -134,7 +136,7 @@ def _print(report: dict[str, Any], *, urls_fetched: bool) -> None:
     show("dry run: nothing was sent")
     show(f"model:     {report['model']} ({report['provider']})")
     show(f"operation: {report['operation']}")
-    show(f"prompt:    {report['prompt']}")
+    show(f"prompt:    {report['prompt'] or '(none)'}")
     if report["images"]:
         show("images:    " + "; ".join(report["images"]) + ("" if urls_fetched else " (URLs not fetched)"))
     if report["mask"]:

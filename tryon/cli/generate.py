@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tryon.results import Generation
     from tryon.router import Router
 
-__all__ = ["COMMANDS", "DEFAULT_OUTPUT_DIR", "edit", "generate"]
+__all__ = ["COMMANDS", "DEFAULT_OUTPUT_DIR", "edit", "generate", "request_options_except"]
 
 DEFAULT_OUTPUT_DIR = "tryon-output"
 DEFAULT_PARTIAL_IMAGES = 2
@@ -35,6 +35,21 @@ F = Callable[..., Any]
 
 def _request_options(command: F) -> F:
     """The options shared by ``generate`` and ``edit`` (applied bottom-up, listed top-down)."""
+    return request_options_except()(command)
+
+
+def request_options_except(*names: str) -> Callable[[F], F]:
+    """The shared request options but those whose parameter is named in *names* (``tryon try-on``
+    has no ``stream``, ``partial_images`` or ``background``)."""
+    def apply(command: F) -> F:
+        for name, decorator in reversed(_option_decorators()):
+            if name not in names:
+                command = decorator(command)
+        return command
+    return apply
+
+
+def _option_decorators() -> list[tuple[str, Callable[[F], F]]]:
     decorators = [
         click.option("-m", "--model", "models", multiple=True, metavar="MODEL",
                      help="Model id (default gpt-image-2.6-sunburst). Repeat for a preference list: the first model "
@@ -87,9 +102,14 @@ def _request_options(command: F) -> F:
                      help="Send a model past its shutdown date: the endpoint in use still serves it "
                           "(Azure, an OpenAI-compatible endpoint); otherwise it is refused before sending."),
     ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+    return [(_param_name(d), d) for d in decorators]
+
+
+def _param_name(decorator: Callable[[F], F]) -> str:
+    """The parameter name a ``click.option`` decorator adds (applied to a throwaway function)."""
+    def probe() -> None: ...
+    decorator(probe)
+    return str(probe.__click_params__[-1].name)  # type: ignore[attr-defined]
 
 
 @click.command()

@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "MASK_CACHE",
     "mask_coverage",
+    "mask_to_black_edit",
     "mask_to_white_edit",
     "prepare_mask",
 ]
@@ -316,6 +317,16 @@ def mask_to_white_edit(mask: InputImage) -> InputImage:
     inverted = ImageOps.invert(_keep_of(mask))
     buffer = io.BytesIO()
     inverted.save(buffer, format="PNG", optimize=True)
+    return InputImage(
+        buffer.getvalue(), "image/png", mask.width, mask.height, name=mask.name, source_kind="mask"
+    )
+
+
+def mask_to_black_edit(mask: InputImage) -> InputImage:
+    """A grayscale ("L") PNG of the same size where edit = 0 (black) and keep = 255 (white), the
+    convention of Ideogram's inpainting; partial transparency becomes gray."""
+    buffer = io.BytesIO()
+    _keep_of(mask).save(buffer, format="PNG", optimize=True)
     return InputImage(
         buffer.getvalue(), "image/png", mask.width, mask.height, name=mask.name, source_kind="mask"
     )

@@ -20,6 +20,7 @@ __all__ = [
     "BFLEmulator",
     "EmulatorServer",
     "FakeGenerator",
+    "FakeTryOnGenerator",
     "GeminiEmulator",
     "GeneratorConformance",
     "OpenAIEmulator",
@@ -36,6 +37,7 @@ _LAZY = {
     "BFLEmulator": "tryon.testing.bfl_emulator",
     "GeminiEmulator": "tryon.testing.gemini_emulator",
     "FakeGenerator": "tryon.testing.fake",
+    "FakeTryOnGenerator": "tryon.testing.fake",
     "GeneratorConformance": "tryon.testing.conformance",
     "Requirements": "tryon.testing.conformance",
 }

@@ -26,19 +26,43 @@ fixtures::
 
 It checks that the declared capabilities are coherent, that every option the model declares
 unsupported is rejected before the network, that supported requests return images of the
-requested size and format, and that provider failures come back as tryon's typed errors.
-Declared facts without a recorded source are reported as a skip naming them (set
+requested size (or aspect ratio) and format, and that provider failures come back as tryon's
+typed errors. Declared facts without a recorded source are reported as a skip naming them (set
 ``require_provenance = True`` on the subclass to make that a failure).
+
+Extension points (documented; override these, never a private name):
+
+- :attr:`GeneratorConformance.sample_options`: per model and operation, the request options
+  every call of the suite adds — for a model that needs an option (a required ``strength`` for
+  edits) or a provider option it should be exercised with::
+
+      sample_options = {"sd3-large": {"edit": {"options": {"strength": 0.6}}},
+                        "acme-2": {"*": {"options": {"style": "photo"}}}}
+
+  Keys under a model are ``"generate"``, ``"edit"`` or ``"*"`` (both); values are keyword
+  arguments of ``router.generate``/``router.edit`` (provider options under ``"options"``).
+- :meth:`GeneratorConformance.options_for` (the options of one call; default: from
+  ``sample_options``), :meth:`GeneratorConformance.call` (one request through the router, the
+  way every check makes it), :meth:`GeneratorConformance.input_image` and
+  :meth:`GeneratorConformance.mask_image` (the images edits are made with).
+- :attr:`GeneratorConformance.prompt`, :attr:`GeneratorConformance.input_size` and
+  :attr:`GeneratorConformance.require_provenance`.
+- :class:`Requirements` (what each check needs), reached through the ``requirements`` fixture.
+
+Models that declare virtual try-on also run the try-on checks of
+:mod:`tryon.testing.conformance_try_on` (its extension points: ``person_image``,
+``garment_image``, ``try_on_options``).
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import pytest
 
-from tryon.capabilities import Capabilities
+from tryon.capabilities import Capabilities, Operation
 from tryon.errors import (
     AuthenticationError,
     ContentPolicyError,
@@ -48,10 +72,14 @@ from tryon.errors import (
     ServiceUnavailableError,
     UnsupportedOptionError,
 )
-from tryon.protocol import ImageGenerator
+from tryon.protocol import ImageGenerator, TryOnGenerator
+from tryon.result_checks import RATIO_TOLERANCE
 from tryon.sizes import parse_ratio, parse_size
+from tryon.testing.conformance_try_on import TryOnConformance, TryOnRequirements
 
-__all__ = ["GeneratorConformance", "Requirements"]
+__all__ = ["GeneratorConformance", "Requirements", "TryOnConformance", "TryOnRequirements", "ratio_of"]
+
+_CALLS = ("generate", "edit")  # the operations the suite's own calls make
 
 _REQUEST_OPTIONS = {"size", "aspect_ratio", "quality", "background", "n", "output_format", "output_compression",
                     "moderation", "seed", "partial_images", "mask", "input_fidelity", "images", "prompt"}
@@ -103,6 +131,10 @@ class Requirements:
             out.append(("background", {"background": "transparent"}))
         if not c.seed:
             out.append(("seed", {"seed": 7}))
+        elif c.seed_range is not None:
+            out.append(("seed", {"seed": c.seed_range[1] + 1}))
+            if c.seed_range[0] > 0:
+                out.append(("seed", {"seed": c.seed_range[0] - 1}))
         if not c.output_compression:
             out.append(("output_compression", {"output_compression": 50, "output_format": "jpeg"}))
         if not c.moderation:
@@ -130,6 +162,30 @@ class Requirements:
         if not c.can_generate:
             out.append(("operation", {"operation": "generate"}))
         return out
+
+    def sample_ratios(self) -> list[str]:
+        """Aspect ratios to ask for in round trips of a model that takes ratios (widest and tallest
+        first, then square; empty when it takes none)."""
+        ratios = set(self.caps.aspect_ratios) | set(self.caps.sizes.aspect_ratios)
+        parsed = {r: parse_ratio(r) for r in ratios}
+        usable = sorted((r for r in ratios if parsed[r] is not None), key=lambda r: float(parsed[r] or 0))
+        if not usable:
+            return []
+        picks = [usable[-1], usable[0], *(r for r in usable if parsed[r] == 1)]
+        return list(dict.fromkeys(picks))
+
+    def size_of_ratio(self, ratio: str) -> str | None:
+        """A ``WxH`` of exactly *ratio* (about a megapixel) that the model's sizes accept, if any."""
+        parsed = parse_ratio(ratio)
+        if parsed is None:
+            return None
+        w, h = parsed.numerator, parsed.denominator
+        scale = max(1, round((1024 * 1024 / (w * h)) ** 0.5))
+        for k in (scale, scale - scale % 16 or 16, 64):
+            size = f"{w * k}x{h * k}"
+            if self.caps.sizes.accepts(size):
+                return size
+        return None
 
     def sample_size(self) -> str | None:
         """A size this model accepts, for round-trip checks (``None`` = use the default)."""
@@ -162,13 +218,68 @@ def _mask_png(size: tuple[int, int] = (256, 256)) -> bytes:
     return buf.getvalue()
 
 
-class GeneratorConformance:
-    """Subclass with ``model``, ``emulator`` and ``router`` fixtures; see the module docstring."""
+class GeneratorConformance(TryOnConformance):
+    """Subclass with ``model``, ``emulator`` and ``router`` fixtures; see the module docstring
+    for the extension points."""
 
     prompt = "a conformance test image of a red handbag"
+    input_size: tuple[int, int] = (256, 256)
+    """The size of the input images and masks the edit checks send (raise it for models with a minimum)."""
     require_provenance = False
     """With ``True``, a declared fact without a recorded source fails the suite; by default it is
     reported as a skip naming the fact groups to source (see :mod:`tryon.testing.provenance`)."""
+    sample_options: ClassVar[Mapping[str, Mapping[str, Mapping[str, Any]]]] = {}
+    """Per model id, per operation (``"generate"``, ``"edit"``, ``"*"`` for both): the request
+    options every call of the suite adds (provider options under ``"options"``)."""
+
+    def options_for(self, generator: ImageGenerator, operation: str) -> dict[str, Any]:
+        """The options every *operation* call of the suite makes with *generator* (override for
+        options computed per call; the default reads :attr:`sample_options`)."""
+        per_model = self.sample_options.get(generator.model_id, {})
+        unknown = set(per_model) - {"generate", "edit", "*"}
+        if unknown:
+            raise ValueError(f"sample_options[{generator.model_id!r}] has keys {sorted(unknown)}; use 'generate', "
+                             "'edit' or '*'")
+        merged: dict[str, Any] = {}
+        for key in ("*", operation):
+            for name, value in per_model.get(key, {}).items():
+                if name == "options" and isinstance(value, Mapping):
+                    merged["options"] = {**merged.get("options", {}), **value}
+                else:
+                    merged[name] = value
+        return merged
+
+    def input_image(self, size: tuple[int, int] | None = None) -> bytes:
+        """The PNG the suite's edits start from (:attr:`input_size` unless *size*; override for other
+        input constraints)."""
+        return _input_png(size or self.input_size)
+
+    def mask_image(self, size: tuple[int, int] | None = None) -> bytes:
+        """The mask of the suite's masked edits (black = the area to change), :attr:`input_size` unless *size*."""
+        return _mask_png(size or self.input_size)
+
+    def call(self, router: Any, generator: ImageGenerator, *, operation: str | None = None,
+             **options: Any) -> Any:
+        """One request through *router* to *generator*'s model, as every check makes it: an edit
+        when *images* are given or the model cannot generate (else a generation), with
+        :meth:`options_for` under *options* (the check's own options win; ``options`` are merged)."""
+        images = options.pop("images", None)
+        caps = generator.capabilities
+        if operation is None and images is None and caps.operations == {Operation.TRY_ON}:
+            return self._try_on(router, generator, **options)  # a dedicated try-on model: its one operation
+        if operation is None:
+            operation = "generate" if caps.can_generate and images is None else "edit"
+        merged = self.options_for(generator, operation)
+        extra = options.pop("options", None)
+        if extra is not None or "options" in merged:
+            merged["options"] = {**merged.get("options", {}), **(extra or {})}
+        merged.update(options)
+        prompt = merged.pop("prompt", self.prompt)
+        if operation == "generate":
+            return router.generate(prompt, model=generator.model_id, **merged)
+        if caps.mask_required:
+            merged.setdefault("mask", self.mask_image())
+        return router.edit(images or [self.input_image()], prompt, model=generator.model_id, **merged)
 
     @pytest.fixture
     def generator(self, router: Any, model: str) -> ImageGenerator:
@@ -179,20 +290,14 @@ class GeneratorConformance:
     def requirements(self, generator: ImageGenerator) -> Requirements:
         return Requirements(generator.capabilities, generator.model_id)
 
-    def _call(self, router: Any, gen: ImageGenerator, **options: Any) -> Any:
-        images = options.pop("images", None)
-        if options.pop("operation", None) == "generate" or (gen.capabilities.can_generate and images is None):
-            return router.generate(options.pop("prompt", self.prompt), model=gen.model_id, **options)
-        if gen.capabilities.mask_required:
-            options.setdefault("mask", _mask_png())
-        return router.edit(images or [_input_png()], options.pop("prompt", self.prompt), model=gen.model_id,
-                           **options)
-
     # ------------------------------------------------------------------ declarations
 
     def test_declares_a_coherent_capability_set(self, generator: ImageGenerator) -> None:
         caps = generator.capabilities
-        assert isinstance(generator, ImageGenerator)
+        if caps.operations == {Operation.TRY_ON}:
+            assert isinstance(generator, TryOnGenerator)
+        else:
+            assert isinstance(generator, ImageGenerator)
         assert generator.model_id and generator.provider
         assert caps.operations, "a model must offer at least one operation"
         if caps.mask or caps.input_fidelity:
@@ -238,10 +343,77 @@ class GeneratorConformance:
         before = len(emulator.requests)
         for option, options in cases:
             with pytest.raises(UnsupportedOptionError) as err:
-                self._call(router, generator, **options)
+                self.call(router, generator, **options)
             assert generator.model_id in str(err.value), f"{option}: the error must name the model"
             assert option in err.value.options or "operation" in err.value.options, option
         assert len(emulator.requests) == before, "a refused request reached the provider"
+
+    def test_missing_required_options_are_refused_before_the_network(
+            self, router: Any, generator: ImageGenerator, emulator: Any) -> None:
+        caps = generator.capabilities
+        cases = [(op.value, name) for op in sorted(caps.operations) if op.value in _CALLS
+                 for name in caps.required_for(op)]
+        if not cases:
+            pytest.skip(f"{generator.model_id} declares no required option")
+        before = len(emulator.requests)
+        for operation, name in cases:
+            bare = name.removeprefix("options.")
+            options = self.options_for(generator, operation)
+            if not name.startswith("options."):
+                options.pop(bare, None)
+            if isinstance(options.get("options"), Mapping):
+                options["options"] = {k: v for k, v in options["options"].items() if k != bare}
+            with pytest.raises(UnsupportedOptionError) as err:
+                self.__request(router, generator, operation, options)
+            assert bare in err.value.options, f"{operation} without {bare}: {err.value}"
+        assert len(emulator.requests) == before, "a refused request reached the provider"
+
+    def test_options_of_one_operation_are_refused_in_the_other(
+            self, router: Any, generator: ImageGenerator, emulator: Any) -> None:
+        caps = generator.capabilities
+        cases: list[tuple[str, str, Any]] = []
+        for name, allowed in caps.operation_options.items():
+            bare = name.removeprefix("options.")
+            value = self.__sample_value(generator, name, [op.value for op in allowed])
+            if value is None:
+                continue  # no sample value to try it with
+            cases.extend((op.value, name, value) for op in sorted(caps.operations - allowed) if op.value in _CALLS)
+        if not cases:
+            pytest.skip(f"{generator.model_id} declares no option valid for one operation only "
+                        "(or sample_options gives no value for it)")
+        before = len(emulator.requests)
+        for operation, name, value in cases:
+            bare = name.removeprefix("options.")
+            options = self.options_for(generator, operation)
+            if name.startswith("options.") or bare in caps.option_names():
+                options["options"] = {**options.get("options", {}), bare: value}
+            else:
+                options[bare] = value
+            with pytest.raises(UnsupportedOptionError) as err:
+                self.__request(router, generator, operation, options)
+            assert bare in err.value.options, f"{bare} in a {operation} request: {err.value}"
+        assert len(emulator.requests) == before, "a refused request reached the provider"
+
+    def __request(self, router: Any, generator: ImageGenerator, operation: str, options: dict[str, Any]) -> Any:
+        # options exactly as given (no sample options merged in again)
+        prompt = options.pop("prompt", self.prompt)
+        if operation == "generate":
+            return router.generate(prompt, model=generator.model_id, **options)
+        if generator.capabilities.mask_required:
+            options.setdefault("mask", self.mask_image())
+        return router.edit([self.input_image()], prompt, model=generator.model_id, **options)
+
+    def __sample_value(self, generator: ImageGenerator, name: str, operations: list[str]) -> Any:
+        bare = name.removeprefix("options.")
+        for operation in operations:
+            options = self.options_for(generator, operation)
+            given = options.get("options")
+            provider: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+            if not name.startswith("options.") and options.get(bare) is not None:
+                return options[bare]
+            if provider.get(bare) is not None:
+                return provider[bare]
+        return None
 
     # ------------------------------------------------------------------ round trips
 
@@ -252,7 +424,7 @@ class GeneratorConformance:
         for fmt in sorted(generator.capabilities.output_formats):
             # a format with size rules of its own (GIF frames under a pixel budget) takes its default size
             fmt_size = None if fmt in generator.capabilities.format_sizes else size
-            gen = router.generate(self.prompt, model=generator.model_id, size=fmt_size, output_format=fmt)
+            gen = self.call(router, generator, size=fmt_size, output_format=fmt)
             assert len(gen.images) == 1
             image = gen.images[0]
             assert image.format == fmt, f"asked for {fmt}, got {image.media_type}"
@@ -260,45 +432,82 @@ class GeneratorConformance:
                 assert f"{image.width}x{image.height}" == fmt_size
             assert gen.model == generator.model_id and gen.provider == generator.provider
 
+    def test_aspect_ratios_come_back_as_asked(self, router: Any, generator: ImageGenerator,
+                                             requirements: Requirements) -> None:
+        requirements.require(requirements.generate)
+        ratios = requirements.sample_ratios()
+        if not ratios:
+            pytest.skip(f"{generator.model_id} takes no aspect ratios")
+        if not generator.capabilities.allows_option("aspect_ratio", "generate"):
+            pytest.skip(f"{generator.model_id} takes aspect_ratio for edits only")
+        caps = generator.capabilities
+        tolerance = RATIO_TOLERANCE + caps.deviations.size_tolerance
+        for ratio in ratios:
+            gen = self.call(router, generator, aspect_ratio=ratio)
+            image = gen.images[0]
+            assert ratio_of(image.width, image.height, ratio, tolerance=tolerance), \
+                f"asked for aspect_ratio={ratio}, got {image.width}x{image.height}"
+            # a WxH of that ratio, for a model whose sizes are ratios, is served as that ratio too
+            size = requirements.size_of_ratio(ratio)
+            if size is None or not caps.allows_option("size", "generate"):
+                continue
+            gen = self.call(router, generator, size=size)
+            image = gen.images[0]
+            assert ratio_of(image.width, image.height, ratio, tolerance=tolerance), \
+                f"asked for size={size} (ratio {ratio}), got {image.width}x{image.height}"
+
+    def test_fanned_out_seeds_stay_in_the_seed_range(self, router: Any, generator: ImageGenerator,
+                                                     requirements: Requirements) -> None:
+        requirements.require(requirements.generate)
+        caps = generator.capabilities
+        if not caps.seed or caps.seed_range is None:
+            pytest.skip(f"{generator.model_id} declares no seed range")
+        n = caps.max_images_per_call + 1
+        if caps.max_n is not None and n > caps.max_n:
+            pytest.skip(f"{generator.model_id} makes one call per request (max_n={caps.max_n})")
+        low, high = caps.seed_range
+        gen = self.call(router, generator, seed=high, n=n)
+        assert len(gen.images) == n
+        varied = [w for w in gen.warnings if w.code == "seed-varied"]
+        assert varied, "a fanned-out request with a seed records the seeds its calls used"
+        seeds = varied[0].applied
+        assert seeds[0] == high and all(low <= s <= high for s in seeds), seeds
+        assert len(set(seeds)) == len(seeds), f"calls repeated a seed: {seeds}"
+
     def test_n_images_come_back(self, router: Any, generator: ImageGenerator,
                                 requirements: Requirements) -> None:
         requirements.require(requirements.generate)
         n = generator.capabilities.max_images_per_call + 1
         if generator.capabilities.max_n is not None:
             n = min(n, generator.capabilities.max_n)
-        gen = router.generate(self.prompt, model=generator.model_id, n=n)
+        gen = self.call(router, generator, n=n)
         assert len(gen.images) == n
 
     def test_edit_returns_an_image(self, router: Any, generator: ImageGenerator,
                                    requirements: Requirements) -> None:
         requirements.require(requirements.edit)
-        options: dict[str, Any] = {}
-        if generator.capabilities.mask_required:
-            options["mask"] = _mask_png()
-        gen = router.edit([_input_png()], self.prompt, model=generator.model_id, **options)
+        gen = self.call(router, generator, operation="edit")
         assert len(gen.images) == 1 and gen.images[0].width > 0
 
     def test_masked_edit_is_accepted(self, router: Any, generator: ImageGenerator,
                                      requirements: Requirements) -> None:
         requirements.require(requirements.mask)
-        gen = router.edit([_input_png()], self.prompt, model=generator.model_id, mask=_mask_png())
+        gen = self.call(router, generator, operation="edit", mask=self.mask_image())
         assert len(gen.images) == 1
 
     def test_multi_image_edit_is_accepted(self, router: Any, generator: ImageGenerator,
                                           requirements: Requirements) -> None:
         requirements.require(requirements.multi_image)
-        options: dict[str, Any] = {}
         if generator.capabilities.mask_required:
             pytest.skip(f"{generator.model_id} edits one image within a mask")
-        gen = router.edit([_input_png(), _input_png()], self.prompt, model=generator.model_id, **options)
+        gen = self.call(router, generator, images=[self.input_image(), self.input_image()])
         assert len(gen.images) == 1
 
     def test_transparent_background_has_alpha(self, router: Any, generator: ImageGenerator,
                                               requirements: Requirements) -> None:
         requirements.require(requirements.transparent_background)
         requirements.require(requirements.generate)
-        gen = router.generate(self.prompt, model=generator.model_id, background="transparent",
-                              output_format="png")
+        gen = self.call(router, generator, background="transparent", output_format="png")
         im = gen.images[0].to_pil()
         assert im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
         assert im.getchannel("A").getextrema()[0] < 255, "no transparent pixel in a transparent image"
@@ -315,7 +524,7 @@ class GeneratorConformance:
                                          status: int, expected: type[ProviderError]) -> None:
         emulator.fail_next(status, times=10, retry_after=0)
         with pytest.raises(expected) as err:
-            self._call(router, generator)
+            self.call(router, generator)
         assert err.value.provider == generator.provider
         assert err.value.status == status
         assert err.value.retryable is (status != 401)
@@ -323,16 +532,17 @@ class GeneratorConformance:
     def test_content_policy_block_is_typed(self, router: Any, generator: ImageGenerator, emulator: Any) -> None:
         emulator.moderate_next(times=10)
         with pytest.raises(ContentPolicyError):
-            self._call(router, generator)
+            self.call(router, generator)
 
     def test_malformed_answer_is_typed(self, router: Any, generator: ImageGenerator, emulator: Any) -> None:
         emulator.malformed_next(times=10)
         with pytest.raises(InvalidResponseError):
-            self._call(router, generator)
+            self.call(router, generator)
 
 
-def ratio_of(width: int, height: int, ratio: str) -> bool:
-    """Whether ``width x height`` has exactly the aspect ratio *ratio* (``"16:9"``)."""
+def ratio_of(width: int, height: int, ratio: str, *, tolerance: float = 0.01) -> bool:
+    """Whether ``width x height`` has the aspect ratio *ratio* (``"16:9"``), within *tolerance*
+    (relative; pixel sizes of a ratio are rounded)."""
     expected = parse_ratio(ratio)
-    return expected is not None and abs(width / height - float(expected)) < 0.01
+    return expected is not None and abs(width / height - float(expected)) <= float(expected) * tolerance
 

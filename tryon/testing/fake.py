@@ -22,11 +22,12 @@ import attrs
 
 from tryon.capabilities import Capabilities, Operation
 from tryon.media.limits import InputLimits
-from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.results import Estimate, GeneratedImage, Generation, PartialImage, Usage
 from tryon.sizes import SizeRule, Sizes, parse_ratio, parse_size
+from tryon.vto import TryOnCapabilities
 
-__all__ = ["FAKE_CAPABILITIES", "FakeGenerator"]
+__all__ = ["FAKE_CAPABILITIES", "FAKE_TRY_ON_CAPABILITIES", "FakeGenerator", "FakeTryOnGenerator"]
 
 FAKE_CAPABILITIES = Capabilities(
     operations={Operation.GENERATE, Operation.EDIT},
@@ -143,3 +144,68 @@ class FakeGenerator:
         return FakeGenerator(self.model_id, provider=self.provider,
                              capabilities=attrs.evolve(self.capabilities, **changes),
                              latency=self.latency, price_per_image=self.price_per_image)
+
+
+FAKE_TRY_ON_CAPABILITIES = Capabilities(
+    operations={Operation.TRY_ON},
+    max_images_per_call=4,
+    max_n=8,
+    sizes=Sizes.any(SizeRule(multiple_of=16, min_edge=64, max_edge=2048), auto=True),
+    output_formats={"png", "jpeg"},
+    seed=True,
+    moderation={"strict", "permissive"},
+    inputs=InputLimits(accepted_types=frozenset({"image/png", "image/jpeg", "image/webp"}),
+                       max_bytes=20 * 1024 * 1024, max_count=3),
+    try_on=TryOnCapabilities(
+        categories={"top": "tops", "bottom": "bottoms", "one-piece": "one-pieces"},
+        auto_category=True, auto_category_word="auto", max_garments=2, prompt="forbidden",
+        mask_modes={"auto", "image"}, modes={"speed": "performance", "balanced": "balanced", "quality": "quality"},
+        photo_types={"auto": "auto", "flat-lay": "flat-lay", "worn": "model"},
+        note="an in-process fake for tests"),
+)
+"""A dedicated try-on model: tops, bottoms and one-pieces, two garments, no prompt, three modes."""
+
+
+class FakeTryOnGenerator(FakeGenerator):
+    """A scriptable dedicated try-on model (``try_on``): real images of the person's size (or the
+    size asked for), the provider words it would send recorded in :attr:`sent`."""
+
+    def __init__(self, model_id: str = "fake-tryon-1", *, provider: str = "fake",
+                 capabilities: Capabilities = FAKE_TRY_ON_CAPABILITIES, latency: float = 0.0,
+                 price_per_image: float | None = 0.05) -> None:
+        super().__init__(model_id, provider=provider, capabilities=capabilities, latency=latency,
+                         price_per_image=price_per_image)
+        self.sent: list[dict[str, Any]] = []
+
+    def try_on(self, request: TryOnRequest) -> Generation:
+        from tryon.testing.synth import synth_image
+
+        self._record(request)
+        declared = self.capabilities.try_on
+        assert declared is not None
+        self.sent.append({
+            "categories": [declared.category_word(g.category) for g in request.garments],
+            "mode": declared.mode_word(request.mode),
+            "photo_type": declared.photo_type_word(request.garment_photo_type),
+            "mask": request.mask is not None,
+        })
+        wh = parse_size(request.size or "") or (request.person.width, request.person.height)
+        fmt = request.output_format or ("png" if "png" in self.capabilities.output_formats
+                                        else min(self.capabilities.output_formats))
+        images = [GeneratedImage.from_bytes(synth_image(wh[0], wh[1], fmt, transparent=False,
+                                                        seed_text=f"try-on#{i}#{request.seed}"),
+                                            index=i, seed=request.seed) for i in range(request.n)]
+        cost = None if self.price_per_image is None else self.price_per_image * len(images)
+        return Generation(images=images, model=self.model_id, provider=self.provider, cost_usd=cost,
+                          request_id=f"fake-tryon-{len(self.requests)}")
+
+    def configure(self, **settings: Any) -> FakeTryOnGenerator:
+        clone = FakeTryOnGenerator(self.model_id, provider=self.provider, capabilities=self.capabilities,
+                                   latency=settings.get("latency", self.latency), price_per_image=self.price_per_image)
+        clone.requests, clone._failures, clone.sent = self.requests, self._failures, self.sent
+        return clone
+
+    def with_capabilities(self, **changes: Any) -> FakeTryOnGenerator:
+        return FakeTryOnGenerator(self.model_id, provider=self.provider,
+                                  capabilities=attrs.evolve(self.capabilities, **changes),
+                                  latency=self.latency, price_per_image=self.price_per_image)

@@ -9,6 +9,11 @@ unchanged against it::
         run_catalog_job()
         assert openai_emulator.requests[-1].params["background"] == "transparent"
 
+``tryon_emulator`` does the same for any emulator a plugin registers (``register_emulators``)::
+
+    def test_with_acme(tryon_emulator):
+        emu = tryon_emulator("acme")        # ACME_BASE_URL / ACME_API_KEY now point at it
+
 Importing this module is cheap: emulators load when a fixture is used.
 """
 
@@ -54,6 +59,43 @@ bfl_emulator.__doc__ = "A running Black Forest Labs (FLUX) emulator; BFL_BASE_UR
 gemini_emulator = _emulator_fixture("tryon.testing.gemini_emulator", "GeminiEmulator",
                                     {"GEMINI_API_KEY": EMULATOR_KEY}, "GEMINI_BASE_URL")
 gemini_emulator.__doc__ = "A running Gemini emulator; GEMINI_BASE_URL/GEMINI_API_KEY point at it."
+
+fal_emulator = _emulator_fixture("tryon_fal.emulator", "FalEmulator", {"FAL_KEY": EMULATOR_KEY}, "FAL_BASE_URL")
+fal_emulator.__doc__ = "A running fal queue API emulator; FAL_BASE_URL/FAL_KEY point at it."
+
+replicate_emulator = _emulator_fixture("tryon_replicate.emulator", "ReplicateEmulator",
+                                       {"REPLICATE_API_TOKEN": EMULATOR_KEY}, "REPLICATE_BASE_URL")
+replicate_emulator.__doc__ = ("A running Replicate predictions API emulator; REPLICATE_BASE_URL/REPLICATE_API_TOKEN "
+                              "point at it.")
+
+
+@pytest.fixture
+def tryon_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Start any registered emulator by name (``register_emulators`` hook): ``emu = tryon_emulator("acme")``
+    starts it, sets the environment its plugin declared (``ACME_BASE_URL``, ``ACME_API_KEY``...) and
+    resets tryon's default router; every emulator started is stopped after the test."""
+    import tryon
+    from tryon.emulators import EMULATOR_KEY as KEY
+    from tryon.emulators import find
+
+    started: list[Any] = []
+
+    def start(name: str, **kwargs: Any) -> Any:
+        entry = find(name)
+        emulator = entry.build(**kwargs).start()
+        started.append(emulator)
+        values = {"url": emulator.url, "base_url": emulator.base_url, "key": KEY}
+        for variable, template in entry.env.items():
+            monkeypatch.setenv(variable, template.format(**values))
+        tryon.reset_default_router()
+        return emulator
+
+    try:
+        yield start
+    finally:
+        for emulator in reversed(started):
+            emulator.stop()
+        tryon.reset_default_router()
 
 
 @pytest.fixture

@@ -124,6 +124,12 @@ class Response:
         return cls(status=status, body=body, headers=dict(headers or {}))
 
     @classmethod
+    def binary(cls, data: bytes, content_type: str, status: int = 200,
+               headers: Mapping[str, str] | None = None) -> Response:
+        """A binary answer (an image's bytes with ``image/png``, ...)."""
+        return cls(status=status, body=bytes(data), content_type=content_type, headers=dict(headers or {}))
+
+    @classmethod
     def stream(cls, chunks: Iterable[bytes], content_type: str = "text/event-stream", status: int = 200) -> Response:
         """A streamed answer (e.g. server-sent events)."""
         return cls(status=status, content_type=content_type, chunks=chunks, headers={"Cache-Control": "no-cache"})
@@ -273,8 +279,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], emulator: EmulatorServer) -> None:
+    def __init__(self, address: tuple[str, int], emulator: EmulatorServer, handle: Callable[..., Response],
+                 track: Callable[..., None]) -> None:
         self.emulator = emulator
+        self.handle_request_of = handle  # the emulator's own dispatch: its name-mangled internals, not
+        self.track = track               # attributes a subclass could override by accident
         super().__init__(address, _RequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -291,10 +300,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.server.emulator._track(self.connection, add=True)
+        self.server.track(self.connection, add=True)
 
     def finish(self) -> None:
-        self.server.emulator._track(self.connection, add=False)
+        self.server.track(self.connection, add=False)
         with contextlib.suppress(OSError):
             super().finish()
 
@@ -308,7 +317,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._write(self.server.emulator.error_response(400, f"Unreadable request body: {exc}"))
             return
-        response = self.server.emulator._handle(
+        response = self.server.handle_request_of(
             self.command, self.path, self.headers, body, f"{self.client_address[0]}:{self.client_address[1]}"
         )
         try:
@@ -367,9 +376,25 @@ class EmulatorServer:
     """Base class of the provider emulators: a real HTTP server on 127.0.0.1.
 
     Use as a context manager (``with OpenAIEmulator() as emu: ...``) or call
-    :meth:`start`/:meth:`stop`. Subclasses register routes in ``__init__`` with
-    :meth:`route` and override :meth:`error_body`, :meth:`api_key_from`,
-    :meth:`unauthorized` and :meth:`moderation_response`.
+    :meth:`start`/:meth:`stop`.
+
+    **The override surface** (all a subclass defines; each has a working default):
+
+    - in ``__init__`` (after ``super().__init__(**kwargs)``): :meth:`route` for each endpoint; a
+      handler takes the :class:`RecordedRequest` and returns a :class:`Response` (JSON, binary
+      bytes of any media type with :meth:`Response.binary`, or a stream) or raises
+      :class:`ApiError` for a provider-shaped error;
+    - class attributes :attr:`provider`, :attr:`request_id_header`, :attr:`default_messages`;
+    - :meth:`api_key_from` (where the key is read), :meth:`unauthorized` (the answer without a
+      valid key), :meth:`error_body` (the provider's JSON error shape, used by
+      :meth:`error_response`, :class:`ApiError` and :meth:`fail_next`), :meth:`default_error`,
+      :meth:`moderation_response` (the answer of :meth:`moderate_next`: any status and body),
+      :meth:`malformed_response` (the answer of :meth:`malformed_next`), :meth:`new_request_id`,
+      :attr:`base_url` (a version prefix), and :meth:`reset` (call ``super().reset()``).
+
+    Everything else is for tests to *call* (:meth:`fail_next`, :meth:`requests`, ...). The
+    machinery (dispatch, fault queue, connections) is name-mangled (``__name``), so a subclass's
+    own ``_answer``, ``_lock`` or ``_requests`` can never replace it by accident.
     """
 
     #: Header that carries the request id in every answer (None: no header).
@@ -390,53 +415,53 @@ class EmulatorServer:
         self.port = port
         self.require_key = require_key
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
-        self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
-        self._faults: list[Fault] = []
-        self._latency = latency
-        self._routes: list[_Route] = []
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._connections: set[socket.socket] = set()
+        self.__lock = threading.Lock()
+        self.__requests: list[RecordedRequest] = []
+        self.__faults: list[Fault] = []
+        self.__latency = latency
+        self.__routes: list[_Route] = []
+        self.__server: _Server | None = None
+        self.__thread: threading.Thread | None = None
+        self.__stopping = threading.Event()
+        self.__connections: set[socket.socket] = set()
 
     # -- lifecycle -------------------------------------------------------
     def start(self) -> Self:
         """Bind and serve in a daemon thread; returns self. Idempotent."""
-        if self._server is not None:
+        if self.__server is not None:
             return self
-        self._stopping.clear()
-        self._server = _Server((self.host, self.port), self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
+        self.__stopping.clear()
+        self.__server = _Server((self.host, self.port), self, self.__handle, self.__track)
+        self.port = self.__server.server_address[1]
+        self.__thread = threading.Thread(
+            target=self.__server.serve_forever,
             kwargs={"poll_interval": 0.1},
             daemon=True,
             name=f"{type(self).__name__}:{self.port}",
         )
-        self._thread.start()
+        self.__thread.start()
         return self
 
     def stop(self) -> None:
         """Stop serving, wake sleeping answers and close open connections."""
-        server, self._server = self._server, None
+        server, self.__server = self.__server, None
         if server is None:
             return
-        self._stopping.set()
+        self.__stopping.set()
         stopper = threading.Thread(target=server.shutdown, daemon=True)
         stopper.start()
         with contextlib.suppress(OSError):  # wake the accept loop now instead of at its next poll
             socket.create_connection((self.host, self.port), timeout=1).close()
         stopper.join()
         server.server_close()
-        with self._lock:
-            connections = list(self._connections)
+        with self.__lock:
+            connections = list(self.__connections)
         for conn in connections:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self.__thread is not None:
+            self.__thread.join(timeout=5)
+            self.__thread = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -448,12 +473,12 @@ class EmulatorServer:
 
     @property
     def running(self) -> bool:
-        return self._server is not None
+        return self.__server is not None
 
     @property
     def url(self) -> str:
         """``http://host:port`` (no trailing slash)."""
-        if self._server is None:
+        if self.__server is None:
             raise RuntimeError(f"{type(self).__name__} is not running; call start() or use it in a with block")
         return f"http://{self.host}:{self.port}"
 
@@ -468,22 +493,22 @@ class EmulatorServer:
 
         Faults, latency and the key check apply to ``api`` routes only.
         """
-        self._routes.append(_Route(method.upper(), _compile_path(path), handler, api))
+        self.__routes.append(_Route(method.upper(), _compile_path(path), handler, api))
 
     # -- recording -------------------------------------------------------
     @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of every request received, oldest first."""
-        with self._lock:
-            return list(self._requests)
+        with self.__lock:
+            return list(self.__requests)
 
     @property
     def last_request(self) -> RecordedRequest:
         """The most recent request (``LookupError`` if none)."""
-        with self._lock:
-            if not self._requests:
+        with self.__lock:
+            if not self.__requests:
                 raise LookupError("the emulator has not received any request")
-            return self._requests[-1]
+            return self.__requests[-1]
 
     def requests_to(self, path_suffix: str, method: str | None = None) -> list[RecordedRequest]:
         """Requests whose path ends with ``path_suffix`` (and optionally have ``method``)."""
@@ -504,7 +529,7 @@ class EmulatorServer:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer the next ``times`` API requests with ``status`` (provider-shaped body unless ``body``)."""
-        self._queue(
+        self.__queue(
             times,
             Fault(
                 "error",
@@ -519,41 +544,41 @@ class EmulatorServer:
 
     def slow_next(self, seconds: float, times: int = 1) -> None:
         """Delay the next ``times`` API answers by ``seconds`` (then answer normally)."""
-        self._queue(times, Fault("slow", seconds=seconds))
+        self.__queue(times, Fault("slow", seconds=seconds))
 
     def malformed_next(self, times: int = 1) -> None:
         """Answer the next ``times`` API requests with 200 and an invalid JSON body."""
-        self._queue(times, Fault("malformed"))
+        self.__queue(times, Fault("malformed"))
 
     def moderate_next(self, times: int = 1) -> None:
         """Answer the next ``times`` API requests with the provider's content-policy block."""
-        self._queue(times, Fault("moderate"))
+        self.__queue(times, Fault("moderate"))
 
     def set_latency(self, seconds: float) -> None:
         """Delay every API answer by ``seconds``."""
-        self._latency = max(0.0, seconds)
+        self.__latency = max(0.0, seconds)
 
     def reset(self) -> None:
         """Forget recorded requests, queued faults and latency."""
-        with self._lock:
-            self._requests.clear()
-            self._faults.clear()
-        self._latency = 0.0
+        with self.__lock:
+            self.__requests.clear()
+            self.__faults.clear()
+        self.__latency = 0.0
 
     @property
     def pending_faults(self) -> int:
-        with self._lock:
-            return len(self._faults)
+        with self.__lock:
+            return len(self.__faults)
 
-    def _queue(self, times: int, fault: Fault) -> None:
+    def __queue(self, times: int, fault: Fault) -> None:
         if times < 1:
             raise ValueError("times must be >= 1")
-        with self._lock:
-            self._faults.extend([fault] * times)
+        with self.__lock:
+            self.__faults.extend([fault] * times)
 
-    def _pop_fault(self) -> Fault | None:
-        with self._lock:
-            return self._faults.pop(0) if self._faults else None
+    def __pop_fault(self) -> Fault | None:
+        with self.__lock:
+            return self.__faults.pop(0) if self.__faults else None
 
     # -- provider hooks --------------------------------------------------
     def error_body(self, status: int, code: str | None, message: str, *, param: str | None = None) -> Any:
@@ -606,24 +631,24 @@ class EmulatorServer:
 
     def sleep(self, seconds: float) -> bool:
         """Sleep unless the server stops first; returns False if it stopped."""
-        return not self._stopping.wait(seconds) if seconds > 0 else True
+        return not self.__stopping.wait(seconds) if seconds > 0 else True
 
     # -- dispatch --------------------------------------------------------
-    def _track(self, conn: socket.socket, *, add: bool) -> None:
-        with self._lock:
+    def __track(self, conn: socket.socket, *, add: bool) -> None:
+        with self.__lock:
             if add:
-                self._connections.add(conn)
+                self.__connections.add(conn)
             else:
-                self._connections.discard(conn)
+                self.__connections.discard(conn)
 
-    def _handle(
+    def __handle(
         self, method: str, target: str, raw_headers: email.message.Message, body: bytes, client: str = ""
     ) -> Response:
         path, _, query_string = target.partition("?")
         query = dict(parse_qsl(query_string, keep_blank_values=True))
         headers = {k.lower(): v for k, v in raw_headers.items()}
         request_id = self.new_request_id()
-        route, path_params = self._match(method, path)
+        route, path_params = self.__match(method, path)
         content_type = headers.get("content-type", "")
         params, files, parse_error = _parse_body(content_type, body)
         record = RecordedRequest(
@@ -641,10 +666,10 @@ class EmulatorServer:
             parse_error=parse_error,
             client_address=client,
         )
-        with self._lock:
-            self._requests.append(record)
+        with self.__lock:
+            self.__requests.append(record)
         try:
-            response = self._answer(route, record, self.api_key_from(headers, query))
+            response = self.__answer(route, record, self.api_key_from(headers, query))
         except ApiError as exc:
             response = self.error_response(exc.status, exc.message, code=exc.code, param=exc.param, headers=exc.headers)
         except Exception as exc:
@@ -656,33 +681,33 @@ class EmulatorServer:
             response = attrs.evolve(response, headers={**response.headers, self.request_id_header: request_id})
         return response
 
-    def _match(self, method: str, path: str) -> tuple[_Route | None, dict[str, str]]:
-        for route in self._routes:
+    def __match(self, method: str, path: str) -> tuple[_Route | None, dict[str, str]]:
+        for route in self.__routes:
             if route.method == method.upper() and (m := route.pattern.match(path)):
                 return route, m.groupdict()
         return None, {}
 
-    def _answer(self, route: _Route | None, record: RecordedRequest, api_key: str | None) -> Response:
+    def __answer(self, route: _Route | None, record: RecordedRequest, api_key: str | None) -> Response:
         if route is None:
-            allowed = any(r.pattern.match(record.path) for r in self._routes)
+            allowed = any(r.pattern.match(record.path) for r in self.__routes)
             status = 405 if allowed else 404
             return self.error_response(status, f"Invalid URL ({record.method} {record.path})")
         if not route.api:
             return route.handler(record)
-        self.sleep(self._latency)
-        if self.require_key and not self._key_accepted(api_key):
+        self.sleep(self.__latency)
+        if self.require_key and not self.__key_accepted(api_key):
             return self.unauthorized(api_key)
-        fault = self._pop_fault()
+        fault = self.__pop_fault()
         if fault is not None and fault.kind != "slow":
-            return self._fault_response(fault, record, api_key)
+            return self.__fault_response(fault, record, api_key)
         if fault is not None:
             self.sleep(fault.seconds)
         return route.handler(record)
 
-    def _key_accepted(self, api_key: str | None) -> bool:
+    def __key_accepted(self, api_key: str | None) -> bool:
         return api_key is not None and (self.api_keys is None or api_key in self.api_keys)
 
-    def _fault_response(self, fault: Fault, record: RecordedRequest, api_key: str | None) -> Response:
+    def __fault_response(self, fault: Fault, record: RecordedRequest, api_key: str | None) -> Response:
         if fault.kind == "malformed":
             return self.malformed_response(record)
         if fault.kind == "moderate":

@@ -42,3 +42,17 @@ def test_the_hook_is_spelt_right() -> None:
     pm.add_hookspecs(hookspecs)
     pm.register(tryon_acme)
     pm.check_pending()
+
+
+def test_the_emulator_is_registered_for_tryon_emulator() -> None:
+    import tryon_acme
+
+    from tryon.emulators import find
+    from tryon.plugins import register_plugin, unregister_plugin
+
+    register_plugin(tryon_acme, "acme")  # as its entry point does once installed
+    try:
+        entry = find("acme")
+        assert entry.resolve() is AcmeEmulator and entry.plugin == "acme"
+    finally:
+        unregister_plugin("acme")

@@ -1,0 +1,44 @@
+"""The conformance kit against the fal emulator, for every first-party fal model (generation, editing
+and the dedicated try-on models, whose try-on checks the kit runs too)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tryon_fal import MODELS
+from tryon_fal.emulator import FalEmulator
+
+import tryon
+from tryon.testing.conformance import GeneratorConformance
+
+ALL_MODELS = sorted(MODELS)
+
+
+class TestFalConformance(GeneratorConformance):
+    require_provenance = True
+
+    @pytest.fixture(params=ALL_MODELS)
+    def model(self, request: pytest.FixtureRequest) -> str:
+        return str(request.param)
+
+    @pytest.fixture
+    def emulator(self) -> Iterator[FalEmulator]:
+        with FalEmulator() as emu:
+            yield emu
+
+    @pytest.fixture
+    def router(self, emulator: FalEmulator, make_router: Any) -> tryon.Router:
+        router: tryon.Router = make_router(emulator)
+        return router
+
+
+def test_every_declared_endpoint_is_served_by_the_emulator_and_in_the_schema_document() -> None:
+    from tryon_fal.emulator import ENDPOINTS
+    from tryon_fal.schemas import document
+
+    paths = {e.path for m in MODELS.values() for e in m.endpoints()}
+    assert paths <= set(ENDPOINTS)
+    assert paths <= set(document()["endpoints"])
+    assert len(MODELS) == 18
