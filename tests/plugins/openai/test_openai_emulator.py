@@ -289,9 +289,9 @@ def test_missing_prompt_and_bad_json(client: OpenAI, emu: OpenAIEmulator) -> Non
 @pytest.mark.parametrize("model", ["gpt-image-1", "gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest",
                                    "dall-e-3", "dall-e-2", "gpt-image-9"])
 def test_unavailable_models_are_404(model: str) -> None:
-    with OpenAIEmulator() as official, OpenAI(base_url=official.base_url, api_key=KEY, max_retries=0) as client:
-        with pytest.raises(openai.NotFoundError) as info:
-            client.images.generate(model=model, prompt="p")
+    with (OpenAIEmulator() as official, OpenAI(base_url=official.base_url, api_key=KEY, max_retries=0) as client,
+          pytest.raises(openai.NotFoundError) as info):
+        client.images.generate(model=model, prompt="p")
     assert message(info.value) == f"The model `{model}` does not exist or you do not have access to it."
     assert error_code(info.value) == "model_not_found"
 

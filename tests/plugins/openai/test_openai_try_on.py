@@ -26,8 +26,8 @@ def r(emu: OpenAIEmulator) -> tryon.Router:
 
 def test_try_on_is_a_multi_image_edit_with_the_person_first(r: tryon.Router, emu: OpenAIEmulator) -> None:
     me, top, bottom = person(), shirt(), jeans()
-    result = r.try_on(me, [tryon.Garment(top, "top"), tryon.Garment(bottom, "trousers")], model="gpt-image-2.6-sunburst",
-                      size="1024x1536", quality="low", prompt="Keep the sneakers.")
+    result = r.try_on(me, [tryon.Garment(top, "top"), tryon.Garment(bottom, "trousers")],
+                      model="gpt-image-2.6-sunburst", size="1024x1536", quality="low", prompt="Keep the sneakers.")
     request = emu.last_request
     assert request.path.endswith("/images/edits")
     assert [f.data for f in request.files["image[]"]] == [me, top, bottom]  # person, then each garment, as given
@@ -82,7 +82,8 @@ def test_async_try_on_uses_the_plugins_native_async_edit(r: tryon.Router, emu: O
         return await original(self, request)
 
     monkeypatch.setattr(OpenAIImageGenerator, "aedit", spy)
-    result = asyncio.run(r.atry_on(person(), shirt(), category="top", model="gpt-image-2.6-sunburst", n=11, quality="low"))
+    result = asyncio.run(r.atry_on(person(), shirt(), category="top", model="gpt-image-2.6-sunburst", n=11,
+                                   quality="low"))
     assert len(result.images) == 11 and len(calls) == 2  # 10 per call, then 1: both through aedit
     assert all(c.startswith("Virtual try-on. Image 1 shows the person.") for c in calls)
 
