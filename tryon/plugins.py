@@ -22,8 +22,8 @@ import pluggy
 
 from tryon import hookspecs
 
-__all__ = ["ENV_VAR", "PluginInfo", "PluginWarning", "call_hook", "get_plugin_manager", "load_plugins",
-           "plugin_report", "report_failure"]
+__all__ = ["ENV_VAR", "PluginInfo", "PluginWarning", "call_hook", "forget_failures", "get_plugin_manager",
+           "load_plugins", "plugin_report", "report_failure"]
 
 ENV_VAR = "TRYON_PLUGINS"
 GROUP = "tryon"

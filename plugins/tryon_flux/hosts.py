@@ -16,7 +16,6 @@ The rules, in one place:
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 
@@ -52,13 +51,9 @@ def is_bfl_host(host: str) -> bool:
 
 def _is_private(host: str) -> bool:
     """Whether *host* names a loopback or private address (IP literals and ``localhost``)."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not ip.is_global
+    from tryon.urls import is_private_host
+
+    return is_private_host(host)
 
 
 def _shown(url: str) -> str:

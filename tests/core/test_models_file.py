@@ -115,6 +115,10 @@ def test_models_command_shows_the_origin(studio: Any) -> None:
     assert " flux " in next(line for line in out.splitlines() if line.startswith("flux-2-pro "))
     detail = CliRunner().invoke(build_cli(), ["models", "studio"]).output
     assert str(path) in detail and "studio.example/docs" in detail
+    import json
+
+    rows = {r["model"]: r for r in json.loads(CliRunner().invoke(build_cli(), ["models", "--json"]).output)}
+    assert rows["studio-local"]["from"] == str(path) and rows["gpt-image-1.5"]["from"] == "openai"
 
 
 GOOD = """
@@ -138,6 +142,8 @@ BROKEN = [
     ('backend = "openai"\noperations = ["edit"]', "", 1, "at least one input image"),
     ('backend = "openai"\nmax_images_per_call = 0', "max_images_per_call", 4, "at least 1"),
     ('backend = "openai"\nseed = "yes"', "seed", 4, "true or false"),
+    ('backend = "openai"\noutput_formats = ["png", "tiff"]', "output_formats", 4, "unknown output format 'tiff'"),
+    ('backend = "openai"\ndefaults = { output_format = "bmp" }', "defaults.output_format", 4, "unknown output format"),
     ('backend = "openai"\nqualities = "high"', "qualities", 4, "list of strings"),
     ('backend = "openai"\nlifecycle = { status = "sunset" }', "lifecycle.status", 4, "active, preview"),
     ('backend = "openai"\nlifecycle = { shutdown_on = "soon" }', "lifecycle.shutdown_on", 4, "a date"),
@@ -237,7 +243,7 @@ def test_broken_entries_are_reported_like_plugin_failures(tmp_path: Path, monkey
     messages = [str(w.message) for w in caught]
     assert any(f"{path}:3: model 'broken' field 'backend': no installed plugin serves backend 'nowhere'" in m
                for m in messages)
-    assert any("flux-2-pro" in m and "already registered" in m for m in messages)
+    assert any("flux-2-pro" in m and "already registered (by flux)" in m for m in messages)
     assert "good" in router and router.info("flux-2-pro").provider == "bfl"  # the plugin's model is untouched
     failed = {p.name: p.error for p in plugin_report() if p.status == "failed"}
     assert any(name.startswith(f"models file {path}:3") for name in failed)
@@ -326,6 +332,14 @@ def test_the_documented_example_loads(tmp_path: Path) -> None:
     router = tryon.Router(plugins=False)
     errors = register_declared(router, [path], backends={"openai": openai_backend, "replicate": replicate_backend})
     assert errors == [] and "studio-local" in router and "flux-schnell-pinned" in router
+    assert router.info("flux-schnell-pinned").capabilities.output_formats == {"webp", "png", "jpeg"}
+
+
+def test_jpg_is_read_as_jpeg_like_in_requests(tmp_path: Path) -> None:
+    [model], errors = read_models_file(write(tmp_path, GOOD.replace(
+        'sizes = ', 'output_formats = ["JPG", "png"]\ndefaults = { output_format = "jpg" }\nsizes = ')))
+    assert errors == [] and model.capabilities.output_formats == {"jpeg", "png"}
+    assert model.capabilities.defaults["output_format"] == "jpeg"
 
 
 def test_a_file_is_parsed_once_per_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -411,3 +425,15 @@ def test_required_and_operation_options_and_seed_ranges_are_enforced(tmp_path: P
     router.edit([image], "x", model="sd-like", options={"strength": 0.5})
     router.generate("x", model="sd-like", aspect_ratio="16:9", seed=4294967294, n=2)
     assert len(fakes[0].requests) == 3  # one edit, and the generation fanned out into two calls
+
+
+def test_names_of_other_models_are_never_shadowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, GOOD.replace('"good"', '"nano-banana-pro"') + GOOD.replace(
+        'backend = "openai"', 'backend = "openai"\naliases = ["gpt-image-1.5", "mine"]'))
+    monkeypatch.setenv("TRYON_MODELS_FILE", str(path))
+    with pytest.warns(PluginWarning) as caught:
+        router = tryon.Router()
+    messages = " ".join(str(w.message) for w in caught)
+    assert "field 'id': 'nano-banana-pro' already names 'gemini-3-pro-image' (by gemini)" in messages
+    assert "field 'aliases': 'gpt-image-1.5' is already registered (by openai)" in messages
+    assert router.resolve_name("nano-banana-pro") == "gemini-3-pro-image" and "good" not in router

@@ -28,7 +28,8 @@ from tryon.secrets import LOGGERS, is_secret_name, redact, remember, scrub_excep
 from tryon.testing.fake import FakeGenerator
 
 CORE = "SECRETSECRETSECRET0123456789"
-KEYS = {"openai": "sk-live-" + CORE, "bfl": "bfl_live_" + CORE, "gemini": "AIzaSy" + CORE}
+KEYS = {"openai": "sk-live-" + CORE, "bfl": "bfl_live_" + CORE, "gemini": "AIzaSy" + CORE,
+        "replicate": "r8_" + CORE}
 
 
 def _chain(exc: BaseException | None) -> Iterator[BaseException]:
@@ -86,6 +87,37 @@ def test_gemini_errors_that_echo_the_key(status: int, slow: SlowServer, caplog: 
                                                "max_retries": 0}})
     with pytest.raises(tryon.ProviderError) as info:
         router.generate("x", model="gemini-3-pro-image")
+    assert_clean(info.value, caplog.records)
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_replicate_errors_that_echo_the_token(status: int, slow: SlowServer,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    from tryon_replicate import generators as replicate_generators
+
+    caplog.set_level(logging.DEBUG)
+    slow.routes["/v1/models/black-forest-labs/flux-schnell/predictions"] = _echo(status, KEYS["replicate"])
+    router = tryon.Router(plugins=False)
+    for gen in replicate_generators(api_key=KEYS["replicate"], base_url=slow.base_url, max_retries=0):
+        router.register(gen)
+    with pytest.raises(tryon.ProviderError) as info:
+        router.generate("x", model="replicate-flux-schnell")
+    assert_clean(info.value, caplog.records)
+
+
+def test_a_failed_prediction_that_echoes_the_token(caplog: pytest.LogCaptureFixture) -> None:
+    from tryon_replicate import generators as replicate_generators
+    from tryon_replicate.emulator import ReplicateEmulator
+
+    caplog.set_level(logging.DEBUG)
+    with ReplicateEmulator() as emu:
+        emu.fail_prediction_next(f"could not authorise {KEYS['replicate']} for this model")
+        router = tryon.Router(plugins=False)
+        for gen in replicate_generators(api_key=KEYS["replicate"], base_url=emu.url, max_retries=0):
+            router.register(gen)
+        with pytest.raises(tryon.ProviderRequestError) as info:
+            router.generate("x", model="replicate-flux-schnell")
+    assert "could not authorise" in str(info.value)
     assert_clean(info.value, caplog.records)
 
 

@@ -391,6 +391,21 @@ def _rules(r: _Reader, value: Any) -> list[Rule]:
     return out
 
 
+_OUTPUT_FORMATS = frozenset({"png", "jpeg", "webp", "gif", "svg"})
+_FORMAT_SPELLINGS = {"jpg": "jpeg"}
+
+
+def _formats(r: _Reader, values: list[str], path: Path) -> list[str] | None:
+    """tryon's names of the output formats (``jpg`` is ``jpeg``, as in requests); others are refused."""
+    out = [_FORMAT_SPELLINGS.get(v.lower(), v.lower()) for v in values]
+    unknown = [v for v in out if v not in _OUTPUT_FORMATS]
+    if unknown:
+        r.fail(path, f"unknown output format {unknown[0]!r}; tryon's formats are {', '.join(sorted(_OUTPUT_FORMATS))} "
+               "(spell the endpoint's own names in the backend's endpoint table)")
+        return None
+    return out
+
+
 def _seed_range(r: _Reader, value: Any) -> tuple[int, int] | None:
     if (not isinstance(value, list) or len(value) != 2
             or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
@@ -446,6 +461,8 @@ def build_capabilities(entry: Mapping[str, Any], model: str) -> tuple[Capabiliti
     for name in _STR_SETS:
         if name in entry:
             values[name] = r.texts(entry[name], (name,))
+    if values.get("output_formats"):
+        values["output_formats"] = _formats(r, values["output_formats"], ("output_formats",))
     for name in _INTS:
         if name in entry:
             values[name] = r.whole(entry[name], (name,), least=0 if name == "max_input_images" else 1)
@@ -458,7 +475,11 @@ def build_capabilities(entry: Mapping[str, Any], model: str) -> tuple[Capabiliti
     if "lifecycle" in entry:
         values["lifecycle"] = _lifecycle(r, entry["lifecycle"])
     if "defaults" in entry:
-        values["defaults"] = r.table(entry["defaults"], ("defaults",))
+        defaults = dict(r.table(entry["defaults"], ("defaults",)))
+        if isinstance(defaults.get("output_format"), str):
+            fmt = _formats(r, [defaults["output_format"]], ("defaults", "output_format"))
+            defaults["output_format"] = fmt[0] if fmt else defaults["output_format"]
+        values["defaults"] = defaults
     if "rules" in entry:
         values["rules"] = _rules(r, entry["rules"])
     if "seed_range" in entry:

@@ -236,6 +236,17 @@ def backend_factories() -> dict[str, tuple[BackendFactory, str | None]]:
     return found
 
 
+def _taken_name(router: Router, declared: DeclaredModel) -> ModelsFileError | None:
+    """An error when the entry's id or an alias already names a registered model (never shadowed)."""
+    for field, name in (("id", declared.id), *(("aliases", alias) for alias in declared.aliases)):
+        if name in router:
+            owner = router.resolve_name(name)
+            what = "is already registered" if owner == name else f"already names {owner!r}"
+            return declared.error(field, f"{name!r} {what} (by {router.info(owner).plugin or 'an application'}); "
+                                  "choose another name")
+    return None
+
+
 _REPORT_PREFIX = "models file "
 _warned_lock = threading.Lock()
 _warned: set[str] = set()
@@ -281,6 +292,10 @@ def register_declared(router: Router, paths: Iterable[str | os.PathLike[str]] | 
                 known = ", ".join(sorted(factories)) or "none"
                 errors.append(declared.error("backend", f"no installed plugin serves backend {declared.backend!r} "
                                              f"(backends available: {known})"))
+                continue
+            taken = _taken_name(router, declared)
+            if taken is not None:
+                errors.append(taken)
                 continue
             try:
                 generator = factory(declared)

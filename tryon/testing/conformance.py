@@ -274,12 +274,27 @@ class GeneratorConformance(TryOnConformance):
         if extra is not None or "options" in merged:
             merged["options"] = {**merged.get("options", {}), **(extra or {})}
         merged.update(options)
+        self.__require_samples(generator, operation, merged)
         prompt = merged.pop("prompt", self.prompt)
         if operation == "generate":
             return router.generate(prompt, model=generator.model_id, **merged)
         if caps.mask_required:
             merged.setdefault("mask", self.mask_image())
         return router.edit(images or [self.input_image()], prompt, model=generator.model_id, **merged)
+
+    def __require_samples(self, generator: ImageGenerator, operation: str, options: Mapping[str, Any]) -> None:
+        """A model with required options needs sample values: say so once, clearly, not in every check."""
+        caps = generator.capabilities
+        if operation not in _CALLS or operation not in caps.operations:
+            return  # the router refuses the operation itself
+        provider = options.get("options") if isinstance(options.get("options"), Mapping) else {}
+        missing = [name for name in caps.required_for(operation)
+                   if options.get(name) is None and (provider or {}).get(name.removeprefix("options.")) is None]
+        if missing:
+            bare = ", ".join(repr(n.removeprefix("options.")) for n in missing)
+            pytest.fail(f"{generator.model_id} requires {bare} for {operation} requests: give the suite a value "
+                        f"with sample_options = {{{generator.model_id!r}: {{{operation!r}: {{'options': {{...}}}}}}}} "
+                        "on your GeneratorConformance subclass")
 
     @pytest.fixture
     def generator(self, router: Any, model: str) -> ImageGenerator:
