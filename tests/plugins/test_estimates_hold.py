@@ -265,3 +265,39 @@ def test_gemini_estimates_count_the_reference_images(model: str, per_image: int)
     rates = GEMINI_PRICES[model].rates
     assert f"{2 * per_image} input image tokens" in with_two.basis
     assert with_two.usd == pytest.approx(alone.usd + 2 * per_image * rates.image_in_rate / 1e6, abs=2e-6)
+
+
+# ---------------------------------------------------------------------------- Amazon Nova Canvas (Bedrock)
+
+NOVA_SIZES = ("512x512", "1024x1024", "1280x720", "2032x2032")
+NOVA_GRID = [{"size": size, "n": n, **({"quality": q} if q else {})}
+             for size, n, q in itertools.product(NOVA_SIZES, (1, 6), (None, "premium"))]
+
+
+@pytest.fixture
+def nova(monkeypatch: pytest.MonkeyPatch) -> Iterator[tryon.Router]:
+    pytest.importorskip("boto3")
+    from tryon_bedrock import generators as bedrock_generators
+
+    from tryon.testing.bedrock_emulator import BedrockEmulator
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAESTIMATES0000001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "estimates-secret")
+    with BedrockEmulator() as emu:
+        router = tryon.Router(plugins=False, allow_retired=True)  # the emulator still serves it
+        for gen in bedrock_generators(endpoint_url=emu.url, region="us-east-1", max_retries=0):
+            router.register(gen)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield router
+
+
+def test_nova_canvas_estimates_are_the_bill(nova: tryon.Router, ledger: Ledger) -> None:
+    """Per image by the band of each returned image's size and the quality: the estimate is the bill."""
+    for options in NOVA_GRID:
+        ledger.check(nova, "amazon.nova-canvas-v1:0", None, **options)
+    ledger.check(nova, "amazon.nova-canvas-v1:0", [SQUARE], mask=_mask((1024, 1024)))
+    ledger.check(nova, "amazon.nova-canvas-v1:0", [TALL], mask=_mask((800, 1400)), quality="premium")
+    ledger.check(nova, "amazon.nova-canvas-v1:0", [SQUARE, WIDE], n=3, size="768x768")
+    ledger.check(nova, "amazon.nova-canvas-v1:0", [TALL], task="background_removal")
+    assert all(est == pytest.approx(billed) for _, est, billed, _ in ledger.rows)
