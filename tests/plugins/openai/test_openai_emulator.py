@@ -95,8 +95,9 @@ def emu() -> Iterator[OpenAIEmulator]:
 
 
 @pytest.fixture
-def client(emu: OpenAIEmulator) -> OpenAI:
-    return OpenAI(base_url=emu.base_url, api_key=KEY, max_retries=0)
+def client(emu: OpenAIEmulator) -> Iterator[OpenAI]:
+    with OpenAI(base_url=emu.base_url, api_key=KEY, max_retries=0) as sdk:  # closed: no socket left to GC
+        yield sdk
 
 
 # -- generations ------------------------------------------------------------
