@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from urllib3.util.retry import Retry
 
     from tryon.error_shapes import ErrorReader
+    from tryon.json_blobs import Blobs
     from tryon.multipart import FieldValue
     from tryon.urls import Target
 
@@ -60,6 +61,7 @@ __all__ = [
     "error_details",
     "is_timeout",
     "json_object",
+    "json_object_with_blobs",
     "make_session",
     "max_retry_after",
     "parse_retry_after",
@@ -540,6 +542,26 @@ def json_object(response: requests.Response, *, provider: str, model: str | None
         raise InvalidResponseError("the provider's answer is not JSON", provider=provider, model=model,
                                    status=response.status_code,
                                    request_id=request_id_from(response.headers)) from None
+    return _an_object(data, response, provider=provider, model=model)
+
+
+def json_object_with_blobs(response: requests.Response, *, provider: str,
+                           model: str | None = None) -> tuple[dict[str, Any], Blobs]:
+    """Like :func:`json_object`, with the answer's long base64 strings lifted out of the tree
+    (:mod:`tryon.json_blobs`): decode them with the returned :class:`~tryon.json_blobs.Blobs`.
+    For answers that carry images inline; the body is held once, as bytes."""
+    from tryon.json_blobs import loads
+
+    try:
+        data, blobs = loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidResponseError("the provider's answer is not JSON", provider=provider, model=model,
+                                   status=response.status_code,
+                                   request_id=request_id_from(response.headers)) from None
+    return _an_object(data, response, provider=provider, model=model), blobs
+
+
+def _an_object(data: Any, response: requests.Response, *, provider: str, model: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidResponseError("the provider's answer is not a JSON object", provider=provider, model=model,
                                    status=response.status_code, request_id=request_id_from(response.headers))

@@ -143,6 +143,8 @@ class FluxGenerator:
         )
 
     def _inputs(self, request: EditRequest) -> dict[str, str]:
+        if self.family == "expand":  # FLUX.1 Expand: the one image; the sides come as provider options
+            return {"image": request.images[0].to_base64()}
         if self.family not in ("fill", "erase"):
             return _image_fields(request.images)
         if self.family == "erase" and request.mask is None:

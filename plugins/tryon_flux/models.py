@@ -29,6 +29,7 @@ __all__ = [
     "KONTEXT_RATIOS",
     "MODELS",
     "NOT_SUPPORTED",
+    "ExpandOptions",
     "FillOptions",
     "FlexOptions",
     "Flux2Options",
@@ -196,6 +197,40 @@ def _fill() -> FluxModel:
     )
 
 
+#: FLUX.1 Expand: at most this many pixels added on one side (FluxProExpandInputs).
+EXPAND_MAX_SIDE = 2048
+
+
+@attrs.frozen(kw_only=True)
+class ExpandOptions(FillOptions):
+    """FLUX.1 Expand [pro]: ``top``, ``bottom``, ``left``, ``right`` (pixels to add on each side,
+    0-2048, default 0), and Fill's ``steps``, ``guidance``, ``prompt_upsampling``, ``safety_tolerance``.
+    With no side set the service takes the request (all default to 0) and answers at the input's size."""
+
+    top: int | None = attrs.field(default=None, validator=_int_in(0, EXPAND_MAX_SIDE))
+    bottom: int | None = attrs.field(default=None, validator=_int_in(0, EXPAND_MAX_SIDE))
+    left: int | None = attrs.field(default=None, validator=_int_in(0, EXPAND_MAX_SIDE))
+    right: int | None = attrs.field(default=None, validator=_int_in(0, EXPAND_MAX_SIDE))
+
+
+def _expand() -> FluxModel:
+    return FluxModel(
+        "expand",
+        Capabilities(
+            operations={Operation.EDIT},
+            max_input_images=1,
+            sizes=Sizes(auto=True),  # the output is the input plus the pixels added on each side
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=1),
+            defaults={"output_format": "jpeg"},
+            provider_options=ExpandOptions,
+            max_resolution="input size + up to 2048 px per side",
+            sources=src.expand(),
+        ),
+    )
+
+
 @attrs.frozen(kw_only=True)
 class EraseOptions:
     """FLUX Erase: ``dilate_pixels`` 0-25 (grow the mask's edge, service default 10), ``safety_tolerance`` 0-5."""
@@ -278,6 +313,7 @@ MODELS: Mapping[str, FluxModel] = with_prices(
         "flux-pro-1.0-fill": _fill(),
         "flux-erase-v1": _erase(),
         "flux-vto-v1": _vto(),
+        "flux-pro-1.0-expand": _expand(),
     }
 )
 """Model id (= the BFL endpoint ``/v1/<id>`` unless ``endpoint`` says otherwise) -> family and capabilities."""
@@ -285,7 +321,6 @@ MODELS: Mapping[str, FluxModel] = with_prices(
 NOT_SUPPORTED: Mapping[str, str] = MappingProxyType(
     {
         "/v1/flux-tools/outpainting-v1": "outpainting (expanding an image onto a larger canvas) is not implemented yet",
-        "/v1/flux-pro-1.0-expand": "FLUX.1 Expand (outpainting by pixels per side) is not implemented yet",
         "/v1/flux-2-pro-preview": "a preview alias of flux-2-pro (same Flux2Inputs); tryon serves the stable id",
         "/v1/flux-2-klein-9b-preview": "a preview (KV-cached) variant of flux-2-klein-9b; tryon serves the stable id",
         "/v1/flux-pro-1.1": "FLUX1.1 [pro]: a legacy generation model superseded by FLUX.2",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tryon.provenance import Provenance, Source, SourceKind
 
-__all__ = ["CHECKED", "OPENAPI", "Provenance", "erase", "fill", "flux2", "kontext", "vto"]
+__all__ = ["CHECKED", "OPENAPI", "Provenance", "erase", "expand", "fill", "flux2", "kontext", "vto"]
 
 CHECKED = "2026-12-01"
 OPENAPI = "plugins/tryon_flux/openapi/bfl-openapi-2026-04-23.json (BFL openapi.json via tryAGI/BlackForestLabs)"
@@ -108,6 +108,27 @@ def erase() -> Provenance:
                                "safety_tolerance 0-5 (default 2)"),
         "price": Source(where=_PRICING, checked=CHECKED, verified=False,
                         note="no BFL price found (Runware's $0.03/MP is a reseller's): estimates say unknown"),
+    })
+
+
+def expand() -> Provenance:
+    schema = "components.schemas.FluxProExpandInputs"
+    return Provenance({
+        "model": _doc("paths./v1/flux-pro-1.0-expand", "'Expand an image by adding pixels on any side'"),
+        "lifecycle": _doc("paths./v1/flux-pro-1.0-expand.post", "not marked legacy or deprecated"),
+        "sizes": _doc(f"{schema}.properties.top", "no size fields: top, bottom, left, right are pixels added "
+                                                  "(0-2048 each, default 0); the output is the input plus those"),
+        "max_resolution": _doc(f"{schema}.properties.right", "at most 2048 px added per side"),
+        "max_input_images": _doc(f"{schema}.properties.image", "one base64 image (required)"),
+        "inputs": _doc(f"{schema}.properties.image"),
+        "output_formats": _doc(f"{schema}.properties.output_format", "jpeg, png, webp; default jpeg"),
+        "seed": _doc(f"{schema}.properties.seed"),
+        "options": _doc(f"{schema}", "top/bottom/left/right 0-2048, steps 15-50 (default 50), guidance "
+                                     "1.5-100 (default 60), prompt_upsampling (default false), safety_tolerance "
+                                     "0-6 (default 2); all four default to 0, which the schema accepts"),
+        "price": Source(where=_PRICING, checked="2026-12-02", verified=False,
+                        note="no FLUX.1 Expand [pro] price found on BFL's pricing page or elsewhere: unpriced "
+                             "(estimates and costs None, never a guess)"),
     })
 
 

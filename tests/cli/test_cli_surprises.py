@@ -121,6 +121,20 @@ def test_one_naming_rule_readable_in_any_script(inputs: Path, openai_emulator: A
     assert [p.name for p in Path("n").iterdir()] == ["собака-в-шляпе.png"]
 
 
+@pytest.mark.parametrize("prompt", ["A red bag, studio light", "Собака в шляпе", "赤いバッグ", "***"])
+def test_python_save_names_files_like_the_cli(inputs: Path, openai_emulator: Any, prompt: str) -> None:
+    import tryon
+
+    assert invoke("generate", prompt, "-n", "3", "-o", "cli").exit_code == 0
+    gen = tryon.generate(prompt, n=3)
+    python = [p.name for p in gen.save("py")]
+    assert set(python) == {p.name for p in Path("cli").iterdir()} and len(set(python)) == 3
+    assert python[1] == python[0].replace(".png", "-1.png")  # a name in use gets -1, -2, ...
+    single = gen.images[0].save("one", directory=True)
+    assert single.name == python[0]  # GeneratedImage.save follows the same rule
+    assert gen.save("py", stem="mine")[0].name == "mine.png"  # an explicit stem still wins
+
+
 def test_emulator_help_lists_providers_and_accepts_flux() -> None:
     result = invoke("emulator", "--help")
     assert all(item in result.stdout for item in ("bfl (also: flux)", "gemini (also: google)", "openai"))

@@ -79,7 +79,7 @@ class Field:
 class ModelSchema:
     """What one submit endpoint accepts, and how the emulator answers it."""
 
-    family: str  # flux2 | kontext | fill | vto
+    family: str  # flux2 | kontext | fill | vto | expand
     fields: Mapping[str, Field]
     required: frozenset[str]
     default_format: str
@@ -151,6 +151,16 @@ _VTO = {
     "webhook_url": Field("string", max_length=2083),
     "webhook_secret": Field("string"),
 }
+_EXPAND = {
+    **_COMMON,
+    "prompt": Field("string"),
+    "image": Field("string", nullable=False),
+    **{side: Field("integer", minimum=0, maximum=2048) for side in ("top", "bottom", "left", "right")},
+    "steps": Field("integer", minimum=15, maximum=50),
+    "prompt_upsampling": Field("boolean"),
+    "guidance": Field("number", minimum=1.5, maximum=100),
+    "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=6),
+}
 _PROMPT = frozenset({"prompt"})
 
 #: Submit endpoint (``/v1/<name>``) -> schema; prices in credits (1 credit = $0.01).
@@ -170,6 +180,8 @@ MODEL_SCHEMAS: dict[str, ModelSchema] = {
     # first input megapixel, 0.5 per further input megapixel, 0.5 per output megapixel)
     "flux-tools/vto-v1": ModelSchema("vto", _VTO, frozenset({"prompt", "person", "garment"}), "jpeg", 2,
                                      3.75, 0.5),
+    # FLUX.1 Expand: no published price (the emulator bills Fill's 5 credits; tryon prices it as unknown)
+    "flux-pro-1.0-expand": ModelSchema("expand", _EXPAND, frozenset({"image"}), "jpeg", 1, flat_credits=5.0),
 }
 
 def bfl_openapi_files() -> list[Path]:
@@ -726,6 +738,8 @@ class BFLEmulator(EmulatorServer):
             return self._fill(body, fmt)
         if schema.family == "vto":
             return self._vto(body, fmt)
+        if schema.family == "expand":
+            return self._expand(body, fmt)
         inputs = [
             _decode_image(name, body[name])
             for name in schema.fields
@@ -791,6 +805,10 @@ class BFLEmulator(EmulatorServer):
         return (data, width, height), person.width * person.height + garment.width * garment.height
 
     @staticmethod
+    def _expand(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
+        return _expanded(body, fmt)
+
+    @staticmethod
     def _fill(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
         from tryon.testing.synth import apply_mask_edit
 
@@ -817,6 +835,28 @@ class BFLEmulator(EmulatorServer):
             f"fill|{body.get('prompt')}|{body.get('seed')}",
         )
         return (data, image.width, image.height), image.width * image.height
+
+
+def _expanded(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
+    """FLUX.1 Expand: the input pasted at (left, top) on a canvas grown by the four sides."""
+    import io
+
+    from PIL import Image
+
+    from tryon.testing.synth import synth_image
+
+    image = _decode_image("image", body["image"])
+    sides = {side: int(body.get(side) or 0) for side in ("top", "bottom", "left", "right")}
+    width = image.width + sides["left"] + sides["right"]
+    height = image.height + sides["top"] + sides["bottom"]
+    with Image.open(io.BytesIO(synth_image(width, height, "png", transparent=False,
+                                           seed_text=f"expand|{body.get('prompt')}|{body.get('seed')}"))) as drawn:
+        canvas = drawn.convert("RGB")
+    with Image.open(io.BytesIO(image.data)) as original:
+        canvas.paste(original.convert("RGB"), (sides["left"], sides["top"]))
+    out = io.BytesIO()
+    canvas.save(out, {"jpeg": "JPEG", "webp": "WEBP"}.get(fmt, "PNG"))
+    return (out.getvalue(), width, height), image.width * image.height
 
 
 def white_to_alpha_mask(mask_bytes: bytes) -> bytes:
