@@ -5,8 +5,12 @@
     python gpt_image.py --mode image --images scene.png --mask mask.png --prompt "Add a swimming pool"
 
 Defaults are those the seed documents for ``GPTImageAdapter`` (size ``1024x1024``, quality
-``high``, background ``opaque`` for text mode). ``--inp_fid low`` is the service's default and
-is not sent; ``--inp_fid high`` is. Images are saved into ``--output_dir`` under fresh names
+``high``, background ``opaque`` for text mode); the seed's default model, ``gpt-image-1.5``, was
+shut down by OpenAI on 2026-12-01, so the default is its successor ``gpt-image-2.6-sunburst``.
+``--inp_fid low`` is the service's default and is not sent; ``--inp_fid high`` is sent to models
+that take it (``gpt-image-1.5`` on an endpoint that still serves it) and left out, with a note,
+on models without the parameter (``gpt-image-2`` and later), as ``GPTImageAdapter`` does.
+Images are saved into ``--output_dir`` under fresh names
 (earlier results are never overwritten) and their paths printed. Errors exit with 2 (invalid
 request, nothing sent) or 1 (the service failed), without a traceback.
 """
@@ -18,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-DEFAULTS = {"size": "1024x1024", "quality": "high", "background": "opaque", "model": "gpt-image-1.5"}
+DEFAULTS = {"size": "1024x1024", "quality": "high", "background": "opaque", "model": "gpt-image-2.6-sunburst"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--inp_fid", choices=("low", "high"), default="low",
                    help="input fidelity for --mode image (low is the service default)")
     p.add_argument("--output_dir", default="outputs", help="where to save the images (default: outputs)")
-    p.add_argument("--model", default=DEFAULTS["model"], help="GPT image model (default: gpt-image-1.5)")
+    p.add_argument("--model", default=DEFAULTS["model"], help="GPT image model (default: gpt-image-2.6-sunburst)")
     return p
 
 
@@ -73,8 +77,20 @@ def to_tryon_args(argv: Sequence[str] | None = None) -> list[str]:
     if args.background:
         out += ["--background", args.background]
     if args.inp_fid != "low":
-        out += ["--input-fidelity", args.inp_fid]
+        if _takes_input_fidelity(args.model):
+            out += ["--input-fidelity", args.inp_fid]
+        else:
+            print(f"note: {args.model} has no input_fidelity parameter (its input images are read at high "
+                  "fidelity): --inp_fid high is left out", file=sys.stderr)
     return out
+
+
+def _takes_input_fidelity(model: str) -> bool:
+    """Whether *model* declares an ``input_fidelity`` control (unknown models: pass it on, tryon decides)."""
+    import tryon
+
+    found = [info for info in tryon.models() if info.model == model]
+    return not found or bool(found[0].capabilities.input_fidelity)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,9 @@ a warm-up call has loaded every module. The raw side ends with the image bytes
 (base64-decoded) like tryon. tryon never decodes an output image, so what it holds is the
 encoded bytes. Two image kinds: the stock emulator's (flat shapes, tens of KiB) and
 photo-like ones (megabytes, like real outputs), because the peak follows the encoded size.
+The REST providers (Gemini, FLUX) are measured per image against their photo-like emulators
+(``python -m benchmarks.photo_emulator --provider gemini|bfl``); for Gemini the same child also
+runs the answer parsed whole as JSON text (the path before ``tryon.json_blobs``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ TARGET = 1.05  # tryon's peak / the raw SDK's peak
 CHILD = """
 import base64, json, tracemalloc
 from benchmarks.common import gpt_router, openai_client, rss_mark, rss_peak_growth
-options = dict(model="gpt-image-1.5", size="{width}x{height}", quality="low")
+options = dict(model="gpt-image-2.6-sunburst", size="{width}x{height}", quality="low")
 if {raw}:
     client = openai_client({url!r})
     def call(prompt, n):
@@ -40,6 +43,68 @@ tracemalloc.stop()
 print(json.dumps({{"peak": peak, "rss_growth": rss_peak_growth(mark),
                   "encoded": sum(len(i) for i in images), "images": len(images)}}))
 """
+
+
+REST_TARGET = 4.0  # peak / encoded image bytes: the raw OpenAI SDK's figure (issue 15)
+REST_CHILD = """
+import json, tracemalloc
+from benchmarks.common import rss_mark, rss_peak_growth
+import tryon
+provider, url, lifted = {provider!r}, {url!r}, {lifted}
+router = tryon.Router(plugins=False)
+if provider == "gemini":
+    import tryon_gemini
+    from tryon_gemini import generator as module
+    if not lifted:  # the path before tryon.json_blobs: the whole answer parsed as JSON text
+        from tryon.http import json_object
+        from tryon.json_blobs import Blobs
+        module.json_object_with_blobs = lambda response, **kw: (json_object(response, **kw), Blobs())
+    gens = tryon_gemini.generators(api_key="k", base_url=url, max_retries=0)
+    options = dict(model="gemini-3-pro-image", aspect_ratio="3:2", image_size="2K")
+else:
+    import tryon_flux
+    gens = tryon_flux.generators(api_key="k", base_url=url, poll_interval=0.001, max_poll_interval=0.005,
+                                 max_retries=0)
+    options = dict(model="flux-2-pro", size="1536x1024")
+for gen in gens:
+    router.register(gen)
+def call(prompt):
+    return [image.data for image in router.generate(prompt, **options).images]
+call("warm-up")
+mark = rss_mark()
+tracemalloc.start()
+images = call("A leather handbag, studio lighting")
+_, peak = tracemalloc.get_traced_memory()
+tracemalloc.stop()
+print(json.dumps({{"peak": peak, "rss_growth": rss_peak_growth(mark), "encoded": sum(len(i) for i in images)}}))
+"""
+
+
+def _rest(provider: str, url: str, lifted: bool) -> dict[str, int]:
+    out = run_python(REST_CHILD.format(provider=provider, url=url, lifted=lifted))
+    data: dict[str, int] = json.loads(out.strip().splitlines()[-1])
+    return data
+
+
+def rest_rows() -> list[Result]:
+    """Peak memory per image of the REST providers against their photo-like emulators."""
+    results = []
+    for provider, label in (("gemini", "Gemini (gemini-3-pro-image, 2K 3:2)"), ("bfl", "FLUX (flux-2-pro, 1536x1024)")):
+        with emulator(photo_like=True, provider=provider) as url:
+            ours = _rest(provider, url, lifted=True)
+            before = _rest(provider, url, lifted=False) if provider == "gemini" else None
+        ratio = ours["peak"] / max(1, ours["encoded"])
+        detail = (f"one image of {ours['encoded'] / MIB:.1f} MiB: peak {ours['peak'] / MIB:.1f} MiB (tracemalloc); "
+                  f"peak RSS grew {ours['rss_growth'] / MIB:.1f} MiB")
+        if before is not None:
+            detail += (f"; parsing the whole answer as JSON text (before): "
+                       f"{before['peak'] / max(1, before['encoded']):.2f}x")
+        else:
+            detail += "; the image is downloaded as bytes from the delivery URL (no base64 in any answer)"
+        results.append(Result(f"peak memory per image, {label}: vs encoded size", f"{ratio:.2f}x",
+                              f"< {REST_TARGET:.1f}x", ratio < REST_TARGET, detail,
+                              {"tryon": ours, "before": before}))
+    return results
 
 
 def _measure(url: str, raw: bool) -> dict[str, int]:
@@ -67,4 +132,4 @@ def run(quick: bool = False) -> list[Result]:
             f"decoded = {N}x{WIDTH}x{HEIGHT}x4 = {DECODED / MIB:.0f} MiB; encoded images "
             f"{ours['encoded'] / MIB:.1f} MiB, peak = {ours['peak'] / max(1, ours['encoded']):.1f} x encoded",
             ours))
-    return results
+    return results + rest_rows()

@@ -103,7 +103,7 @@ def _row(work: str, times: dict[str, list[list[float]]], failed: dict[str, str],
 
 def _generate_row(url: str, latency: float, rounds: int, per_round: int, peers: list[str]) -> Result:
     router, client = gpt_router(url), openai_client(url)
-    model = "gpt-image-1.5"
+    model = "gpt-image-2.6-sunburst"
 
     def raw() -> list[bytes]:
         response = client.images.generate(model=model, prompt=PROMPT, **GENERATE)
@@ -141,7 +141,7 @@ def _edit_row(url: str, rounds: int, per_round: int, peers: list[str]) -> Result
 
     router, client = gpt_router(url), openai_client(url)
     images, mask = _edit_inputs()
-    model = "gpt-image-1.5"
+    model = "gpt-image-2.6-sunburst"
     options = {"size": "1024x1024", "quality": "low"}
 
     def ours() -> bytes:
@@ -229,15 +229,15 @@ options = dict(size="1536x1024", quality="low")
 if kind == "raw":
     client = openai_client(url)
     def call(prompt, n):
-        return [base64.b64decode(d.b64_json) for d in client.images.generate(model="gpt-image-1.5", prompt=prompt,
-                n=n, **options).data]
+        return [base64.b64decode(d.b64_json)
+                for d in client.images.generate(model="gpt-image-2.6-sunburst", prompt=prompt, n=n, **options).data]
 elif kind == "tryon":
     router = gpt_router(url)
     def call(prompt, n):
-        return [image.data for image in router.generate(prompt, model="gpt-image-1.5", n=n, **options).images]
+        return [image.data for image in router.generate(prompt, model="gpt-image-2.6-sunburst", n=n, **options).images]
 else:
     def call(prompt, n):
-        return peer_generate(kind, url, "gpt-image-1.5", prompt, n=n, **options)()
+        return peer_generate(kind, url, "gpt-image-2.6-sunburst", prompt, n=n, **options)()
 call("warm-up", 1)
 tracemalloc.start()
 images = call("A leather handbag, studio lighting", n)

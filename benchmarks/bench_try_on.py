@@ -20,7 +20,7 @@ from benchmarks.common import Result, emulator, gpt_router, median, openai_clien
 
 TARGET = 1.05
 ROUNDS = 5
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
 OPTIONS = {"size": "1024x1024", "quality": "low", "output_format": "jpeg"}
 
 
@@ -84,7 +84,7 @@ def run(quick: bool = False) -> list[Result]:
     a, b = median(ours), median(theirs)
     ratio = a / b
     return [Result(
-        "try-on by composition (gpt-image-1.5, person + 2 garments) vs the same raw SDK edit", f"{ratio:.3f}x",
+        "try-on by composition (gpt-image-2.6-sunburst, person + 2 garments) vs the same raw SDK edit", f"{ratio:.3f}x",
         f"<= {TARGET:.2f}x", ratio <= TARGET,
         f"median {a * 1000:.2f} ms vs {b * 1000:.2f} ms raw SDK ({(a - b) * 1000:+.2f} ms per call); {pairs} pairs "
         f"in random order, latency 0; ratio per round of {pairs // ROUNDS}: {min(rounds):.3f}-{max(rounds):.3f}",

@@ -50,13 +50,16 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def emulator(latency: float = 0.0, *, photo_like: bool = False) -> Iterator[str]:
+def emulator(latency: float = 0.0, *, photo_like: bool = False, provider: str = "openai") -> Iterator[str]:
     """Run the OpenAI emulator in its own process; yields its base URL.
 
-    ``photo_like`` serves images as large as real photos (:mod:`benchmarks.photo_emulator`).
+    ``photo_like`` serves images as large as real photos (:mod:`benchmarks.photo_emulator`), from
+    the emulator of *provider* (``openai``, ``gemini`` or ``bfl``: those two only photo-like).
     """
     module = "benchmarks.photo_emulator" if photo_like else "tryon.testing.openai_emulator"
     command = [sys.executable, "-m", module, "--latency", str(latency)]
+    if provider != "openai":
+        command += ["--provider", provider]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                env=child_env())
     try:

@@ -1,8 +1,9 @@
-"""The OpenAI emulator answering with photo-like images: noisy, so they compress like photos.
+"""The emulators answering with photo-like images: noisy, so they compress like photos.
 
 The stock emulator's images are flat shapes that PNG compresses to a few dozen KiB; real
 1536x1024 outputs are megabytes. Memory figures need the real sizes. Run as
-``python -m benchmarks.photo_emulator`` (prints ``... listening on URL`` like the emulator).
+``python -m benchmarks.photo_emulator`` (prints ``... listening on URL`` like the emulator);
+``--provider gemini`` or ``--provider bfl`` serves the Gemini or BFL emulator instead.
 """
 
 from __future__ import annotations
@@ -39,9 +40,26 @@ class PhotoEmulator(OpenAIEmulator):
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.photo_emulator")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds to delay every answer")
-    emulator = PhotoEmulator(latency=parser.parse_args().latency)
+    parser.add_argument("--provider", choices=("openai", "gemini", "bfl"), default="openai")
+    args = parser.parse_args()
+    emulator: Any
+    if args.provider == "openai":
+        emulator = PhotoEmulator(latency=args.latency)
+    else:  # the Gemini and BFL emulators draw their results with tryon.testing.synth.synth_image
+        from tryon.testing import synth
+
+        synth.synth_image = lambda width, height, fmt="png", **_: photo_like(width, height, fmt)  # type: ignore[assignment]
+        if args.provider == "gemini":
+            from tryon.testing.gemini_emulator import GeminiEmulator
+
+            emulator = GeminiEmulator(latency=args.latency)
+        else:
+            from tryon.testing.bfl_emulator import BFLEmulator
+
+            emulator = BFLEmulator(latency=args.latency)
     emulator.start()
-    print(f"photo-like OpenAI emulator listening on {emulator.base_url}", flush=True)
+    url = getattr(emulator, "base_url", None) or emulator.url
+    print(f"photo-like {args.provider} emulator listening on {url}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

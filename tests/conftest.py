@@ -20,7 +20,7 @@ settings.register_profile("dev", max_examples=500, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Only the first-party plugins load in tests, whatever else is installed on the machine.
-FIRST_PARTY = "openai,flux,gemini,replicate,fal,bedrock"
+FIRST_PARTY = "openai,flux,gemini,replicate,fal,bedrock,fashn"
 os.environ["TRYON_PLUGINS"] = FIRST_PARTY
 # No models file of the machine's user leaks in (tests name theirs through TRYON_MODELS_FILE).
 os.environ["TRYON_MODELS_FILE"] = ""
@@ -28,7 +28,8 @@ os.environ["TRYON_MODELS_FILE"] = ""
 SECRET_ENV = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "AZURE_OPENAI_API_KEY",
     "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "BFL_API_KEY", "BFL_BASE_URL", "GEMINI_API_KEY",
-    "GOOGLE_API_KEY", "GEMINI_BASE_URL", "REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "TRYON_ALLOW_PRIVATE_URLS",
+    "GOOGLE_API_KEY", "GEMINI_BASE_URL", "REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "FASHN_API_KEY",
+    "FASHN_BASE_URL", "TRYON_ALLOW_PRIVATE_URLS",
     "TRYON_SERVES_RETIRED",
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
     "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",

@@ -3,7 +3,7 @@
 The common case::
 
     import tryon
-    gen = tryon.generate("A leather handbag, studio lighting", model="gpt-image-1.5",
+    gen = tryon.generate("A leather handbag, studio lighting", model="gpt-image-2.6-sunburst",
                          background="transparent", n=4)
     for image in gen.images:
         image.save("catalog/")
@@ -136,7 +136,7 @@ __all__ = [
     "try_on",
 ]
 
-DEFAULT_MODEL = "gpt-image-1.5"
+DEFAULT_MODEL = "gpt-image-2.6-sunburst"
 
 _router: Router | None = None
 _router_lock = threading.Lock()

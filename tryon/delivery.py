@@ -1,18 +1,31 @@
-"""Where result files may be downloaded from, for plugins whose answers carry file URLs.
+"""Where a provider's result images may be downloaded from, and downloading them.
 
-A provider's result URLs are fetched **without** its key, only from the API origin, the
-provider's own delivery hosts (https only) or hosts the user lists (a ``delivery_hosts``
-setting); private and loopback addresses are reachable only for the API origin when
-``base_url`` is itself private (a local emulator or proxy) and for hosts listed explicitly.
-The plugins' ``hosts`` modules say which hosts are theirs and call these.
+Providers that answer with result URLs (BFL's signed blobs, FASHN's CDN) are downloaded
+**without** the API key, through the core fetcher (:class:`tryon.media.fetch.URLFetcher`:
+size cap, timeouts, SSRF checks), and only from: the API origin itself, a host the plugin knows
+as the provider's own delivery host (https only), or a host the user lists in the plugin's
+``delivery_hosts`` setting. Private and loopback addresses are reachable only for the API origin
+when ``base_url`` itself is private or loopback (a local emulator or proxy), and for hosts listed
+explicitly.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable
 
-__all__ = ["DataURIError", "Origin", "decode_data_uri", "delivery_problem", "host_list", "listed", "origin_of",
-           "shown", "trusted_delivery_hosts"]
+__all__ = [
+    "DataURIError",
+    "Origin",
+    "decode_data_uri",
+    "delivery_problem",
+    "host_list",
+    "is_private_host",
+    "listed",
+    "origin_of",
+    "shown",
+    "trusted_delivery_hosts",
+]
 
 Origin = tuple[str, str, int]
 
@@ -24,7 +37,8 @@ def host_list(value: Iterable[str] | str) -> tuple[str, ...]:
 
 
 def origin_of(url: str) -> Origin | None:
-    """``(scheme, host, port)`` of an http(s) URL by the core's one strict parse (``None``: refused)."""
+    """``(scheme, host, port)`` of an http(s) URL, or ``None`` when it is not one or is ambiguous
+    (parsed by the core's one strict parser, the same parse that decides where the call goes)."""
     from tryon.errors import UnsafeURLError
     from tryon.urls import parse_url
 
@@ -34,40 +48,53 @@ def origin_of(url: str) -> Origin | None:
         return None
 
 
+def is_private_host(host: str) -> bool:
+    """Whether *host* names a loopback or private address (IP literals and ``localhost``)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not ip.is_global
+
+
 def shown(url: str) -> str:
-    """*url* as an error may show it: without its query (signed URLs carry tokens), at most 200 characters."""
+    """*url* without its query (signed URLs carry tokens), for messages."""
     return url.split("?", 1)[0][:200]
 
 
 def listed(origin: Origin, hosts: Iterable[str]) -> bool:
-    """Whether *origin*'s ``host`` or ``host:port`` is one of *hosts*."""
+    """Whether *origin*'s host (or ``host:port``) is among *hosts*."""
     names = set(hosts)
     return origin[1] in names or f"{origin[1]}:{origin[2]}" in names
 
 
-def delivery_problem(url: str, base_url: str, extra_hosts: Iterable[str], *, known: Callable[[str], bool],
-                     what: str, hosts: str) -> str | None:
-    """Why a result file must not be downloaded from *url* (``None`` = it may, without the key).
+def delivery_problem(url: str, base_url: str, extra_hosts: Iterable[str], *,
+                     known: Callable[[str], bool], provider: str = "provider", what: str = "result URL",
+                     hosts: str | None = None) -> str | None:
+    """Why a result image must not be downloaded from *url* (``None`` = it may).
 
-    *known* says whether a host is the provider's own delivery host (trusted over https only);
-    *what* names the URL (``"output URL"``), *hosts* describes the trusted ones for the message.
+    *known* tells whether a host is one of *provider*'s own delivery hosts (accepted over https);
+    *what* names the URL in the message and *hosts* describes the trusted hosts (default: "the
+    API host or a known *provider* delivery host").
     """
     target, api = origin_of(url), origin_of(base_url)
     if target is None or api is None:
-        return f"the {what} {shown(url)!r} is not an http(s) URL, or is an ambiguous one"
+        return f"the {what} {shown(url)!r} is not an http(s) URL"
     if target == api or listed(target, extra_hosts):
         return None
-    if target[0] == "https" and known(target[1]):
+    if known(target[1]) and target[0] == "https":
         return None
-    return (f"the {what} {shown(url)!r} is not on {hosts}; "
-            f"add {target[1]}:{target[2]} to the delivery_hosts setting if you trust it")
+    return (
+        f"the {what} {shown(url)!r} is not on {hosts or f'the API host or a known {provider} delivery host'}; "
+        f"add {target[1]}:{target[2]} to the delivery_hosts setting if you trust it"
+    )
 
 
 def trusted_delivery_hosts(base_url: str, extra_hosts: Iterable[str]) -> frozenset[str]:
-    """Hosts a download may reach even on private addresses: those listed, and the API origin
-    when *base_url* is itself private or loopback."""
-    from tryon.urls import is_private_host
-
+    """Hosts the download may reach even on private addresses: those listed explicitly, and
+    the API origin when ``base_url`` is itself private or loopback."""
     trusted = set(extra_hosts)
     api = origin_of(base_url)
     if api is not None and is_private_host(api[1]):

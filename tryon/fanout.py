@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import attrs
 
-from tryon import cancel, pricing
+from tryon import cancel, observe, pricing
 from tryon.errors import PartialResultError, PluginError
 from tryon.notice import Notice
 from tryon.protocol import ImageGenerator
@@ -56,30 +56,43 @@ def served(gen: ImageGenerator, request: Request) -> tuple[str, Request]:
     return ("edit" if isinstance(request, EditRequest) else "generate"), request
 
 
-def _call(gen: ImageGenerator, request: Request) -> Generation:
+def _call(gen: ImageGenerator, request: Request, index: int = 0, calls: int = 1) -> Generation:
+    probe = observe.call_started(gen, request, index, calls)  # None when nobody listens
     try:
         method, sent = served(gen, request)
-        result = getattr(gen, method)(sent)
-        return pricing.priced(gen, sent, checked(gen, request, result))
+        result = pricing.priced(gen, sent, checked(gen, request, getattr(gen, method)(sent)))
     except BaseException as exc:
         scrub_exception(exc)  # no key in the error, its chain or its traceback text
+        if probe is not None:
+            probe.failed(exc)
         raise
+    if probe is not None:
+        probe.finished(result)
+    return result
 
 
 async def _acall(gen: ImageGenerator, request: Request, pool: ThreadPoolExecutor,
-                 context: contextvars.Context) -> Generation:
+                 context: contextvars.Context, index: int = 0, calls: int = 1) -> Generation:
     method, sent = served(gen, request)
     native = getattr(gen, "a" + method, None)
     if native is not None:
+        probe = observe.call_started(gen, request, index, calls)
         try:
-            return pricing.priced(gen, sent, checked(gen, request, await native(sent)))
+            result = pricing.priced(gen, sent, checked(gen, request, await native(sent)))
         except BaseException as exc:
             scrub_exception(exc)
+            if probe is not None:
+                probe.failed(exc)
             raise
+        if probe is not None:
+            probe.finished(result)
+        return result
     import asyncio
 
     # a pool sized to this request (not asyncio's shared default), in a context carrying its cancel event
-    return await asyncio.get_running_loop().run_in_executor(pool, context.copy().run, _call, gen, request)
+    # (and the request's correlation ids, tryon.observe)
+    return await asyncio.get_running_loop().run_in_executor(pool, context.copy().run, _call, gen, request, index,
+                                                            calls)
 
 
 def _workers(gen: ImageGenerator, chunks: Sequence[Request]) -> int:
@@ -187,7 +200,8 @@ def run_sync(gen: ImageGenerator, request: Request,
         return result
     results: dict[int, Generation | BaseException] = {}
     with ThreadPoolExecutor(max_workers=_workers(gen, chunks), thread_name_prefix="tryon-fanout") as pool:
-        futures = {pool.submit(_call, gen, c): i for i, c in enumerate(chunks)}
+        scope = observe.current()  # each call carries the request's correlation ids (tryon.observe)
+        futures = {pool.submit(observe.run_in, scope, _call, gen, c, i, len(chunks)): i for i, c in enumerate(chunks)}
         for fut in as_completed(futures):
             exc = fut.exception()
             results[futures[fut]] = exc if exc is not None else fut.result()
@@ -220,7 +234,7 @@ async def run_async(gen: ImageGenerator, request: Request,
     async def worker() -> None:
         for i in queue:  # shared iterator: each chunk is taken by one worker
             try:
-                result = await _acall(gen, chunks[i], pool, context)
+                result = await _acall(gen, chunks[i], pool, context, i, len(chunks))
             except Exception as exc:
                 results[i] = exc
                 kept = _kept(exc)  # the complete images of a partly broken answer

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from urllib3.util.retry import Retry
 
     from tryon.error_shapes import ErrorReader
+    from tryon.json_blobs import Blobs
     from tryon.multipart import FieldValue
     from tryon.urls import Target
 
@@ -60,6 +61,7 @@ __all__ = [
     "error_details",
     "is_timeout",
     "json_object",
+    "json_object_with_blobs",
     "make_session",
     "max_retry_after",
     "parse_retry_after",
@@ -151,6 +153,16 @@ def wait_too_long(seconds: float | None, cap: float | None = None) -> str | None
             f"waits (max_retry_after; see tryon.http.set_max_retry_after or {MAX_RETRY_AFTER_ENV})")
 
 
+def _observe_retry(retry: Retry, response: Any, error: Exception | None) -> None:
+    from tryon import observe
+
+    status = getattr(response, "status", None) if response is not None else None
+    reason = f"HTTP {status}" if status else (type(error).__name__ if error is not None else "retry")
+    wait = retry_after_from(response.headers) if response is not None else None
+    observe.retry(len(retry.history) + 1, reason, status=status,
+                  wait_s=wait if wait is not None else retry.get_backoff_time())
+
+
 @functools.cache
 def _retry_class() -> type[Retry]:
     """urllib3 ``Retry`` that also retries 429 for any method and never waits too long
@@ -196,7 +208,9 @@ def _retry_class() -> type[Retry]:
                     raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After of {wait:.0f}s"))
                 if deadline is not None and wait is not None and wait >= deadline.remaining():
                     raise MaxRetryError(_pool, url or "", ResponseError("Retry-After past the deadline"))
-            return super().increment(method, url, response, error, _pool, _stacktrace)
+            retry = super().increment(method, url, response, error, _pool, _stacktrace)
+            _observe_retry(retry, response, error)  # a retry will be made: tell tryon.events
+            return retry
 
         def sleep(self, response: Any = None) -> None:
             deadline = current_deadline()
@@ -528,6 +542,26 @@ def json_object(response: requests.Response, *, provider: str, model: str | None
         raise InvalidResponseError("the provider's answer is not JSON", provider=provider, model=model,
                                    status=response.status_code,
                                    request_id=request_id_from(response.headers)) from None
+    return _an_object(data, response, provider=provider, model=model)
+
+
+def json_object_with_blobs(response: requests.Response, *, provider: str,
+                           model: str | None = None) -> tuple[dict[str, Any], Blobs]:
+    """Like :func:`json_object`, with the answer's long base64 strings lifted out of the tree
+    (:mod:`tryon.json_blobs`): decode them with the returned :class:`~tryon.json_blobs.Blobs`.
+    For answers that carry images inline; the body is held once, as bytes."""
+    from tryon.json_blobs import loads
+
+    try:
+        data, blobs = loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidResponseError("the provider's answer is not JSON", provider=provider, model=model,
+                                   status=response.status_code,
+                                   request_id=request_id_from(response.headers)) from None
+    return _an_object(data, response, provider=provider, model=model), blobs
+
+
+def _an_object(data: Any, response: requests.Response, *, provider: str, model: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidResponseError("the provider's answer is not a JSON object", provider=provider, model=model,
                                    status=response.status_code, request_id=request_id_from(response.headers))

@@ -271,7 +271,9 @@ class Price:
 
     ``credit_usd`` set means the rates are credits worth that many USD each. ``upper_bound``
     says the estimate is never below the bill (the billing rules are documented); when it is
-    ``False``, ``approximation`` says what the estimate leaves out.
+    ``False``, ``approximation`` says what the estimate leaves out. ``unpriced_formats`` maps an
+    output format to why a request for it cannot be priced (e.g. a part billed by another model):
+    its estimate and cost are ``None``, counted as unpriced, never a partial sum.
     """
 
     rates: Rates
@@ -279,6 +281,7 @@ class Price:
     credit_usd: float | None = attrs.field(default=None, validator=_non_negative)
     upper_bound: bool = True
     approximation: str = ""
+    unpriced_formats: Mapping[str, str] = attrs.field(factory=dict, converter=lambda v: MappingProxyType(dict(v)))
 
     def __attrs_post_init__(self) -> None:
         if not self.upper_bound and not self.approximation:
@@ -467,6 +470,11 @@ def estimate(price: Price | None, request: Request, *, model: str, provider: str
     if price is None:
         return Estimate(model=model, provider=provider, n=request.n, usd=None,
                         basis=f"no published price for {model}", unpriced=1, unpriced_items=(model,))
+    why = price.unpriced_formats.get(request.output_format or "")
+    if why is not None:
+        return Estimate(model=model, provider=provider, n=request.n, usd=None,
+                        basis=f"{request.output_format} output is not priced: {why}", unpriced=1,
+                        unpriced_items=(f"{model} ({request.output_format})",), source=price.source_text())
     size_class = request.size if size_class is None else size_class
     chunks = _split(request.n, capabilities.max_images_per_call)
     amount, bound = 0.0, price.upper_bound
@@ -496,7 +504,8 @@ def cost_of(price: Price | None, usage: Usage | None, request: Request | None = 
             images: Sequence[GeneratedImage] = ()) -> float | None:
     """The cost of one finished call: from the reported *usage* (tokens, or credits), else from
     what was sent and returned for prices that do not need usage. ``None`` when unknown."""
-    if price is None:
+    if price is None or (request is not None and (getattr(request, "output_format", None) or "")
+                         in price.unpriced_formats):
         return None
     rates = price.rates
     if usage is not None and usage.credits is not None and price.credit_usd is not None:

@@ -243,14 +243,23 @@ class GeneratedImage:
         converted (``save("x.webp")``). ``directory=True`` treats *path* as a folder even when it
         does not exist (yet, or any more). With ``sidecar=True`` a ``<file>.json`` with the prompt, model, options,
         usage, cost and request id is written beside it (never a key).
-        """
-        from tryon.media.outputs import save_bytes, write_sidecar
 
-        default_stem = stem or str(self.info.get("stem") or f"image-{self.index}")
+        In a folder the file is named by the one rule the CLI and ``tryon batch`` use
+        (:func:`tryon.media.outputs.name_from_prompt` of the image's prompt; ``image`` when it has
+        none), unless *stem* is given; a name in use gets ``-1``, ``-2``, ... appended.
+        """
+        from tryon.media.outputs import name_from_prompt, save_bytes, write_sidecar
+
+        prompt = self.info.get("prompt")
+        default_stem = stem or str(self.info.get("stem") or (
+            name_from_prompt(prompt) if isinstance(prompt, str) and prompt.strip() else "image"))
         written = save_bytes(self.data, self.media_type, path, stem=default_stem, overwrite=overwrite,
                              directory=directory)
         if sidecar:
             write_sidecar(written, self.sidecar(), overwrite=overwrite)
+        from tryon import observe
+
+        observe.image_saved(written, self)
         return written
 
     def sidecar(self) -> dict[str, Any]:

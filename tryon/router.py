@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from tryon import fanout, lifecycle, pricing
+from tryon import fanout, lifecycle, observe, pricing
 from tryon.capabilities import FEATURES, Capabilities, Operation, feature_test
 from tryon.checks import Finding, adapt, advise, find_problems, option_getter, shown
 from tryon.copying import replace
@@ -704,18 +704,21 @@ class Router:
         if index == len(names) - 1:
             raise NoModelAvailableError(skipped) from exc
 
+    @observe.request_scope
     def _run(self, op: Operation, prompt: str | None, model: str | Sequence[str], images: Any,
              strict: bool | None, options: Mapping[str, Any], on_part: PartCallback | None = None,
              budget: tuple[float | None, bool] = (None, False)) -> Generation:
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
+            observe.fallback(names, i, skipped)
             try:
                 gen, request, notices = self.prepare(op, prompt, name, images=images, strict=strict, **options)
                 self._within_budget(gen, request, *budget)
             except (UnsupportedOptionError, InvalidInputError, BudgetExceededError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
+            observe.checked(gen, request, notices)
             started = time.perf_counter()
             try:
                 result = fanout.run_sync(gen, request, on_part)
@@ -731,6 +734,7 @@ class Router:
             return self._finish(result, request, notices, started, skipped, gen)
         raise self._exhausted(skipped)
 
+    @observe.request_scope
     async def _arun(self, op: Operation, prompt: str | None, model: str | Sequence[str], images: Any,
                     strict: bool | None, options: Mapping[str, Any],
                     on_part: PartCallback | None = None,
@@ -740,6 +744,7 @@ class Router:
         names = self._candidates(model)
         skipped: list[Skip] = []
         for i, name in enumerate(names):
+            observe.fallback(names, i, skipped)
             try:
                 gen, request, notices = await asyncio.to_thread(
                     self.prepare, op, prompt, name, images=images, strict=strict, **options)
@@ -747,6 +752,7 @@ class Router:
             except (UnsupportedOptionError, InvalidInputError, BudgetExceededError, ModelRetiredError) as exc:
                 self._unfit(names, name, exc, skipped)
                 continue
+            observe.checked(gen, request, notices)
             started = time.perf_counter()
             try:
                 result = await fanout.run_async(gen, request, on_part)
@@ -816,6 +822,7 @@ class Router:
                 f"streaming makes one call: n must be at most {gen.capabilities.max_images_per_call}")])
         return streamer
 
+    @observe.stream_scope
     def stream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                max_cost: float | None = None, allow_unpriced: bool = False,
                **options: Any) -> Iterator[PartialImage | Generation]:
@@ -829,10 +836,12 @@ class Router:
         gen, request, notices = self.prepare(op, prompt, model, images=images, strict=strict, **options)
         self._within_budget(gen, request, *budget)
         streamer = self._streamable(gen, request, op, "stream")
+        observe.checked(gen, request, notices)
         started = time.perf_counter()
         for event in streamer(request):
             yield self._streamed(gen, event, request, notices, started)
 
+    @observe.stream_scope
     async def astream(self, prompt: str, *, model: str, images: Any = None, strict: bool | None = None,
                       max_cost: float | None = None, allow_unpriced: bool = False,
                       **options: Any) -> AsyncIterator[PartialImage | Generation]:
@@ -850,6 +859,7 @@ class Router:
             events = self._streamable(gen, request, op, "astream")(request)
         else:
             events = _in_thread(self._streamable(gen, request, op, "stream")(request))
+        observe.checked(gen, request, notices)
         started = time.perf_counter()
         async for event in events:
             yield self._streamed(gen, event, request, notices, started)

@@ -17,7 +17,7 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["LOGGERS", "Secret", "install_log_redaction", "is_secret_name", "redact", "remember",
+__all__ = ["LOGGERS", "Secret", "install_log_redaction", "is_secret_name", "redact", "redact_fields", "remember",
            "scrub_exception"]
 
 _lock = threading.Lock()
@@ -107,6 +107,12 @@ def _redact_value(value: Any, depth: int = 0) -> Any:
         return {k: ("***" if is_secret_name(str(k)) and isinstance(v, str) else _redact_value(v, depth + 1))
                 for k, v in value.items()}
     return value
+
+
+def redact_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """A copy of *fields* (structured log fields, span attributes) with every secret masked:
+    known keys and key shapes in any string, and the whole value of a credential-named field."""
+    return dict(_redact_value(fields))
 
 
 def scrub_exception(exc: BaseException | None) -> None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from tryon import cancel
+from tryon import cancel, observe
 from tryon.deadline import Deadline
 from tryon.errors import InvalidResponseError, ProviderError, ProviderRequestError, ProviderTimeoutError
 from tryon.http import send, shared_session
@@ -185,11 +185,13 @@ class FalQueueClient:
         """Poll until the request is ``COMPLETED`` (its last status answer), with backoff, up to *deadline*."""
         s = self.settings
         delays = poll_delays(s.poll_interval, s.max_poll_interval, s.poll_backoff)
+        started = time.monotonic()
         while True:
             answer = self.status(queued)
             status = answer.get("status")
             if not isinstance(status, str):
                 raise self._invalid("the status answer carries no status", queued.id)
+            observe.polled(PROVIDER, status, self.polls, time.monotonic() - started)  # a span event when traced
             if status == COMPLETED:
                 return answer
             if status in _CANCELLED:

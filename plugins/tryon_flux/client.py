@@ -9,12 +9,12 @@ with its deadline, and the host rules of :mod:`.hosts`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from tryon import cancel
+from tryon import observe
 from tryon.deadline import Deadline
 from tryon.errors import (
     ContentPolicyError,
@@ -27,6 +27,7 @@ from tryon.errors import (
     ServiceUnavailableError,
 )
 from tryon.http import send, shared_session
+from tryon.polling import PollSchedule, poll_delays, poll_until
 
 from .hosts import delivery_problem, polling_problem, trusted_delivery_hosts
 from .settings import PROVIDER, BFLSettings
@@ -43,14 +44,6 @@ NOT_FOUND = "Task not found"
 #: Statuses known to mean "still running"; any other unknown status is treated the same way.
 IN_PROGRESS = frozenset({"Pending", "Processing", "Queued", "Generating", "Reasoning"})
 
-
-
-def poll_delays(first: float, maximum: float, factor: float) -> Iterator[float]:
-    """The waits between polls: *first*, growing by *factor*, capped at *maximum*."""
-    delay = min(first, maximum)
-    while True:
-        yield delay
-        delay = min(delay * factor, maximum)
 
 
 @attrs.frozen
@@ -159,26 +152,30 @@ class BFLClient:
     def wait(self, task: Task, deadline: float) -> Mapping[str, Any]:
         """Poll until the task is ``Ready`` (its answer) or fails, with backoff, up to *deadline*."""
         s = self.settings
-        delays = poll_delays(s.poll_interval, s.max_poll_interval, s.poll_backoff)
         polls = 0
-        while True:
+        started = time.monotonic()
+
+        def check() -> tuple[str, Mapping[str, Any] | None]:
+            nonlocal polls
             answer = self._json(self._call("GET", task.polling_url, task.id), "polling", task.id)
-            polls += 1
             status = answer.get("status")
             if not isinstance(status, str):
                 raise self._error(InvalidResponseError, "the polling answer carries no status", task.id)
+            polls += 1
+            observe.polled(PROVIDER, status, polls, time.monotonic() - started)  # a span event when traced
             if status == READY:
-                return answer
+                return status, answer
             self._raise_for_status(status, answer, task)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise self._error(
-                    ProviderTimeoutError,
-                    f"the task did not finish within {s.deadline:g}s "
-                    f"(last status {status!r} after {polls} polls)",
-                    task.id,
-                )
-            cancel.sleep(min(next(delays), remaining))  # wakes up and gives up if the request was cancelled
+            return status, None
+
+        return poll_until(
+            check,
+            schedule=PollSchedule(s.poll_interval, s.max_poll_interval, s.poll_backoff),
+            deadline=deadline,
+            seconds=s.deadline,
+            on_timeout=lambda message: self._error(ProviderTimeoutError, message, task.id),
+            what="the task",
+        )
 
     def _raise_for_status(self, status: str, answer: Mapping[str, Any], task: Task) -> None:
         details = answer.get("details")

@@ -10,7 +10,7 @@ from tryon.errors import InvalidOptionError, Problem
 from tryon.media.inputs import InputImage
 from tryon.media.masks import mask_to_white_edit
 from tryon.notice import Notice
-from tryon.request import EditRequest, GenerateRequest, Request
+from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.results import GeneratedImage, Generation, Usage
 from tryon.sizes import aspect_ratio_of, parse_ratio, parse_size
 
@@ -18,7 +18,7 @@ from .client import BFLClient
 from .models import KONTEXT_RATIOS, FluxModel
 from .settings import PROVIDER, BFLSettings
 
-__all__ = ["FluxGenerator"]
+__all__ = ["VTO_PROMPT", "FluxGenerator", "vto_prompt"]
 
 
 def _image_fields(images: tuple[InputImage, ...]) -> dict[str, str]:
@@ -27,6 +27,17 @@ def _image_fields(images: tuple[InputImage, ...]) -> dict[str, str]:
         ("input_image" if i == 1 else f"input_image_{i}"): image.to_base64()
         for i, image in enumerate(images, start=1)
     }
+
+
+VTO_PROMPT = "The person of image 1, maintaining exactly their face and pose, wearing the {garment} of image 2."
+"""BFL's prompt formula for FLUX VTO (docs.bfl.ai/flux_tools/flux_vto), used when a try-on has no prompt."""
+
+
+def vto_prompt(category: str | None) -> str:
+    """:data:`VTO_PROMPT` for a garment of *category* (tryon's word, ``-`` read as a space; none: "garments")."""
+    words = {"one-piece": "one-piece outfit", "bottom": "bottoms"}
+    garment = "garments" if category is None else words.get(category, category.replace("-", " "))
+    return VTO_PROMPT.format(garment=garment)
 
 
 class FluxGenerator:
@@ -81,7 +92,20 @@ class FluxGenerator:
             notices.extend([notice] if notice else [])
         if isinstance(request, EditRequest):
             body.update(self._inputs(request))
+        elif isinstance(request, TryOnRequest):
+            body.update(self._try_on_fields(request, notices))
         return body, notices
+
+    def _try_on_fields(self, request: TryOnRequest, notices: list[Notice]) -> dict[str, str]:
+        """FLUX VTO's ``person`` and ``garment`` (base64) and its ``prompt``: the caller's, sent as it is
+        (BFL's prompts name the inputs "image 1" and "image 2"), else BFL's documented formula."""
+        garment = request.garments[0]
+        fields = {"person": request.person.to_base64(), "garment": garment.image.to_base64()}
+        if not request.prompt:
+            fields["prompt"] = vto_prompt(garment.category)
+            notices.append(Notice("prompt-from-template", f"{self.model_id} needs a prompt: tryon sent BFL's "
+                                  f"formula {fields['prompt']!r}", option="prompt", applied=fields["prompt"]))
+        return fields
 
     def _kontext_ratio(self, request: Request) -> tuple[str | None, Notice | None]:
         ratio = request.aspect_ratio
@@ -119,6 +143,8 @@ class FluxGenerator:
         )
 
     def _inputs(self, request: EditRequest) -> dict[str, str]:
+        if self.family == "expand":  # FLUX.1 Expand: the one image; the sides come as provider options
+            return {"image": request.images[0].to_base64()}
         if self.family not in ("fill", "erase"):
             return _image_fields(request.images)
         if self.family == "erase" and request.mask is None:
@@ -160,4 +186,8 @@ class FluxGenerator:
 
     def edit(self, request: EditRequest) -> Generation:
         """Reference-image editing (FLUX.2: up to 8, Kontext: up to 4) or masked fill (Fill)."""
+        return self._run(request)
+
+    def try_on(self, request: TryOnRequest) -> Generation:
+        """Virtual try-on (FLUX VTO): the person of the request wearing its one garment image."""
         return self._run(request)

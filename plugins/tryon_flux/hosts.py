@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 
 from tryon import delivery
+from tryon.delivery import Origin, origin_of, trusted_delivery_hosts
+from tryon.delivery import shown as _shown
 
 __all__ = [
     "Origin",
@@ -30,11 +32,7 @@ __all__ = [
     "trusted_delivery_hosts",
 ]
 
-Origin = delivery.Origin
 _DELIVERY_BLOB = re.compile(r"^bfldelivery[a-z0-9-]*\.blob\.core\.windows\.net$")
-
-
-origin_of = delivery.origin_of
 
 
 def is_bfl_host(host: str) -> bool:
@@ -42,7 +40,8 @@ def is_bfl_host(host: str) -> bool:
     return host == "bfl.ai" or host.endswith(".bfl.ai")
 
 
-_shown = delivery.shown
+def _is_delivery_host(host: str) -> bool:
+    return is_bfl_host(host) or _DELIVERY_BLOB.match(host) is not None
 
 
 def polling_problem(polling_url: str, base_url: str) -> str | None:
@@ -60,14 +59,6 @@ def polling_problem(polling_url: str, base_url: str) -> str | None:
     )
 
 
-def _is_delivery_host(host: str) -> bool:
-    return is_bfl_host(host) or _DELIVERY_BLOB.match(host) is not None
-
-
 def delivery_problem(sample_url: str, base_url: str, extra_hosts: Iterable[str]) -> str | None:
     """Why a result image must not be downloaded from *sample_url* (``None`` = it may)."""
-    return delivery.delivery_problem(sample_url, base_url, extra_hosts, known=_is_delivery_host, what="result URL",
-                                     hosts="the API host or a known BFL delivery host")
-
-
-trusted_delivery_hosts = delivery.trusted_delivery_hosts
+    return delivery.delivery_problem(sample_url, base_url, extra_hosts, known=_is_delivery_host, provider="BFL")

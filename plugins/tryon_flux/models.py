@@ -18,6 +18,7 @@ import attrs
 from tryon.capabilities import Capabilities, Lifecycle, Operation
 from tryon.media.limits import InputLimits
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto import TryOnCapabilities
 from tryon.vto.composition import with_composition
 
 from . import sources as src
@@ -28,11 +29,13 @@ __all__ = [
     "KONTEXT_RATIOS",
     "MODELS",
     "NOT_SUPPORTED",
+    "ExpandOptions",
     "FillOptions",
     "FlexOptions",
     "Flux2Options",
     "FluxModel",
     "KontextOptions",
+    "VtoOptions",
 ]
 
 #: FLUX.2 outputs: any WxH in multiples of 16, edges from 256 px, at most 4 MP.
@@ -111,7 +114,8 @@ class FillOptions(KontextOptions):
 
 @attrs.frozen
 class FluxModel:
-    """One submit endpoint: its request family (``flux2``, ``kontext`` or ``fill``) and capabilities."""
+    """One submit endpoint: its request family (``flux2``, ``kontext``, ``fill``, ``erase`` or ``vto``) and
+    capabilities."""
 
     family: str
     capabilities: Capabilities
@@ -193,6 +197,40 @@ def _fill() -> FluxModel:
     )
 
 
+#: FLUX.1 Expand: at most this many pixels added on one side (FluxProExpandInputs).
+EXPAND_MAX_SIDE = 2048
+
+
+@attrs.frozen(kw_only=True)
+class ExpandOptions(FillOptions):
+    """FLUX.1 Expand [pro]: ``top``, ``bottom``, ``left``, ``right`` (pixels to add on each side,
+    0-2048, default 0), and Fill's ``steps``, ``guidance``, ``prompt_upsampling``, ``safety_tolerance``.
+    With no side set the service takes the request (all default to 0) and answers at the input's size."""
+
+    top: int | None = attrs.field(default=None, validator=_int_in(0, EXPAND_MAX_SIDE))
+    bottom: int | None = attrs.field(default=None, validator=_int_in(0, EXPAND_MAX_SIDE))
+    left: int | None = attrs.field(default=None, validator=_int_in(0, EXPAND_MAX_SIDE))
+    right: int | None = attrs.field(default=None, validator=_int_in(0, EXPAND_MAX_SIDE))
+
+
+def _expand() -> FluxModel:
+    return FluxModel(
+        "expand",
+        Capabilities(
+            operations={Operation.EDIT},
+            max_input_images=1,
+            sizes=Sizes(auto=True),  # the output is the input plus the pixels added on each side
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=1),
+            defaults={"output_format": "jpeg"},
+            provider_options=ExpandOptions,
+            max_resolution="input size + up to 2048 px per side",
+            sources=src.expand(),
+        ),
+    )
+
+
 @attrs.frozen(kw_only=True)
 class EraseOptions:
     """FLUX Erase: ``dilate_pixels`` 0-25 (grow the mask's edge, service default 10), ``safety_tolerance`` 0-5."""
@@ -222,6 +260,43 @@ def _erase() -> FluxModel:
     )
 
 
+@attrs.frozen(kw_only=True)
+class VtoOptions:
+    """FLUX VTO: ``safety_tolerance`` 0 (strictest) to 5 (service default 2)."""
+
+    safety_tolerance: int | None = attrs.field(default=None, validator=_int_in(0, 5))
+
+
+#: FLUX VTO takes any wearable item: tryon's top-level categories as the words its prompt uses.
+VTO_WORDS = {"top": "top", "bottom": "bottoms", "one-piece": "one-piece outfit", "outerwear": "outerwear",
+             "footwear": "footwear", "accessory": "accessory"}
+
+
+def _vto() -> FluxModel:
+    return FluxModel(
+        "vto",
+        Capabilities(
+            operations={Operation.TRY_ON},
+            try_on=TryOnCapabilities(
+                categories=VTO_WORDS, auto_category=True, auto_category_word="garments", max_garments=1,
+                prompt="optional", mask_modes={"auto"},
+                note="dedicated try-on (person + one garment image, which may hold a whole outfit) with a prompt "
+                     "naming image 1 and image 2; tryon writes BFL's prompt formula when none is given",
+            ),
+            max_input_images=2,
+            sizes=Sizes(auto=True),  # the output follows the person image (up to 2 MP; larger: about 1 MP)
+            output_formats=_FORMATS,
+            seed=True,
+            inputs=InputLimits(accepted_types=_INPUT_TYPES, max_count=2),
+            defaults={"output_format": "jpeg"},
+            provider_options=VtoOptions,
+            max_resolution="the person image's size, up to 2 MP",
+            sources=src.vto(),
+        ),
+        endpoint="/v1/flux-tools/vto-v1",
+    )
+
+
 MODELS: Mapping[str, FluxModel] = with_prices(
     {
         "flux-2-pro": _flux2(Flux2Options, refs=8, provenance=src.flux2("flux-2-pro", "Flux2Inputs", 8)),
@@ -237,15 +312,15 @@ MODELS: Mapping[str, FluxModel] = with_prices(
         "flux-kontext-max": _kontext("flux-kontext-max"),
         "flux-pro-1.0-fill": _fill(),
         "flux-erase-v1": _erase(),
+        "flux-vto-v1": _vto(),
+        "flux-pro-1.0-expand": _expand(),
     }
 )
 """Model id (= the BFL endpoint ``/v1/<id>`` unless ``endpoint`` says otherwise) -> family and capabilities."""
 
 NOT_SUPPORTED: Mapping[str, str] = MappingProxyType(
     {
-        "/v1/flux-tools/vto-v1": "virtual try-on (person + garment) belongs to the try-on work of a later issue",
         "/v1/flux-tools/outpainting-v1": "outpainting (expanding an image onto a larger canvas) is not implemented yet",
-        "/v1/flux-pro-1.0-expand": "FLUX.1 Expand (outpainting by pixels per side) is not implemented yet",
         "/v1/flux-2-pro-preview": "a preview alias of flux-2-pro (same Flux2Inputs); tryon serves the stable id",
         "/v1/flux-2-klein-9b-preview": "a preview (KV-cached) variant of flux-2-klein-9b; tryon serves the stable id",
         "/v1/flux-pro-1.1": "FLUX1.1 [pro]: a legacy generation model superseded by FLUX.2",

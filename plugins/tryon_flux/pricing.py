@@ -38,6 +38,13 @@ def _flux2(first: float, extra: float) -> Price:
     return Price(rates=PerMegapixel(first_mp=first, extra_mp=extra), credit_usd=CREDIT_USD, sources=(_PAGE, _SKILL))
 
 
+_VTO = Source(
+    where="https://runware.ai/docs/models/bfl-flux-virtual-try-on.md", checked="2026-12-02",
+    kind=SourceKind.THIRD_PARTY, verified=False,
+    note="no BFL price published for FLUX VTO; Runware's resale price: $0.0375 for the first input MP, $0.005 per "
+         "further input MP, $0.005 per output MP. Declared on the per-megapixel model as 4.25 credits for the first "
+         "output MP plus 0.5 per further MP of output and of inputs, 0.5 credit above Runware's sum")
+
 PRICES: Mapping[str, Price] = MappingProxyType({
     "flux-2-pro": _flux2(3.0, 1.5),
     "flux-2-max": _flux2(7.0, 3.0),
@@ -47,5 +54,7 @@ PRICES: Mapping[str, Price] = MappingProxyType({
     "flux-kontext-pro": Price(rates=PerImage(flat=4.0), credit_usd=CREDIT_USD, sources=_KONTEXT),
     "flux-kontext-max": Price(rates=PerImage(flat=8.0), credit_usd=CREDIT_USD, sources=_KONTEXT),
     "flux-pro-1.0-fill": Price(rates=PerImage(flat=5.0), credit_usd=CREDIT_USD, sources=_FILL),
+    "flux-vto-v1": Price(rates=PerMegapixel(first_mp=4.25, extra_mp=0.5), credit_usd=CREDIT_USD, sources=_VTO,
+                         upper_bound=False, approximation="a reseller's price: BFL publishes none for FLUX VTO"),
 })
 """Model id -> price (credits)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tryon.provenance import Provenance, Source, SourceKind
 
-__all__ = ["CHECKED", "OPENAPI", "Provenance", "erase", "fill", "flux2", "kontext"]
+__all__ = ["CHECKED", "OPENAPI", "Provenance", "erase", "expand", "fill", "flux2", "kontext", "vto"]
 
 CHECKED = "2026-12-01"
 OPENAPI = "plugins/tryon_flux/openapi/bfl-openapi-2026-04-23.json (BFL openapi.json via tryAGI/BlackForestLabs)"
@@ -111,6 +111,27 @@ def erase() -> Provenance:
     })
 
 
+def expand() -> Provenance:
+    schema = "components.schemas.FluxProExpandInputs"
+    return Provenance({
+        "model": _doc("paths./v1/flux-pro-1.0-expand", "'Expand an image by adding pixels on any side'"),
+        "lifecycle": _doc("paths./v1/flux-pro-1.0-expand.post", "not marked legacy or deprecated"),
+        "sizes": _doc(f"{schema}.properties.top", "no size fields: top, bottom, left, right are pixels added "
+                                                  "(0-2048 each, default 0); the output is the input plus those"),
+        "max_resolution": _doc(f"{schema}.properties.right", "at most 2048 px added per side"),
+        "max_input_images": _doc(f"{schema}.properties.image", "one base64 image (required)"),
+        "inputs": _doc(f"{schema}.properties.image"),
+        "output_formats": _doc(f"{schema}.properties.output_format", "jpeg, png, webp; default jpeg"),
+        "seed": _doc(f"{schema}.properties.seed"),
+        "options": _doc(f"{schema}", "top/bottom/left/right 0-2048, steps 15-50 (default 50), guidance "
+                                     "1.5-100 (default 60), prompt_upsampling (default false), safety_tolerance "
+                                     "0-6 (default 2); all four default to 0, which the schema accepts"),
+        "price": Source(where=_PRICING, checked="2026-12-02", verified=False,
+                        note="no FLUX.1 Expand [pro] price found on BFL's pricing page or elsewhere: unpriced "
+                             "(estimates and costs None, never a guess)"),
+    })
+
+
 def fill() -> Provenance:
     schema = "components.schemas.FluxProFillInputs"
     return Provenance({
@@ -127,4 +148,51 @@ def fill() -> Provenance:
         "options": _doc(f"{schema}", "steps 15-50 (default 50), guidance 1.5-100 (default 60), "
                                      "prompt_upsampling (default false), safety_tolerance 0-6 (default 2)"),
         "price": Source(where=_PRICING, checked=CHECKED, note="FLUX.1 Fill [pro]: 5 credits ($0.05) per image"),
+    })
+
+
+def vto() -> Provenance:
+    """FLUX Virtual Try-On (``/v1/flux-tools/vto-v1``), checked 2026-12-02."""
+    checked = "2026-12-02"
+    guide = "https://docs.bfl.ai/flux_tools/flux_vto"
+    oxen = "https://docs.oxen.ai/inference-api/reference/models/flux-virtual-try-on"
+    runware = "https://runware.ai/docs/models/bfl-flux-virtual-try-on.md"
+    schema = "components.schemas.Flux2KleinTryonInputs"
+    return Provenance({
+        "model": (Source(where=f"{_TOOLS} paths./v1/flux-tools/vto-v1", checked=checked,
+                         note="POST /v1/flux-tools/vto-v1 (Flux2KleinTryonInputs): prompt, person, garment required"),
+                  Source(where="https://docs.bfl.ai/api-reference/models/virtual-try-on", checked=checked,
+                         note="BFL's reference rendering its live openapi.json: the same fields as the vendored "
+                              "transcription (prompt, person, garment, seed, safety_tolerance 0-5 default 2, "
+                              "output_format jpeg|png|webp default jpeg, webhook_url, webhook_secret); answer id, "
+                              "polling_url, cost, input_mp, output_mp"),
+                  Source(where=guide, checked=checked, note="FLUX VTO: a person image plus a garment reference")),
+        "lifecycle": Source(where=guide, checked=checked, note="current; no deprecation or shutdown announced"),
+        "try_on": (
+            Source(where=f"{_TOOLS} {schema}", checked=checked,
+                   note="one person and one garment image; the prompt is required; no category, mask or mode"),
+            Source(where=guide, checked=checked,
+                   note="prompt formula 'The person of image 1, maintaining exactly their face and pose, wearing "
+                        "the {garment descriptions} of image 2.'; a garment image may be a packshot or an outfit"),
+            Source(where=guide, checked=checked, kind=SourceKind.INFERRED, verified=False,
+                   note="every tryon category is accepted: BFL's examples include a cap and whole outfits, and the "
+                        "category is only named in the prompt"),
+        ),
+        "sizes": (Source(where=guide, checked=checked,
+                         note="'Input images (both model and garment) up to 2 Megapixels are used as-is. Larger "
+                              "inputs are automatically downscaled to a ~1 Megapixels target'; no size field"),
+                  Source(where=oxen, checked=checked, kind=SourceKind.THIRD_PARTY,
+                         note="says 4 MP are used as they are; BFL's own guide (2 MP) is declared")),
+        "max_resolution": Source(where=guide, checked=checked, note="the person image's size, up to 2 MP"),
+        "max_input_images": Source(where=f"{_TOOLS} {schema}", checked=checked, note="person + garment"),
+        "inputs": Source(where=f"{_TOOLS} {schema}.properties.person", checked=checked,
+                         note="strings: base64 (as tryon sends) or URLs"),
+        "output_formats": Source(where=f"{_TOOLS} {schema}.properties.output_format", checked=checked,
+                                 note="OutputFormat jpeg, png, webp; default jpeg"),
+        "seed": Source(where=f"{_TOOLS} {schema}.properties.seed", checked=checked, note="integer or null"),
+        "options": Source(where=f"{_TOOLS} {schema}.properties.safety_tolerance", checked=checked,
+                          note="safety_tolerance 0-5 (default 2)"),
+        "price": Source(where=runware, checked=checked, kind=SourceKind.THIRD_PARTY, verified=False,
+                        note="BFL publishes no VTO price; Runware resells it at $0.0375 for the first input MP, "
+                             "$0.005 per further input MP and $0.005 per output MP; BFL reports each task's cost"),
     })

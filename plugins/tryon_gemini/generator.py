@@ -14,10 +14,11 @@ from tryon.capabilities import Capabilities
 from tryon.errors import (
     AuthenticationError,
     InvalidOptionError,
+    InvalidResponseError,
     Problem,
     ProviderRequestError,
 )
-from tryon.http import json_object, same_origin, send, shared_session
+from tryon.http import json_object_with_blobs, same_origin, send, shared_session
 from tryon.media.outputs import convert_image
 from tryon.notice import Notice
 from tryon.request import EditRequest, GenerateRequest, Request
@@ -29,7 +30,7 @@ from .response import read_answer
 from .settings import PROVIDER, GeminiSettings
 
 if TYPE_CHECKING:
-    pass
+    from tryon.json_blobs import Blobs
 
 __all__ = ["GeminiGenerator"]
 
@@ -156,7 +157,7 @@ class GeminiGenerator:
 
     # ------------------------------------------------------------------ calls
 
-    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _post(self, body: dict[str, Any]) -> tuple[dict[str, Any], Blobs]:
         settings = self.settings
         key = settings.resolved_key()  # MissingCredentialsError before anything is sent
         url = f"{settings.resolved_base_url()}/v1beta/models/{self.model_id}:generateContent"
@@ -184,14 +185,20 @@ class GeminiGenerator:
                     request_id=exc.request_id,
                 ) from exc
             raise
-        return json_object(response, provider=PROVIDER, model=self.model_id)
+        # the image's base64 is lifted out of the body before parsing (held once, as bytes)
+        return json_object_with_blobs(response, provider=PROVIDER, model=self.model_id)
 
     def _run(self, request: Request) -> Generation:
         body, notices = self.body(request)
-        raw = self._post(body)
+        raw, blobs = self._post(body)
         answer = read_answer(raw, provider=PROVIDER, model=self.model_id)
+        try:
+            data = blobs.decode(answer.image_b64)
+        except ValueError as exc:  # binascii.Error: a damaged payload
+            raise InvalidResponseError("the provider returned malformed base64 image data",
+                                       provider=PROVIDER, model=self.model_id) from exc
         # Typed from its bytes, never from the label (Gemini 3 answers JPEG bytes labelled image/png).
-        image = GeneratedImage.from_base64(answer.image_b64, provider=PROVIDER, model=self.model_id)
+        image = GeneratedImage.from_bytes(data, provider=PROVIDER, model=self.model_id)
         wanted = request.output_format
         if wanted is not None and image.format != wanted:
             data = convert_image(image.data, f"image/{wanted}")

@@ -446,7 +446,12 @@ MODELS: Mapping[str, GeminiModel] = with_prices(
 and ``nano-banana-pro`` (3 Pro Image)."""
 
 UNSUPPORTED: Mapping[str, str] = MappingProxyType({
-    "gemini-3.1-flash-lite-image": "Nano Banana 2 Lite: no Google document with its ratios and sizes was found",
+    "gemini-3.1-flash-lite-image": (
+        "Nano Banana 2 Lite: Google's model page (ai.google.dev/gemini-api/docs/models/gemini-3.1-flash-lite-image, "
+        "checked 2026-12-02) confirms the id, text+image in, image+text out, 1K (1024 px) only (no 2K/4K) and "
+        "'a discrete set of 14 aspect ratios' without listing all 14 legibly or giving their pixel sizes; "
+        "not declared until the ratios and their pixel table are published (a guessed table would let tryon "
+        "accept sizes the service changes)"),
     "gemini-nano-banana-2.1": "Nano Banana 2.1: no Google document with its ratios and sizes was found",
     "nano-banana-pro-preview": "an SDK name for Gemini 3 Pro Image Preview, which was shut down on 2026-06-25 "
                                "(declared as gemini-3-pro-image-preview)",

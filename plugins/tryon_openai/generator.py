@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from tryon import observe
 from tryon.answers import AnswerReader
 from tryon.capabilities import Capabilities
 from tryon.deadline import Deadline, DeadlineExceeded
@@ -168,7 +169,8 @@ def _client(settings: OpenAISettings, *, use_async: bool) -> Any:
                     kwargs[name] = getattr(settings, name)
         default_client = openai.DefaultAsyncHttpxClient if use_async else openai.DefaultHttpxClient
         # the API never redirects: a redirect is not followed, so the key goes to base_url only
-        http_kwargs: dict[str, Any] = {"follow_redirects": False}
+        http_kwargs: dict[str, Any] = {"follow_redirects": False,
+                                       "event_hooks": observe.httpx_event_hooks(use_async)}  # SDK retries
         if settings.timeout is not None:
             http_kwargs["timeout"] = settings.timeout
         # one TLS context per process: building one per client was most of what a new event loop cost

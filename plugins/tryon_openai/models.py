@@ -40,7 +40,9 @@ __all__ = [
     "SvgAuthor",
 ]
 
-DEFAULT_MODEL = "gpt-image-1.5"
+DEFAULT_MODEL = "gpt-image-2.6-sunburst"
+"""tryon's default model: the first successor OpenAI's deprecations page names for ``gpt-image-1.5``
+(shut down 2026-12-01), the detail-and-edit-consistency variant of GPT Image 2.6 (``-flare`` is the fast one)."""
 MB = 1024 * 1024
 
 STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536")
@@ -261,15 +263,19 @@ GPT_IMAGE_1 = Lifecycle(
     status="retired", shutdown_on=dt.date(2026, 10, 23),
     successors=("gpt-image-2.5-sunburst", "gpt-image-2.5-flare"),
     note="OpenAI shut it down; OpenAI-compatible endpoints (Azure, proxies) may still serve it")
-GPT_IMAGE_1_MINI = Lifecycle(
-    status="deprecated", successors=("gpt-image-1.5",),
-    note="deprecated on OpenAI's model page; no shutdown date found")
+#: OpenAI's deprecations page: notice 2026-06-02, shut down 2026-12-01, replaced by GPT Image 2.6.
+SHUT_DOWN_2026_12_01 = Lifecycle(
+    status="retired", deprecated_on=dt.date(2026, 6, 2), shutdown_on=dt.date(2026, 12, 1),
+    successors=("gpt-image-2.6-sunburst", "gpt-image-2.6-flare"),
+    note="OpenAI shut it down on 2026-12-01; OpenAI-compatible endpoints (Azure until its own date, proxies) "
+         "may still serve it")
 
 MODELS: Mapping[str, Capabilities] = with_prices({
-    "gpt-image-1.5": _caps(fidelity=_HIGH_LOW, sources=src.provenance("gpt-image-1.5")),
-    "chatgpt-image-latest": _caps(fidelity=_HIGH_LOW, sources=src.provenance("chatgpt-image-latest")),
+    "gpt-image-1.5": _caps(fidelity=_HIGH_LOW, lifecycle=SHUT_DOWN_2026_12_01, sources=src.provenance("gpt-image-1.5")),
+    "chatgpt-image-latest": _caps(fidelity=_HIGH_LOW, lifecycle=SHUT_DOWN_2026_12_01,
+                                  sources=src.provenance("chatgpt-image-latest")),
     "gpt-image-1": _caps(fidelity=_HIGH_LOW, lifecycle=GPT_IMAGE_1, sources=src.provenance("gpt-image-1")),
-    "gpt-image-1-mini": _caps(fidelity=frozenset({"low"}), lifecycle=GPT_IMAGE_1_MINI,
+    "gpt-image-1-mini": _caps(fidelity=frozenset({"low"}), lifecycle=SHUT_DOWN_2026_12_01,
                               sources=src.provenance("gpt-image-1-mini")),
     "gpt-image-2": _caps(**_V2, sources=src.provenance("gpt-image-2")),
     "gpt-image-2-2026-04-21": _caps(**_V2, sources=src.provenance("gpt-image-2-2026-04-21")),
@@ -295,7 +301,8 @@ class RetiredModel:
 
 RETIRED: Mapping[str, RetiredModel] = MappingProxyType({
     name: RetiredModel(
-        Lifecycle(status="retired", shutdown_on=dt.date(2026, 5, 12), successors=("gpt-image-1.5", "gpt-image-2"),
+        Lifecycle(status="retired", shutdown_on=dt.date(2026, 5, 12),
+                  successors=("gpt-image-2.6-sunburst", "gpt-image-2"),
                   note="OpenAI retired the DALL·E models"),
         "retired by OpenAI on 2026-05-12; its request shape (response_format, style, quality standard/hd, "
         "256/512/1792 sizes) is not served by tryon",

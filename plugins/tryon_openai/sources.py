@@ -93,13 +93,23 @@ SDK_26_SPARSE = _src(f"{_TYPES}image_generate_params.py (model, size, quality)",
                      "the SDK names the 2.6 models but documents for them only the standard sizes and qualities; "
                      "third-party pages claim larger sizes, not declared until OpenAI documents them")
 ACTIVE = _src(f"{_TYPES}image_generate_params.py, image_edit_params.py (model)",
-              "listed as a supported model with no deprecation; a third-party report "
-              "(aiweekly.co, 'OpenAI Deprecates Three Image APIs by December 2026') claims gpt-image-1-mini, "
-              "gpt-image-1.5 and chatgpt-image-latest shut down 2026-12-01; not confirmed by OpenAI's deprecations "
-              "page as stored, and contradicted by the newer SDK, so not declared")
-MINI_LIFE = _src("https://developers.openai.com/de-DE/api/docs/models/gpt-image-1-mini",
-                 "the model page marks it deprecated ('Veraltet'), per the project's 2026-11-25 research notes; no "
-                 "shutdown date found; the SDK still lists it as supported", verified=False)
+              "listed as a supported model with no deprecation, and not on OpenAI's deprecations page")
+LIFECYCLE_CHECKED = dt.date(2026, 12, 2)
+DEPRECATIONS_2026_12_01 = Source(
+    where="https://developers.openai.com/api/docs/deprecations (Upcoming deprecations; the 2026-06-02 GPT "
+          "Image model deprecations)",
+    checked=LIFECYCLE_CHECKED, kind=OFFICIAL,
+    note="gpt-image-1-mini, gpt-image-1.5 (and gpt-image-1.5-2025-12-16) and chatgpt-image-latest: deprecated, "
+         "notice 2026-06-02, shutdown 2026-12-01, recommended replacement gpt-image-2.6-sunburst or "
+         "gpt-image-2.6-flare. Sources disagree on the replacement only: a dev.to digest says the 2.5 models, "
+         "aiweekly.co says gpt-image-2; OpenAI's page is chosen. The openai SDK 3.57 still lists the three as "
+         "supported (its docstrings lag the page); a merged MicrosoftDocs/azure-ai-docs PR (#833) aligns "
+         "Azure's gpt-image-1.5 retirement to 2026-12-16, so Azure deployments may serve it a little longer")
+DEFAULT_CHOICE = Source(
+    where="tryon (choice between the two replacements OpenAI names)", checked=LIFECYCLE_CHECKED, kind=INFERRED,
+    note="tryon's default is gpt-image-2.6-sunburst, the first replacement OpenAI lists and the variant "
+         "third-party launch notes (docs.apiyi.com, docs.laozhang.ai, 2026-11-05) describe as the detail and "
+         "edit-consistency one; gpt-image-2.6-flare is the fast one")
 GPT1_LIFE = _src(f"{_TYPES}image_model.py, image_generate_params.py (model)",
                  "'GPT Image 1 was shut down on October 23, 2026. Use gpt-image-2.5-sunburst or gpt-image-2.5-flare'")
 FIDELITY_LATEST = _src(f"{_TYPES}image_edit_params.py (image, input_fidelity)",
@@ -134,8 +144,10 @@ def provenance(model: str) -> Provenance:
         sizes = (SDK_STANDARD_SIZES,)
     if model == "gpt-image-1":
         life: tuple[Source, ...] = (GPT1_LIFE,)
-    elif model == "gpt-image-1-mini":
-        life = (MINI_LIFE,)
+    elif model in ("gpt-image-1-mini", "gpt-image-1.5", "chatgpt-image-latest"):
+        life = (DEPRECATIONS_2026_12_01,)
+    elif model == "gpt-image-2.6-sunburst":
+        life = (ACTIVE, DEFAULT_CHOICE)
     else:
         life = (ACTIVE,)
     options: tuple[Source, ...] = (SDK_OPTIONS,)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from tryon import cancel
+from tryon import cancel, observe
 from tryon.deadline import Deadline
 from tryon.errors import (
     ContentPolicyError,
@@ -193,6 +193,8 @@ class ReplicateClient:
                               f"{answer.get('status')!r} after {polls} polls)", prediction)
         cancel.sleep(min(delay, remaining))  # wakes up and gives up if the request was cancelled
         fresh = self._json(self._call("GET", self._url(answer, "get", prediction), prediction), "poll", prediction)
+        observe.polled(PROVIDER, str(fresh.get("status")), polls + 1,  # a span event when traced
+                       time.monotonic() - (deadline - s.deadline))
         if fresh.get("status") not in RUNNING | DONE:
             raise self._error(InvalidResponseError, f"the prediction has an unknown status "
                               f"{fresh.get('status')!r}", prediction)

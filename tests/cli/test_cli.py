@@ -110,8 +110,8 @@ def test_generate_saves_images_and_prints_their_paths(inputs: Path, openai_emula
     assert paths == ["out/a-leather-jacket.png", "out/a-leather-jacket-1.png"]
     assert all((inputs / p).is_file() for p in paths)
     params = openai_emulator.last_request.params
-    assert (params["model"], params["background"], params["n"]) == ("gpt-image-1.5", "transparent", 2)
-    assert "saved 2 image(s) from gpt-image-1.5 (openai); cost $" in result.stderr
+    assert (params["model"], params["background"], params["n"]) == ("gpt-image-2.6-sunburst", "transparent", 2)
+    assert "saved 2 image(s) from gpt-image-2.6-sunburst (openai); cost $" in result.stderr
 
 
 def test_every_common_option_reaches_the_provider(inputs: Path, openai_emulator: Any) -> None:
@@ -151,7 +151,7 @@ def test_a_broken_image_in_a_200_is_never_saved_as_success(inputs: Path, openai_
     result = invoke("generate", "A fox", "-o", "out")
     assert result.exit_code == 1 and result.stdout == ""
     assert not Path("out").exists() or list(Path("out").iterdir()) == []
-    assert "error: openai/gpt-image-1.5: " in result.stderr
+    assert "error: openai/gpt-image-2.6-sunburst: " in result.stderr
 
 
 def test_a_retired_model_is_refused_unless_allowed(inputs: Path, openai_emulator: Any) -> None:
@@ -180,7 +180,7 @@ def test_a_partly_broken_answer_saves_only_the_complete_images(inputs: Path, ope
 
 
 def test_dry_run_checks_every_model_of_a_preference_list(inputs: Path, openai_emulator: Any) -> None:
-    result = invoke("generate", "x", "-m", "gpt-image-1.5", "-m", "nosuch-model", "--dry-run")
+    result = invoke("generate", "x", "-m", "gpt-image-2.6-sunburst", "-m", "nosuch-model", "--dry-run")
     assert result.exit_code == 2 and "unknown model 'nosuch-model'" in result.stderr
     assert openai_emulator.requests == []
 
@@ -199,11 +199,11 @@ def test_results_are_never_overwritten(inputs: Path, openai_emulator: Any) -> No
 
 def test_edit_sends_the_inputs_and_the_mask_as_alpha(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("edit", "person.jpg", "person.jpg", "--prompt", "Red hat", "--mask", "mask.png",
-                    "--input-fidelity", "high", "-o", "out")
+                    "--quality", "low", "-o", "out")
     assert result.exit_code == 0, result.output
     request = openai_emulator.last_request
     assert len(request.files["image[]"]) == 2
-    assert request.params["input_fidelity"] == "high"
+    assert request.params["quality"] == "low"
     alpha = request.files["mask"][0].image().getchannel("A")
     assert (alpha.getpixel((10, 10)), alpha.getpixel((500, 10))) == (0, 255)
 
@@ -215,7 +215,7 @@ def test_dry_run_sends_nothing(inputs: Path, openai_emulator: Any) -> None:
     assert openai_emulator.requests == []
     out = result.stdout
     assert out.startswith("dry run: nothing was sent\n")
-    assert "model:     gpt-image-1.5 (openai)" in out
+    assert "model:     gpt-image-2.6-sunburst (openai)" in out
     assert "images:    person.jpg (jpeg, 512x384)" in out and "mask:      mask.png (png, 512x384)" in out
     assert "calls:     2" in out and "estimate:  $" in out
     assert not Path("tryon-output").exists()
@@ -223,7 +223,7 @@ def test_dry_run_sends_nothing(inputs: Path, openai_emulator: Any) -> None:
 
 def test_dry_run_json_and_a_preference_list(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("edit", "person.jpg", "--prompt", "Red hat", "--input-fidelity", "high",
-                    "-m", "gpt-image-2", "-m", "gpt-image-1.5", "--dry-run", "--json")
+                    "-m", "gpt-image-2", "-m", "gpt-image-1.5", "--allow-retired", "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert (report["model"], report["sent"], report["options"]) == ("gpt-image-1.5", False,
@@ -238,7 +238,7 @@ def test_json_output(inputs: Path, openai_emulator: Any) -> None:
                     "--base-url", openai_emulator.base_url)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["paths"] == ["out/a-fox.png"] and data["model"] == "gpt-image-1.5"
+    assert data["paths"] == ["out/a-fox.png"] and data["model"] == "gpt-image-2.6-sunburst"
     assert data["usage"]["total_tokens"] > 0 and data["cost_usd"] > 0 and data["warnings"] == []
     sidecar = json.loads(Path("out/a-fox.png.json").read_text())
     assert sidecar["prompt"] == "A fox"
@@ -316,7 +316,7 @@ def test_lenient_adapts_and_reports(inputs: Path, openai_emulator: Any) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["generate", "x", "--size", "999x999"], "error: gpt-image-1.5 does not support size='999x999'"),
+    (["generate", "x", "--size", "999x999"], "error: gpt-image-2.6-sunburst does not support size='999x999'"),
     (["generate", "x", "--model", "gpt-imag-1.5"], "error: unknown model 'gpt-imag-1.5'; did you mean"),
     (["generate", "x", "--bogus"], "error: No such option '--bogus'."),
     (["generate", "x", "--background", "neon"], "error: Invalid value for '--background'"),
@@ -353,7 +353,7 @@ def test_a_refused_request_leaves_no_empty_output_dir(inputs: Path, openai_emula
 
 @pytest.mark.parametrize(("args", "message"), [
     (["-m", "flux-2-pro"], "error: flux-2-pro does not support streaming"),
-    (["--partial-images", "5"], "error: gpt-image-1.5 streams at most 3 partial images (asked for 5)"),
+    (["--partial-images", "5"], "error: gpt-image-2.6-sunburst streams at most 3 partial images (asked for 5)"),
 ])
 def test_stream_errors_are_one_line(inputs: Path, openai_emulator: Any, args: list[str],
                                     message: str) -> None:
@@ -432,7 +432,7 @@ def test_provider_errors_exit_1_and_never_show_the_key(inputs: Path, openai_emul
     result = invoke("generate", "x", "--api-key", KEY)
     assert result.exit_code == 1
     (line,) = lines(result.stderr)
-    assert line.startswith("error: openai/gpt-image-1.5: authentication failed")
+    assert line.startswith("error: openai/gpt-image-2.6-sunburst: authentication failed")
     assert KEY not in result.output
 
 
@@ -458,7 +458,7 @@ def test_api_key_for_models_of_several_providers_is_refused(openai_emulator: Any
 
     register_plugin(FakePlugin(), "fake-provider")
     try:
-        result = invoke("generate", "x", "-m", "gpt-image-1.5", "-m", "fake-image-1", "--api-key", KEY)
+        result = invoke("generate", "x", "-m", "gpt-image-2.6-sunburst", "-m", "fake-image-1", "--api-key", KEY)
     finally:
         unregister_plugin("fake-provider")
     assert result.exit_code == 2
@@ -475,11 +475,11 @@ def test_subprocess_exit_codes_and_no_traceback(inputs: Path, openai_emulator: A
     bad = run("generate", "A fox", "--quality", "ultra")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.splitlines() == [
-        "error: gpt-image-1.5 does not support quality='ultra' (accepted: auto, high, low, medium)"]
+        "error: gpt-image-2.6-sunburst does not support quality='ultra' (accepted: auto, high, low, medium)"]
     openai_emulator.fail_next(400, message="Rejected by the service.")
     failed = run("generate", "A fox")
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
-    assert failed.stderr.splitlines()[-1].startswith("error: openai/gpt-image-1.5: Rejected by the service.")
+    assert failed.stderr.splitlines()[-1].startswith("error: openai/gpt-image-2.6-sunburst: Rejected by the service.")
 
 
 # --------------------------------------------------------------------------- models
@@ -489,7 +489,7 @@ def test_models_supports_filters_by_every_feature() -> None:
     result = invoke("models", "--supports", "mask,transparent_background", "--supports", "input_fidelity",
                     "--provider", "openai", "--json")
     rows = json.loads(result.stdout)
-    assert {"gpt-image-1.5", "gpt-image-1"} <= {r["model"] for r in rows}
+    assert {"gpt-image-1.5", "gpt-image-1"} <= {r["model"] for r in rows}  # only retired models have it now
     assert "gpt-image-2" not in {r["model"] for r in rows}  # no input fidelity control
     assert all(r["mask"] and r["transparent_background"] and r["input_fidelity"] for r in rows)
 
@@ -585,7 +585,7 @@ def test_capabilities_document_write_and_check(tmp_path: Path) -> None:
     assert capability_table.main(["--write", str(path)]) == 0
     assert capability_table.main(["--check", str(path)]) == 0
     text = path.read_text()
-    assert "| gpt-image-1.5 | openai | active |" in text and "### gpt-image-2\n" in text
+    assert "| gpt-image-2.6-sunburst | openai | active |" in text and "### gpt-image-2\n" in text
     path.write_text(text.replace("3840×2160", "4096×4096"))
     assert capability_table.main(["--check", str(path)]) == 1
 
@@ -645,7 +645,7 @@ def test_emulator_command_serves_the_openai_api(tmp_path: Path) -> None:
             assert first.startswith("OpenAI Images API emulator listening on http://127.0.0.1:")
             base_url = first.rsplit(" ", 1)[1].strip()
             with OpenAI(base_url=base_url, api_key="emulator-key", max_retries=0) as client:
-                response = client.images.generate(model="gpt-image-1.5", prompt="a fox", size="1024x1024")
+                response = client.images.generate(model="gpt-image-2.6-sunburst", prompt="a fox", size="1024x1024")
             assert response.data and response.data[0].b64_json
         finally:
             proc.terminate()

@@ -74,7 +74,8 @@ def test_a_provider_failure_with_json_says_so(inputs: Path, openai_emulator: Any
 def test_unknown_provider_names_list_the_providers(inputs: Path) -> None:
     result = invoke("models", "--provider", "bfll")
     assert result.exit_code == 2 and "known providers: bedrock, bfl, " in result.stderr
-    assert all(name in result.stderr.split("known providers:")[1] for name in ("bedrock", "bfl", "gemini", "openai"))
+    assert all(name in result.stderr.split("known providers:")[1]
+               for name in ("bedrock", "bfl", "fashn", "gemini", "openai"))
     assert "did you mean 'bfl'" in result.stderr
     flux = invoke("models", "--provider", "flux")
     assert flux.exit_code == 0 and "flux-2-pro" in flux.stdout
@@ -120,12 +121,27 @@ def test_one_naming_rule_readable_in_any_script(inputs: Path, openai_emulator: A
     assert [p.name for p in Path("n").iterdir()] == ["собака-в-шляпе.png"]
 
 
+@pytest.mark.parametrize("prompt", ["A red bag, studio light", "Собака в шляпе", "赤いバッグ", "***"])
+def test_python_save_names_files_like_the_cli(inputs: Path, openai_emulator: Any, prompt: str) -> None:
+    import tryon
+
+    assert invoke("generate", prompt, "-n", "3", "-o", "cli").exit_code == 0
+    gen = tryon.generate(prompt, n=3)
+    python = [p.name for p in gen.save("py")]
+    assert set(python) == {p.name for p in Path("cli").iterdir()} and len(set(python)) == 3
+    assert python[1] == python[0].replace(".png", "-1.png")  # a name in use gets -1, -2, ...
+    single = gen.images[0].save("one", directory=True)
+    assert single.name == python[0]  # GeneratedImage.save follows the same rule
+    assert gen.save("py", stem="mine")[0].name == "mine.png"  # an explicit stem still wins
+
+
 def test_emulator_help_lists_providers_and_accepts_flux() -> None:
     result = invoke("emulator", "--help")
     assert all(item in result.stdout for item in ("bfl (also: flux)", "gemini (also: google)", "openai"))
     bad = invoke("emulator", "--provider", "nope")
     assert bad.exit_code == 2 and "available: bedrock, bfl, " in bad.stderr
-    assert all(name in bad.stderr.split("available:")[1] for name in ("bedrock", "bfl", "fal", "gemini", "openai"))
+    assert all(name in bad.stderr.split("available:")[1] for name in ("bedrock", "bfl", "fal", "fashn", "gemini",
+                                                                     "openai"))
 
 
 def test_the_bfl_emulator_polls_on_the_host_the_client_used() -> None:

@@ -64,7 +64,7 @@ def test_text_to_image(workdir: Path, openai_emulator: Any) -> None:
     result = run(TEXT, workdir)
     assert result.returncode == 0, result.stderr
     params = openai_emulator.last_request.params
-    assert params["model"] == "gpt-image-1.5"
+    assert params["model"] == "gpt-image-2.6-sunburst"
     assert params["prompt"] == "A female model in a traditional green saree"
     assert (params["size"], params["quality"], params["background"]) == ("1024x1024", "high", "opaque")
     (path,) = saved(result, workdir)
@@ -100,10 +100,17 @@ def test_image_to_image_with_two_results(workdir: Path, openai_emulator: Any) ->
 
 
 def test_image_to_image_with_high_input_fidelity(workdir: Path, openai_emulator: Any) -> None:
+    # the default model (gpt-image-2.6-sunburst) has no input_fidelity: the seed's command still works
     result = run(IMAGE_HIGH_FIDELITY, workdir)
     assert result.returncode == 0, result.stderr
-    assert openai_emulator.last_request.params["input_fidelity"] == "high"
+    assert "input_fidelity" not in openai_emulator.last_request.params
+    assert "--inp_fid high is left out" in result.stderr
     assert len(saved(result, workdir)) == 1
+
+
+def test_high_input_fidelity_is_sent_to_a_model_that_takes_it() -> None:
+    argv = ["--mode", "image", "--prompt", "p", "--images", "a.jpg", "--inp_fid", "high", "--model", "gpt-image-1.5"]
+    assert gpt_image.to_tryon_args(argv)[-2:] == ["--input-fidelity", "high"]
 
 
 def test_mask_editing(workdir: Path, openai_emulator: Any) -> None:
@@ -147,7 +154,7 @@ def test_invalid_value_exits_2_without_a_request(workdir: Path, openai_emulator:
 
 @pytest.mark.parametrize(("argv", "expected"), [
     (["--mode", "text", "--prompt", "p"],
-     ["generate", "p", "--model", "gpt-image-1.5", "--size", "1024x1024", "--quality", "high", "-n", "1",
+     ["generate", "p", "--model", "gpt-image-2.6-sunburst", "--size", "1024x1024", "--quality", "high", "-n", "1",
       "--output-dir", "outputs", "--name", "generated", "--background", "opaque"]),
     (["--mode", "image", "--prompt", "p", "--images", "a.jpg", "b.jpg", "--inp_fid", "low", "--model",
       "gpt-image-2", "--size", "2048x1152"],
@@ -155,9 +162,9 @@ def test_invalid_value_exits_2_without_a_request(workdir: Path, openai_emulator:
       "--quality", "high", "-n", "1", "--output-dir", "outputs", "--name", "generated"]),
     (["--mode", "image", "--prompt", "p", "--images", "a.jpg", "--mask", "m.png", "--background", "auto",
       "--inp_fid", "high"],
-     ["edit", "a.jpg", "--prompt", "p", "--model", "gpt-image-1.5", "--size", "1024x1024", "--quality",
+     ["edit", "a.jpg", "--prompt", "p", "--model", "gpt-image-2.6-sunburst", "--size", "1024x1024", "--quality",
       "high", "-n", "1", "--output-dir", "outputs", "--name", "generated", "--mask", "m.png", "--background",
-      "auto", "--input-fidelity", "high"]),
+      "auto"]),  # the default model has no input_fidelity: left out
 ])
 def test_translation_to_the_tryon_command_line(argv: list[str], expected: list[str]) -> None:
     assert gpt_image.to_tryon_args(argv) == expected

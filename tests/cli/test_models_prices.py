@@ -18,7 +18,7 @@ def test_the_table_has_a_price_column() -> None:
     assert rows["flux-2-pro"].rstrip().endswith("$0.03 + $0.015/MP")
     assert rows["flux-kontext-max"].rstrip().endswith("$0.08/image")
     assert rows["gemini-2.5-flash-image"].rstrip().endswith("~$0.0387/image")  # approximate
-    assert rows["gpt-image-2"].rstrip().endswith("unknown")
+    assert rows["chatgpt-image-latest"].rstrip().endswith("unknown")
 
 
 def test_one_model_in_full_names_the_price_source_and_date() -> None:
@@ -26,8 +26,8 @@ def test_one_model_in_full_names_the_price_source_and_date() -> None:
     price = next(line for line in detail.splitlines() if line.startswith("Price:"))
     assert "text in $2, image in $2.5, image out $8 per 1M tokens" in price
     assert "checked 2026-12-01" in price and "developers.openai.com" in price
-    assert "unknown (no published price declared)" in invoke("models", "gpt-image-2")
+    assert "unknown (no published price declared)" in invoke("models", "chatgpt-image-latest")
     data = json.loads(invoke("models", "flux-2-pro", "--json"))
     assert data["price"]["kind"] == "PerMegapixel" and data["price"]["credit_usd"] == 0.01
     assert data["price"]["upper_bound"] and data["price"]["sources"][0]["where"].startswith("https://docs.bfl.ai")
-    assert json.loads(invoke("models", "gpt-image-2", "--json"))["price"] is None
+    assert json.loads(invoke("models", "chatgpt-image-latest", "--json"))["price"] is None

@@ -18,6 +18,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 import tryon
+from tryon.testing.openai_emulator import OpenAIEmulator
 from tryon.testing.server import RecordedFile, RecordedRequest, Response
 
 MASK_BOX = (64, 64, 191, 191)  # the black (edit) square of mask.png, inclusive
@@ -64,14 +65,14 @@ def test_doc_initialization(seed_dir: Path, openai_emulator: Any) -> None:
     from tryon.api.openAI.image_adapter import GPTImageAdapter
     # Using GPT-Image-1.5 (default - recommended)
     adapter = GPTImageAdapter()
-    assert adapter.model_version == "gpt-image-1.5"
+    assert adapter.model_version == "gpt-image-2.6-sunburst"
     # Explicitly specify GPT-Image-1.5
-    adapter = GPTImageAdapter(model_version="gpt-image-1.5")
+    adapter = GPTImageAdapter(model_version="gpt-image-2.6-sunburst")
     # Use GPT-Image-1 (previous version)
     adapter = GPTImageAdapter(model_version="gpt-image-1")
     assert adapter.model_version == "gpt-image-1"
     # With explicit API key
-    adapter = GPTImageAdapter(api_key="your_api_key", model_version="gpt-image-1.5")
+    adapter = GPTImageAdapter(api_key="your_api_key", model_version="gpt-image-2.6-sunburst")
 
     assert openai_emulator.requests == []  # constructing sends nothing
     adapter.generate_text_to_image("a test")
@@ -142,7 +143,7 @@ def test_doc_text_to_image(seed_dir: Path, openai_emulator: Any) -> None:
             f.write(image_bytes)
 
     params = openai_emulator.last_request.params
-    assert params["model"] == "gpt-image-1.5"
+    assert params["model"] == "gpt-image-2.6-sunburst"
     assert (params["size"], params["quality"], params["background"]) == ("1024x1024", "high", "opaque")
     assert params.get("n", 1) == 1
     assert isinstance(images, list) and all(isinstance(i, bytes) for i in images)
@@ -168,7 +169,7 @@ def test_doc_image_edit(seed_dir: Path, openai_emulator: Any) -> None:
 
     request = openai_emulator.last_request
     assert request.path.endswith("/images/edits")
-    assert request.params["input_fidelity"] == "low"
+    assert "input_fidelity" not in request.params  # the default model has no such parameter
     assert (request.params["size"], request.params["quality"]) == ("1024x1024", "high")
     (sent,) = sent_images(request)
     assert sent.data == (seed_dir / "person.jpg").read_bytes()  # a JPEG is sent as it is
@@ -201,18 +202,20 @@ def test_doc_multi_image_conditioning(seed_dir: Path, openai_emulator: Any) -> N
     from tryon.api.openAI.image_adapter import GPTImageAdapter
     adapter = GPTImageAdapter()
 
-    images = adapter.generate_image_edit(
-        images=["reference1.jpg", "reference2.jpg", "reference3.jpg"],
-        prompt="Create a fashion image combining elements from all reference images",
-        size="1536x1024",
-        quality="high",
-        input_fidelity="high"
-    )
+    with pytest.warns(UserWarning, match="input_fidelity='high' was left out"):
+        images = adapter.generate_image_edit(
+            images=["reference1.jpg", "reference2.jpg", "reference3.jpg"],
+            prompt="Create a fashion image combining elements from all reference images",
+            size="1536x1024",
+            quality="high",
+            input_fidelity="high"
+        )
 
     request = openai_emulator.last_request
     assert [f.data for f in sent_images(request)] == [
         (seed_dir / f"reference{i}.jpg").read_bytes() for i in (1, 2, 3)]
-    assert (request.params["size"], request.params["input_fidelity"]) == ("1536x1024", "high")
+    # gpt-image-2.6-sunburst takes no input_fidelity (the SDK: omit it): left out, with the warning
+    assert request.params["size"] == "1536x1024" and "input_fidelity" not in request.params
     with Image.open(io.BytesIO(images[0])) as im:
         assert im.size == (1536, 1024)
 
@@ -243,7 +246,7 @@ def test_doc_error_handling(seed_dir: Path, openai_emulator: Any, monkeypatch: p
     openai_emulator.fail_next(400, message="The request was malformed.")
     example()
     out = capsys.readouterr().out
-    assert out.startswith("API error: openai/gpt-image-1.5: The request was malformed.")
+    assert out.startswith("API error: openai/gpt-image-2.6-sunburst: The request was malformed.")
 
     monkeypatch.delenv("OPENAI_API_KEY")
     example()
@@ -343,20 +346,21 @@ def test_doc_iterative_refinement(seed_dir: Path, openai_emulator: Any) -> None:
         f.write(images[0])
 
     # Refine with editing
-    refined_images = adapter.generate_image_edit(
-        images="initial.png",
-        prompt="Change to formal evening wear with elegant accessories",
-        size="1024x1024",
-        quality="high",
-        input_fidelity="high"
-    )
+    with pytest.warns(UserWarning, match="input_fidelity='high' was left out"):
+        refined_images = adapter.generate_image_edit(
+            images="initial.png",
+            prompt="Change to formal evening wear with elegant accessories",
+            size="1024x1024",
+            quality="high",
+            input_fidelity="high"
+        )
 
     # Save refined result
     with open("refined.png", "wb") as f:
         f.write(refined_images[0])
 
     request = openai_emulator.last_request
-    assert request.params["input_fidelity"] == "high"
+    assert "input_fidelity" not in request.params
     assert sent_images(request)[0].data == (seed_dir / "initial.png").read_bytes()
     assert (seed_dir / "refined.png").read_bytes() != (seed_dir / "initial.png").read_bytes()
 
@@ -416,7 +420,7 @@ def test_unknown_model_version_lists_the_valid_ones(openai_emulator: Any) -> Non
     with pytest.raises(ValueError, match="model_version='gpt-image-9' is not a GPT image model") as info:
         GPTImageAdapter(model_version="gpt-image-9")
     listed = str(info.value).split("valid model versions: ", 1)[1].split(", ")
-    assert {"gpt-image-1", "gpt-image-1.5", "gpt-image-2"} <= set(listed)
+    assert {"gpt-image-1", "gpt-image-2.6-sunburst", "gpt-image-2"} <= set(listed)
     assert listed == [m.model for m in tryon.Router().models(provider="openai")]
 
 
@@ -490,9 +494,37 @@ def test_default_input_fidelity_is_left_out_on_models_without_fidelity_control(
     adapter = GPTImageAdapter(model_version="gpt-image-2")
     adapter.generate_image_edit("person.jpg", "the default input_fidelity='low'")
     assert "input_fidelity" not in openai_emulator.last_request.params
-    with pytest.raises(tryon.UnsupportedOptionError, match="gpt-image-2 does not support input_fidelity"):
+    with pytest.warns(UserWarning, match="gpt-image-2 has no input_fidelity parameter"):
         adapter.generate_image_edit("person.jpg", "explicit high", input_fidelity="high")
-    assert len(openai_emulator.requests) == 1
+    assert "input_fidelity" not in openai_emulator.last_request.params
+    with pytest.raises(ValueError, match="input_fidelity='medium' is not 'low' or 'high'"):
+        adapter.generate_image_edit("person.jpg", "not a value", input_fidelity="medium")
+    assert len(openai_emulator.requests) == 2
+
+
+def test_the_seeds_default_model_is_retired_and_its_successor_is_the_default(
+        seed_dir: Path, openai_emulator: Any) -> None:
+    from tryon.api.openAI.image_adapter import DEFAULT_MODEL_VERSION, GPTImageAdapter
+
+    assert DEFAULT_MODEL_VERSION == GPTImageAdapter().model_version == "gpt-image-2.6-sunburst" == tryon.DEFAULT_MODEL
+    old = GPTImageAdapter(model_version="gpt-image-1.5")  # still constructible, as the seed documents
+    with pytest.raises(tryon.ModelRetiredError, match=r"gpt-image-2\.6-sunburst or gpt-image-2\.6-flare"):
+        old.generate_text_to_image("a coat")
+    assert openai_emulator.requests == []  # nothing sent
+
+
+@pytest.mark.filterwarnings("ignore::tryon.RetiredModelWarning")  # opted in: expected
+def test_the_seeds_gpt_image_1_5_with_high_fidelity_where_it_is_still_served(
+        seed_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tryon.api.openAI.image_adapter import GPTImageAdapter
+
+    with OpenAIEmulator(retired_models_served=True) as endpoint:  # Azure until its own date, a proxy
+        monkeypatch.setenv("OPENAI_BASE_URL", endpoint.base_url)
+        adapter = GPTImageAdapter(api_key="compatible-endpoint-key", model_version="gpt-image-1.5",
+                                  serves_retired=True)
+        adapter.generate_image_edit(["reference1.jpg", "reference2.jpg"], "combine", input_fidelity="high")
+        assert endpoint.last_request.params["model"] == "gpt-image-1.5"
+        assert endpoint.last_request.params["input_fidelity"] == "high"
 
 
 def test_n_up_to_ten_is_one_call(openai_emulator: Any) -> None:

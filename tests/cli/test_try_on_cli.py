@@ -28,10 +28,10 @@ def inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_try_on_saves_the_images_with_a_sidecar(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("try-on", "person.jpg", "shirt.png", "jeans.png", "-c", "top", "-c", "trousers",
-                    "-m", "gpt-image-1.5", "-o", "out", "--json", "--sidecar", "--quality", "low")
+                    "-m", "gpt-image-2.6-sunburst", "-o", "out", "--json", "--sidecar", "--quality", "low")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["paths"] == ["out/try-on.png"] and data["model"] == "gpt-image-1.5"
+    assert data["paths"] == ["out/try-on.png"] and data["model"] == "gpt-image-2.6-sunburst"
     request = openai_emulator.last_request
     assert [f.data for f in request.files["image[]"]] == [Path(p).read_bytes()
                                                            for p in ("person.jpg", "shirt.png", "jeans.png")]
@@ -62,11 +62,11 @@ def test_dry_run_sends_nothing_and_shows_the_inputs_and_the_estimate(inputs: Pat
 
 def test_dry_run_json_skips_what_cannot_serve(inputs: Path, openai_emulator: Any) -> None:
     result = invoke("try-on", "person.jpg", "shirt.png", "-c", "top", "--mask-prompt", "the shirt",
-                    "-m", "gpt-image-1.5", "--dry-run", "--json")
+                    "-m", "gpt-image-2.6-sunburst", "--dry-run", "--json")
     assert result.exit_code == 2
     assert "does not take mask_prompt for try-on" in result.stderr
     result = invoke("try-on", "person.jpg", "shirt.png", "-c", "top", "--garment-photo-type", "flat-lay",
-                    "-m", "gemini-3-pro-image", "-m", "gpt-image-1.5", "--dry-run", "--json")
+                    "-m", "gemini-3-pro-image", "-m", "gpt-image-2.6-sunburst", "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["operation"] == "try_on" and report["sent"] is False

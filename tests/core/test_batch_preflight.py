@@ -89,7 +89,7 @@ def test_the_issues_mix_of_mistakes_is_refused_whole_before_any_request(
 
 
 def test_a_missing_key_of_any_model_of_a_preference_list_is_a_problem(openai_emulator: Any, tmp_path: Path) -> None:
-    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "x", "model": ["gpt-image-1.5", "flux-2-pro"]}])
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "x", "model": ["gpt-image-2.6-sunburst", "flux-2-pro"]}])
     result = invoke(str(path), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2 and "BFL_API_KEY" in result.stderr
     assert openai_emulator.requests == []
@@ -131,7 +131,8 @@ def test_dry_run_reports_jobs_images_calls_cost_per_model_unpriced_jobs_and_time
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["sent"] is False and data["jobs"] == 5 and data["images"] == 13
-    assert data["per_model"]["gpt-image-1.5"]["images"] == 12 and data["per_model"]["gpt-image-1.5"]["usd"] > 0
+    sunburst = data["per_model"]["gpt-image-2.6-sunburst"]
+    assert sunburst["images"] == 12 and sunburst["usd"] > 0
     assert data["per_model"]["flux-erase-v1"]["usd"] is None
     assert data["unpriced_jobs"] == ["line 5 (f)"]
     assert data["minimum_seconds"] == pytest.approx(data["calls"] / 6 * 60)
@@ -173,6 +174,38 @@ def test_batch_wide_defaults_fill_what_jobs_leave_out(openai_emulator: Any, tmp_
                     for r in openai_emulator.requests)
     assert params == [("a", "gpt-image-2", "low", "1024x1536"), ("b", "gpt-image-2", "high", "1024x1536")]
     assert len(list((tmp_path / "out").glob("*.png.json"))) == 2
+
+
+def test_job_ids_take_the_batch_wide_defaults_into_account(tmp_path: Path) -> None:
+    from tryon.batch import JobDefaults, load_jobs
+
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a"}, {"prompt": "b", "id": "mine"},
+                                                {"prompt": "c", "options": {"quality": "high"}}])
+    plain = load_jobs(path)
+    low = load_jobs(path, JobDefaults(options={"quality": "low"}))
+    high = load_jobs(path, JobDefaults(options={"quality": "high"}))
+    other_model = load_jobs(path, JobDefaults(model="gpt-image-2"))
+    assert len({plain[0].id, low[0].id, high[0].id, other_model[0].id}) == 4  # what it asks for differs
+    assert plain[1].id == low[1].id == "mine"  # an explicit id is the user's: kept
+    assert plain[2].id == high[2].id  # its own option wins: it asks for the same, so it is the same job
+    assert low[2].id == plain[2].id and low[2].options["quality"] == "high"
+    # the same as writing the defaults into the line
+    written = load_jobs(write_jobs(tmp_path / "w.jsonl", [{"prompt": "a", "options": {"quality": "low"}}]))
+    assert written[0].id == low[0].id
+    again = load_jobs(write_jobs(tmp_path / "m.jsonl", [{"prompt": "a", "model": "gpt-image-2"}]))
+    assert again[0].id == other_model[0].id
+
+
+def test_a_rerun_with_other_options_is_not_taken_as_done(openai_emulator: Any, tmp_path: Path) -> None:
+    path = write_jobs(tmp_path / "jobs.jsonl", [{"prompt": "a"}])
+    out = str(tmp_path / "out")
+    assert invoke(str(path), "-o", out, "--option", "quality=low").exit_code == 0
+    assert invoke(str(path), "-o", out, "--option", "quality=low").exit_code == 0  # done: skipped
+    assert len(openai_emulator.requests) == 1
+    result = invoke(str(path), "-o", out, "--option", "quality=high")
+    assert result.exit_code == 0, result.output
+    assert [r.params["quality"] for r in openai_emulator.requests] == ["low", "high"]
+    assert len(list((tmp_path / "out").glob("*.png"))) == 2
 
 
 def test_provider_settings_for_a_batch(openai_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -111,6 +111,8 @@ BAD_LINES = [
     {"id": "j", "status": "ok", "files": [3]},
     {"id": "j", "status": "ok", "attempts": "2"},
     {"id": "j", "status": "ok", "usage": {"total_tokens": "many"}},
+    {"id": "j", "status": "ok", "usage": {"credits": -1}},
+    {"id": "j", "status": "ok", "usage": {"credits": True}},
     {"id": "j", "status": "ok", "cost_usd": "free"},
     [1, 2],
 ]
@@ -122,6 +124,16 @@ def test_invalid_manifest_lines_are_skipped_with_a_reason(tmp_path: Path, line: 
     index = ManifestIndex.read(tmp_path)
     assert index.get("j") is None and index.get("k") is not None
     assert len(index.bad_lines) == 1 and index.bad_lines[0].line == 1
+
+
+def test_usage_in_credits_is_a_valid_record(tmp_path: Path) -> None:
+    # FLUX bills fractional credits (1.5) and FASHN reports credits as numbers (1.0): a record
+    # holding them must be read back, or a resumed batch would pay for the job again
+    lines = [{"id": "j", "status": "ok", "usage": {"credits": 1.5}}, {"id": "k", "status": "ok",
+                                                                         "usage": {"credits": 1.0, "total_tokens": 3}}]
+    (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    index = ManifestIndex.read(tmp_path)
+    assert index.get("j") is not None and index.get("k") is not None and not index.bad_lines
 
 
 def test_a_bad_manifest_line_warns_and_the_job_runs_again(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from try_on_images import jeans, person, shirt, torso_mask
 from tryon.batch import JobFileError, ManifestIndex, load_jobs, plan_batch, run_batch
 from tryon.testing.openai_emulator import OpenAIEmulator
 
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
 
 
 @pytest.fixture
@@ -96,8 +96,8 @@ def test_preflight_refuses_what_a_model_cannot_honour_before_sending(emu: OpenAI
     with pytest.raises(JobFileError) as info:
         run_batch(path, folder / "out", router=gpt_router(emu))
     text = str(info.value)
-    assert "line 5: gpt-image-1.5 does not support mode='quality'" in text
-    assert "line 6: gpt-image-1.5 takes at most 15 garments per try-on (got 16)" in text
+    assert "line 5: gpt-image-2.6-sunburst does not support mode='quality'" in text
+    assert "line 6: gpt-image-2.6-sunburst takes at most 15 garments per try-on (got 16)" in text
     assert emu.requests == []
 
 

@@ -23,7 +23,7 @@ from tryon.router import DEFAULT_MAX_N
 from tryon.testing.fake import FAKE_CAPABILITIES, FakeGenerator
 
 HUGE = [10**9, 10**18, 2**63, 10**6, 20000, 101]
-MODELS = ["gpt-image-1.5", "flux-2-pro", "gemini-3-pro-image", "flux-kontext-pro"]
+MODELS = ["gpt-image-2.6-sunburst", "flux-2-pro", "gemini-3-pro-image", "flux-kontext-pro"]
 NOWHERE = "http://127.0.0.1:9"  # nothing listens there: a request that was sent would fail differently
 
 
@@ -53,7 +53,7 @@ def test_a_huge_n_is_refused_before_any_allocation(model: str, n: int, strict: b
 @pytest.mark.parametrize("n", HUGE[:3])
 def test_estimates_refuse_a_huge_n_too(n: int) -> None:
     with pytest.raises(InvalidOptionError, match="more than"):
-        _offline_router().estimate("a cat", model="gpt-image-1.5", n=n)
+        _offline_router().estimate("a cat", model="gpt-image-2.6-sunburst", n=n)
 
 
 def test_the_overall_cap_is_a_router_setting() -> None:

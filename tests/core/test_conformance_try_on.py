@@ -96,12 +96,12 @@ def test_a_preference_list_of_a_dedicated_and_a_composition_model_over_http() ->
     with DressUpEmulator() as dressup, OpenAIEmulator() as openai_emu:
         router = gpt_router(openai_emu)
         router.register(DressUpTryOn(api_key=KEY, base_url=dressup.url))
-        models = ["dressup-1", "gpt-image-1.5"]
+        models = ["dressup-1", "gpt-image-2.6-sunburst"]
         shoes = router.try_on(person(), shirt(), category="shoes", model=models, quality="low")
         top = router.try_on(person(), shirt(), category="top", model=models, mode="quality")
         dressup.fail_next(503, times=5, retry_after=0)  # a retryable failure falls through to the next model
         fell = router.try_on(person(), shirt(), category="top", model=models)
-    assert shoes.model == "gpt-image-1.5" and "category 'shoes'" in shoes.skipped[0].reason
+    assert shoes.model == "gpt-image-2.6-sunburst" and "category 'shoes'" in shoes.skipped[0].reason
     assert top.model == "dressup-1" and top.skipped == ()
-    assert fell.model == "gpt-image-1.5" and fell.skipped[0].reason.startswith("failed: ")
+    assert fell.model == "gpt-image-2.6-sunburst" and fell.skipped[0].reason.startswith("failed: ")
     assert len(openai_emu.requests_to("/images/edits")) == 2

@@ -135,7 +135,7 @@ def test_openai_calls_end_at_their_deadline(kind: str, slow: SlowServer) -> None
     slow.routes["/v1/images/generations"] = SLOW[kind](BODY)
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError, match="deadline"):
-        _openai_router(slow).generate("x", model="gpt-image-1.5")
+        _openai_router(slow).generate("x", model="gpt-image-2.6-sunburst")
     _quick(started)
     assert slow.hits["/v1/images/generations"] == 1  # a passed deadline is not retried
 
@@ -145,7 +145,7 @@ async def test_async_openai_calls_end_at_their_deadline(kind: str, slow: SlowSer
     slow.routes["/v1/images/generations"] = SLOW[kind](BODY)
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError, match="deadline"):
-        await _openai_router(slow).agenerate("x", model="gpt-image-1.5")
+        await _openai_router(slow).agenerate("x", model="gpt-image-2.6-sunburst")
     _quick(started)
 
 
@@ -154,7 +154,7 @@ def test_openai_day_long_retry_after_fails_at_once(slow: SlowServer) -> None:
                                                      b'{"error": {"message": "slow down"}}')
     started = time.monotonic()
     with pytest.raises(RateLimitError, match="asked to wait 86400s"):
-        _openai_router(slow, deadline=None).generate("x", model="gpt-image-1.5")
+        _openai_router(slow, deadline=None).generate("x", model="gpt-image-2.6-sunburst")
     _quick(started)
 
 
@@ -204,7 +204,7 @@ def test_an_openai_stream_ends_at_its_deadline(gap: str, slow: SlowServer) -> No
                                                                              else 0.5})
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError, match="deadline"):
-        for _ in _openai_router(slow).stream("x", model="gpt-image-1.5", partial_images=1):
+        for _ in _openai_router(slow).stream("x", model="gpt-image-2.6-sunburst", partial_images=1):
             pass
     _quick(started)
 
@@ -214,6 +214,6 @@ async def test_an_async_openai_stream_ends_at_its_deadline(slow: SlowServer) -> 
                                                      content_length=False, body_gap=0.5)
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError, match="deadline"):
-        async for _ in _openai_router(slow).astream("x", model="gpt-image-1.5", partial_images=1):
+        async for _ in _openai_router(slow).astream("x", model="gpt-image-2.6-sunburst", partial_images=1):
             pass
     _quick(started)

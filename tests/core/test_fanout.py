@@ -15,7 +15,7 @@ from tryon.testing.fake import FakeGenerator
 from tryon.testing.openai_emulator import OpenAIEmulator
 from tryon.testing.synth import synth_image
 
-MODEL = "gpt-image-1.5"  # 10 images per call
+MODEL = "gpt-image-2.6-sunburst"  # 10 images per call
 PROMPT = "A leather handbag, studio lighting"
 
 
@@ -69,7 +69,7 @@ def test_usage_and_cost_are_summed(emu: OpenAIEmulator, mode: str) -> None:
     gen = _run(router, mode, n=25, quality="low", output_format="jpeg")
 
     assert gen.usage == parts[0].usage + parts[1].usage + parts[2].usage  # type: ignore[operator]
-    assert gen.usage is not None and gen.usage.output_image_tokens == 25 * 272
+    assert gen.usage is not None and gen.usage.output_image_tokens == 25 * 217  # the GPT image 2 table, low 1024x1024
     assert gen.cost_usd == pytest.approx(sum(p.cost_usd or 0.0 for p in parts))
 
 
@@ -106,7 +106,7 @@ def test_one_failed_call_raises_partial_result_with_the_finished_images(emu: Ope
     assert len(err.errors) == 1 and isinstance(err.errors[0], tryon.ServiceUnavailableError)
     assert len(err.generation.images) == 20
     assert [img.index for img in err.generation.images] == list(range(20))
-    assert err.generation.usage is not None and err.generation.usage.output_image_tokens == 20 * 272
+    assert err.generation.usage is not None and err.generation.usage.output_image_tokens == 20 * 217
     assert err.generation.cost_usd is not None and err.generation.cost_usd > 0
     # the kept images are finished like any result: they carry the request's metadata
     assert all(img.info["prompt"] == PROMPT for img in err.generation.images)

@@ -20,7 +20,7 @@ STUDIO = """
 id = "studio-local"
 backend = "openai"
 provider = "studio"
-model = "gpt-image-1.5"
+model = "gpt-image-2.6-sunburst"
 base_url = "{base_url}"
 api_key_env = "STUDIO_KEY"
 aliases = ["studio"]
@@ -75,7 +75,7 @@ def test_declared_model_routes_validates_estimates_and_fans_out(studio: Any) -> 
     assert result.cost_usd == pytest.approx(0.25)
     sent = emulator.requests_to("/images/generations")
     assert len(sent) == 3  # 2 + 2 + 1: the declared max_images_per_call
-    assert {r.params["model"] for r in sent} == {"gpt-image-1.5"}  # the endpoint's own name
+    assert {r.params["model"] for r in sent} == {"gpt-image-2.6-sunburst"}  # the endpoint's own name
     assert {r.params["user"] for r in sent} == {"u-7"}  # the option under its wire name
 
 

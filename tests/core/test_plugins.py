@@ -64,7 +64,7 @@ def test_third_party_plugin_is_found_and_enforced_while_broken_one_is_reported(t
         router = tryon.Router()
     assert router.resolve_name("acme-latest") == "acme-1"
     assert router.resolve_name("acme/acme-1") == "acme-1"
-    assert "gpt-image-1.5" in router  # the first-party plugin still loaded
+    assert "gpt-image-2.6-sunburst" in router  # the first-party plugin still loaded
     with pytest.raises(UnsupportedOptionError) as err:
         router.edit(b"x", "add a hat", model="acme-1", mask=b"m")
     assert "acme-1 does not support mask" in str(err.value)
@@ -98,7 +98,7 @@ def test_plugin_that_fails_while_registering_is_isolated() -> None:
     try:
         with pytest.warns(plugins.PluginWarning, match="registration exploded"):
             router = tryon.Router()
-        assert "gpt-image-1.5" in router
+        assert "gpt-image-2.6-sunburst" in router
         assert {p.name: p.status for p in plugins.plugin_report()}["exploding"] == "failed"
     finally:
         plugins.unregister_plugin("exploding")
@@ -141,7 +141,7 @@ def test_env_var_naming_an_unknown_plugin_is_reported(monkeypatch: pytest.Monkey
     plugins.reset_for_tests()
     with pytest.warns(plugins.PluginWarning, match="'nosuch'"):
         router = tryon.Router()
-    assert "gpt-image-1.5" in router
+    assert "gpt-image-2.6-sunburst" in router
     plugins.reset_for_tests()
 
 
@@ -149,4 +149,4 @@ def test_models_are_attributed_to_the_plugin_that_registered_them(third_party: P
     with pytest.warns(plugins.PluginWarning):
         router = tryon.Router()
     assert router.info("acme-1").plugin == "acme"  # the generator itself knows nothing of its plugin
-    assert router.info("gpt-image-1.5").plugin == "openai"
+    assert router.info("gpt-image-2.6-sunburst").plugin == "openai"

@@ -15,7 +15,7 @@ from tryon.errors import InvalidInputError, InvalidOptionError, ValidationError
 from tryon.testing.fake import FakeGenerator
 
 NOWHERE = "http://127.0.0.1:9"
-PROVIDER_MODELS = ["gpt-image-1.5", "flux-2-pro", "gemini-3-pro-image"]
+PROVIDER_MODELS = ["gpt-image-2.6-sunburst", "flux-2-pro", "gemini-3-pro-image"]
 PNG = image_bytes("PNG", (64, 64))
 
 
@@ -158,7 +158,8 @@ def test_malformed_sizes_are_refused_for_every_provider(size: Any, model: str) -
 
 # --------------------------------------------------------------------------- models
 
-BAD_MODELS: list[Any] = [None, 5, 3.5, b"gpt-image-1.5", [None], ["gpt-image-1.5", None], {}, object(), True]
+BAD_MODELS: list[Any] = [None, 5, 3.5, b"gpt-image-2.6-sunburst", [None], ["gpt-image-2.6-sunburst", None], {},
+                         object(), True]
 
 
 @pytest.mark.parametrize("model", BAD_MODELS, ids=repr)

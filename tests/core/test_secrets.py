@@ -74,7 +74,7 @@ def test_openai_errors_that_echo_the_key(status: int, slow: SlowServer, caplog: 
     router = tryon.Router(settings={"openai": {"base_url": slow.base_url + "/v1", "api_key": KEYS["openai"],
                                                "max_retries": 0}})
     with pytest.raises(tryon.ProviderError) as info:
-        router.generate("x", model="gpt-image-1.5")
+        router.generate("x", model="gpt-image-2.6-sunburst")
     assert info.value.__cause__ is not None  # the SDK's error is kept, scrubbed
     assert_clean(info.value, caplog.records)
 
@@ -207,7 +207,7 @@ def test_ordinary_option_names_are_not_credentials(name: str) -> None:
 
 def _instances() -> dict[type, TryOnError]:
     gen = Generation(images=[], model="m", provider="p")
-    common = {"provider": "openai", "model": "gpt-image-1.5", "status": 429, "request_id": "req_1"}
+    common = {"provider": "openai", "model": "gpt-image-2.6-sunburst", "status": 429, "request_id": "req_1"}
     e = errors_module
     return {
         e.TryOnError: e.TryOnError("plain"),
@@ -302,5 +302,5 @@ def test_openai_redirects_are_not_followed_with_the_key(status: int) -> None:
         router = tryon.Router(settings={"openai": {"base_url": api.base_url + "/v1", "api_key": KEYS["openai"],
                                                    "max_retries": 0}})
         with pytest.raises(tryon.InvalidResponseError, match="redirect"):
-            router.generate("x", model="gpt-image-1.5")
+            router.generate("x", model="gpt-image-2.6-sunburst")
         assert other.hits["/v1/images/generations"] == 0

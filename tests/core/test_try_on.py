@@ -337,13 +337,13 @@ def test_a_composition_estimate_is_the_estimate_of_the_edit_that_serves_it() -> 
     from tryon_openai import MODELS, OpenAIImageGenerator
 
     r = tryon.Router(plugins=False)
-    r.register(OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"]))
+    r.register(OpenAIImageGenerator("gpt-image-2.6-sunburst", MODELS["gpt-image-2.6-sunburst"]))
     garments = [Garment(SHIRT, "top"), Garment(JEANS, "bottom")]
-    est = r.estimate_try_on(PERSON, garments, model="gpt-image-1.5", quality="high", size="1024x1536")
-    declared = MODELS["gpt-image-1.5"].try_on
+    est = r.estimate_try_on(PERSON, garments, model="gpt-image-2.6-sunburst", quality="high", size="1024x1536")
+    declared = MODELS["gpt-image-2.6-sunburst"].try_on
     assert declared is not None
     prompt = render(TryOnRequest(person=PERSON, garments=garments), declared)
-    edit = r.estimate(prompt, model="gpt-image-1.5", images=[PERSON, SHIRT, JEANS], quality="high",
+    edit = r.estimate(prompt, model="gpt-image-2.6-sunburst", images=[PERSON, SHIRT, JEANS], quality="high",
                       size="1024x1536")
     assert est.usd == edit.usd and est.usd is not None and est.usd > 0
 

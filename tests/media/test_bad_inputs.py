@@ -31,7 +31,7 @@ from tryon.errors import (
 )
 from tryon.testing.openai_emulator import OpenAIEmulator
 
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
 
 
 def png_bytes(size: tuple[int, int] = (64, 64), mode: str = "RGB", color: Any = "blue") -> bytes:

@@ -212,7 +212,7 @@ def test_without_a_mask_a_rotated_jpeg_still_passes_through_byte_for_byte() -> N
 
 def test_the_router_sends_a_rotated_photo_upright_with_its_mask(openai_router: Any, openai_emulator: Any) -> None:
     photo = _photo("JPEG", 6)
-    result = openai_router.edit(photo, "make it red", model="gpt-image-1.5", mask=_upright_mask(6))
+    result = openai_router.edit(photo, "make it red", model="gpt-image-2.6-sunburst", mask=_upright_mask(6))
     assert any(n.code == "image-oriented" for n in result.warnings)
     [request] = openai_emulator.requests_to("/images/edits")
     sent_image = request.files.get("image") or request.files.get("image[]")

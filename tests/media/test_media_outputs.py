@@ -155,7 +155,7 @@ def test_sidecar_is_written_next_to_the_image_without_secrets(tmp_path: Path) ->
         image,
         {
             "prompt": f"a cat (debug: {key})",
-            "model": "gpt-image-1.5",
+            "model": "gpt-image-2.6-sunburst",
             "api_key": key,
             "headers": {"Authorization": f"Bearer {key}", "X-Key": "bfl_abcdefghijkl", "Accept": "image/*"},
             "x-goog-api-key": "AIzaSyA-1234567890abcdefghijklmnop",

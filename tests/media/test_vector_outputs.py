@@ -29,7 +29,7 @@ def test_svg_result_is_typed_and_saved_as_svg(tmp_path: Path) -> None:
     image = GeneratedImage.from_bytes(SVG)
     assert (image.media_type, image.size, image.extension, image.format) == ("image/svg+xml", (1536, 1024),
                                                                             ".svg", "svg")
-    assert image.save(tmp_path).name == "image-0.svg"
+    assert image.save(tmp_path).name == "image.svg"  # no prompt: the rule's fallback name
     assert image.save(tmp_path / "logo.png").name == "logo.svg"
     assert extension_for("image/svg+xml") == ".svg" and format_name("image/svg+xml; charset=utf-8") == "svg"
 

@@ -18,10 +18,12 @@ import pytest
 from PIL import Image, ImageDraw
 from tryon_flux import generators as flux_generators
 from tryon_gemini import generators as gemini_generators
+from tryon_gemini.pricing import PRICES as GEMINI_PRICES
 from tryon_openai import MODELS as GPT_MODELS
 from tryon_openai import OpenAIImageGenerator
 
 import tryon
+from tryon.errors import BudgetExceededError
 from tryon.testing.bfl_emulator import BFLEmulator
 from tryon.testing.gemini_emulator import GeminiEmulator
 from tryon.testing.openai_emulator import OpenAIEmulator
@@ -94,7 +96,9 @@ def ledger() -> Iterator[Ledger]:
 
 # ---------------------------------------------------------------------------- OpenAI
 
-GPT_PRICED = ["gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5"]
+GPT_PRICED = ["gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2", "gpt-image-2-2026-04-21",
+              "gpt-image-2.5-sunburst", "gpt-image-2.5-sunburst-2026-09-08", "gpt-image-2.5-flare",
+              "gpt-image-2.5-flare-2026-09-08", "gpt-image-2.6-sunburst", "gpt-image-2.6-flare"]
 
 
 @pytest.mark.parametrize("model", GPT_PRICED)
@@ -105,10 +109,10 @@ def test_gpt_estimates_are_upper_bounds(model: str, ledger: Ledger) -> None:
             "base_url": emu.base_url, "api_key": KEY, "max_retries": 0, "timeout": 20}})
         for model_id, caps in GPT_MODELS.items():
             router.register(OpenAIImageGenerator(model_id, caps))
-        high = "high" in GPT_MODELS[model].input_fidelity
-        fidelity = "high" if high else "low"
+        takes = GPT_MODELS[model].input_fidelity  # empty on GPT image 2 and later: the parameter is left out
+        fidelity = "high" if "high" in takes else "low" if takes else None
         inputs: list[tuple[list[bytes] | None, str | None]] = [
-            (None, None), ([SQUARE], "low"), ([BIG, WIDE, TALL], fidelity), ([TALL], fidelity)]
+            (None, None), ([SQUARE], "low" if takes else None), ([BIG, WIDE, TALL], fidelity), ([TALL], fidelity)]
         sizes = ["1024x1024", "1536x1024", "1024x1536", "auto"]
         qualities = ["low", "medium", "high", "auto"]
         with warnings.catch_warnings():
@@ -116,16 +120,17 @@ def test_gpt_estimates_are_upper_bounds(model: str, ledger: Ledger) -> None:
             # every size x quality; the inputs, their fidelity and n cycle through their values
             for i, (size, quality) in enumerate(itertools.product(sizes, qualities)):
                 images, fid = inputs[i % len(inputs)] if i % 5 else inputs[(i // 5) % len(inputs)]
-                extra = {"input_fidelity": fid} if images is not None else {}
+                extra = {"input_fidelity": fid} if images is not None and fid is not None else {}
                 ledger.check(router, model, images, size=size, quality=quality, n=(1, 2, 3)[i % 3], **extra)
+            most = {"input_fidelity": fidelity} if fidelity else {}
             for size in sizes:  # the dearest inputs at every size
-                ledger.check(router, model, [BIG, WIDE, TALL], size=size, input_fidelity=fidelity)
+                ledger.check(router, model, [BIG, WIDE, TALL], size=size, **most)
             # fan-out: 12 images are two calls, each billed for the input images again
-            ledger.check(router, model, [BIG, WIDE, TALL], n=12, quality="low", input_fidelity=fidelity)
+            ledger.check(router, model, [BIG, WIDE, TALL], n=12, quality="low", **most)
 
 
 def test_the_three_image_high_fidelity_edit_of_the_issue_is_covered() -> None:
-    with OpenAIEmulator() as emu:
+    with OpenAIEmulator(retired_models_served=True) as emu:  # gpt-image-1.5 where it is still served
         router = tryon.Router(plugins=False, allow_retired=True,
                               settings={"openai": {"base_url": emu.base_url, "api_key": KEY}})
         router.register(OpenAIImageGenerator("gpt-image-1.5", GPT_MODELS["gpt-image-1.5"]))
@@ -145,6 +150,23 @@ def test_unpriced_gpt_models_say_unknown_never_zero() -> None:
     for model_id in sorted(set(GPT_MODELS) - set(GPT_PRICED)):
         est = router.estimate(PROMPT, model=model_id)
         assert est.usd is None and est.unpriced == 1 and est.unpriced_items == (model_id,), model_id
+    assert sorted(set(GPT_MODELS) - set(GPT_PRICED)) == ["chatgpt-image-latest"]
+
+
+def test_svg_output_is_unpriced_never_a_partial_sum() -> None:
+    """The SVG author's tokens (``svg_usage``) are billed as a text model tryon does not price."""
+    with OpenAIEmulator() as emu:
+        router = tryon.Router(plugins=False, settings={"openai": {"base_url": emu.base_url, "api_key": KEY}})
+        router.register(OpenAIImageGenerator("gpt-image-2.6-flare", GPT_MODELS["gpt-image-2.6-flare"]))
+        est = router.estimate(PROMPT, model="gpt-image-2.6-flare", output_format="svg")
+        assert est.usd is None and est.unpriced == 1 and est.unpriced_items == ("gpt-image-2.6-flare (svg)",)
+        assert "svg_usage" in est.basis
+        with pytest.raises(BudgetExceededError):  # unpriced under a budget: refused unless opted in
+            router.generate(PROMPT, model="gpt-image-2.6-flare", output_format="svg", max_cost=1.0)
+        gen = router.generate(PROMPT, model="gpt-image-2.6-flare", output_format="svg")
+        assert gen.cost_usd is None and gen.images[0].format == "svg"
+        png = router.generate(PROMPT, model="gpt-image-2.6-flare", quality="low")
+        assert png.cost_usd is not None and png.cost_usd > 0
 
 
 # ---------------------------------------------------------------------------- BFL
@@ -219,7 +241,7 @@ def test_gemini_pro_estimates_follow_the_size_tier(model: str, gemini: tryon.Rou
 
 
 def test_a_streamed_edit_with_partial_images_is_covered() -> None:
-    with OpenAIEmulator() as emu:
+    with OpenAIEmulator(retired_models_served=True) as emu:  # gpt-image-1.5 where it is still served
         router = tryon.Router(plugins=False, allow_retired=True,
                               settings={"openai": {"base_url": emu.base_url, "api_key": KEY}})
         router.register(OpenAIImageGenerator("gpt-image-1.5", GPT_MODELS["gpt-image-1.5"]))
@@ -228,6 +250,21 @@ def test_a_streamed_edit_with_partial_images_is_covered() -> None:
         final = list(router.stream(PROMPT, model="gpt-image-1.5", images=[WIDE], **options))[-1]
     assert isinstance(final, tryon.Generation) and final.cost_usd is not None and est.usd is not None
     assert final.cost_usd <= est.usd < 1.1 * final.cost_usd  # the partial images' tokens are in both
+
+
+@pytest.mark.parametrize(("model", "per_image"), [("gemini-3.1-flash-image", 1120), ("gemini-3-pro-image", 560),
+                                                  ("gemini-2.5-flash-image", 258 * 4)])
+def test_gemini_estimates_count_the_reference_images(model: str, per_image: int) -> None:
+    router = tryon.Router(plugins=False, allow_retired=True)
+    for gen in gemini_generators(api_key=KEY):
+        router.register(gen)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # gemini-2.5-flash-image is retired: not under test
+        alone = router.estimate(PROMPT, model=model)
+        with_two = router.estimate(PROMPT, model=model, images=[SQUARE, SQUARE])
+    rates = GEMINI_PRICES[model].rates
+    assert f"{2 * per_image} input image tokens" in with_two.basis
+    assert with_two.usd == pytest.approx(alone.usd + 2 * per_image * rates.image_in_rate / 1e6, abs=2e-6)
 
 
 # ---------------------------------------------------------------------------- Amazon Nova Canvas (Bedrock)

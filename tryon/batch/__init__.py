@@ -11,7 +11,7 @@ from tryon.batch.jobs import Job, JobDefaults, JobFileError, Shard, load_jobs
 from tryon.batch.lock import FolderLockedError, OutputLock
 from tryon.batch.manifest import Manifest, ManifestIndex, Record
 from tryon.batch.preflight import BatchPlan, JobPlan
-from tryon.batch.progress import Progress, ProgressReporter
+from tryon.batch.progress import Progress, ProgressReporter, progress_subscriber
 from tryon.batch.ratelimit import RateLimiter
 from tryon.batch.runner import ManifestWarning, batch_router, plan_batch, run_batch
 from tryon.batch.summary import BatchInterrupted, BatchSummary, BudgetReport, JobFailure
@@ -39,5 +39,6 @@ __all__ = [
     "batch_router",
     "load_jobs",
     "plan_batch",
+    "progress_subscriber",
     "run_batch",
 ]

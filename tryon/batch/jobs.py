@@ -3,7 +3,7 @@ with a header row; validated with line numbers.
 
 A JSONL line looks like::
 
-    {"prompt": "A leather handbag", "model": "gpt-image-1.5", "options": {"size": "1024x1024", "n": 2},
+    {"prompt": "A leather handbag", "model": "gpt-image-2.6-sunburst", "options": {"size": "1024x1024", "n": 2},
      "name": "handbag"}
 
 ``prompt`` is required; ``model`` is a model name or a preference list; ``options`` holds
@@ -84,6 +84,9 @@ class Job:
     person: str | None = None
     garments: tuple[tuple[str, str | None], ...] | None = None
     """A try-on's garments: (path or URL, category or ``None``) in order."""
+    #: the job's line as written, when its id was derived from it (no ``"id"`` field): the id is
+    #: derived again when batch-wide defaults change what the job asks for
+    content: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def n(self) -> int:
@@ -240,11 +243,22 @@ class JobDefaults:
     options: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen)
 
     def apply(self, job: Job) -> Job:
+        """*job* with the defaults filled in. A job without its own ``"id"`` gets the id of what it
+        now asks for, so a run with other defaults (``--model``, ``--option``) does not take the
+        first run's images as done; an explicit ``"id"`` is kept."""
         model = job.model if job.model is not None else self.model
         options = {**self.options, **job.options}
         if model == job.model and options == dict(job.options):
             return job
-        return attrs.evolve(job, model=model, options=options)
+        job_id = job.id
+        if job.content is not None:
+            effective = {key: value for key, value in job.content.items() if key != "options"}
+            if options:
+                effective["options"] = options
+            if model is not None:
+                effective["model"] = list(model) if isinstance(model, tuple) else model
+            job_id = _content_id(effective)
+        return attrs.evolve(job, id=job_id, model=model, options=options)
 
 
 def parse_job(text: str, line: int, source: str | Path = "jobs.jsonl") -> Job:
@@ -294,14 +308,16 @@ def job_from_object(obj: Any, line: int, source: str | Path = "jobs.jsonl") -> J
             mask = _path(mask, base_dir, "mask", problems)
     name = _name(obj.get("name"), problems)
     job_id = obj.get("id")
+    content = None
     if job_id is None:
         job_id = _content_id(obj)
+        content = obj
     elif isinstance(job_id, bool) or not isinstance(job_id, (str, int)) or not str(job_id).strip():
         problems.append(f'"id" must be a non-empty string or a number, not {_type_name(job_id)}')
     if problems:
         raise JobFileError(source, [(line, p) for p in problems])
     return Job(id=str(job_id).strip(), line=line, prompt=str(prompt), model=model, options=options,
-               images=images, mask=mask, name=name, person=person, garments=garments)
+               images=images, mask=mask, name=name, person=person, garments=garments, content=content)
 
 
 def _file_format(path: Path, text: str) -> str:

@@ -88,8 +88,8 @@ class Record:
             if key in values and not all(isinstance(v, str) for v in values[key]):
                 raise ValueError(f"{key!r} must be a list of strings")
         if "usage" in values and values["usage"] is not None and not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in values["usage"].values()):
-            raise ValueError("'usage' must map names to whole numbers")
+                _count(v) for v in values["usage"].values()):  # tokens are whole; credits may not be (1.5)
+            raise ValueError("'usage' must map names to non-negative numbers")
         for name in values.get("files", ()):
             if safe_relative(name) is None:
                 raise ValueError(f"file {name!r} is not a plain file name inside the output folder")
@@ -105,6 +105,12 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "error": (str, type(None)), "warnings": (list,), "skipped": (list,), "started": (str,), "finished": (str,),
     "attempts": (int,),
 }
+
+
+def _count(value: Any) -> bool:
+    """A usage count: tokens (whole) or credits (FLUX bills 1.5, FASHN reports 1.0), never a bool."""
+    return (isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+            and value != float("inf"))
 
 
 def _is(value: Any, kinds: tuple[type, ...]) -> bool:

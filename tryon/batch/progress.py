@@ -10,9 +10,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Protocol, TextIO
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-__all__ = ["Progress", "ProgressReporter", "format_duration"]
+if TYPE_CHECKING:
+    from tryon.events import Event
+
+__all__ = ["Progress", "ProgressReporter", "format_duration", "progress_subscriber"]
 
 
 class ProgressReporter(Protocol):
@@ -140,3 +144,25 @@ def _isatty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def progress_subscriber(progress: ProgressReporter, batch_id: str) -> Callable[[Event], None]:
+    """An event callback (:func:`tryon.events.subscribe`) that drives *progress* from the events of
+    the batch run *batch_id*: ``BatchStarted`` -> ``start``, ``BatchProgress`` -> ``advance``,
+    ``BatchMessage`` -> ``message``, ``BatchFinished`` -> ``finish``. Any other subscriber sees the
+    same events, so an application can draw its own progress (a web page, a metrics gauge)."""
+    from tryon import events
+
+    def forward(event: Event) -> None:
+        if getattr(event, "batch_id", None) != batch_id:
+            return
+        if isinstance(event, events.BatchStarted):
+            progress.start(event.total, event.done)
+        elif isinstance(event, events.BatchProgress):
+            progress.advance(event.ok)
+        elif isinstance(event, events.BatchMessage):
+            progress.message(event.text)
+        elif isinstance(event, events.BatchFinished):
+            progress.finish()
+
+    return forward

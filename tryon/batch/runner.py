@@ -19,6 +19,8 @@ the actual cost; when the next call would cross the budget no more work starts.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import queue
 import random
 import threading
@@ -30,12 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from tryon import events, observe
 from tryon.batch.jobs import Job, JobDefaults, Shard, load_jobs
 from tryon.batch.lock import OutputLock
 from tryon.batch.manifest import Manifest, ManifestIndex, Record, manifest_name, now_iso, safe_relative
 from tryon.batch.preflight import BatchPlan, JobPlan, job_models, preflight
 from tryon.batch.preflight import _request_args as _request_args
-from tryon.batch.progress import ProgressReporter
+from tryon.batch.progress import ProgressReporter, progress_subscriber
 from tryon.batch.ratelimit import RateLimiter
 from tryon.batch.summary import BatchInterrupted, BatchSummary, BudgetReport, JobFailure
 from tryon.budget import Budget, Reservation, check_max_cost
@@ -142,13 +145,18 @@ def run_batch(jobs_path: str | Path, output_dir: str | Path, *, router: Router |
     output = Path(output_dir)
     shard_text = str(selected) if selected else None
     budget = Budget(max_cost, allow_unpriced=allow_unpriced) if max_cost is not None else None
-    with OutputLock(output, shard=shard_text) as lock:
-        if lock.taken_over is not None and progress is not None:
-            progress.message(f"took over a stale lock of an earlier run (pid {lock.taken_over.get('pid', '?')} on "
-                             f"{lock.taken_over.get('host', '?')}, started {lock.taken_over.get('started', '?')})")
+    batch_id = observe.new_id("batch")
+    # the progress display follows the run's events (tryon.events), as any other subscriber can
+    following = (events.subscribed(progress_subscriber(progress, batch_id)) if progress is not None
+                 else contextlib.nullcontext())
+    with following, OutputLock(output, shard=shard_text) as lock:
+        if lock.taken_over is not None:
+            observe.batch_event(events.BatchMessage(batch_id=batch_id, text=(
+                f"took over a stale lock of an earlier run (pid {lock.taken_over.get('pid', '?')} on "
+                f"{lock.taken_over.get('host', '?')}, started {lock.taken_over.get('started', '?')})")))
         run = _Run(router, output, Manifest(output, manifest_name(shard_text)), limiter or RateLimiter(max_per_minute),
                    progress, retries, strict, budget=budget, plans={p.job.id: p for p in checked.jobs},
-                   sidecar=sidecar, lock=lock)
+                   sidecar=sidecar, lock=lock, batch_id=batch_id)
         return run.execute(plans, total=checked.total, skipped=checked.done, concurrency=concurrency,
                            shard=shard_text)
 
@@ -293,7 +301,9 @@ class _Run:
     def __init__(self, router: Router, output: Path, manifest: Manifest, limiter: RateLimiter,
                  progress: ProgressReporter | None, retries: int, strict: bool | None, *,
                  budget: Budget | None = None, plans: Mapping[str, JobPlan] | None = None,
-                 sidecar: bool = False, lock: OutputLock | None = None) -> None:
+                 sidecar: bool = False, lock: OutputLock | None = None, batch_id: str | None = None) -> None:
+        self.batch_id = batch_id or observe.new_id("batch")
+        self.total = self.done_before = 0
         self.router = router
         self.output = output
         self.manifest = manifest
@@ -326,13 +336,16 @@ class _Run:
         self.output.mkdir(parents=True, exist_ok=True)
         for plan in plans:
             self.queue.put(plan)
-        if self.progress is not None:
-            self.progress.start(total, skipped)
+        self.total, self.done_before = total, skipped
+        token = observe.enter_batch(self.batch_id)  # worker threads start in a copy of this context
+        observe.batch_event(events.BatchStarted(batch_id=self.batch_id, total=total, done=skipped,
+                                                output_dir=str(self.output)))
         self.workers = min(concurrency, len(plans))
         if not self.workers:
             self.finished.set()
         for i in range(self.workers):
-            threading.Thread(target=self._worker, name=f"tryon-batch-{i}", daemon=True).start()
+            threading.Thread(target=contextvars.copy_context().run, args=(self._worker,), name=f"tryon-batch-{i}",
+                             daemon=True).start()
         interrupted = False
         try:
             _wait(self.finished, self._tick)
@@ -346,10 +359,11 @@ class _Run:
             except KeyboardInterrupt:
                 self._message("stopped waiting: jobs still running are not recorded and will run again")
         finally:
-            if self.progress is not None:
-                self.progress.finish()
             self.manifest.close()
-        summary = self._summary(total, skipped, time.monotonic() - started, shard, interrupted)
+            summary = self._summary(total, skipped, time.monotonic() - started, shard, interrupted)
+            observe.batch_event(events.BatchFinished(batch_id=self.batch_id, summary=summary,
+                                                     interrupted=interrupted))  # the display's finish
+            observe.leave_batch(token)
         if interrupted:
             raise BatchInterrupted(summary)
         return summary
@@ -395,7 +409,8 @@ class _Run:
                 with self._lock:
                     self.running += 1
                 try:
-                    self._run_job(plan)
+                    with observe.job_scope(self.batch_id, plan.job):
+                        self._run_job(plan)
                 except Exception as exc:  # a failure to save or record: report it, keep the batch going
                     self._message(f"line {plan.job.line}: could not record the job ({_describe(exc)})")
                 finally:
@@ -505,7 +520,10 @@ class _Run:
                 return
             if result is not None:  # put the partial images on record before retrying
                 self.manifest.append(state.record())
-            if limited is None and self.stop.wait(_backoff(state.attempts)):
+            backoff = None if limited is not None else _backoff(state.attempts)
+            observe.retry(state.attempts + 1, _describe(state.error), source="batch",
+                          wait_s=backoff if backoff is not None else self.limiter.cooling_for())
+            if backoff is not None and self.stop.wait(backoff):
                 self._finish(state)
                 return
 
@@ -557,14 +575,16 @@ class _Run:
                 self.failures.append(failure)
             self.usages.extend(state.usages)
             self.costs.extend(state.costs)
+            done, failed = self.done_before + self.succeeded, self.failed
+        observe.job_done(ok=record.ok, attempts=state.attempts, images=len(state.files),
+                         cost_usd=sum(state.costs) if state.costs else None, error=record.error)
         if failure is not None:
             self._message(f"failed: {failure}")
-        if self.progress is not None:
-            self.progress.advance(record.ok)
+        observe.batch_event(events.BatchProgress(batch_id=self.batch_id, ok=record.ok, done=done, failed=failed,
+                                                 total=self.total, job_id=state.job.id))
 
     def _message(self, text: str) -> None:
-        if self.progress is not None:
-            self.progress.message(text)
+        observe.batch_event(events.BatchMessage(batch_id=self.batch_id, text=text))
 
 
 def _wait(finished: threading.Event, tick: Callable[[], None] | None = None) -> None:

@@ -80,7 +80,7 @@ def batch(ctx: click.Context, jobs: Path, output_dir: Path, dry_run: bool, max_c
       130  interrupted (Ctrl-C); run again to resume
 
     \b
-    A line:  {"prompt": "A leather handbag", "model": "gpt-image-1.5",
+    A line:  {"prompt": "A leather handbag", "model": "gpt-image-2.6-sunburst",
               "options": {"size": "1024x1024", "n": 2}, "name": "handbag"}
     Edits:   {"prompt": "Make the hat red", "images": ["person.jpg"], "mask": "mask.png"}
 

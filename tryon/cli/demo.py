@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "DEFAULT_DEMO_DIR", "DemoResult", "demo", "run_demo"]
 
 DEFAULT_DEMO_DIR = "tryon-demo"
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
 EMULATOR_KEY = "emulator-key"
 
 
@@ -90,10 +90,10 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
         step("multi-image edit", lambda r: r.edit(
             [portrait.image.data, product.image.data],
             "Create a fashion image combining elements from all reference images", model=MODEL,
-            size="1536x1024", quality="high", input_fidelity="high"))
+            size="1536x1024", quality="high"))
         step("virtual try-on (composition)", lambda r: r.try_on(
             portrait.image.data, Garment(product.image.data, "bag"), model=MODEL, size="1024x1024",
-            quality="high", input_fidelity="high"))
+            quality="high"))
         requests = len(emu.requests)
 
     saved = tuple((label, tuple(gen.save(out_dir, stem=f"{i}-{_slug(label)}")))
@@ -103,7 +103,7 @@ def run_demo(out_dir: Path, *, progress: Progress | None = None) -> DemoResult:
     tiles.insert(2, mask_path.read_bytes())
     labels.insert(2, "the mask (black = edit)")
     sheet = contact_sheet(tiles, labels, columns=len(tiles),
-                          title="tryon demo: gpt-image-1.5 through the local OpenAI emulator")
+                          title="tryon demo: gpt-image-2.6-sunburst through the local OpenAI emulator")
     sheet_path = save_bytes(sheet, "image/png", out_dir, stem="contact-sheet")
     return DemoResult(saved, mask_path, sheet_path, requests)
 

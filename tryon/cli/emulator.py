@@ -59,6 +59,8 @@ def emulator(provider: str, host: str, port: int, latency: float, no_require_key
       OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=emulator-key tryon generate "a fox"
       tryon emulator --provider flux --port 8081 &
       BFL_BASE_URL=http://localhost:8081 BFL_API_KEY=emulator-key tryon generate "a fox" -m flux-2-pro
+      tryon emulator --provider fashn --port 8082 &
+      FASHN_BASE_URL=http://127.0.0.1:8082 FASHN_API_KEY=emulator-key tryon try-on me.png shirt.png -m fashn-tryon-v1.6
 
     Plugins add their own emulators through the register_emulators hook.
     """

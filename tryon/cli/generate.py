@@ -52,7 +52,7 @@ def request_options_except(*names: str) -> Callable[[F], F]:
 def _option_decorators() -> list[tuple[str, Callable[[F], F]]]:
     decorators = [
         click.option("-m", "--model", "models", multiple=True, metavar="MODEL",
-                     help="Model id (default gpt-image-1.5). Repeat for a preference list: the first model "
+                     help="Model id (default gpt-image-2.6-sunburst). Repeat for a preference list: the first model "
                           "that can honour the request serves it."),
         click.option("--size", help="Output size: WIDTHxHEIGHT or auto (see `tryon models MODEL`)."),
         click.option("--aspect-ratio", help="Output aspect ratio W:H, for models that take ratios."),
@@ -122,7 +122,7 @@ def generate(prompt_argument: str | None, prompt_option: str | None, **params: A
     \b
     Examples:
       tryon generate "A leather jacket" --background transparent -n 4 -o out/
-      tryon generate --prompt "A summer dress" -m gpt-image-1.5 -m flux-2-pro --dry-run
+      tryon generate --prompt "A summer dress" -m gpt-image-2.6-sunburst -m flux-2-pro --dry-run
       tryon generate "A tote bag" -n 8 --max-cost 0.50
     """
     if prompt_argument is not None and prompt_option is not None:

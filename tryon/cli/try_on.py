@@ -51,8 +51,8 @@ def try_on(person: str, garments: tuple[str, ...], categories: tuple[str, ...], 
     \b
     Examples:
       tryon try-on me.jpg shirt.png --category top -m fashn-tryon-v1.6 -o out/
-      tryon try-on me.jpg shirt.png jeans.png -c top -c trousers -m gpt-image-1.5 --dry-run
-      tryon try-on me.jpg dress.png -c one-piece -m fashn-tryon-v1.6 -m gpt-image-1.5 -n 4 --max-cost 0.80
+      tryon try-on me.jpg shirt.png jeans.png -c top -c trousers -m gpt-image-2.6-sunburst --dry-run
+      tryon try-on me.jpg dress.png -c one-piece -m fashn-tryon-v1.6 -m gpt-image-2.6-sunburst -n 4 --max-cost 0.80
     """
     from tryon import DEFAULT_MODEL
     from tryon.cli.dry_run import dry_run

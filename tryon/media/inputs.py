@@ -260,33 +260,22 @@ def _png_problem(data: bytes) -> str | None:
 
 
 def _jpeg_problem(data: bytes) -> str | None:
-    pos, end = 2, len(data)
-    seen_frame = False
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
-            return "its marker structure is broken"
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker == 0xD9:
-            return "it has no image data"
-        length = struct.unpack_from(">H", data, pos + 2)[0]
-        if pos + 2 + length > end:
-            return "it is truncated (cut off inside a header segment)"
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            seen_frame = True
-        if marker == 0xDA:
-            if not seen_frame:
-                return "it has no frame header"
-            if data.find(b"\xff\xd9", pos + 2 + length) == -1:
-                return "it is truncated (no end-of-image marker)"
-            return None
-        pos += 2 + length
-    return "it is truncated (no image data)"
+    from tryon.media.jpeg import JpegSegments, Stop
+
+    walk = JpegSegments(data)
+    for _segment in walk:
+        pass
+    if walk.stop == Stop.SCAN:
+        if not walk.frame:
+            return "it has no frame header"
+        if data.find(b"\xff\xd9", walk.scan_start or 0) == -1:
+            return "it is truncated (no end-of-image marker)"
+        return None
+    return {
+        Stop.BROKEN: "its marker structure is broken",
+        Stop.EOI: "it has no image data",
+        Stop.TRUNCATED: "it is truncated (cut off inside a header segment)",
+    }.get(walk.stop, "it is truncated (no image data)")
 
 
 @functools.cache

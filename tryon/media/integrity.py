@@ -15,11 +15,11 @@ import io
 import struct
 import zlib
 
+from tryon.media.jpeg import JpegSegments, Segment, Stop
+
 __all__ = ["integrity_problem"]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RSTn: markers without a length
-_JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
 _TRAILING_PADDING = b"\x00\r\n\t "
 
 
@@ -68,28 +68,20 @@ def _png(data: bytes) -> str | None:
 def _jpeg(data: bytes) -> str | None:
     if not data.startswith(b"\xff\xd8"):
         return "the JPEG start-of-image marker is missing"
-    pos, end, frame = 2, len(data), False
-    while True:
-        while pos < end and data[pos] == 0xFF:
-            pos += 1  # fill bytes before a marker
-        if pos >= end:
-            return "the JPEG is truncated before its image data"
-        marker = data[pos]
-        pos += 1
-        if marker in _JPEG_STANDALONE:
-            continue
-        if marker == 0xD9:
-            return "the JPEG ends before its image data"
-        if pos + 2 > end:
-            return "the JPEG is truncated inside a segment header"
-        (length,) = struct.unpack_from(">H", data, pos)
-        if length < 2 or pos + length > end:
-            return f"the JPEG is truncated inside a segment (marker 0x{marker:02X})"
-        frame = frame or marker in _JPEG_SOF
-        pos += length
-        if marker == 0xDA:  # start of scan: entropy-coded data follows up to the end-of-image marker
-            break
-    if not frame:
+    walk = JpegSegments(data, skip_extraneous=True)  # stray bytes between segments: libjpeg decodes them
+    last: Segment | None = None
+    for segment in walk:
+        last = segment
+    if walk.stop == Stop.EOI:
+        return "the JPEG ends before its image data"
+    if walk.stop == Stop.TRUNCATED:
+        where = f" (marker 0x{last.marker:02X})" if last is not None else " header"
+        return f"the JPEG is truncated inside a segment{where}"
+    if walk.stop == Stop.BROKEN:
+        return "the JPEG's marker structure is broken (a segment length below 2)"
+    if walk.stop != Stop.SCAN:
+        return "the JPEG is truncated before its image data"
+    if not walk.frame:
         return "the JPEG has no frame header"
     if not data.rstrip(_TRAILING_PADDING).endswith(b"\xff\xd9"):
         return "the JPEG is truncated (no end-of-image marker)"

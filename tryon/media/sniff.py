@@ -63,7 +63,6 @@ _AVIF_BRANDS = frozenset({b"avif", b"avis"})
 _HEIC_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"})
 _HEIF_BRANDS = frozenset({b"mif1", b"msf1", b"mif2"})
 _BMP_DIB_SIZES = frozenset({12, 16, 40, 52, 56, 64, 108, 124})
-_JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
 
 
 def normalize_media_type(value: str) -> str:
@@ -249,26 +248,13 @@ def _png_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    pos, end = 2, len(data)
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
+    from tryon.media.jpeg import SOF_MARKERS, SOS, JpegSegments, frame_size
+
+    for segment in JpegSegments(data):
+        if segment.marker == SOS:  # a scan before any frame header
             return None
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):  # EOI or start of scan before any frame header
-            return None
-        length = struct.unpack_from(">H", data, pos + 2)[0]
-        if marker in _JPEG_SOF:
-            if pos + 9 > end:
-                return None
-            height, width = struct.unpack_from(">HH", data, pos + 5)
-            return (width, height) if height else None  # height 0: defined later by DNL
-        pos += 2 + length
+        if (size := frame_size(data, segment)) is not None or segment.marker in SOF_MARKERS:
+            return size  # height 0 (defined later by DNL) or a cut-off frame header: unknown
     return None
 
 

@@ -314,37 +314,19 @@ def _scan_webp(data: memoryview, tally: _Tally) -> None:
 
 # --------------------------------------------------------------------------- JPEG
 
-_JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
-
-
 def _scan_jpeg(data: memoryview, tally: _Tally) -> None:
+    from tryon.media.jpeg import COM, JpegSegments, Segment, frame_size
+
     size: tuple[int, int] | None = None
-    pos, end = 2, len(data)
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
-            break
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):
-            break
-        length = struct.unpack_from(">H", data, pos + 2)[0]
-        body = data[pos + 4 : min(end, pos + 2 + length)]
-        if marker in _JPEG_SOF and size is None and len(body) >= 5:
-            height, width = struct.unpack_from(">HH", body, 1)
-            if height:
-                size = (width, height)
-        elif marker == 0xFE:
-            tally.text("JPEG comment", len(body))
+    for marker, start, stop in JpegSegments(data):
+        if size is None and (found := frame_size(data, Segment(marker, start, stop))) is not None:
+            size = found
+        elif marker == COM:
+            tally.text("JPEG comment", stop - start)
         elif 0xE0 <= marker <= 0xEF:
-            tally.meta(len(body))
-            if marker == 0xE1 and bytes(body[:6]) == b"Exif\x00\x00" and tally.orientation == 1:
-                tally.orientation = exif_orientation(bytes(body[6:]))
-        pos += 2 + length
+            tally.meta(stop - start)
+            if marker == 0xE1 and bytes(data[start:start + 6]) == b"Exif\x00\x00" and tally.orientation == 1:
+                tally.orientation = exif_orientation(bytes(data[start + 6:stop]))
     if size is not None:
         tally.frame(*size)
 

@@ -57,6 +57,8 @@ MP = 1_000_000
 BILLED_MP = 1024 * 1024
 MAX_FLUX2_PIXELS = 4 * 1024 * 1024
 KONTEXT_PIXELS = 1024 * 1024
+#: FLUX VTO uses inputs up to 2 megapixels as they are and downscales larger ones to about 1 MP.
+VTO_AS_IS_PIXELS = 2 * MP
 _FORMATS = ("jpeg", "png", "webp")
 _MEDIA = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
@@ -77,7 +79,7 @@ class Field:
 class ModelSchema:
     """What one submit endpoint accepts, and how the emulator answers it."""
 
-    family: str  # flux2 | kontext | fill
+    family: str  # flux2 | kontext | fill | vto | expand
     fields: Mapping[str, Field]
     required: frozenset[str]
     default_format: str
@@ -139,6 +141,26 @@ _ERASE = {
     "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
     "output_format": Field("format"),
 }
+_VTO = {
+    "prompt": Field("string", nullable=False),
+    "person": Field("string", nullable=False),
+    "garment": Field("string", nullable=False),
+    "seed": Field("integer"),
+    "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=5),
+    "output_format": Field("format"),
+    "webhook_url": Field("string", max_length=2083),
+    "webhook_secret": Field("string"),
+}
+_EXPAND = {
+    **_COMMON,
+    "prompt": Field("string"),
+    "image": Field("string", nullable=False),
+    **{side: Field("integer", minimum=0, maximum=2048) for side in ("top", "bottom", "left", "right")},
+    "steps": Field("integer", minimum=15, maximum=50),
+    "prompt_upsampling": Field("boolean"),
+    "guidance": Field("number", minimum=1.5, maximum=100),
+    "safety_tolerance": Field("integer", nullable=False, minimum=0, maximum=6),
+}
 _PROMPT = frozenset({"prompt"})
 
 #: Submit endpoint (``/v1/<name>``) -> schema; prices in credits (1 credit = $0.01).
@@ -154,6 +176,12 @@ MODEL_SCHEMAS: dict[str, ModelSchema] = {
     "flux-pro-1.0-fill": ModelSchema("fill", _FILL, frozenset({"image"}), "jpeg", 1, flat_credits=5.0),
     # FLUX Erase edits like Fill (white = remove); the emulator bills it like Runware lists it
     "flux-tools/erase-v1": ModelSchema("fill", _ERASE, frozenset({"image", "mask"}), "jpeg", 1, 3.0, 0.4),
+    # FLUX VTO: BFL publishes no price; the emulator bills as Runware resells it (3.75 credits for the
+    # first input megapixel, 0.5 per further input megapixel, 0.5 per output megapixel)
+    "flux-tools/vto-v1": ModelSchema("vto", _VTO, frozenset({"prompt", "person", "garment"}), "jpeg", 2,
+                                     3.75, 0.5),
+    # FLUX.1 Expand: no published price (the emulator bills Fill's 5 credits; tryon prices it as unknown)
+    "flux-pro-1.0-expand": ModelSchema("expand", _EXPAND, frozenset({"image"}), "jpeg", 1, flat_credits=5.0),
 }
 
 def bfl_openapi_files() -> list[Path]:
@@ -617,6 +645,9 @@ class BFLEmulator(EmulatorServer):
         pixels) of output and of reference inputs."""
         if schema.flat_credits is not None:
             return schema.flat_credits
+        if schema.family == "vto":
+            in_mp, out_mp = (math.ceil(p / BILLED_MP) for p in (input_pixels, output_pixels))
+            return schema.first_mp_credits + (max(0, in_mp - 1) + out_mp) * schema.extra_mp_credits
         started = [math.ceil(p / BILLED_MP) for p in (output_pixels, input_pixels)]
         return schema.first_mp_credits + (max(0, started[0] - 1) + started[1]) * schema.extra_mp_credits
 
@@ -705,6 +736,10 @@ class BFLEmulator(EmulatorServer):
         fmt = body.get("output_format") or schema.default_format
         if schema.family == "fill":
             return self._fill(body, fmt)
+        if schema.family == "vto":
+            return self._vto(body, fmt)
+        if schema.family == "expand":
+            return self._expand(body, fmt)
         inputs = [
             _decode_image(name, body[name])
             for name in schema.fields
@@ -753,6 +788,27 @@ class BFLEmulator(EmulatorServer):
         return kontext_size(ratio)
 
     @staticmethod
+    def _vto(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
+        """The person dressed: the output follows the person image's size up to 2 MP (larger ones
+        come out at about 1 MP, as BFL's VTO guide says), edges rounded down to multiples of 16."""
+        from tryon.testing.synth import synth_image
+
+        person, garment = _decode_image("person", body["person"]), _decode_image("garment", body["garment"])
+        width, height = person.width, person.height
+        if width * height > VTO_AS_IS_PIXELS:
+            scale = math.sqrt(MP / (width * height))
+            width, height = int(width * scale), int(height * scale)
+        width, height = max(64, width // 16 * 16), max(64, height // 16 * 16)
+        seed_text = (f"vto|{body.get('prompt')}|{body.get('seed')}|{hashlib.sha256(person.data).hexdigest()[:16]}|"
+                     f"{hashlib.sha256(garment.data).hexdigest()[:16]}")
+        data = synth_image(width, height, fmt, transparent=False, seed_text=seed_text)
+        return (data, width, height), person.width * person.height + garment.width * garment.height
+
+    @staticmethod
+    def _expand(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
+        return _expanded(body, fmt)
+
+    @staticmethod
     def _fill(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
         from tryon.testing.synth import apply_mask_edit
 
@@ -779,6 +835,28 @@ class BFLEmulator(EmulatorServer):
             f"fill|{body.get('prompt')}|{body.get('seed')}",
         )
         return (data, image.width, image.height), image.width * image.height
+
+
+def _expanded(body: Mapping[str, Any], fmt: str) -> tuple[tuple[bytes, int, int], int]:
+    """FLUX.1 Expand: the input pasted at (left, top) on a canvas grown by the four sides."""
+    import io
+
+    from PIL import Image
+
+    from tryon.testing.synth import synth_image
+
+    image = _decode_image("image", body["image"])
+    sides = {side: int(body.get(side) or 0) for side in ("top", "bottom", "left", "right")}
+    width = image.width + sides["left"] + sides["right"]
+    height = image.height + sides["top"] + sides["bottom"]
+    with Image.open(io.BytesIO(synth_image(width, height, "png", transparent=False,
+                                           seed_text=f"expand|{body.get('prompt')}|{body.get('seed')}"))) as drawn:
+        canvas = drawn.convert("RGB")
+    with Image.open(io.BytesIO(image.data)) as original:
+        canvas.paste(original.convert("RGB"), (sides["left"], sides["top"]))
+    out = io.BytesIO()
+    canvas.save(out, {"jpeg": "JPEG", "webp": "WEBP"}.get(fmt, "PNG"))
+    return (out.getvalue(), width, height), image.width * image.height
 
 
 def white_to_alpha_mask(mask_bytes: bytes) -> bytes:

@@ -262,7 +262,8 @@ class GeneratorConformance(TryOnConformance):
              **options: Any) -> Any:
         """One request through *router* to *generator*'s model, as every check makes it: an edit
         when *images* are given or the model cannot generate (else a generation), with
-        :meth:`options_for` under *options* (the check's own options win; ``options`` are merged)."""
+        :meth:`options_for` under *options* (the check's own options win; ``options`` are merged); a
+        dedicated try-on model (``try_on`` its only operation) gets a try-on of a person and a garment."""
         images = options.pop("images", None)
         caps = generator.capabilities
         if operation is None and images is None and caps.operations == {Operation.TRY_ON}:

@@ -61,16 +61,21 @@ class ModelRules:
     markup: bool = False
     retired: bool = False
     animated: bool = False  # GIF and SVG output and complexity (GPT Image 2.6)
+    #: output image tokens per quality for the standard sizes (1024², 1024x1536, 1536x1024)
+    output_tokens: dict[str, tuple[int, int, int]] | None = None
 
 
-_GPT_2 = ModelRules(arbitrary_sizes=True)
-_GPT_25 = ModelRules(arbitrary_sizes=True, extra_qualities=("xhigh", "max"), markup=True)
-_GPT_15 = ModelRules(input_fidelity=("high", "low"), high_fidelity_images=5)
+#: GPT image 2 and later: the tokens the per-image prices published for gpt-image-2 imply at $30/1M.
+V2_OUTPUT_TOKENS = {"low": (217, 184, 184), "medium": (1784, 1384, 1384), "high": (7050, 5517, 5517)}
+_GPT_2 = ModelRules(arbitrary_sizes=True, output_tokens=V2_OUTPUT_TOKENS)
+_GPT_25 = ModelRules(arbitrary_sizes=True, extra_qualities=("xhigh", "max"), markup=True,
+                     output_tokens=V2_OUTPUT_TOKENS)
+_GPT_15 = ModelRules(input_fidelity=("high", "low"), high_fidelity_images=5, retired=True)  # shut down 2026-12-01
 
 #: Per-model service rules. The SDK documents only the standard sizes and qualities for 2.6.
 MODEL_RULES: dict[str, ModelRules] = {
     "gpt-image-1": ModelRules(input_fidelity=("high", "low"), high_fidelity_images=1, retired=True),
-    "gpt-image-1-mini": ModelRules(input_fidelity=("low",)),
+    "gpt-image-1-mini": ModelRules(input_fidelity=("low",), retired=True),
     "gpt-image-1.5": _GPT_15,
     "chatgpt-image-latest": _GPT_15,
     "gpt-image-2": _GPT_2,
@@ -79,10 +84,10 @@ MODEL_RULES: dict[str, ModelRules] = {
     "gpt-image-2.5-sunburst-2026-09-08": _GPT_25,
     "gpt-image-2.5-flare": _GPT_25,
     "gpt-image-2.5-flare-2026-09-08": _GPT_25,
-    "gpt-image-2.6-sunburst": ModelRules(animated=True),
-    "gpt-image-2.6-flare": ModelRules(animated=True),
+    "gpt-image-2.6-sunburst": ModelRules(animated=True, output_tokens=V2_OUTPUT_TOKENS),
+    "gpt-image-2.6-flare": ModelRules(animated=True, output_tokens=V2_OUTPUT_TOKENS),
 }
-DEFAULT_MODEL = "gpt-image-1.5"
+DEFAULT_MODEL = "gpt-image-2.6-sunburst"
 STANDARD_SIZES = ("1024x1024", "1024x1536", "1536x1024")
 BASE_QUALITIES = ("low", "medium", "high", "auto")
 MAX_PROMPT_CHARS = 32000
@@ -270,9 +275,11 @@ def _aspect_class(width: int, height: int) -> tuple[int, int]:
     return (1536, 1024) if ratio >= 1.25 else (1024, 1536) if ratio <= 0.8 else (1024, 1024)
 
 
-def output_tokens(quality: str, width: int, height: int) -> int:
-    """Output image tokens of one image (the standard table, scaled by area for other sizes)."""
-    base = OUTPUT_TOKENS.get(quality, OUTPUT_TOKENS["high"])
+def output_tokens(quality: str, width: int, height: int,
+                  table: dict[str, tuple[int, int, int]] | None = None) -> int:
+    """Output image tokens of one image (the model's standard table, scaled by area for other sizes)."""
+    table = table or OUTPUT_TOKENS
+    base = table.get(quality, table["high"])
     size = f"{width}x{height}"
     tokens = (
         base[STANDARD_SIZES.index(size)] if size in STANDARD_SIZES else base[0] * width * height / 1024**2
@@ -334,7 +341,7 @@ class _Job:
             )
             for i, (w, h) in enumerate(self.image_sizes)
         )
-        out = images * output_tokens(self.quality, self.width, self.height)
+        out = images * output_tokens(self.quality, self.width, self.height, self.rules.output_tokens)
         if self.stream:
             out += images * self.partial_images * PARTIAL_IMAGE_TOKENS
         return {
@@ -350,7 +357,7 @@ class _Job:
 class OpenAIEmulator(EmulatorServer):
     """OpenAI Images API emulator: ``POST /v1/images/generations`` and ``/v1/images/edits``.
 
-    ``retired_models_served`` makes it answer for retired models (``gpt-image-1``)
+    ``retired_models_served`` makes it answer for retired models (``gpt-image-1``, ``gpt-image-1.5``...)
     like an OpenAI-compatible endpoint that still serves them. ``stream_interval``
     spaces streamed events. Images for JSON edits can reference ``file_id`` values
     registered with :meth:`add_file`.
@@ -1139,7 +1146,8 @@ def _form_values(params: Mapping[str, Any]) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the emulator until Ctrl-C."""
     parser = command_line("python -m tryon.testing.openai_emulator", "Serve a local emulator of the OpenAI Images API.")
-    parser.add_argument("--retired-models-served", action="store_true", help="also serve gpt-image-1")
+    parser.add_argument("--retired-models-served", action="store_true",
+                        help="also serve the retired models (gpt-image-1, gpt-image-1.5, ...)")
     args = parser.parse_args(argv)
     emulator = OpenAIEmulator(host=args.host, port=args.port, latency=args.latency,
                               retired_models_served=args.retired_models_served, require_key=not args.no_require_key)

@@ -75,6 +75,10 @@ replicate_emulator = _emulator_fixture("tryon_replicate.emulator", "ReplicateEmu
 replicate_emulator.__doc__ = ("A running Replicate predictions API emulator; REPLICATE_BASE_URL/REPLICATE_API_TOKEN "
                               "point at it.")
 
+fashn_emulator = _emulator_fixture("tryon.testing.fashn_emulator", "FashnEmulator",
+                                   {"FASHN_API_KEY": EMULATOR_KEY}, "FASHN_BASE_URL")
+fashn_emulator.__doc__ = "A running FASHN emulator; FASHN_BASE_URL/FASHN_API_KEY point at it."
+
 
 @pytest.fixture
 def tryon_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
@@ -119,3 +123,18 @@ def fake_generator() -> Iterator[Any]:
         yield fake
     finally:
         tryon.reset_default_router()
+
+
+@pytest.fixture
+def tryon_events() -> Iterator[list[Any]]:
+    """Every :mod:`tryon.events` event of the test, in order (a list; filter with ``isinstance``)::
+
+        def test_fallback(tryon_events, fake_generator):
+            run_catalog_job()
+            assert not [e for e in tryon_events if isinstance(e, tryon.events.Fallback)]
+    """
+    from tryon import events
+
+    seen: list[Any] = []
+    with events.subscribed(seen.append):
+        yield seen

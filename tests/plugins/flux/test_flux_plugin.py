@@ -109,6 +109,8 @@ def test_the_hook_registers_every_model_and_is_spelt_right() -> None:
         "flux-kontext-max",
         "flux-pro-1.0-fill",
         "flux-erase-v1",
+        "flux-vto-v1",
+        "flux-pro-1.0-expand",
     }
 
 
@@ -291,10 +293,10 @@ def test_unsupported_options_are_refused_naming_models_that_support_them(emu: BF
     r = make_router(emu, with_gpt=True)
     with pytest.raises(UnsupportedOptionError) as err:
         r.edit(picture(), "x", model="flux-2-pro", mask=left_half_black())
-    assert "flux-pro-1.0-fill" in str(err.value) and "gpt-image-1.5" in str(err.value)
+    assert "flux-pro-1.0-fill" in str(err.value) and "gpt-image-2" in str(err.value)
     with pytest.raises(UnsupportedOptionError) as err:
         r.generate("x", model="flux-2-pro", background="transparent")
-    assert "gpt-image-1.5" in str(err.value) and "flux" not in str(err.value).split("models that do:")[1]
+    assert "gpt-image-2" in str(err.value) and "flux" not in str(err.value).split("models that do:")[1]
     with pytest.raises(UnsupportedOptionError, match="input_fidelity"):
         r.edit(picture(), "x", model="flux-kontext-pro", input_fidelity="high")
     assert emu.requests == []

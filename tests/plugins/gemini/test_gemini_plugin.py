@@ -121,6 +121,16 @@ def test_generate_sends_the_documented_body_with_the_key_in_a_header(
     assert gen.provider == "gemini" and gen.model == FLASH and gen.request_id
 
 
+def test_the_inline_image_is_lifted_from_the_body_not_parsed_as_text(r: tryon.Router, emu: GeminiEmulator) -> None:
+    import base64
+
+    gen = r.generate("a red fox", model=PRO)
+    data = gen.raw["candidates"][0]["content"]["parts"][-1]["inlineData"]["data"]
+    assert data.startswith("\x00tryon-blob-") and len(data) < 64  # a placeholder: the base64 never became a str
+    assert len(base64.b64encode(gen.image.data)) > 4096  # large enough to be lifted (tryon.json_blobs.MIN_BLOB)
+    assert gen.image.to_pil().size == gen.image.size  # the bytes decoded from the body are the image
+
+
 @pytest.mark.parametrize("ratio", sorted(FLASH_SIZES))
 def test_every_ratio_gives_the_documented_size(r: tryon.Router, ratio: str) -> None:
     image = r.generate("x", model=FLASH, aspect_ratio=ratio).image
@@ -183,13 +193,13 @@ def test_reference_limits_are_enforced_before_any_request(emu: GeminiEmulator) -
     assert PRO in str(err.value)
     with pytest.raises(UnsupportedOptionError) as err:
         r.edit(picture(), "x", model=FLASH, input_fidelity="high")
-    assert "gpt-image-1.5" in str(err.value)
+    assert "gpt-image-1.5" not in str(err.value)  # only retired models take it now: none is suggested
     with pytest.raises(UnsupportedOptionError) as err:
         r.edit(picture(), "x", model=PRO, mask=picture())
-    assert "gpt-image-1.5" in str(err.value)
+    assert "gpt-image-2.6-sunburst" in str(err.value)
     with pytest.raises(UnsupportedOptionError) as err:
         r.generate("x", model=PRO, background="transparent")
-    assert "gpt-image-1.5" in str(err.value)
+    assert "gpt-image-2.6-sunburst" in str(err.value)
     assert emu.requests == []
 
 

@@ -56,7 +56,7 @@ def test_a_mask_is_refused_naming_the_models_that_take_one(r: tryon.Router, emu:
     with pytest.raises(UnsupportedOptionError) as info:
         r.try_on(person(), shirt(), model="gemini-3-pro-image", mask=torso_mask())
     [problem] = info.value.problems
-    assert problem.option == "mask" and "gpt-image-1.5" in problem.supported_by
+    assert problem.option == "mask" and "gpt-image-2.6-sunburst" in problem.supported_by
     assert emu.requests == []
 
 

@@ -34,14 +34,14 @@ def emu() -> Iterator[OpenAIEmulator]:
 def router(emu: OpenAIEmulator) -> tryon.Router:
     router = tryon.Router(plugins=False, settings={"openai": {
         "base_url": emu.base_url, "api_key": "sk-test-answers", "max_retries": 0, "timeout": 10}})
-    router.register(OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"]))
+    router.register(OpenAIImageGenerator("gpt-image-2.6-sunburst", MODELS["gpt-image-2.6-sunburst"]))
     return router
 
 
 def answer_with(emu: OpenAIEmulator, router: tryon.Router, body: Any) -> tryon.Generation:
     emu.reset()
     emu.fail_next(200, body=body)
-    return router.generate("x", model="gpt-image-1.5", size="1024x1024")
+    return router.generate("x", model="gpt-image-2.6-sunburst", size="1024x1024")
 
 
 @pytest.mark.parametrize(("body", "says"), [
@@ -93,14 +93,14 @@ def test_any_malformed_answer_is_a_typed_error_or_a_checked_result(
     ({"type": "image_generation.partial_image", "partial_image_index": 0, "b64_json": 5}, "b64_json is a number"),
 ])
 def test_malformed_stream_events_are_invalid_responses(event: dict[str, Any], says: str) -> None:
-    gen = OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"])
+    gen = OpenAIImageGenerator("gpt-image-2.6-sunburst", MODELS["gpt-image-2.6-sunburst"])
     with pytest.raises(InvalidResponseError, match=re.escape(says)):
         gen._event(event, [])
 
 
 @pytest.mark.parametrize("event", [{"type": 5}, {"type": None}, {}, {"type": "image_generation.other"}, 5, "x"])
 def test_unknown_stream_events_are_ignored(event: Any) -> None:
-    gen = OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"])
+    gen = OpenAIImageGenerator("gpt-image-2.6-sunburst", MODELS["gpt-image-2.6-sunburst"])
     assert gen._event(event, []) is None
 
 
@@ -109,6 +109,6 @@ def test_unknown_stream_events_are_ignored(event: Any) -> None:
     ([{"b64_json": None}], "empty"), ([{"b64_json": PNG, "usage": "x"}, {"b64_json": []}], "a list of 0"),
 ])
 def test_malformed_completed_events_are_invalid_responses(finals: list[Any], says: str) -> None:
-    gen = OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"])
+    gen = OpenAIImageGenerator("gpt-image-2.6-sunburst", MODELS["gpt-image-2.6-sunburst"])
     with pytest.raises(InvalidResponseError, match=re.escape(says)):
         gen._final(finals)

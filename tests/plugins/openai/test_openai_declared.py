@@ -18,13 +18,13 @@ from tryon.testing.openai_emulator import OpenAIEmulator
 
 KEY = "sk-local-studio-0123456789"
 
-# A local server that speaks the OpenAI Images API and serves gpt-image-1.5 under its own name.
+# A local server that speaks the OpenAI Images API and serves gpt-image-2.6-sunburst under its own name.
 MODELS_FILE = """
 [[models]]
 id = "studio-image"
 backend = "openai"
 provider = "studio"
-model = "gpt-image-1.5"
+model = "gpt-image-2.6-sunburst"
 base_url = "{base_url}"
 api_key_env = "STUDIO_API_KEY"
 operations = ["generate", "edit"]

@@ -21,7 +21,7 @@ from openai import AsyncOpenAI, OpenAI
 from openai.types import ImagesResponse
 from PIL import Image, ImageChops
 
-from tryon.testing.openai_emulator import OpenAIEmulator, output_tokens
+from tryon.testing.openai_emulator import MODEL_RULES, OpenAIEmulator, output_tokens
 from tryon.testing.server import EmulatorServer, RecordedFile, Response
 from tryon.testing.synth import apply_mask_edit, synth_image
 
@@ -88,13 +88,16 @@ def error_code(exc: openai.APIStatusError) -> str | None:
 
 @pytest.fixture
 def emu() -> Iterator[OpenAIEmulator]:
-    with OpenAIEmulator() as emulator:
+    # an endpoint that still serves the models OpenAI shut down on 2026-12-01 (gpt-image-1.5 ...), whose
+    # rules most of these tests pin; test_unavailable_models_are_404 checks OpenAI's own service
+    with OpenAIEmulator(retired_models_served=True) as emulator:
         yield emulator
 
 
 @pytest.fixture
-def client(emu: OpenAIEmulator) -> OpenAI:
-    return OpenAI(base_url=emu.base_url, api_key=KEY, max_retries=0)
+def client(emu: OpenAIEmulator) -> Iterator[OpenAI]:
+    with OpenAI(base_url=emu.base_url, api_key=KEY, max_retries=0) as sdk:  # closed: no socket left to GC
+        yield sdk
 
 
 # -- generations ------------------------------------------------------------
@@ -143,9 +146,9 @@ def test_generate_response_fields_and_usage(client: OpenAI) -> None:
 
 
 def test_generate_defaults_auto_quality_and_default_model(client: OpenAI, emu: OpenAIEmulator) -> None:
-    result = client.images.generate(prompt="a fox")
+    result = client.images.generate(prompt="a fox")  # the default model: gpt-image-2.6-sunburst
     assert result.quality == "high" and result.size == "1024x1024"
-    assert result.usage is not None and result.usage.output_tokens == 4160
+    assert result.usage is not None and result.usage.output_tokens == 7050  # the GPT image 2 token table
     assert "model" not in emu.last_request.params
 
 
@@ -160,12 +163,15 @@ def test_generate_is_deterministic_per_prompt(client: OpenAI) -> None:
 
 
 @pytest.mark.parametrize(
-    ("size", "tokens"), [("1024x1536", 1584), ("1536x1024", 1568), ("1536x864", round(1056 * 1536 * 864 / 2**20))]
-)
-def test_output_tokens_table(client: OpenAI, size: str, tokens: int) -> None:
-    result = client.images.generate(model="gpt-image-2", prompt="p", size=size, quality="medium")
+    ("model", "size", "tokens"),
+    [("gpt-image-1.5", "1024x1536", 1584), ("gpt-image-1.5", "1536x1024", 1568),
+     ("gpt-image-2", "1024x1536", 1384), ("gpt-image-2", "1536x1024", 1384),
+     ("gpt-image-2", "1536x864", round(1784 * 1536 * 864 / 2**20))])
+def test_output_tokens_table(client: OpenAI, model: str, size: str, tokens: int) -> None:
+    result = client.images.generate(model=model, prompt="p", size=size, quality="medium")
     assert result.usage is not None and result.usage.output_tokens == tokens
-    assert output_tokens("medium", *map(int, size.split("x"))) == tokens
+    table = MODEL_RULES[model].output_tokens
+    assert output_tokens("medium", *map(int, size.split("x")), table) == tokens
 
 
 @pytest.mark.parametrize("size", ["1536x864", "3840x2160", "2160x3840", "768x2304", "2880x2880", "1024x640"])
@@ -281,9 +287,11 @@ def test_missing_prompt_and_bad_json(client: OpenAI, emu: OpenAIEmulator) -> Non
     assert response.status_code == 400 and "could not parse the JSON body" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("model", ["gpt-image-1", "dall-e-3", "dall-e-2", "gpt-image-9"])
-def test_unavailable_models_are_404(client: OpenAI, model: str) -> None:
-    with pytest.raises(openai.NotFoundError) as info:
+@pytest.mark.parametrize("model", ["gpt-image-1", "gpt-image-1.5", "gpt-image-1-mini", "chatgpt-image-latest",
+                                   "dall-e-3", "dall-e-2", "gpt-image-9"])
+def test_unavailable_models_are_404(model: str) -> None:
+    with (OpenAIEmulator() as official, OpenAI(base_url=official.base_url, api_key=KEY, max_retries=0) as client,
+          pytest.raises(openai.NotFoundError) as info):
         client.images.generate(model=model, prompt="p")
     assert message(info.value) == f"The model `{model}` does not exist or you do not have access to it."
     assert error_code(info.value) == "model_not_found"
@@ -300,7 +308,7 @@ def test_retired_models_served() -> None:
 # -- streaming --------------------------------------------------------------
 def test_stream_generate_yields_typed_events(client: OpenAI) -> None:
     stream = client.images.generate(
-        model="gpt-image-2", prompt="a fox", stream=True, partial_images=2, size="1536x1024", quality="low"
+        model="gpt-image-1.5", prompt="a fox", stream=True, partial_images=2, size="1536x1024", quality="low"
     )
     events = list(stream)
     assert [type(e).__name__ for e in events] == [

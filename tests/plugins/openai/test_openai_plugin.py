@@ -81,32 +81,38 @@ def test_every_sdk_gpt_image_model_is_declared() -> None:
 
 def test_per_model_rules(r: tryon.Router) -> None:
     assert r.explain("gpt-image-2", size="1536x864") == []
-    assert "gpt-image-2" in r.explain("gpt-image-1.5", size="1536x864")[0]
+    assert "gpt-image-2" in r.explain("gpt-image-2.6-sunburst", size="1536x864")[0]
     assert r.explain("gpt-image-2", size="3840x2160") == []
     assert r.explain("gpt-image-2", size="3856x2160")  # past 3840 and not a multiple of 16
     assert r.explain("gpt-image-2", size="3200x1024")  # aspect beyond 3:1
     assert r.explain("gpt-image-2.5-flare", quality="max") == []
-    assert "gpt-image-2.5-flare" in r.explain("gpt-image-1.5", quality="xhigh")[0]
-    assert r.explain("gpt-image-1-mini", input_fidelity="high")[0].startswith(
+    assert "gpt-image-2.5-flare" in r.explain("gpt-image-2.6-sunburst", quality="xhigh")[0]
+    assert r.explain("gpt-image-1-mini")[0].startswith("gpt-image-1-mini is retired: shut down on 2026-12-01")
+    assert "gpt-image-2.6-sunburst or gpt-image-2.6-flare" in r.explain("gpt-image-1.5")[0]
+    still_served = tryon.Router(plugins=False, settings={"openai": {"serves_retired": True}})
+    for model_id in ("gpt-image-1-mini", "gpt-image-1.5"):
+        still_served.register(OpenAIImageGenerator(model_id, MODELS[model_id]))
+    assert still_served.explain("gpt-image-1-mini", input_fidelity="high")[0].startswith(
         "gpt-image-1-mini does not support input_fidelity='high'")
+    assert still_served.explain("gpt-image-1.5", input_fidelity="high") == []
     assert "does not support input_fidelity" in r.explain("gpt-image-2", input_fidelity="low")[0]
-    assert "png or webp" in r.explain("gpt-image-1.5", background="transparent", output_format="jpeg")[0]
-    assert "jpeg and webp" in r.explain("gpt-image-1.5", output_compression=80)[0]
-    assert r.explain("gpt-image-1.5", output_compression=80, output_format="webp") == []
-    assert "32,000" in r.explain("gpt-image-1.5", prompt="x" * 32_001)[0]
+    assert "png or webp" in r.explain("gpt-image-2.6-sunburst", background="transparent", output_format="jpeg")[0]
+    assert "jpeg and webp" in r.explain("gpt-image-2.6-sunburst", output_compression=80)[0]
+    assert r.explain("gpt-image-2.6-sunburst", output_compression=80, output_format="webp") == []
+    assert "32,000" in r.explain("gpt-image-2.6-sunburst", prompt="x" * 32_001)[0]
     assert r.explain("gpt-image-2.5-sunburst", markup=b"m", mask=b"m")[0].count("markup") >= 1
-    assert "does not support option 'markup'" in r.explain("gpt-image-1.5", markup=b"m")[0]
+    assert "does not support option 'markup'" in r.explain("gpt-image-2.6-sunburst", markup=b"m")[0]
 
 
 # ---------------------------------------------------------------------------- calls
 
 
 def test_generate_sends_what_was_asked(r: tryon.Router, emu: OpenAIEmulator) -> None:
-    gen = r.generate("a leather bag", model="gpt-image-1.5", size="1536x1024", quality="high",
+    gen = r.generate("a leather bag", model="gpt-image-2.6-sunburst", size="1536x1024", quality="high",
                      background="transparent", output_format="webp", moderation="low",
                      safety_identifier="user-42")
     params = emu.last_request.params
-    assert params["model"] == "gpt-image-1.5" and params["size"] == "1536x1024"
+    assert params["model"] == "gpt-image-2.6-sunburst" and params["size"] == "1536x1024"
     assert params["background"] == "transparent" and params["output_format"] == "webp"
     assert params["moderation"] == "low" and params["safety_identifier"] == "user-42"
     image = gen.images[0]
@@ -118,7 +124,7 @@ def test_generate_sends_what_was_asked(r: tryon.Router, emu: OpenAIEmulator) -> 
 
 
 def test_output_compression_jpeg(r: tryon.Router, emu: OpenAIEmulator) -> None:
-    gen = r.generate("x", model="gpt-image-1.5", output_format="jpeg", output_compression=40)
+    gen = r.generate("x", model="gpt-image-2.6-sunburst", output_format="jpeg", output_compression=40)
     assert emu.last_request.params["output_compression"] == 40
     assert gen.images[0].media_type == "image/jpeg"
 
@@ -128,10 +134,14 @@ def test_arbitrary_size_on_gpt_image_2(r: tryon.Router, emu: OpenAIEmulator) -> 
     assert (gen.images[0].width, gen.images[0].height) == (1536, 864)
 
 
-def test_multi_image_edit_with_mask_is_applied_end_to_end(r: tryon.Router, emu: OpenAIEmulator) -> None:
-    first = png(color="blue")
-    gen = r.edit([first, png(color="red")], "put a pool in", model="gpt-image-1.5", mask=bw_mask(),
-                 input_fidelity="high", size="1024x1024")
+@pytest.mark.filterwarnings("ignore::tryon.RetiredModelWarning")  # opted in: expected
+def test_multi_image_edit_with_mask_is_applied_end_to_end() -> None:
+    # input_fidelity is a gpt-image-1.5 parameter: an endpoint that still serves it (Azure, a proxy)
+    with OpenAIEmulator(retired_models_served=True) as emu:
+        r = make_router(emu, serves_retired=True)
+        first = png(color="blue")
+        gen = r.edit([first, png(color="red")], "put a pool in", model="gpt-image-1.5", mask=bw_mask(),
+                     input_fidelity="high", size="1024x1024")
     req = emu.last_request
     assert req.params["input_fidelity"] == "high"
     assert len(req.files["image[]"]) == 2
@@ -145,57 +155,63 @@ def test_multi_image_edit_with_mask_is_applied_end_to_end(r: tryon.Router, emu: 
 
 
 def test_moderation_on_edit_uses_the_json_body(r: tryon.Router, emu: OpenAIEmulator) -> None:
-    r.edit(png(), "x", model="gpt-image-1.5", moderation="low")
+    r.edit(png(), "x", model="gpt-image-2.6-sunburst", moderation="low")
     req = emu.last_request
     assert req.params["moderation"] == "low"
     assert req.params["images"][0]["image_url"].startswith("data:image/png;base64,")
 
 
 def test_streaming_delivers_partials_then_the_result(r: tryon.Router) -> None:
-    events = list(r.stream("x", model="gpt-image-1.5", partial_images=2, size="1024x1024"))
+    events = list(r.stream("x", model="gpt-image-2.6-sunburst", partial_images=2, size="1024x1024"))
     kinds = [type(e).__name__ for e in events]
     assert kinds == ["PartialImage", "PartialImage", "Generation"]
     assert [e.index for e in events[:2]] == [0, 1]  # type: ignore[union-attr]
     final = events[-1]
     assert isinstance(final, tryon.Generation) and final.usage is not None
-    edit_events = list(r.stream("x", model="gpt-image-1.5", images=[png()], partial_images=1))
+    edit_events = list(r.stream("x", model="gpt-image-2.6-sunburst", images=[png()], partial_images=1))
     assert [type(e).__name__ for e in edit_events] == ["PartialImage", "Generation"]
 
 
 async def test_async_streaming(r: tryon.Router) -> None:
-    events = [e async for e in r.astream("x", model="gpt-image-1.5", partial_images=1)]
+    events = [e async for e in r.astream("x", model="gpt-image-2.6-sunburst", partial_images=1)]
     assert [type(e).__name__ for e in events] == ["PartialImage", "Generation"]
     assert events[-1].request_id  # type: ignore[union-attr]
 
 
 def test_streamed_edit_with_moderation_uses_the_json_body(r: tryon.Router, emu: OpenAIEmulator) -> None:
-    events = list(r.stream("x", model="gpt-image-1.5", images=[png()], moderation="low", partial_images=1))
+    events = list(r.stream("x", model="gpt-image-2.6-sunburst", images=[png()], moderation="low", partial_images=1))
     assert [type(e).__name__ for e in events] == ["PartialImage", "Generation"]
     sent = emu.last_request.params
     assert sent["moderation"] == "low" and sent["stream"] is True and "images" in sent
 
 
 async def test_async_streamed_edit_with_moderation(r: tryon.Router, emu: OpenAIEmulator) -> None:
-    events = [e async for e in r.astream("x", model="gpt-image-1.5", images=[png()], moderation="low",
+    events = [e async for e in r.astream("x", model="gpt-image-2.6-sunburst", images=[png()], moderation="low",
                                          partial_images=2)]
     assert [type(e).__name__ for e in events] == ["PartialImage", "PartialImage", "Generation"]
     assert emu.last_request.params["moderation"] == "low"
 
 
 async def test_async_native_client(r: tryon.Router, emu: OpenAIEmulator) -> None:
-    gen = await r.agenerate("x", model="gpt-image-1.5", n=12)
+    gen = await r.agenerate("x", model="gpt-image-2.6-sunburst", n=12)
     assert len(gen.images) == 12
     assert sorted(q.params.get("n", 1) for q in emu.requests_to("/images/generations")) == [2, 10]
-    gen = await r.aedit([png()], "x", model="gpt-image-1.5")
+    gen = await r.aedit([png()], "x", model="gpt-image-2.6-sunburst")
     assert len(gen.images) == 1
 
 
+@pytest.mark.filterwarnings("ignore::tryon.RetiredModelWarning")  # opted in: expected
 def test_estimate_before_the_call(r: tryon.Router, emu: OpenAIEmulator) -> None:
-    est = r.estimate("x" * 40, model="gpt-image-1.5", quality="high", size="1024x1024", n=10)
+    est = r.estimate("x" * 40, model="gpt-image-2.6-sunburst", quality="high", size="1024x1024", n=10)
     # the prompt is counted as at most one token per byte (40), the output from the token table
-    assert est.usd == pytest.approx((40 * 5 + 10 * 4160 * 32) / 1e6)
-    assert est.prices_as_of == PRICES["gpt-image-1.5"].checked and est.source and est.upper_bound
-    assert r.estimate("x", model="gpt-image-2").usd is None  # unknown price: no guess
+    assert est.usd == pytest.approx((40 * 5 + 10 * 7050 * 30) / 1e6)
+    assert est.prices_as_of == PRICES["gpt-image-2.6-sunburst"].checked and est.source
+    assert not est.upper_bound and "approximate" in est.basis  # third-party per-image numbers
+    old = r.estimate("x" * 40, model="gpt-image-1.5", quality="high", size="1024x1024", n=10, allow_retired=True)
+    assert old.usd == pytest.approx((40 * 5 + 10 * 4160 * 32) / 1e6) and old.upper_bound
+    assert r.estimate("x", model="chatgpt-image-latest", allow_retired=True).usd is None  # unknown: no guess
+    svg = r.estimate("x", model="gpt-image-2.6-sunburst", output_format="svg")
+    assert svg.usd is None and svg.unpriced == 1 and "svg_usage" in svg.basis  # the SVG author's tokens
     assert emu.requests == []
 
 
@@ -205,7 +221,7 @@ def test_estimate_before_the_call(r: tryon.Router, emu: OpenAIEmulator) -> None:
 def test_rate_limit_is_retried_by_the_sdk_honouring_retry_after(emu: OpenAIEmulator) -> None:
     router = make_router(emu, max_retries=2)
     emu.fail_next(429, retry_after=0.01, times=2)
-    gen = router.generate("x", model="gpt-image-1.5")
+    gen = router.generate("x", model="gpt-image-2.6-sunburst")
     assert len(gen.images) == 1 and len(emu.requests) == 3
 
 
@@ -213,7 +229,7 @@ def test_rate_limit_exhausted_is_typed(emu: OpenAIEmulator) -> None:
     router = make_router(emu, max_retries=1)
     emu.fail_next(429, retry_after=0.01, times=5)
     with pytest.raises(RateLimitError) as err:
-        router.generate("x", model="gpt-image-1.5")
+        router.generate("x", model="gpt-image-2.6-sunburst")
     assert len(emu.requests) == 2 and err.value.retryable and err.value.retry_after == pytest.approx(0.01)
     assert err.value.request_id
 
@@ -221,12 +237,12 @@ def test_rate_limit_exhausted_is_typed(emu: OpenAIEmulator) -> None:
 def test_server_errors_retried_then_typed(emu: OpenAIEmulator) -> None:
     router = make_router(emu, max_retries=2)
     emu.fail_next(500, times=2, retry_after=0.01)
-    assert len(router.generate("x", model="gpt-image-1.5").images) == 1
+    assert len(router.generate("x", model="gpt-image-2.6-sunburst").images) == 1
     assert len(emu.requests) == 3
     emu.reset()
     emu.fail_next(503, times=3, retry_after=0.01)
     with pytest.raises(ServiceUnavailableError):
-        router.generate("x", model="gpt-image-1.5")
+        router.generate("x", model="gpt-image-2.6-sunburst")
     assert len(emu.requests) == 3  # one call and the SDK's two retries
 
 
@@ -234,10 +250,10 @@ def test_authentication_is_not_retried_and_never_leaks_the_key(emu: OpenAIEmulat
     router = make_router(emu, max_retries=2)
     emu.fail_next(401)
     with pytest.raises(AuthenticationError) as err:
-        router.generate("x", model="gpt-image-1.5")
+        router.generate("x", model="gpt-image-2.6-sunburst")
     assert len(emu.requests) == 1
     assert KEY not in str(err.value) and KEY not in repr(err.value)
-    assert KEY not in repr(router.get("gpt-image-1.5").settings)  # type: ignore[attr-defined]
+    assert KEY not in repr(router.get("gpt-image-2.6-sunburst").settings)  # type: ignore[attr-defined]
     assert all(KEY not in str(r.headers) for r in emu.requests)
 
 
@@ -245,7 +261,7 @@ def test_moderation_block_is_a_content_policy_error(emu: OpenAIEmulator) -> None
     router = make_router(emu, max_retries=2)
     emu.moderate_next()
     with pytest.raises(ContentPolicyError, match="content policy") as err:
-        router.generate("x", model="gpt-image-1.5")
+        router.generate("x", model="gpt-image-2.6-sunburst")
     assert len(emu.requests) == 1 and not err.value.retryable  # a refusal is final: not retried
 
 
@@ -253,7 +269,7 @@ def test_timeout_is_typed_and_retried(emu: OpenAIEmulator) -> None:
     router = make_router(emu, timeout=0.3, max_retries=1)
     emu.slow_next(2.0, times=2)
     with pytest.raises(ProviderTimeoutError) as err:
-        router.generate("x", model="gpt-image-1.5")
+        router.generate("x", model="gpt-image-2.6-sunburst")
     assert err.value.retryable
     assert len(emu.requests) == 2  # the SDK retried the timed-out call once
 
@@ -261,7 +277,7 @@ def test_timeout_is_typed_and_retried(emu: OpenAIEmulator) -> None:
 def test_malformed_body_is_typed(r: tryon.Router, emu: OpenAIEmulator) -> None:
     emu.malformed_next()
     with pytest.raises(InvalidResponseError):
-        r.generate("x", model="gpt-image-1.5")
+        r.generate("x", model="gpt-image-2.6-sunburst")
     assert len(emu.requests) == 1
 
 
@@ -298,9 +314,9 @@ def test_retired_model_still_works_where_served() -> None:
 
 def test_missing_key_is_a_clear_error_before_any_request(emu: OpenAIEmulator) -> None:
     router = tryon.Router(plugins=False, settings={"openai": {"base_url": emu.base_url}})
-    router.register(OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"]))
+    router.register(OpenAIImageGenerator("gpt-image-2.6-sunburst", MODELS["gpt-image-2.6-sunburst"]))
     with pytest.raises(MissingCredentialsError, match="OPENAI_API_KEY") as err:
-        router.generate("x", model="gpt-image-1.5")
+        router.generate("x", model="gpt-image-2.6-sunburst")
     assert isinstance(err.value, ValueError) and emu.requests == []
 
 
@@ -308,12 +324,12 @@ def test_env_vars_are_honoured(emu: OpenAIEmulator, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", emu.base_url)
     router = tryon.Router(plugins=False)
-    router.register(OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"]))
-    assert len(router.generate("x", model="gpt-image-1.5").images) == 1
+    router.register(OpenAIImageGenerator("gpt-image-2.6-sunburst", MODELS["gpt-image-2.6-sunburst"]))
+    assert len(router.generate("x", model="gpt-image-2.6-sunburst").images) == 1
 
 
 def test_openai_emulator_fixture_serves_app_code_unchanged(openai_emulator: OpenAIEmulator) -> None:
-    gen = tryon.generate("a catalogue shot", model="gpt-image-1.5", background="transparent")
+    gen = tryon.generate("a catalogue shot", model="gpt-image-2.6-sunburst", background="transparent")
     assert openai_emulator.requests[-1].params["background"] == "transparent" and gen.images
 
 
@@ -332,7 +348,7 @@ def test_azure_deployments_use_the_sdk_azure_client() -> None:
     client = _client(settings, use_async=False)
     assert isinstance(client, AzureOpenAI)
     assert "deployments/my-gpt-image" in str(client.base_url)
-    gen = OpenAIImageGenerator("gpt-image-1.5", MODELS["gpt-image-1.5"], settings)
+    gen = OpenAIImageGenerator("gpt-image-2.6-sunburst", MODELS["gpt-image-2.6-sunburst"], settings)
     assert gen._wire_model == "my-gpt-image"
 
 
@@ -349,10 +365,10 @@ def test_missing_openai_package_is_an_import_error_with_the_hint() -> None:
 # ---------------------------------------------------------------------------- conformance
 
 
-@pytest.mark.filterwarnings("ignore::tryon.RetiredModelWarning")  # gpt-image-1-mini is deprecated: expected
+@pytest.mark.filterwarnings("ignore::tryon.RetiredModelWarning")  # deprecated models warn: expected
 class TestOpenAIConformance(GeneratorConformance):
     require_provenance = True  # every declared fact of the GPT models carries its source
-    @pytest.fixture(params=["gpt-image-1.5", "gpt-image-1-mini", "gpt-image-2", "gpt-image-2.5-flare"])
+    @pytest.fixture(params=["gpt-image-2.6-sunburst", "gpt-image-2", "gpt-image-2.5-flare", "gpt-image-2.6-flare"])
     def model(self, request: pytest.FixtureRequest) -> str:
         return str(request.param)
 
@@ -417,5 +433,5 @@ def test_bad_markup_is_refused_before_any_request(r: tryon.Router, emu: OpenAIEm
 def test_markup_rules_are_declared_and_name_the_models_that_take_markup(r: tryon.Router) -> None:
     [why] = r.explain("gpt-image-2.5-flare", markup=b"m", moderation="low")
     assert "JSON form of the edit endpoint" in why
-    [why] = r.explain("gpt-image-1.5", markup=b"m")
+    [why] = r.explain("gpt-image-2.6-sunburst", markup=b"m")
     assert "models that do: gpt-image-2.5-flare" in why and "chatgpt-image-latest" not in why

@@ -133,7 +133,7 @@ def test_every_model_has_sources_for_every_fact_group(model: str) -> None:
 
 @pytest.fixture
 def emu() -> Iterator[OpenAIEmulator]:
-    with OpenAIEmulator() as emulator:
+    with OpenAIEmulator(retired_models_served=True) as emulator:  # tryon refuses them unless opted in
         yield emulator
 
 
@@ -289,13 +289,14 @@ def test_svg_constraints_are_checked_before_sending(r: tryon.Router, emu: OpenAI
     assert not emu.requests
 
 
-@pytest.mark.parametrize("model", ["gpt-image-1.5", "gpt-image-2", "gpt-image-2.5-flare"])
+@pytest.mark.parametrize("model", ["gpt-image-2-2026-04-21", "gpt-image-2", "gpt-image-2.5-flare"])
 def test_gif_and_svg_are_refused_where_not_offered(r: tryon.Router, model: str) -> None:
     for fmt in ("gif", "svg"):
         with pytest.raises(UnsupportedOptionError, match=r"gpt-image-2\.6"):
             r.generate("x", model=model, output_format=fmt)
 
 
+@pytest.mark.filterwarnings("ignore::tryon.RetiredModelWarning")  # opted in: expected
 def test_the_plugin_sends_every_supported_sdk_parameter(r: tryon.Router, emu: OpenAIEmulator) -> None:
     """Every parameter the coverage table calls supported reaches the service in some request."""
     r.generate("a", model="gpt-image-2.6-flare", size="1024x1024", quality="low", background="opaque", n=2,
@@ -304,7 +305,8 @@ def test_the_plugin_sends_every_supported_sdk_parameter(r: tryon.Router, emu: Op
     r.generate("a", model="gpt-image-2.6-flare", output_format="gif", size="768x768", frame_count=4,
                frame_duration_ms=100)
     r.generate("a", model="gpt-image-2.6-flare", output_format="svg", svg={"model": "m"})
-    r.edit(png(), "b", model="gpt-image-1.5", input_fidelity="high", mask=png(mode="L"))
+    # input_fidelity: only the models OpenAI shut down on 2026-12-01 take it (an endpoint still serving them)
+    r.edit(png(), "b", model="gpt-image-1.5", input_fidelity="high", mask=png(mode="L"), allow_retired=True)
     transparent = Image.new("RGBA", (1024, 1024), (0, 0, 0, 0))
     buf = io.BytesIO()
     transparent.save(buf, "PNG")
@@ -323,9 +325,9 @@ def test_json_edit_form_caps_data_urls_before_sending(r: tryon.Router, emu: Open
     data = buf.getvalue()
     assert len(data) * 4 // 3 > JSON_EDIT_MAX_DATA_URL  # too long as a data URL, fine as a 50 MB upload
     with pytest.raises(InvalidInputError, match="per-image limit"):
-        r.edit(data, "x", model="gpt-image-1.5", moderation="low")
+        r.edit(data, "x", model="gpt-image-2.6-sunburst", moderation="low")
     assert not emu.requests
-    gen = r.edit(data, "x", model="gpt-image-1.5", moderation="low", strict=False, quality="low")
+    gen = r.edit(data, "x", model="gpt-image-2.6-sunburst", moderation="low", strict=False, quality="low")
     assert emu.last_request.params["moderation"] == "low"
     assert all(len(img["image_url"]) <= JSON_EDIT_MAX_DATA_URL for img in emu.last_request.params["images"])
     assert any(w.code in ("image-recompressed", "image-downscaled") for w in gen.warnings)

@@ -20,6 +20,7 @@ service differ.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ from tryon.secrets import Secret
 
 __all__ = ["DEFAULT_MODEL_VERSION", "MAX_N", "GPTImageAdapter"]
 
-DEFAULT_MODEL_VERSION = "gpt-image-1.5"
+DEFAULT_MODEL_VERSION = "gpt-image-2.6-sunburst"
 PROVIDER = "openai"
 ENV_VAR = "OPENAI_API_KEY"
 MAX_N = 10
@@ -52,18 +53,28 @@ def _check_n(n: Any) -> None:
                     "(for more images per request use tryon.generate, which splits them into calls)")])
 
 
+def _warn_fidelity_left_out(model: str) -> None:
+    # a UserWarning: Python's default filter shows it once per calling line
+    warnings.warn(f"{model} has no input_fidelity parameter (its input images are read at high fidelity, "
+                  "per third-party references): input_fidelity='high' was left out. For the explicit control "
+                  "use model_version='gpt-image-1.5' on an endpoint that still serves it (serves_retired=True)",
+                  UserWarning, stacklevel=3)
+
+
 class GPTImageAdapter:
     """OpenAI's GPT image models with the seed's interface (methods return ``List[bytes]``).
 
     ``api_key`` defaults to the ``OPENAI_API_KEY`` environment variable; ``model_version``
-    is any GPT image model the openai plugin declares (``gpt-image-1.5``, ``gpt-image-1``,
-    ``gpt-image-2``, ...). Raises ``ValueError`` (:class:`tryon.MissingCredentialsError`)
+    is any GPT image model the openai plugin declares (``gpt-image-2.6-sunburst``, the default,
+    ``gpt-image-2``, ``gpt-image-1.5``, ``gpt-image-1``, ...). The seed's default, ``gpt-image-1.5``,
+    was shut down by OpenAI on 2026-12-01; the default is its successor. Raises ``ValueError``
+    (:class:`tryon.MissingCredentialsError`)
     without a key, ``ValueError`` for an unknown model and ``ImportError`` without the
     ``openai`` package — all at construction, before any request.
 
-    A model past its shutdown date (``gpt-image-1``) raises :class:`tryon.ModelRetiredError`
+    A model past its shutdown date (``gpt-image-1``, ``gpt-image-1.5``) raises :class:`tryon.ModelRetiredError`
     on the first call, before anything is sent, unless the endpoint in use still serves it:
-    pass ``serves_retired=True`` or set ``TRYON_SERVES_RETIRED=gpt-image-1`` (no code change),
+    pass ``serves_retired=True`` or set ``TRYON_SERVES_RETIRED=gpt-image-1.5`` (no code change),
     e.g. with ``OPENAI_BASE_URL`` pointing at an OpenAI-compatible endpoint or Azure.
     """
 
@@ -125,10 +136,12 @@ class GPTImageAdapter:
         """Edit *images* (one input or a list: paths, URLs, base64, bytes, PIL images) following *prompt*.
 
         ``mask``: black = edit, white = keep (converted to the alpha mask the service expects).
-        ``input_fidelity``: ``low`` (the service's default) or ``high``; on models without
-        fidelity control (``gpt-image-2`` and later) the default ``low`` is left out, while
-        ``high`` raises ``ValueError``. ``background`` (not in the seed's documentation, but
-        taken by its code) is optional.
+        ``input_fidelity``: ``low`` (the service's default) or ``high``. Models without fidelity
+        control (``gpt-image-2`` and later, among them the default ``gpt-image-2.6-sunburst``) take
+        no such parameter (the SDK says to omit it; third-party references say they read input
+        images at high fidelity): it is left out, and ``high`` warns (``UserWarning``) that it was. Any other
+        value raises ``ValueError``. ``background`` (not in the seed's documentation, but taken by
+        its code) is optional.
         """
         _check_n(n)
         options: dict[str, Any] = {"size": size, "quality": quality, "n": n}
@@ -136,7 +149,9 @@ class GPTImageAdapter:
             options["background"] = background
         if mask is not None:
             options["mask"] = mask
-        if not (input_fidelity == "low" and not self.capabilities.input_fidelity):
+        if self.capabilities.input_fidelity or input_fidelity not in ("low", "high"):
             options["input_fidelity"] = input_fidelity
+        elif input_fidelity == "high":
+            _warn_fidelity_left_out(self.model_version)
         generation = self._router.edit(images, prompt, model=self.model_version, **options)
         return [image.data for image in generation.images]
