@@ -413,12 +413,27 @@ class Capabilities:
         return tuple(name for name, ops in self.required_options.items() if op in ops)
 
     def allows_option(self, name: str, operation: Operation | str) -> bool:
-        """Whether option *name* may be set in a request of *operation* (see :attr:`operation_options`)."""
+        """Whether option *name* may be set in a request of *operation* (see :attr:`operation_options`).
+
+        On a model whose sizes are aspect ratios only (:attr:`ratio_only`), ``size`` is the ratio form
+        of ``aspect_ratio``: restricting either to some operations restricts both."""
+        if self.ratio_only and name in ("size", "aspect_ratio"):
+            return all(self._declared_allows(n, operation) for n in ("size", "aspect_ratio"))
+        return self._declared_allows(name, operation)
+
+    def _declared_allows(self, name: str, operation: Operation | str) -> bool:
         bare = name.removeprefix("options.")
         for declared, ops in self.operation_options.items():
             if declared.removeprefix("options.") == bare:
                 return Operation(operation) in ops
         return True
+
+    @property
+    def ratio_only(self) -> bool:
+        """Whether the model takes sizes only as aspect ratios (``Sizes.ratios`` or
+        ``Sizes.ratio_between``, no pixel rule): a ``size`` is then sent as its aspect ratio, and
+        operation_options, required_options, rules and advisories read it as ``aspect_ratio``."""
+        return self.sizes.rule is None and bool(self.sizes.aspect_ratios or self.sizes.ratio_range is not None)
 
     def accepts_seed(self, seed: int) -> bool:
         """Whether *seed* is one the provider takes (a model with ``seed=False`` takes none)."""
