@@ -524,7 +524,7 @@ class GeneratorConformance(TryOnConformance):
         try:
             gen = self.call(router, generator, operation="edit", size=size)
         except UnsupportedOptionError as err:
-            assert "size" in err.value.options or "aspect_ratio" in err.value.options, str(err.value)
+            assert "size" in err.options or "aspect_ratio" in err.options, str(err)
             assert len(emulator.requests) == before, "a refused edit reached the provider"
             return
         except ProviderError as err:
