@@ -265,7 +265,16 @@ class InputsWhen:
 
 @attrs.frozen(kw_only=True)
 class Capabilities:
-    """A model's declared abilities and limits. Empty sets mean "not supported"."""
+    """A model's declared abilities and limits, checked by the core before anything is sent.
+
+    Empty sets mean "not supported". Request options are checked against the matching fields
+    (``sizes``, ``aspect_ratios``, ``qualities``, ``output_formats``, ``seed``/``seed_range``, ...);
+    ``rules``, ``budgets``, ``advisories``, ``required_options`` and ``operation_options`` add
+    cross-option constraints; ``defaults`` are the values the provider applies to unset options
+    (read by ``Rule.requires`` and advisories, only where the option is valid in the operation).
+    ``sizes=Sizes.ratios(...)`` and ``aspect_ratios`` must list the same ratios. See
+    docs/writing-a-plugin.md.
+    """
 
     operations: frozenset[Operation] = attrs.field(default=frozenset({Operation.GENERATE}), converter=_ops)
     transparent_background: bool = False
@@ -285,7 +294,8 @@ class Capabilities:
     max_partial_images: int = 0
     seed: bool = False
     seed_range: tuple[int, int] | None = attrs.field(default=None, converter=_seed_range)
-    """The seeds the provider accepts, both ends included (``None``: any seed tryon takes, >= 0). A
+    """The seeds the provider accepts, ``(low, high)`` whole numbers with ``0 <= low <= high``, both
+    ends included (``None``: any seed tryon takes, >= 0). A
     seed outside is refused before sending; fan-out's per-call seeds (seed, seed + 1, ...) wrap
     around inside it (see :mod:`tryon.fanout`)."""
     moderation: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
@@ -368,6 +378,11 @@ class Capabilities:
             object.__setattr__(self, "sources", self.sources.merged({"price": self.price.sources}))
         if self.seed_range is not None and not self.seed:
             raise ValueError("seed_range needs seed=True")
+        sized = self.sizes.aspect_ratios
+        if sized and self.aspect_ratios and self.sizes.ratio_range is None and sized != self.aspect_ratios:
+            raise ValueError(f"aspect_ratios {sorted(self.aspect_ratios)} and the ratios of sizes=Sizes.ratios(...) "
+                             f"{sorted(sized)} differ: a model that takes sizes as ratios takes the same ratios "
+                             "either way (declare them once, in both)")
         every = frozenset(Operation)  # a collection of names means every operation *this model* offers
         for label in ("required_options", "operation_options"):
             declared = getattr(self, label)

@@ -116,7 +116,7 @@ class _Requests:
 def test_the_kit_sends_an_edit_with_a_size_to_ratio_only_models() -> None:
     check = GeneratorConformance().test_an_edit_with_a_size_is_served_or_refused_before_the_network
     router, fake = _ratio_router()  # declares no operation_options: the edit is sent and fails
-    with pytest.raises(pytest.fail.Exception, match="operation_options=.*'aspect_ratio': .*'generate'"):
+    with pytest.raises(pytest.fail.Exception, match=r"operation_options=.*'aspect_ratio': .*'generate'"):
         check(router, fake, Requirements(fake.capabilities, "m"), _Requests())
     router, fake = _ratio_router(operation_options={"aspect_ratio": {"generate"}})
     check(router, fake, Requirements(fake.capabilities, "m"), _Requests())  # refused before sending
@@ -136,4 +136,4 @@ def test_the_try_on_helper_is_private_to_the_kit() -> None:
     from tryon.testing.conformance_try_on import TryOnConformance
 
     assert not hasattr(TryOnConformance, "_try_on")  # a plugin's own _try_on cannot shadow it
-    assert callable(getattr(TryOnConformance, "_TryOnConformance__try_on"))
+    assert callable(getattr(TryOnConformance, "_TryOnConformance__try_on"))  # noqa: B009

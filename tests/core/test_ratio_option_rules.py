@@ -117,7 +117,7 @@ def test_an_excludes_rule_on_the_ratio_drops_the_size_that_gives_it() -> None:
 
 
 def test_a_required_aspect_ratio_is_met_by_a_size() -> None:
-    router, (fake,) = _router(("sd3", dict(RATIO_ONLY, required_options={"aspect_ratio": {"generate"},
+    router, _ = _router(("sd3", dict(RATIO_ONLY, required_options={"aspect_ratio": {"generate"},
                                                                        "strength": {"edit"}})))
     router.generate("a cat", model="sd3", size=WIDE)
     with pytest.raises(tryon.UnsupportedOptionError, match="needs option aspect_ratio"):
@@ -179,3 +179,26 @@ def test_a_false_value_in_the_wrong_operation_is_refused_or_dropped() -> None:
     result = _edit(lenient, options={"raw": False})
     assert fake.requests[-1].get("raw") is None
     assert any(w.code == "option-dropped" and w.option == "raw" for w in result.warnings)
+
+
+# --------------------------------------------------------------------------- 13. declaration and forms
+
+
+def test_aspect_ratios_must_match_the_ratios_of_sizes() -> None:
+    with pytest.raises(ValueError, match=r"aspect_ratios .* and the ratios of sizes=Sizes.ratios"):
+        tryon.Capabilities(sizes=tryon.Sizes.ratios("1:1", "16:9"), aspect_ratios={"1:1"})
+    tryon.Capabilities(sizes=tryon.Sizes.ratios("1:1", "16:9"), aspect_ratios={"16:9", "1:1"})
+    tryon.Capabilities(sizes=tryon.Sizes.ratio_between("9:21", "21:9", standard=("1:1",)), aspect_ratios={"1:1"})
+
+
+def test_a_negative_seed_range_is_refused_at_declaration() -> None:
+    with pytest.raises(ValueError, match="0 <= lowest <= highest"):
+        tryon.Capabilities(seed=True, seed_range=(-1, 10))
+
+
+def test_multipart_floats_are_plain_decimals() -> None:
+    from tryon.multipart import encode
+
+    raw, _ = encode({"strength": 1e-05, "cfg": 2.0, "big": 1e20})
+    assert b"\r\n\r\n0.00001\r\n" in raw and b"\r\n\r\n2.0\r\n" in raw and b"100000000000000000000" in raw
+    assert b"e-05" not in raw and b"e+20" not in raw

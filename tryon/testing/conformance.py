@@ -271,7 +271,7 @@ class GeneratorConformance(TryOnConformance):
         caps = generator.capabilities
         if operation is None and images is None and caps.operations == {Operation.TRY_ON}:
             # a dedicated try-on model: its one operation (the try-on mixin's private helper)
-            return getattr(self, "_TryOnConformance__try_on")(router, generator, **options)
+            return getattr(self, "_TryOnConformance__try_on")(router, generator, **options)  # noqa: B009
         if operation is None:
             operation = "generate" if caps.can_generate and images is None else "edit"
         merged = self.options_for(generator, operation)
