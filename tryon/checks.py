@@ -18,8 +18,8 @@ from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.secrets import is_secret_name
 from tryon.sizes import parse_size
 
-__all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "ratio_only", "rule_getter",
-           "shown"]
+__all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "ratio_only",
+           "rule_getter", "shown"]
 
 Fix = Callable[[Request, Capabilities], tuple[Request, Notice]]
 _FORMAT_PREFERENCE = ("png", "webp", "jpeg")
