@@ -20,7 +20,7 @@ settings.register_profile("dev", max_examples=500, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Only the first-party plugins load in tests, whatever else is installed on the machine.
-FIRST_PARTY = "openai,flux,gemini,replicate,fal"
+FIRST_PARTY = "openai,flux,gemini,replicate,fal,bedrock"
 os.environ["TRYON_PLUGINS"] = FIRST_PARTY
 # No models file of the machine's user leaks in (tests name theirs through TRYON_MODELS_FILE).
 os.environ["TRYON_MODELS_FILE"] = ""
@@ -30,9 +30,17 @@ SECRET_ENV = (
     "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "BFL_API_KEY", "BFL_BASE_URL", "GEMINI_API_KEY",
     "GOOGLE_API_KEY", "GEMINI_BASE_URL", "REPLICATE_API_TOKEN", "REPLICATE_BASE_URL", "TRYON_ALLOW_PRIVATE_URLS",
     "TRYON_SERVES_RETIRED",
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+    "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+    "AWS_BEARER_TOKEN_BEDROCK", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
 )
+#: No AWS configuration of the machine (files, instance metadata) reaches the tests.
+AWS_ISOLATION = {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                 "AWS_EC2_METADATA_DISABLED": "true"}
 for _name in SECRET_ENV:
     os.environ.pop(_name, None)
+os.environ.update(AWS_ISOLATION)
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -70,6 +78,8 @@ def _clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     for name in SECRET_ENV:
         monkeypatch.delenv(name, raising=False)
+    for name, value in AWS_ISOLATION.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("TRYON_PLUGINS", FIRST_PARTY)
     monkeypatch.setenv("TRYON_MODELS_FILE", "")
     tryon.reset_default_router()

@@ -45,7 +45,7 @@ __all__ = [
 
 YES, NO = "✅", "❌"
 BUNDLED_PLUGINS: tuple[str, ...] = ("tryon_openai", "tryon_flux", "tryon_gemini", "tryon_replicate",
-                                   "tryon_fal")
+                                   "tryon_fal", "tryon_bedrock")
 """The provider plugins that ship in this repository (documented in ``docs/capabilities.md``)."""
 DEFAULT_COMPARISON: tuple[str, ...] = ("gpt-image-1.5", "gpt-image-1", "flux-2-pro", "gemini-2.5-flash-image")
 """The models of the seed's comparison table (GPT-Image-1.5, GPT-Image-1, FLUX.2, Nano Banana)."""

@@ -26,9 +26,14 @@ _SECRET_NAME = re.compile(
     r"key|token|secret|passw|authoriz|credential|bearer|cookie|signature|(?:^|[_-])auth(?:$|[_-])",
     re.IGNORECASE)
 #: Loggers whose records are redacted (and their children).
-LOGGERS = ("tryon", "tryon_openai", "tryon_flux", "tryon_gemini", "urllib3", "requests", "httpx", "httpx2",
-           "httpcore", "httpcore2", "openai", "google_genai", "google.genai", "google.auth", "hpack", "h11")
-_KEY_SHAPES = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{8,}|bfl_[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,})")
+LOGGERS = ("tryon", "tryon_openai", "tryon_flux", "tryon_gemini", "tryon_bedrock", "botocore", "boto3", "urllib3",
+           "requests", "httpx", "httpx2", "httpcore", "httpcore2", "openai", "google_genai", "google.genai",
+           "google.auth", "hpack", "h11")
+_KEY_SHAPES = re.compile(r"\b(?:sk-[A-Za-z0-9_\-]{8,}|bfl_[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}"
+                         r"|(?:AKIA|ASIA)[A-Z0-9]{16})")
+#: AWS request headers that carry a credential or a signature (as botocore's debug logs print them).
+_AWS_HEADERS = re.compile(r"(\b(?:X-Amz-Security-Token|X-Amz-Signature|Signature)['\"]?\s*[:=]\s*(?:b?['\"])?)"
+                          r"([A-Za-z0-9+/=%_\-]{8,})", re.IGNORECASE)
 
 
 def remember(key: str | None) -> None:
@@ -51,6 +56,7 @@ def redact(text: str) -> str:
     for key in known:
         if key in text:
             text = text.replace(key, _mask(key))
+    text = _AWS_HEADERS.sub(lambda m: m.group(1) + _mask(m.group(2)), text)
     return _KEY_SHAPES.sub(lambda m: _mask(m.group(0)), text)
 
 

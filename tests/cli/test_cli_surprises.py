@@ -73,8 +73,8 @@ def test_a_provider_failure_with_json_says_so(inputs: Path, openai_emulator: Any
 
 def test_unknown_provider_names_list_the_providers(inputs: Path) -> None:
     result = invoke("models", "--provider", "bfll")
-    assert result.exit_code == 2 and "known providers: bfl, " in result.stderr
-    assert all(name in result.stderr.split("known providers:")[1] for name in ("bfl", "gemini", "openai"))
+    assert result.exit_code == 2 and "known providers: bedrock, bfl, " in result.stderr
+    assert all(name in result.stderr.split("known providers:")[1] for name in ("bedrock", "bfl", "gemini", "openai"))
     assert "did you mean 'bfl'" in result.stderr
     flux = invoke("models", "--provider", "flux")
     assert flux.exit_code == 0 and "flux-2-pro" in flux.stdout
@@ -124,8 +124,8 @@ def test_emulator_help_lists_providers_and_accepts_flux() -> None:
     result = invoke("emulator", "--help")
     assert all(item in result.stdout for item in ("bfl (also: flux)", "gemini (also: google)", "openai"))
     bad = invoke("emulator", "--provider", "nope")
-    assert bad.exit_code == 2 and "available: bfl, " in bad.stderr
-    assert all(name in bad.stderr.split("available:")[1] for name in ("bfl", "fal", "gemini", "openai"))
+    assert bad.exit_code == 2 and "available: bedrock, bfl, " in bad.stderr
+    assert all(name in bad.stderr.split("available:")[1] for name in ("bedrock", "bfl", "fal", "gemini", "openai"))
 
 
 def test_the_bfl_emulator_polls_on_the_host_the_client_used() -> None:

@@ -336,7 +336,7 @@ def test_on_part_receives_each_call_as_it_arrives(r: tryon.Router, fake: FakeGen
 def test_settings_for_an_unknown_provider_are_refused(r: tryon.Router) -> None:
     with pytest.raises(InvalidOptionError, match="did you mean 'fake'"):
         r.configure("fkae", api_key="x")
-    with pytest.raises(InvalidOptionError, match="known providers: bfl, fal, gemini, openai"):
+    with pytest.raises(InvalidOptionError, match="known providers: bedrock, bfl, fal, gemini, openai"):
         tryon.Router(settings={"blf_typo_x": {"api_key": "x"}})
 
 

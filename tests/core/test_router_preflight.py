@@ -51,7 +51,8 @@ def test_estimate_and_explain_take_preference_lists(router: Any, monkeypatch: py
 
 
 def test_unknown_provider_names_are_refused_listing_providers(router: Any) -> None:
-    with pytest.raises(InvalidOptionError, match=r"did you mean 'bfl'.*known providers: bfl, fal, gemini, openai"):
+    with pytest.raises(InvalidOptionError,
+                       match=r"did you mean 'bfl'.*known providers: bedrock, bfl, fal, gemini, openai"):
         router.models(provider="bfll")
     assert {m.provider for m in router.models(provider="flux")} == {"bfl"}  # the plugin's name
     with pytest.raises(InvalidOptionError, match="known providers"):

@@ -228,3 +228,39 @@ def test_a_streamed_edit_with_partial_images_is_covered() -> None:
         final = list(router.stream(PROMPT, model="gpt-image-1.5", images=[WIDE], **options))[-1]
     assert isinstance(final, tryon.Generation) and final.cost_usd is not None and est.usd is not None
     assert final.cost_usd <= est.usd < 1.1 * final.cost_usd  # the partial images' tokens are in both
+
+
+# ---------------------------------------------------------------------------- Amazon Nova Canvas (Bedrock)
+
+NOVA_SIZES = ("512x512", "1024x1024", "1280x720", "2032x2032")
+NOVA_GRID = [{"size": size, "n": n, **({"quality": q} if q else {})}
+             for size, n, q in itertools.product(NOVA_SIZES, (1, 6), (None, "premium"))]
+
+
+@pytest.fixture
+def nova(monkeypatch: pytest.MonkeyPatch) -> Iterator[tryon.Router]:
+    pytest.importorskip("boto3")
+    from tryon_bedrock import generators as bedrock_generators
+
+    from tryon.testing.bedrock_emulator import BedrockEmulator
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAESTIMATES0000001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "estimates-secret")
+    with BedrockEmulator() as emu:
+        router = tryon.Router(plugins=False, allow_retired=True)  # the emulator still serves it
+        for gen in bedrock_generators(endpoint_url=emu.url, region="us-east-1", max_retries=0):
+            router.register(gen)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield router
+
+
+def test_nova_canvas_estimates_are_the_bill(nova: tryon.Router, ledger: Ledger) -> None:
+    """Per image by the band of each returned image's size and the quality: the estimate is the bill."""
+    for options in NOVA_GRID:
+        ledger.check(nova, "amazon.nova-canvas-v1:0", None, **options)
+    ledger.check(nova, "amazon.nova-canvas-v1:0", [SQUARE], mask=_mask((1024, 1024)))
+    ledger.check(nova, "amazon.nova-canvas-v1:0", [TALL], mask=_mask((800, 1400)), quality="premium")
+    ledger.check(nova, "amazon.nova-canvas-v1:0", [SQUARE, WIDE], n=3, size="768x768")
+    ledger.check(nova, "amazon.nova-canvas-v1:0", [TALL], task="background_removal")
+    assert all(est == pytest.approx(billed) for _, est, billed, _ in ledger.rows)

@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "MASK_CACHE",
     "mask_coverage",
+    "mask_to_black_and_white",
     "mask_to_black_edit",
     "mask_to_white_edit",
     "prepare_mask",
@@ -317,6 +318,22 @@ def mask_to_white_edit(mask: InputImage) -> InputImage:
     inverted = ImageOps.invert(_keep_of(mask))
     buffer = io.BytesIO()
     inverted.save(buffer, format="PNG", optimize=True)
+    return InputImage(
+        buffer.getvalue(), "image/png", mask.width, mask.height, name=mask.name, source_kind="mask"
+    )
+
+
+def mask_to_black_and_white(mask: InputImage, *, edit: str = "black") -> InputImage:
+    """A pure black-and-white RGB PNG of the same size (no gray, no alpha), for providers that take
+    only those two values: edit pixels (alpha or luminance below 128) become *edit* (``"black"``,
+    tryon's own convention, or ``"white"``), keep pixels the other."""
+    if edit not in ("black", "white"):
+        raise ValueError(f"edit must be 'black' or 'white', not {edit!r}")
+    keep = _keep_of(mask)
+    keep_value, edit_value = (255, 0) if edit == "black" else (0, 255)
+    binary = keep.point(lambda v: keep_value if v >= DEFAULT_THRESHOLD else edit_value).convert("RGB")
+    buffer = io.BytesIO()
+    binary.save(buffer, format="PNG", optimize=True)
     return InputImage(
         buffer.getvalue(), "image/png", mask.width, mask.height, name=mask.name, source_kind="mask"
     )

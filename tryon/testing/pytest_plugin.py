@@ -2,7 +2,7 @@
 
 ``openai_emulator`` starts a local OpenAI Images API emulator, points ``OPENAI_BASE_URL`` and
 ``OPENAI_API_KEY`` at it and resets tryon's default router, so the application's own code runs
-unchanged against it::
+unchanged against it (``bfl_emulator``, ``gemini_emulator`` and ``bedrock_emulator`` likewise)::
 
     def test_catalog_job(openai_emulator):
         openai_emulator.fail_next(429)
@@ -59,6 +59,13 @@ bfl_emulator.__doc__ = "A running Black Forest Labs (FLUX) emulator; BFL_BASE_UR
 gemini_emulator = _emulator_fixture("tryon.testing.gemini_emulator", "GeminiEmulator",
                                     {"GEMINI_API_KEY": EMULATOR_KEY}, "GEMINI_BASE_URL")
 gemini_emulator.__doc__ = "A running Gemini emulator; GEMINI_BASE_URL/GEMINI_API_KEY point at it."
+
+bedrock_emulator = _emulator_fixture(
+    "tryon.testing.bedrock_emulator", "BedrockEmulator",
+    {"AWS_ACCESS_KEY_ID": EMULATOR_KEY, "AWS_SECRET_ACCESS_KEY": "emulator-secret", "AWS_DEFAULT_REGION": "us-east-1",
+     "AWS_EC2_METADATA_DISABLED": "true"}, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME")
+bedrock_emulator.__doc__ = ("A running Bedrock (Nova Canvas) emulator; AWS_ENDPOINT_URL_BEDROCK_RUNTIME, "
+                            "AWS_DEFAULT_REGION and test credentials point boto3 at it.")
 
 fal_emulator = _emulator_fixture("tryon_fal.emulator", "FalEmulator", {"FAL_KEY": EMULATOR_KEY}, "FAL_BASE_URL")
 fal_emulator.__doc__ = "A running fal queue API emulator; FAL_BASE_URL/FAL_KEY point at it."

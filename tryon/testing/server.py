@@ -54,7 +54,8 @@ log = logging.getLogger(__name__)
 
 #: Header names whose values are never stored (compared lower-case).
 SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-key", "x-goog-api-key", "api-key", "x-api-key", "cookie"}
+    {"authorization", "proxy-authorization", "x-key", "x-goog-api-key", "api-key", "x-api-key", "cookie",
+     "x-amz-security-token"}
 )
 #: Query parameters whose values are never stored.
 SECRET_QUERY = frozenset({"key", "api_key", "apikey"})
@@ -401,6 +402,9 @@ class EmulatorServer:
     request_id_header: str | None = None
     #: Provider name shown in messages.
     provider = "emulator"
+    #: How a body without a ``Content-Type`` header is read (``""``: not parsed). Bedrock, for one,
+    #: takes such a body as JSON.
+    default_content_type = ""
 
     def __init__(
         self,
@@ -649,7 +653,7 @@ class EmulatorServer:
         headers = {k.lower(): v for k, v in raw_headers.items()}
         request_id = self.new_request_id()
         route, path_params = self.__match(method, path)
-        content_type = headers.get("content-type", "")
+        content_type = headers.get("content-type", "") or self.default_content_type
         params, files, parse_error = _parse_body(content_type, body)
         record = RecordedRequest(
             method=method,
