@@ -202,3 +202,22 @@ def test_multipart_floats_are_plain_decimals() -> None:
     raw, _ = encode({"strength": 1e-05, "cfg": 2.0, "big": 1e20})
     assert b"\r\n\r\n0.00001\r\n" in raw and b"\r\n\r\n2.0\r\n" in raw and b"100000000000000000000" in raw
     assert b"e-05" not in raw and b"e+20" not in raw
+
+
+def test_a_ratio_only_model_serving_a_size_at_its_own_pixels_says_so() -> None:
+    from PIL import Image
+
+    from tryon.result_checks import check_result
+    from tryon.results import GeneratedImage, Generation
+
+    buf = io.BytesIO()
+    Image.new("RGB", (512, 512), (9, 9, 9)).save(buf, "PNG")
+    caps = attrs.evolve(FAKE_CAPABILITIES, **{k: v for k, v in RATIO_ONLY.items() if k != "required_options"})
+    image = GeneratedImage(data=buf.getvalue(), media_type="image/png", width=512, height=512)
+    result = Generation(images=[image], model="sd3", provider="fake")
+    checked = check_result(result, tryon.GenerateRequest(prompt="a cat", size="1024x1024"), caps)
+    notices = [w for w in checked.warnings if w.code == "size-deviated"]
+    assert notices and "512x512, not the 1024x1024 asked for" in notices[0].message
+    assert notices[0].original == "1024x1024" and notices[0].applied == "512x512"
+    same = check_result(result, tryon.GenerateRequest(prompt="a cat", size="512x512"), caps)
+    assert not [w for w in same.warnings if w.code == "size-deviated"]
