@@ -97,7 +97,7 @@ def comparison_markdown(infos: Sequence[ModelInfo]) -> str:
     return _md_table(header, ([r[h] for h in header] for r in comparison_rows(infos)))
 
 
-def _sizes_brief(caps: Capabilities) -> str:
+def sizes_brief(caps: Capabilities) -> str:
     rule = caps.sizes.rule
     if rule is not None:
         if rule.max_pixels and not (rule.max_long_edge and rule.max_short_edge):
@@ -131,7 +131,7 @@ def summary_rows(infos: Sequence[ModelInfo], day: dt.date | None = None) -> list
             "status": _status(c.lifecycle, day),
             "operations": sorted(op.value for op in c.operations),
             "max_resolution": max_resolution(c),
-            "sizes": _sizes_brief(c),
+            "sizes": sizes_brief(c),
             "transparent_background": c.transparent_background,
             "mask": c.mask,
             "input_fidelity": sorted(c.input_fidelity),
@@ -336,7 +336,8 @@ def _try_on_details(c: Capabilities) -> dict[str, Any] | None:
         return None
     return {
         "how": "composition" if t.composition is not None else "dedicated",
-        "categories": dict(t.categories), "auto_category": t.auto_category, "max_garments": t.max_garments,
+        "categories": dict(t.categories), "category_sent": t.category_sent, "auto_category": t.auto_category,
+        "max_garments": t.max_garments,
         "prompt": t.prompt, "mask_modes": sorted(t.mask_modes), "modes": dict(t.modes),
         "photo_types": dict(t.photo_types),
     }
@@ -349,12 +350,16 @@ def try_on_text(c: Capabilities) -> str:
         return "-"
     if d["how"] == "composition":
         what = "by composition (a multi-image edit; every category named in the prompt)"
+    elif not d["category_sent"]:
+        what = "dedicated; scope " + ", ".join(d["categories"]) + " (no category is sent)"
     else:
         what = "dedicated; categories " + ", ".join(f"{k}→{v}" for k, v in d["categories"].items())
-    parts = [what, f"{d['max_garments']} garment(s) per call", f"prompt {d['prompt']}",
-             f"mask {'/'.join(d['mask_modes'])}"]
+    parts = [what, "garment without a category: " + ("yes (the model tells)" if d["auto_category"] else "no"),
+             f"{d['max_garments']} garment(s) per call", f"prompt {d['prompt']}", f"mask {'/'.join(d['mask_modes'])}"]
     if d["modes"]:
         parts.append("modes " + "/".join(d["modes"]))
+    if d["photo_types"]:
+        parts.append("photo types " + "/".join(d["photo_types"]))
     return "; ".join(parts)
 
 

@@ -112,9 +112,11 @@ def _check_prompt(req: Request, caps: Capabilities) -> Finding | None:
     length = len(req.prompt)
     if limit is None or length <= limit:
         return None
+    try_on = req.operation is Operation.TRY_ON  # a try-on prompt only fits a model whose policy takes one
     return Finding("prompt", f"<{length:,} characters>",
                    f"accepts prompts of at most {limit:,} characters (this one has {length:,})",
-                   lambda c: c.max_prompt_length is None or length <= c.max_prompt_length)
+                   lambda c: (c.max_prompt_length is None or length <= c.max_prompt_length)
+                   and (not try_on or (c.try_on is not None and c.try_on.prompt_allowed)))
 
 
 def _check_size(req: Request, caps: Capabilities) -> Finding | None:
@@ -295,6 +297,11 @@ def _check_output_format(req: Request, caps: Capabilities) -> Finding | None:
     value = req.output_format
     if value is None or value in caps.output_formats:
         return None
+    if not caps.output_formats:  # no format field: the file type is the model's own
+        return Finding("output_format", value, "takes no output_format (the file type is the model's own); "
+                                               "leave output_format unset",
+                       lambda c: value in c.output_formats,
+                       _drop("output_format", "the model has no output format option"))
     return Finding("output_format", value,
                    f"does not support output_format={value!r} (accepted: {_describe(caps.output_formats)})",
                    lambda c: value in c.output_formats,

@@ -26,6 +26,7 @@ __all__ = [
     "MissingCredentialsError",
     "ModelRetiredError",
     "NoModelAvailableError",
+    "NoModelFitsError",
     "PartialResultError",
     "PermissionDeniedError",
     "PluginError",
@@ -286,6 +287,12 @@ class NoModelAvailableError(TryOnError):
         self.skipped = tuple(skipped)
         lines = "\n".join(f"  - {s}" for s in self.skipped)
         super().__init__(f"no model of the preference list could serve the request:\n{lines}")
+
+
+class NoModelFitsError(NoModelAvailableError, ValidationError):
+    """Every model of a preference list refused the request before any call (unsupported or invalid
+    options, inputs none can take): a :class:`ValueError` as a single model's refusal is, and still a
+    :class:`NoModelAvailableError` (``skipped`` says why each model refused)."""
 
 
 class PartialResultError(TryOnError):

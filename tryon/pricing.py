@@ -102,7 +102,7 @@ class PerImage:
         """The price of one image, notes for the basis, and whether it is known to apply."""
         if self.flat is not None:
             return self.flat, [], True
-        return _lookup(self.table, quality, size)
+        return _lookup(self.table, quality, size, self.by)
 
 
 @attrs.frozen(kw_only=True)
@@ -233,16 +233,16 @@ class PerToken:
         return math.ceil(scaled), [*notes, f"{size} scaled by area from {self.area_base}"], False
 
 
-def _row(table: Table, quality: str | None) -> tuple[str | None, list[str], bool]:
-    """The table row for *quality*, notes, and whether the row is known to apply."""
+def _row(table: Table, quality: str | None, by: str = "quality") -> tuple[str | None, list[str], bool]:
+    """The table row for *quality* (the value of option *by*), notes, and whether the row is known to apply."""
     if quality in table:
         return quality, [], True
     if None in table:
         return None, [], True
     dearest = max(table, key=lambda q: max(table[q].values()))
     if quality in (None, "auto"):
-        return dearest, [f"quality {quality or 'unset'} priced as {dearest}"], True
-    return dearest, [f"quality {quality} has no published price: priced as {dearest}"], False
+        return dearest, [f"{by} {quality or 'unset'} priced as {dearest}"], True
+    return dearest, [f"{by} {quality} has no published price: priced as {dearest}"], False
 
 
 def _cell(row: Mapping[str | None, float], size: str | None) -> tuple[float, list[str]]:
@@ -254,8 +254,9 @@ def _cell(row: Mapping[str | None, float], size: str | None) -> tuple[float, lis
     return row[dearest], [f"size {size or 'unset'} priced as {dearest}"]
 
 
-def _lookup(table: Table, quality: str | None, size: str | None) -> tuple[float, list[str], bool]:
-    key, notes, known = _row(table, quality)
+def _lookup(table: Table, quality: str | None, size: str | None,
+            by: str = "quality") -> tuple[float, list[str], bool]:
+    key, notes, known = _row(table, quality, by)
     value, more = _cell(table[key], size)
     known = known and (size in table[key] or size in (None, "auto") or None in table[key])
     return value, notes + more, known

@@ -238,6 +238,13 @@ def _garments(value: Any) -> tuple[Any, ...]:
     return tuple(Garment.of(g) for g in _images(value))
 
 
+def _uses_prompt(template: str) -> bool:
+    """Whether a (valid) try-on template has a ``{prompt}`` field."""
+    import string
+
+    return any(field == "prompt" for _, field, _, _ in string.Formatter().parse(template))
+
+
 def _word(value: Any) -> Any:
     """``"Flat lay"``, ``"flat_lay"`` and ``"flat-lay"`` are one word."""
     if isinstance(value, str):
@@ -315,6 +322,10 @@ class TryOnRequest(Request):
             why = template_problem(self.prompt_template, "template")
             if why is not None:
                 out.append(Problem("prompt_template", "<template>", f"prompt_template: {why}"))
+            elif isinstance(self.prompt, str) and self.prompt.strip() and not _uses_prompt(self.prompt_template):
+                out.append(Problem("prompt_template", "<template>",
+                                   "prompt_template has no {prompt} field, so prompt= would be dropped: add {prompt} "
+                                   "to the template, or put the instructions in the template and leave prompt= unset"))
         if self.input_fidelity is not None and self.input_fidelity not in {"low", "high"}:
             out.append(Problem("input_fidelity", self.input_fidelity,
                                f"input_fidelity={self.input_fidelity!r} is not 'low' or 'high'"))

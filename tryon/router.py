@@ -32,6 +32,7 @@ from tryon.errors import (
     MissingCredentialsError,
     ModelRetiredError,
     NoModelAvailableError,
+    NoModelFitsError,
     PartialResultError,
     PluginError,
     Problem,
@@ -684,6 +685,9 @@ class Router:
             first = errors[0]
             if all(str(e) == str(first) for e in errors):
                 return first  # type: ignore[return-value]
+        if errors and all(isinstance(e, (UnsupportedOptionError, InvalidOptionError, InvalidInputError))
+                          for e in errors):
+            return NoModelFitsError(skipped)  # every model refused the request itself: a ValueError
         return NoModelAvailableError(skipped)
 
     @staticmethod
@@ -714,12 +718,12 @@ class Router:
                 self._unfit(names, name, exc, skipped)
                 continue
             except PartialResultError as exc:  # the kept images get the same metadata as a result's
-                exc.generation = self._finish(exc.generation, request, notices, started, skipped)
+                exc.generation = self._finish(exc.generation, request, notices, started, skipped, gen)
                 raise
             except ProviderError as exc:
                 self._failed(names, i, exc, skipped)
                 continue
-            return self._finish(result, request, notices, started, skipped)
+            return self._finish(result, request, notices, started, skipped, gen)
         raise self._exhausted(skipped)
 
     async def _arun(self, op: Operation, prompt: str | None, model: str | Sequence[str], images: Any,
@@ -745,22 +749,26 @@ class Router:
                 self._unfit(names, name, exc, skipped)
                 continue
             except PartialResultError as exc:  # the kept images get the same metadata as a result's
-                exc.generation = self._finish(exc.generation, request, notices, started, skipped)
+                exc.generation = self._finish(exc.generation, request, notices, started, skipped, gen)
                 raise
             except ProviderError as exc:
                 self._failed(names, i, exc, skipped)
                 continue
-            return self._finish(result, request, notices, started, skipped)
+            return self._finish(result, request, notices, started, skipped, gen)
         raise self._exhausted(skipped)
 
     def _finish(self, result: Generation, request: Request, notices: list[Notice], started: float,
-                skipped: list[Skip]) -> Generation:
+                skipped: list[Skip], gen: ImageGenerator) -> Generation:
+        from tryon.vto.composition import sent_prompt
+
         elapsed = time.perf_counter() - started
+        sent = sent_prompt(request, gen.capabilities)
 
         def sidecar() -> dict[str, Any]:
             # usage and cost belong to the whole request (all its images), hence the names
             return {
-                "prompt": request.prompt,
+                "prompt": request.prompt if sent is None else sent,
+                **({} if sent is None else {"user_prompt": request.prompt}),
                 "operation": request.operation.value,
                 "model": result.model,
                 "provider": result.provider,
@@ -849,9 +857,9 @@ class Router:
         try:
             result = fanout.checked(gen, request, event)
         except PartialResultError as exc:
-            exc.generation = self._finish(exc.generation, request, notices, started, [])
+            exc.generation = self._finish(exc.generation, request, notices, started, [], gen)
             raise
-        return self._finish(pricing.priced(gen, request, result), request, notices, started, [])
+        return self._finish(pricing.priced(gen, request, result), request, notices, started, [], gen)
 
 
 def _check_generator(generator: Any) -> None:

@@ -20,6 +20,7 @@ from tryon.media.limits import InputLimits
 from tryon.pricing import PerImage, Price
 from tryon.provenance import Provenance, Source, SourceKind
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto.composition import with_composition
 
 from .inputs import InputMap
 
@@ -191,7 +192,7 @@ _BANANA_PAGE = ("https://replicate.com/google/nano-banana-pro/versions/"
 BANANA_PRO = ReplicateModel(
     "google/nano-banana-pro",
     InputMap(images="image_input", aspect_ratio="aspect_ratio", output_format="output_format", formats=JPG),
-    Capabilities(
+    with_composition(Capabilities(  # several input images: also try-on by composition (docs/try-on.md)
         operations=BOTH, max_input_images=14, sizes=Sizes.ratios(*BANANA_RATIOS), aspect_ratios=BANANA_RATIOS,
         output_formats={"jpeg", "png"}, defaults={"output_format": "jpeg"},
         provider_options=_options("NanoBananaProOptions", {
@@ -211,7 +212,7 @@ BANANA_PRO = ReplicateModel(
                             kind=SourceKind.INFERRED, verified=False,
                             note="no copy of Replicate's price for this model was found: unpriced"),
         }),
-    ),
+    )),
 )
 
 # ---------------------------------------------------------------- bytedance/seedream-4
@@ -223,7 +224,7 @@ SEEDREAM = ReplicateModel(
     "bytedance/seedream-4",
     InputMap(images="image_input", aspect_ratio="aspect_ratio", width="width", height="height",
              size_mode={"size": "custom"}),
-    Capabilities(
+    with_composition(Capabilities(  # several input images: also try-on by composition (docs/try-on.md)
         operations=BOTH, max_input_images=10,
         sizes=Sizes(rule=SizeRule(min_edge=1024, max_edge=4096)), aspect_ratios=SEEDREAM_RATIOS,
         output_formats={"jpeg"},
@@ -246,7 +247,7 @@ SEEDREAM = ReplicateModel(
                             note="0.03 USD per output image is believed but no stored copy of the price list "
                                  "confirms it: left unpriced, so budgets treat it as unknown"),
         }),
-    ),
+    )),
     option_names={"resolution": "size"},
 )
 

@@ -53,7 +53,8 @@ def test_dry_run_sends_nothing_and_shows_the_inputs_and_the_estimate(inputs: Pat
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("dry run: nothing was sent\n")
-    assert "operation: try_on" in out and "prompt:    (none)" in out
+    assert "operation: try_on" in out and "prompt:    Virtual try-on. Image 1 shows the person." in out
+    assert "(rendered from the try-on template; your prompt: (none))" in out
     assert "images:    person.jpg (jpeg, 512x768); shirt.png (png, 384x384)" in out
     assert "categories=['top']" in out and "calls:     2" in out and "estimate:  $" in out
     assert openai_emulator.requests == [] and not Path("tryon-output").exists()
@@ -92,3 +93,18 @@ def test_user_errors_are_one_line_and_exit_2(inputs: Path, openai_emulator: Any,
     assert result.exit_code == 2, result.output
     assert needle in result.stderr and "Traceback" not in result.stderr
     assert openai_emulator.requests == []
+
+
+def test_dry_run_json_and_the_sidecar_show_the_prompt_sent(inputs: Path, openai_emulator: Any) -> None:
+    result = invoke("try-on", "person.jpg", "shirt.png", "-c", "top", "-p", "Tuck it in.", "-m", "gpt-image-1.5",
+                    "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["user_prompt"] == "Tuck it in."
+    assert report["prompt"].startswith("Virtual try-on. Image 1") and report["prompt"].endswith("Tuck it in.")
+    result = invoke("try-on", "person.jpg", "shirt.png", "-c", "top", "-p", "Tuck it in.", "-m", "gpt-image-1.5",
+                    "-o", "out", "--sidecar", "--quality", "low")
+    assert result.exit_code == 0, result.output
+    sidecar = json.loads(Path("out/try-on.png.json").read_text())
+    assert sidecar["prompt"] == openai_emulator.last_request.params["prompt"]
+    assert sidecar["user_prompt"] == "Tuck it in."

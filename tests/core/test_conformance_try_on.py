@@ -4,13 +4,16 @@ and the dedicated path of the router end to end."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import attrs
 import pytest
 from dressup_provider import DressUpEmulator, DressUpTryOn
 from try_on_images import person, shirt
 
 import tryon
 from tryon.testing.conformance import GeneratorConformance
+from tryon.testing.conformance_try_on import TryOnRequirements
 
 KEY = "dressup-test-key-0123456789"
 
@@ -36,6 +39,39 @@ class TestDressUpConformance(GeneratorConformance):
     @pytest.fixture
     def router(self, emulator: DressUpEmulator) -> tryon.Router:
         return make_router(emulator)
+
+    def sent_try_on_words(self, emulator: DressUpEmulator, generator: Any) -> dict[str, Any]:
+        body = emulator.requests[-1].params
+        return {"category": body.get("category"), "mode": body.get("mode"),
+                "photo_type": body.get("garment_photo_type")}
+
+
+class _Careless(DressUpTryOn):
+    """A plugin that declares FASHN-like words but never sends the mode or photo type."""
+
+    def try_on(self, request: tryon.TryOnRequest) -> tryon.Generation:
+        return super().try_on(request.replace(mode=None, garment_photo_type=None))
+
+
+def test_the_kit_fails_a_plugin_that_does_not_send_the_mapped_words() -> None:
+    kit = TestDressUpConformance()
+    with DressUpEmulator() as emu:
+        generator = _Careless(api_key=KEY, base_url=emu.url)
+        router = tryon.Router(plugins=False)
+        router.register(generator)
+        requirements = TryOnRequirements(generator.capabilities, generator.model_id)
+        with pytest.raises(AssertionError, match="mode: sent None"):
+            kit.test_try_on_takes_each_declared_mode_and_photo_type(router, generator, requirements, emu)
+        kit.test_try_on_takes_each_declared_category(router, generator, requirements, emu)  # categories are sent
+
+
+def test_the_kit_checks_a_missing_mask_a_stray_mask_and_a_missing_prompt() -> None:
+    caps = DressUpTryOn().capabilities
+    needy = attrs.evolve(caps, try_on=attrs.evolve(caps.try_on, mask_modes={"prompt"}, prompt="required"))
+    cases = TryOnRequirements(needy, "needy").unsupported_options(b"garment", b"mask")
+    assert ("mask", {"mask": b"mask", "mask_prompt": None}) in cases  # mask= without mask mode image
+    assert ("mask", {"mask": None, "mask_prompt": None}) in cases  # no mask without mask mode auto
+    assert ("prompt", {"prompt": ""}) in cases  # no prompt where one is required
 
 
 def test_the_provider_words_reach_the_service_and_credits_are_priced() -> None:

@@ -231,6 +231,7 @@ def _instances() -> dict[type, TryOnError]:
         e.ProviderRequestError: e.ProviderRequestError("rejected", **common),
         e.ModelRetiredError: e.ModelRetiredError("gone", successors=["gpt-image-2"], **common),
         e.NoModelAvailableError: e.NoModelAvailableError([tryon.Skip("m", "why", None)]),
+        e.NoModelFitsError: e.NoModelFitsError([tryon.Skip("m", "why", None)]),
         e.PartialResultError: e.PartialResultError(gen, [e.ProviderTimeoutError("late", **common)]),
         e.PluginError: e.PluginError("bad plugin"),
         CallCancelled: CallCancelled("cancelled"),

@@ -438,3 +438,65 @@ def test_categories_fall_back_to_their_parent() -> None:
 def test_a_user_prompt_over_the_limit_is_reported_once(router: tryon.Router) -> None:
     error = refusal(router, COMPOSED, prompt="x" * 5000)
     assert [p.option for p in error.problems] == ["prompt"]
+
+
+# ---------------------------------------------------------------------------- review fixes (#14)
+
+
+def test_a_prompt_the_template_would_drop_is_refused(router: tryon.Router, composed: FakeGenerator) -> None:
+    with pytest.raises(InvalidOptionError, match=r"no \{prompt\} field, so prompt= would be dropped"):
+        router.try_on(PERSON, SHIRT, model=COMPOSED, prompt="Studio light.", prompt_template="{person} wears {items}.")
+    own = with_composition(FAKE_CAPABILITIES, composition=Composition(template="Wear: {garments}"))
+    router.register(FakeGenerator("fake-own", capabilities=own))
+    error = refusal(router, "fake-own", SHIRT, prompt="Studio light.")
+    [problem] = [p for p in error.problems if p.option == "prompt"]
+    assert "template without {prompt}" in problem.message and list(problem.supported_by) == [COMPOSED]
+    assert composed.requests == []
+
+
+def test_a_long_try_on_prompt_suggests_only_models_that_take_a_prompt(router: tryon.Router) -> None:
+    short = with_composition(attrs.evolve(FAKE_CAPABILITIES, max_prompt_length=300))
+    router.register(FakeGenerator("fake-short", capabilities=short))
+    error = refusal(router, "fake-short", SHIRT, prompt="x" * 350)  # the dedicated fake forbids prompts
+    [problem] = [p for p in error.problems if p.option == "prompt"]
+    assert list(problem.supported_by) == [COMPOSED]
+    capped = attrs.evolve(FAKE_TRY_ON_CAPABILITIES, max_prompt_length=10,
+                          try_on=attrs.evolve(FAKE_TRY_ON_CAPABILITIES.try_on, prompt="optional"))
+    router.register(FakeTryOnGenerator("fake-capped", capabilities=capped))
+    error = refusal(router, "fake-capped", SHIRT, prompt="x" * 50)
+    [problem] = [p for p in error.problems if p.option == "prompt"]
+    assert DEDICATED not in problem.supported_by and COMPOSED in problem.supported_by
+
+
+def test_composed_edit_limits_are_reported_with_the_other_problems(router: tryon.Router) -> None:
+    short = with_composition(attrs.evolve(FAKE_CAPABILITIES, max_prompt_length=300))
+    router.register(FakeGenerator("fake-short", capabilities=short))
+    error = refusal(router, "fake-short", [SHIRT, JEANS], mode="quality")
+    assert {"mode", "prompt"} <= {p.option for p in error.problems}
+
+
+def test_a_list_every_model_refuses_is_a_value_error(router: tryon.Router) -> None:
+    with pytest.raises(ValueError) as info:
+        router.try_on(PERSON, SHIRT, model=[PLAIN, DEDICATED], mode="quality", prompt="x")
+    assert isinstance(info.value, NoModelAvailableError) and isinstance(info.value, tryon.NoModelFitsError)
+    with pytest.raises(tryon.NoModelFitsError):
+        router.edit(PERSON, "x", model=[DEDICATED, PLAIN], colour="red")
+
+
+def test_the_mask_prompt_refusal_names_the_alternative(router: tryon.Router) -> None:
+    error = refusal(router, DEDICATED, SHIRT, mask_prompt="the shirt")
+    [problem] = [p for p in error.problems if p.option == "mask_prompt"]
+    assert "use mask=... (an image, black = change) or leave mask_prompt unset" in problem.message
+
+
+def test_a_mode_priced_table_names_mode_in_its_basis() -> None:
+    from tryon.pricing import PerImage
+
+    _, notes, _ = PerImage(by="mode", table={"quality": {None: 2.0}, "speed": {None: 1.0}}).per_image(None, None)
+    assert notes == ["mode unset priced as quality"]
+
+
+def test_a_mask_of_another_size_names_the_person(router: tryon.Router) -> None:
+    with pytest.raises(InvalidInputError, match="but the person") as info:
+        router.try_on(PERSON, SHIRT, model=DEDICATED, mask=mask_png((100, 100)))
+    assert "first image" not in str(info.value)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tryon.cli import output
+from tryon.vto.composition import sent_prompt
 
 if TYPE_CHECKING:
     from tryon.router import Router
@@ -104,13 +105,15 @@ def dry_run(router: Router, operation: str, prompt: str | None, images: tuple[st
             skipped.append(Skip(name, _reason(exc), exc))
             continue
         per_call = gen.capabilities.max_images_per_call
+        sent = sent_prompt(request, gen.capabilities)  # a composition try-on sends the rendered prompt
         report = {
             "dry_run": True,
             "sent": False,
             "operation": operation,
             "model": gen.model_id,
             "provider": gen.provider,
-            "prompt": prompt or "",
+            "prompt": (prompt or "") if sent is None else sent,
+            **({} if sent is None else {"user_prompt": prompt or ""}),
             "images": [_describe_input(i) for i in inputs],
             "mask": _describe_input(mask) if mask is not None else None,
             "options": request.set_options(),
@@ -137,6 +140,8 @@ def _print(report: dict[str, Any], *, urls_fetched: bool) -> None:
     show(f"model:     {report['model']} ({report['provider']})")
     show(f"operation: {report['operation']}")
     show(f"prompt:    {report['prompt'] or '(none)'}")
+    if "user_prompt" in report:
+        show(f"           (rendered from the try-on template; your prompt: {report['user_prompt'] or '(none)'})")
     if report["images"]:
         show("images:    " + "; ".join(report["images"]) + ("" if urls_fetched else " (URLs not fetched)"))
     if report["mask"]:

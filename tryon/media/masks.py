@@ -173,8 +173,10 @@ def prepare_mask(
     strict: bool = True,
     threshold: int = DEFAULT_THRESHOLD,
     fetcher: Fetcher | None = None,
+    first_label: str = "the first image",
 ) -> tuple[InputImage, list[Notice]]:
-    """Validate and convert a mask for *first_image* (see the module docstring).
+    """Validate and convert a mask for *first_image* (see the module docstring; *first_label* is
+    how messages name that image, e.g. ``"the person"`` for a try-on).
 
     In strict mode a mask already in the right form but over ``limits.mask_max_bytes`` is
     refused as it is; in lenient mode it is first re-encoded losslessly (optimized PNG).
@@ -192,11 +194,11 @@ def prepare_mask(
         mask = attrs.evolve(mask, name=f"mask ({mask.name})")
     target = first_image.upright_size
     key = (content_key(mask.data), mask.name, first_image.name, target, threshold, limits.mask_format,
-           limits.mask_max_bytes, strict)
+           limits.mask_max_bytes, strict, first_label)
     cached = MASK_CACHE.get(key)
     if cached is None:
         try:
-            cached = _check_mask(mask, first_image, target, limits, strict, threshold)
+            cached = _check_mask(mask, first_image, target, limits, strict, threshold, first_label)
         except InvalidInputError as exc:
             cached = exc
         held = cached[0].nbytes if isinstance(cached, tuple) and cached[0] is not None else 0
@@ -209,7 +211,7 @@ def prepare_mask(
 
 def _check_mask(
     mask: InputImage, first_image: InputImage, target: tuple[int, int], limits: InputLimits, strict: bool,
-    threshold: int,
+    threshold: int, first_label: str = "the first image",
 ) -> tuple[InputImage | None, tuple[Notice, ...]]:
     """The prepared mask (``None``: the mask as it is) and the notices; raises when it is refused."""
     from PIL import Image
@@ -222,7 +224,7 @@ def _check_mask(
         shown = f"{mask_size[0]}x{mask_size[1]}" + (" upright" if mask.orientation != 1 else "")
         first = f"{target[0]}x{target[1]}" + (" upright (as displayed)" if first_image.orientation != 1 else "")
         raise InvalidInputError(
-            f"mask {label} is {shown} but the first image {_label(first_image.name)} is {first}: the mask "
+            f"mask {label} is {shown} but {first_label} {_label(first_image.name)} is {first}: the mask "
             "must have the image's size as displayed (or at least its aspect ratio)",
             input_name=mask.name,
         )

@@ -325,7 +325,9 @@ class GeneratorConformance(TryOnConformance):
         if caps.can_edit:
             assert caps.max_input_images >= 1
             assert caps.inputs.accepted_types, "an editing model must accept some input type"
-        assert caps.output_formats, "a model must declare its output formats"
+        assert caps.output_formats or caps.deviations.formats, (
+            "a model must declare its output formats (or, without a format field, the formats it answers in as "
+            "deviations.formats)")
         assert caps.max_images_per_call >= 1
         for option, default in caps.defaults.items():
             if option == "output_format":

@@ -14,12 +14,17 @@ Extension points (override on the plugin's conformance class):
   (default: plain PNGs of :attr:`TryOnConformance.person_size` and
   :attr:`TryOnConformance.garment_size`), for emulators that need something else;
 - :meth:`TryOnConformance.try_on_options`: the options of the sample request (default: from the
-  declaration, see :meth:`TryOnRequirements.sample_options`).
+  declaration, see :meth:`TryOnRequirements.sample_options`);
+- :meth:`TryOnConformance.sent_try_on_words`: the provider words the last request carried, read
+  from the emulator's record of requests. A dedicated model's plugin should override it: the
+  category, mode and photo-type round trips then check that each declared mapping's word is what
+  was sent (the default ``None`` checks only that images come back).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -85,8 +90,10 @@ class TryOnRequirements:
                 "the upper-body garment" if "prompt" in t.mask_modes else None)
         return options
 
-    def unsupported_options(self, garment: bytes) -> list[tuple[str, dict[str, Any]]]:
-        """Try-ons that use something this model declares unsupported: (option named in the error, options)."""
+    def unsupported_options(self, garment: bytes, mask: Any = None) -> list[tuple[str, dict[str, Any]]]:
+        """Try-ons that use something this model declares unsupported: (option named in the error, options).
+        *mask* (a mask of the person's size) adds the check that ``mask=`` is refused without mask mode
+        ``image``."""
         t = self.caps.try_on
         assert t is not None
         out: list[tuple[str, dict[str, Any]]] = []
@@ -98,8 +105,14 @@ class TryOnRequirements:
         out.append(("garments", {"garments": [garment] * (t.max_garments + 1)}))
         if not t.prompt_allowed:
             out.append(("prompt", {"prompt": "tuck the shirt in"}))
+        elif t.prompt_required:
+            out.append(("prompt", {"prompt": ""}))
         if "prompt" not in t.mask_modes:
-            out.append(("mask_prompt", {"mask_prompt": "the shirt"}))
+            out.append(("mask_prompt", {"mask_prompt": "the shirt", "mask": None}))
+        if "image" not in t.mask_modes and mask is not None:
+            out.append(("mask", {"mask": mask, "mask_prompt": None}))
+        if "auto" not in t.mask_modes:
+            out.append(("mask", {"mask": None, "mask_prompt": None}))
         missing_modes = [m for m in MODES if m not in t.modes]
         if missing_modes:
             out.append(("mode", {"mode": missing_modes[0]}))
@@ -135,11 +148,24 @@ class TryOnConformance:
             options["mask"] = _mask(self.person_size)
         return options
 
+    def sent_try_on_words(self, emulator: Any, generator: Any) -> Mapping[str, Any] | None:
+        """The provider words of the last try-on request *emulator* received, as a mapping with the
+        keys ``category``, ``mode`` and ``photo_type`` the provider has fields for (a key left out
+        is not checked). ``None`` (the default) skips the wire checks."""
+        return None
+
+    def _check_word(self, emulator: Any, generator: Any, key: str, expected: str | None) -> None:
+        words = self.sent_try_on_words(emulator, generator)
+        if words is None or key not in words:
+            return
+        assert words[key] == expected, f"{key}: sent {words[key]!r}, the declaration maps it to {expected!r}"
+
     def __try_on(self, router: Any, generator: Any, **changes: Any) -> Any:
         options = {**self.try_on_options(generator), **changes}
         garments = options.pop("garments", self.garment_image())
-        if options.get("category", "") is None:
-            options.pop("category")
+        for name in ("category", "mask", "mask_prompt"):
+            if name in options and options[name] is None:
+                options.pop(name)  # None = left unset
         return router.try_on(self.person_image(), garments, model=generator.model_id, **options)
 
     @pytest.fixture
@@ -170,7 +196,8 @@ class TryOnConformance:
             self, router: Any, generator: Any, try_on_requirements: TryOnRequirements, emulator: Any) -> None:
         _require(try_on_requirements.try_on)
         before = len(emulator.requests)
-        for option, changes in try_on_requirements.unsupported_options(self.garment_image()):
+        for option, changes in try_on_requirements.unsupported_options(self.garment_image(),
+                                                                       _mask(self.person_size)):
             with pytest.raises(UnsupportedOptionError) as err:
                 self.__try_on(router, generator, **changes)
             assert generator.model_id in str(err.value), f"{option}: the error must name the model"
@@ -188,7 +215,7 @@ class TryOnConformance:
         assert result.images[0].info["operation"] == "try_on"
 
     def test_try_on_takes_each_declared_category(self, router: Any, generator: Any,
-                                                 try_on_requirements: TryOnRequirements) -> None:
+                                                 try_on_requirements: TryOnRequirements, emulator: Any) -> None:
         _require(try_on_requirements.try_on)
         t = generator.capabilities.try_on
         categories = [c for c in TOP_LEVEL_CATEGORIES if t.takes_category(c)]
@@ -196,9 +223,12 @@ class TryOnConformance:
             pytest.skip(f"{generator.model_id} maps only finer categories")
         for category in categories:
             assert len(self.__try_on(router, generator, category=category).images) == 1, category
+            if t.composition is None and t.category_sent:
+                self._check_word(emulator, generator, "category", t.category_word(category))
 
     def test_try_on_takes_each_declared_mode_and_photo_type(self, router: Any, generator: Any,
-                                                            try_on_requirements: TryOnRequirements) -> None:
+                                                            try_on_requirements: TryOnRequirements,
+                                                            emulator: Any) -> None:
         _require(try_on_requirements.try_on)
         t = generator.capabilities.try_on
         cases = [{"mode": m} for m in t.modes] + [{"garment_photo_type": p} for p in t.photo_types]
@@ -206,6 +236,11 @@ class TryOnConformance:
             pytest.skip(f"{generator.model_id} declares no try-on modes or photo types")
         for changes in cases:
             assert len(self.__try_on(router, generator, **changes).images) == 1, changes
+            if t.composition is None:
+                [(option, value)] = changes.items()
+                key, word = (("mode", t.mode_word(value)) if option == "mode"
+                             else ("photo_type", t.photo_type_word(value)))
+                self._check_word(emulator, generator, key, word)
 
     def test_try_on_takes_each_declared_mask_mode(self, router: Any, generator: Any,
                                                   try_on_requirements: TryOnRequirements) -> None:

@@ -89,8 +89,12 @@ def find_try_on_problems(req: TryOnRequest, caps: Capabilities) -> list[Finding]
         else:
             option = "mask" if wanted == "image" else "mask_prompt"
             fix = _drop(option, "the model finds the garment area itself") if "auto" in t.mask_modes else None
-            out.append(Finding(option, f"<{option}>", f"does not take {option} for try-on (mask modes: {modes})",
-                               _masks(wanted), fix))
+            instead = [alt for mode, alt in (("image", "mask=... (an image, black = change)"),
+                                             ("prompt", "mask_prompt=... (the area in words)"),
+                                             ("auto", f"leave {option} unset (the model finds the area)"))
+                       if mode in t.mask_modes and mode != wanted]
+            out.append(Finding(option, f"<{option}>", f"does not take {option} for try-on (mask modes: {modes}); "
+                                                      f"use {' or '.join(instead)}", _masks(wanted), fix))
     if req.mode is not None and req.mode not in t.modes:
         mode = req.mode
         out.append(Finding("mode", mode, f"does not support mode={mode!r} (accepted: {_listed(t.modes)})",
@@ -107,9 +111,26 @@ def find_try_on_problems(req: TryOnRequest, caps: Capabilities) -> list[Finding]
                            "is a dedicated try-on model: it takes no prompt template (composition models do)",
                            lambda c: c.try_on is not None and c.try_on.composition is not None,
                            _drop("prompt_template", "a dedicated try-on model has no prompt template")))
-    if t.composition is not None and not out:
-        out.extend(_composed_problems(req, caps))
+    if t.composition is not None:
+        if req.prompt and req.prompt_template is None and not _uses_prompt(t.composition.template):
+            out.append(Finding("prompt", "<prompt>", "has a try-on template without {prompt}, so prompt= would be "
+                                                     "dropped: pass prompt_template=... with {prompt}, or no prompt",
+                               lambda c: c.try_on is not None and c.try_on.prompt_allowed
+                               and (c.try_on.composition is None or _uses_prompt(c.try_on.composition.template))))
+        reported = {f.option for f in out}
+        out.extend(f for f in _composed_problems(req, caps) if f.option not in reported)
     return out
+
+
+def _takes_prompt(fits: Callable[[Capabilities], bool]) -> Callable[[Capabilities], bool]:
+    """*fits*, for models whose try-on prompt policy takes a prompt."""
+    return lambda c: c.try_on is not None and c.try_on.prompt_allowed and fits(c)
+
+
+def _uses_prompt(template: str) -> bool:
+    import string
+
+    return any(field == "prompt" for _, field, _, _ in string.Formatter().parse(template))
 
 
 def _composed_problems(req: TryOnRequest, caps: Capabilities) -> list[Finding]:
@@ -123,7 +144,8 @@ def _composed_problems(req: TryOnRequest, caps: Capabilities) -> list[Finding]:
     for finding in find_problems(edit, caps):
         if finding.option == "prompt":
             out.append(Finding("prompt", finding.value, f"{finding.reason} once the try-on prompt is rendered; "
-                                                        "shorten prompt= or prompt_template=", finding.accepts))
+                                                        "shorten prompt= or prompt_template=",
+                               _takes_prompt(finding.accepts)))
         elif finding.option == "images":
             out.append(Finding("garments", f"<{len(req.garments)} garments>",
                                f"{finding.reason}: the person and each garment are edit inputs", finding.accepts))

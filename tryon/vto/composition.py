@@ -40,6 +40,7 @@ __all__ = [
     "TEMPLATE_FIELDS",
     "as_edit",
     "render",
+    "sent_prompt",
     "template_problem",
 ]
 
@@ -151,6 +152,17 @@ def render(request: TryOnRequest, try_on: TryOnCapabilities) -> str:
     text = template.format(person="image 1", garments=" ".join(lines), items=_items(request),
                            count=len(request.garments), prompt=request.prompt.strip())
     return re.sub(r"[ \t]{2,}", " ", text).strip()  # an empty field leaves no double space
+
+
+def sent_prompt(request: Any, caps: Any) -> str | None:
+    """The prompt a composition model is sent for the try-on *request* (rendered from the template),
+    or ``None`` when *request* is sent with its own prompt (not a try-on, or a dedicated model)."""
+    from tryon.request import TryOnRequest
+
+    try_on = getattr(caps, "try_on", None)
+    if not isinstance(request, TryOnRequest) or try_on is None or try_on.composition is None:
+        return None
+    return render(request, try_on)
 
 
 def as_edit(request: TryOnRequest, try_on: TryOnCapabilities) -> EditRequest:

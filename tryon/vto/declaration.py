@@ -110,7 +110,9 @@ class TryOnCapabilities:
     - ``categories``: the garment categories it takes (:data:`~tryon.vto.garments.CATEGORIES`)
       and the provider's word for each; a finer category that is not a key is sent as its
       nearest mapped parent; ``auto_category``: garments may come without a category (the model
-      tells; ``auto_category_word`` is what the plugin sends then, if anything).
+      tells; ``auto_category_word`` is what the plugin sends then, if anything); ``category_sent``:
+      ``False`` when the provider has no category field, so ``categories`` is the model's stated
+      scope (checked before a call, never sent; its words are then only labels).
     - ``max_garments``: garments per call; ``prompt``: ``forbidden``, ``optional`` or
       ``required``; ``mask_modes``: a subset of :data:`MASK_MODES`; ``modes`` and
       ``photo_types``: the ``mode=`` and ``garment_photo_type=`` values it takes.
@@ -123,6 +125,7 @@ class TryOnCapabilities:
     categories: Mapping[str, str] = attrs.field(converter=_categories)
     auto_category: bool = False
     auto_category_word: str | None = None
+    category_sent: bool = True
     max_garments: int = 1
     prompt: str = attrs.field(default="forbidden", validator=attrs.validators.in_(PROMPT_POLICIES))
     mask_modes: frozenset[str] = attrs.field(default=frozenset({"auto"}), converter=_mask_modes)

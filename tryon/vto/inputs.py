@@ -53,7 +53,8 @@ def prepare_try_on_inputs(request: TryOnRequest, limits: Any, *, strict: bool, f
         if isinstance(person, InputImage):
             person, oriented = upright_for_mask(person, limits, strict=strict)
             notices.extend(oriented)
-            mask, mask_notices = prepare_mask(mask, person, limits=limits, strict=strict, fetcher=fetcher)
+            mask, mask_notices = prepare_mask(mask, person, limits=limits, strict=strict, fetcher=fetcher,
+                                                first_label="the person")
         else:  # the person is an unfetched URL: check the mask on its own
             mask, mask_notices = prepare_mask(mask, load_image(mask), limits=limits, strict=strict)
         notices.extend(mask_notices)

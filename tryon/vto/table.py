@@ -66,12 +66,27 @@ def _categories(caps: Capabilities) -> str:
     if t.composition is not None:
         named = sum(1 for c in CATEGORIES if t.takes_category(c))
         text = f"all {named} (named in the prompt)" if named == len(CATEGORIES) else f"{named} (named in the prompt)"
+    elif not t.category_sent:
+        text = "scope " + _join(t.categories) + " (no category is sent)"
     else:
         text = _join(f"{k} → {v}" for k, v in t.categories.items())
     if t.auto_category:
         text += "; none: " + (f"`{t.auto_category_word}`" if t.auto_category_word and t.composition is None
                               else "the model tells")
     return text
+
+
+def _output_size(caps: Capabilities) -> str:
+    """The output size: the declared rule (``person image size``), the fixed sizes, or a summary."""
+    from tryon.capability_table import sizes_brief
+
+    if caps.max_resolution:
+        return caps.max_resolution
+    sizes = caps.sizes
+    if sizes.exact and len(sizes.exact) <= 4 and sizes.rule is None and not sizes.aspect_ratios:
+        fixed = [s.replace("x", "×") for s in sorted(sizes.exact)]
+        return _join(fixed + (["auto"] if sizes.auto else []))
+    return sizes_brief(caps)
 
 
 def try_on_rows(infos: Sequence[ModelInfo]) -> list[dict[str, str]]:
@@ -95,7 +110,8 @@ def try_on_rows(infos: Sequence[ModelInfo]) -> list[dict[str, str]]:
             "Modes": _join(t.modes),
             "Photo types": _join(t.photo_types),
             "Images/call": str(c.max_images_per_call) + (f" (n ≤ {c.max_n})" if c.max_n else ""),
-            "Formats": _join(sorted(c.output_formats)),
+            "Output size": _output_size(c),
+            "Formats": _join(sorted(c.output_formats)) if c.output_formats else "the model's own (not settable)",
             "Seed": "✅" if c.seed else "❌",
             "Price": c.price.brief() if c.price is not None else "unknown",
         })

@@ -1,4 +1,5 @@
-"""Qwen-Image-Edit on fal: ``fal-ai/qwen-image-edit`` (one image), ``-plus`` (2509) and ``-2511`` (several).
+"""Qwen-Image-Edit on fal: ``fal-ai/qwen-image-edit`` (one image), ``-plus`` (2509) and ``-2511`` (several;
+these two also serve try-on by composition).
 
 Edit-only endpoints (fal's schemas ``QwenImageEditInput``, ``QwenImageEditPlusInput``,
 ``QwenImageEdit2511Input``): ``n`` maps to ``num_images`` (1-4); the output keeps the input's
@@ -12,6 +13,7 @@ import attrs
 from tryon.capabilities import Capabilities, Operation
 from tryon.option_validators import int_in, number_in, one_of, optional_bool, optional_str
 from tryon.sizes import SizeRule, Sizes
+from tryon.vto.composition import with_composition
 
 from .. import sources as src
 from ..endpoints import Endpoint, FalModel
@@ -71,6 +73,8 @@ def _model(endpoint: str, options: type, *, images: int, formats: frozenset[str]
             "options": src.schema(endpoint, ranges),
         }),
     )
+    if not single:  # a multi-image editor also serves try-on by composition (docs/try-on.md)
+        caps = with_composition(caps)
     field = {"images": "image_url", "single_image": True} if single else {"images": "image_urls"}
     return FalModel(model_id=endpoint, capabilities=caps, edit=Endpoint(path=endpoint, **field))
 

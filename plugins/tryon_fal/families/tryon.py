@@ -12,6 +12,7 @@ import attrs
 
 from tryon.capabilities import Capabilities, Deviations, Operation
 from tryon.option_validators import optional_bool
+from tryon.pricing import PerImage, Price
 from tryon.sizes import Sizes
 from tryon.vto import TryOnCapabilities
 
@@ -36,12 +37,12 @@ _KLING = Capabilities(
     max_input_images=2,
     sizes=Sizes(auto=True),
     max_resolution="person image size",
-    output_formats={"png"},
-    deviations=Deviations(formats={"jpeg", "webp"}, note="no output_format field: the file type is Kling's own"),
+    output_formats=frozenset(),  # no output_format field: any output_format is refused
+    deviations=Deviations(formats={"png", "jpeg", "webp"}, note="no output_format field: the file type is Kling's own"),
     inputs=inputs(2),
     try_on=TryOnCapabilities(
         categories={"top": "top", "bottom": "bottom", "one-piece": "one-piece"},
-        auto_category=True, max_garments=1, prompt="forbidden", mask_modes={"auto"},
+        auto_category=True, category_sent=False, max_garments=1, prompt="forbidden", mask_modes={"auto"},
         note="Kolors Virtual Try-On v1.5: one garment, no category, mode or prompt",
     ),
     sources=src.Provenance({
@@ -72,6 +73,12 @@ _FASHN = Capabilities(
     moderation={"none", "permissive", "conservative"},
     inputs=inputs(2),
     provider_options=FashnOptions,
+    price=Price(rates=PerImage(flat=0.075), upper_bound=False,
+                approximation="fal prices 'per generation'; that each of num_samples bills as one is FASHN's own "
+                              "per-image rule, not stated by fal",
+                sources=src.page(FASHN, "Pricing: '$0.075 per generations'; each of num_samples is priced as one "
+                                        "(FASHN's own API bills 1 credit per image: docs.fashn.ai/api-reference/"
+                                        "tryon-v1-6)")),
     try_on=TryOnCapabilities(
         categories={"top": "tops", "bottom": "bottoms", "one-piece": "one-pieces"},
         auto_category=True, auto_category_word="auto", max_garments=1, prompt="forbidden", mask_modes={"auto"},
@@ -84,7 +91,10 @@ _FASHN = Capabilities(
         "try_on": (src.schema(FASHN, "category tops|bottoms|one-pieces|auto (default auto); mode performance|"
                                      "balanced|quality (default balanced); garment_photo_type auto|model|flat-lay"),
                    src.described(FASHN, "'model' is for photos of garments on a model, 'flat-lay' for flat-lay or "
-                                        "ghost mannequin images")),
+                                        "ghost mannequin images"),
+                   src.inferred("https://docs.fashn.ai/api-reference/tryon-v1-6",
+                                "outerwear (jacket, coat) is not mapped: FASHN documents only tops, bottoms, "
+                                "one-pieces and auto, and says nothing of outerwear under tops")),
         "moderation": src.schema(FASHN, "moderation_level none|permissive|conservative (default permissive)"),
         "sizes": src.schema(FASHN, "no size field: the output follows the model image"),
         "max_images_per_call": src.schema(FASHN, "num_samples 1-4 (default 1)"),

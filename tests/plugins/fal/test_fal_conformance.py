@@ -33,6 +33,14 @@ class TestFalConformance(GeneratorConformance):
         router: tryon.Router = make_router(emulator)
         return router
 
+    def sent_try_on_words(self, emulator: FalEmulator, generator: Any) -> dict[str, Any] | None:
+        endpoint = MODELS[generator.model_id].tryon
+        if endpoint is None:
+            return None
+        body = [r for r in emulator.requests if r.method == "POST"][-1].params
+        fields = {"category": endpoint.category, "mode": endpoint.mode, "photo_type": endpoint.photo_type}
+        return {key: body.get(field) for key, field in fields.items() if field}
+
 
 def test_every_declared_endpoint_is_served_by_the_emulator_and_in_the_schema_document() -> None:
     from tryon_fal.emulator import ENDPOINTS

@@ -134,3 +134,18 @@ def test_every_answer_the_plugin_got_parses_as_an_sdk_prediction(emu: ReplicateE
         Prediction.parse_obj(answer)
     for create in emu.creates:
         assert create.params == _create_prediction_body(version=None, input=create.params["input"])
+
+
+@pytest.mark.parametrize("model", ["replicate-nano-banana-pro", "replicate-seedream-4"])
+def test_multi_image_editors_serve_try_on_by_composition(emu: ReplicateEmulator, model: str) -> None:
+    router = tryon.Router(plugins=False)
+    for gen in generators(api_key=TOKEN, base_url=emu.url, poll_interval=0.001, wait=0):
+        router.register(gen)
+    person = synth_image(1024, 1024, "png", transparent=False, seed_text="person")
+    shirt = synth_image(1024, 1024, "png", transparent=False, seed_text="shirt")
+    caps = router.get(model).capabilities
+    assert caps.try_on is not None and caps.try_on.composed and "try_on" in caps.sources.facts
+    result = router.try_on(person, tryon.Garment(shirt, "top"), model=model)
+    sent = emu.creates[-1].params["input"]
+    assert len(sent["image_input"]) == 2 and sent["prompt"].startswith("Virtual try-on. Image 1 shows the person.")
+    assert len(result.images) == 1
