@@ -111,7 +111,7 @@ MODELS = {
         defaults={"aspect_ratio": "1:1", "output_format": "png"},  # the provider's true defaults
         provider_options=SD3Options,
         required_options={"strength": {"edit"}},
-        operation_options={"strength": {"edit"}, "aspect_ratio": {"generate"}, "size": {"generate"}},
+        operation_options={"strength": {"edit"}, "aspect_ratio": {"generate"}},
         # a rule written the natural way; with the default ratio declared above it must not
         # refuse image-to-image requests that leave aspect_ratio unset
         rules=(tryon.Rule.excludes("options.strength", "aspect_ratio",

@@ -265,7 +265,16 @@ class InputsWhen:
 
 @attrs.frozen(kw_only=True)
 class Capabilities:
-    """A model's declared abilities and limits. Empty sets mean "not supported"."""
+    """A model's declared abilities and limits, checked by the core before anything is sent.
+
+    Empty sets mean "not supported". Request options are checked against the matching fields
+    (``sizes``, ``aspect_ratios``, ``qualities``, ``output_formats``, ``seed``/``seed_range``, ...);
+    ``rules``, ``budgets``, ``advisories``, ``required_options`` and ``operation_options`` add
+    cross-option constraints; ``defaults`` are the values the provider applies to unset options
+    (read by ``Rule.requires`` and advisories, only where the option is valid in the operation).
+    ``sizes=Sizes.ratios(...)`` and ``aspect_ratios`` must list the same ratios. See
+    docs/writing-a-plugin.md.
+    """
 
     operations: frozenset[Operation] = attrs.field(default=frozenset({Operation.GENERATE}), converter=_ops)
     transparent_background: bool = False
@@ -285,7 +294,8 @@ class Capabilities:
     max_partial_images: int = 0
     seed: bool = False
     seed_range: tuple[int, int] | None = attrs.field(default=None, converter=_seed_range)
-    """The seeds the provider accepts, both ends included (``None``: any seed tryon takes, >= 0). A
+    """The seeds the provider accepts, ``(low, high)`` whole numbers with ``0 <= low <= high``, both
+    ends included (``None``: any seed tryon takes, >= 0). A
     seed outside is refused before sending; fan-out's per-call seeds (seed, seed + 1, ...) wrap
     around inside it (see :mod:`tryon.fanout`)."""
     moderation: frozenset[str] = attrs.field(default=frozenset(), converter=_strs)
@@ -369,6 +379,11 @@ class Capabilities:
             object.__setattr__(self, "sources", self.sources.merged({"price": self.price.sources}))
         if self.seed_range is not None and not self.seed:
             raise ValueError("seed_range needs seed=True")
+        sized = self.sizes.aspect_ratios
+        if sized and self.aspect_ratios and self.sizes.ratio_range is None and sized != self.aspect_ratios:
+            raise ValueError(f"aspect_ratios {sorted(self.aspect_ratios)} and the ratios of sizes=Sizes.ratios(...) "
+                             f"{sorted(sized)} differ: a model that takes sizes as ratios takes the same ratios "
+                             "either way (declare them once, in both)")
         every = frozenset(Operation)  # a collection of names means every operation *this model* offers
         for label in ("required_options", "operation_options"):
             declared = getattr(self, label)
@@ -414,12 +429,27 @@ class Capabilities:
         return tuple(name for name, ops in self.required_options.items() if op in ops)
 
     def allows_option(self, name: str, operation: Operation | str) -> bool:
-        """Whether option *name* may be set in a request of *operation* (see :attr:`operation_options`)."""
+        """Whether option *name* may be set in a request of *operation* (see :attr:`operation_options`).
+
+        On a model whose sizes are aspect ratios only (:attr:`ratio_only`), ``size`` is the ratio form
+        of ``aspect_ratio``: restricting either to some operations restricts both."""
+        if self.ratio_only and name in ("size", "aspect_ratio"):
+            return all(self._declared_allows(n, operation) for n in ("size", "aspect_ratio"))
+        return self._declared_allows(name, operation)
+
+    def _declared_allows(self, name: str, operation: Operation | str) -> bool:
         bare = name.removeprefix("options.")
         for declared, ops in self.operation_options.items():
             if declared.removeprefix("options.") == bare:
                 return Operation(operation) in ops
         return True
+
+    @property
+    def ratio_only(self) -> bool:
+        """Whether the model takes sizes only as aspect ratios (``Sizes.ratios`` or
+        ``Sizes.ratio_between``, no pixel rule): a ``size`` is then sent as its aspect ratio, and
+        operation_options, required_options, rules and advisories read it as ``aspect_ratio``."""
+        return self.sizes.rule is None and bool(self.sizes.aspect_ratios or self.sizes.ratio_range is not None)
 
     def accepts_seed(self, seed: int) -> bool:
         """Whether *seed* is one the provider takes (a model with ``seed=False`` takes none)."""

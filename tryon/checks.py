@@ -14,11 +14,12 @@ import attrs
 
 from tryon.capabilities import Capabilities, Operation, Rule
 from tryon.notice import Notice
-from tryon.request import EditRequest, Request, TryOnRequest
+from tryon.request import EditRequest, GenerateRequest, Request, TryOnRequest
 from tryon.secrets import is_secret_name
 from tryon.sizes import parse_size
 
-__all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "rule_getter", "shown"]
+__all__ = ["Finding", "adapt", "advise", "find_problems", "is_secret_name", "option_getter", "ratio_only",
+           "rule_getter", "shown"]
 
 Fix = Callable[[Request, Capabilities], tuple[Request, Notice]]
 _FORMAT_PREFERENCE = ("png", "webp", "jpeg")
@@ -146,23 +147,75 @@ def _check_size(req: Request, caps: Capabilities) -> Finding | None:
                    lambda c: c.sizes_for(fmt).accepts(size), fix)
 
 
+def ratio_only(caps: Capabilities) -> bool:
+    """Whether *caps* takes sizes only as aspect ratios (see :attr:`Capabilities.ratio_only`)."""
+    return caps.ratio_only
+
+
+def _size_ratio(req: Request, caps: Capabilities) -> str | None:
+    """The aspect ratio a ratio-only model makes of the request's ``size`` (``None``: no size)."""
+    if req.size is None or req.size == "auto" or not ratio_only(caps):
+        return None
+    return caps.sizes.nearest_ratio(req.size)
+
+
+def _allowed_in(caps: Capabilities, option: str, op: Operation) -> bool:
+    return caps.allows_option(option, op)
+
+
+def _operation_options(caps: Capabilities) -> dict[str, frozenset[Operation]]:
+    """``operation_options`` with a ratio-only model's ``size`` following its ``aspect_ratio`` (and back)."""
+    declared = dict(caps.operation_options)
+    if ratio_only(caps):
+        for a, b in (("aspect_ratio", "size"), ("size", "aspect_ratio")):
+            if a in declared:
+                declared[b] = declared[a] & declared.get(b, declared[a])
+    return declared
+
+
+def _field(req: Request, caps: Capabilities, option: str) -> str:
+    """The request field that carries *option*: ``size`` for an aspect ratio given as a size."""
+    if option == "aspect_ratio" and req.aspect_ratio is None and _size_ratio(req, caps) is not None:
+        return "size"
+    return option
+
+
+def _given(req: Request, caps: Capabilities, option: str) -> Any:
+    """What *req* sets for *option*; on a ratio-only model a ``size`` counts as its ``aspect_ratio``."""
+    value = req.get(option)
+    if value is None and option == "aspect_ratio":
+        return _size_ratio(req, caps)
+    return value
+
+
+def _default(req: Request, caps: Capabilities, option: str) -> Any:
+    """The declared default the provider applies to an unset *option* — none for an option not
+    valid in the request's operation (the provider applies nothing there)."""
+    if not _allowed_in(caps, option, req.operation):
+        return None
+    return caps.defaults.get(option.removeprefix("options."))
+
+
 def option_getter(req: Request, caps: Capabilities) -> Callable[[str], Any]:
-    """Option values of *req*, unset ones read from the model's declared defaults."""
+    """Option values of *req* (a size read as the aspect ratio of a ratio-only model), unset ones
+    read from the model's declared defaults where the option is valid in the request's operation."""
     def get(option: str) -> Any:
-        value = req.get(option)
-        return caps.defaults.get(option.removeprefix("options.")) if value is None else value
+        value = _given(req, caps, option)
+        return _default(req, caps, option) if value is None else value
     return get
 
 
 def rule_getter(rule: Rule, req: Request, caps: Capabilities) -> Callable[[str], Any]:
-    """Option values as *rule* reads them: what the request sets. Only the option a ``requires``
-    rule constrains falls back to its declared default (the provider applies it, so "transparent
-    needs png" must see a jpeg default); a trigger or a must-not-be-set option never does, so
-    declaring a provider's true default cannot make a rule refuse requests that leave it unset."""
+    """Option values as *rule* reads them: what the request sets (a size read as the aspect ratio of
+    a ratio-only model). Only the option a ``requires`` rule constrains falls back to its declared
+    default, and only where the option is valid in the request's operation (the provider applies
+    it, so "transparent needs png" must see a jpeg default); a trigger or a must-not-be-set option
+    never does, so declaring a provider's true default cannot make a rule refuse requests that
+    leave it unset."""
     def get(option: str) -> Any:
-        value = req.get(option)
+        value = _given(req, caps, option)
         if value is None and option == rule.then and rule.allowed is not None:
-            return caps.defaults.get(option.removeprefix("options."))
+            return _default(req, caps, option)
         return value
     return get
 
@@ -319,21 +372,31 @@ def _wrapped(seed: int, caps: Capabilities) -> int | None:
 def _check_operation_options(req: Request, caps: Capabilities) -> list[Finding]:
     out = []
     op = req.operation
-    for name, ops in caps.operation_options.items():
+    for name, ops in _operation_options(caps).items():
         value = req.get(name)
-        if value is None or value is False or op in ops:
+        if value is None or op in ops:
             continue
         bare = name.removeprefix("options.")
         only = " and ".join(sorted(o.value for o in ops))
-        out.append(Finding(bare, _original(bare, value),
-                           f"takes {bare} for {only} only, not for {op.value} requests",
-                           _allows(name, op),
+        why = f"takes {bare} for {only} only, not for {op.value} requests"
+        if bare == "size" and ratio_only(caps):
+            why += " (its sizes are aspect ratios, and aspect_ratio is " + only + "-only)"
+        out.append(Finding(bare, _original(bare, value), why, _allows(name, op),
                            _drop(name, f"{bare} applies to {only} only")))
     return out
 
 
 def _allows(name: str, op: Operation) -> Callable[[Capabilities], bool]:
-    return lambda c: op in c.operations and c.allows_option(name, op)
+    """Models that take *name* in *op* requests: a provider option only where it is a field of the
+    model's ``provider_options``."""
+    bare = name.removeprefix("options.")
+    provider = name.startswith("options.") or bare not in (GenerateRequest.field_names() | EditRequest.field_names())
+
+    def accepts(c: Capabilities) -> bool:
+        if op not in c.operations or not _allowed_in(c, name, op):
+            return False
+        return bare in c.option_names() if provider else True
+    return accepts
 
 
 def _not_required(name: str, op: Operation) -> Callable[[Capabilities], bool]:
@@ -344,7 +407,7 @@ def _check_required_options(req: Request, caps: Capabilities) -> list[Finding]:
     out = []
     op = req.operation
     for name in caps.required_for(op):
-        if req.get(name) is not None:
+        if _given(req, caps, name) is not None:  # a ratio-only model's size gives its aspect_ratio
             continue
         bare = name.removeprefix("options.")
         how = (f"options={{{bare!r}: ...}}" if name.startswith("options.") or bare not in req.field_names()
@@ -438,7 +501,8 @@ def _has_option(name: str) -> Callable[[Capabilities], bool]:
 
 def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | None:
     get = rule_getter(rule, req, caps)
-
+    if rule.allowed is not None and get(rule.then) is None and not caps.allows_option(rule.then, req.operation):
+        return None  # what it constrains does not exist in this operation (an edit keeps the input's ratio)
     if not rule.violated(get):
         return None
     then_value = get(rule.then)
@@ -451,12 +515,12 @@ def _rule_finding(rule: Rule, req: Request, caps: Capabilities) -> Finding | Non
 
     fix: Fix
     if rule.allowed is None:
-        fix = _drop(rule.then, rule.message)
+        fix = _drop(_field(req, caps, rule.then), rule.message)
     elif rule.then == "output_format":
         allowed = rule.allowed
         fix = _replace(rule.then, lambda r, c: _preferred_format(allowed & c.output_formats or allowed))
     else:
-        fix = _drop(rule.when, rule.message)
+        fix = _drop(_field(req, caps, rule.when), rule.message)
     option = rule.when.removeprefix("options.")
     then = rule.then.removeprefix("options.")
     return Finding(option, _original(option, get(rule.when)),

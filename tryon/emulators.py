@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,8 @@ class EmulatorEntry:
     factory: Factory | str = attrs.field(repr=False)
     """An ``EmulatorServer`` subclass or callable, or ``"module:attribute"`` naming one."""
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    """Other names it is found by: a collection of names (a single string is a ``TypeError``,
+    not its letters)."""
     description: str = ""
     """The API it emulates, as the banner names it (``"OpenAI Images API"``)."""
     env: Mapping[str, str] = attrs.field(factory=dict, converter=_env, hash=False)
@@ -106,18 +109,27 @@ _extra: dict[str, EmulatorEntry] = {}
 
 
 def _collect() -> dict[str, EmulatorEntry]:
-    from tryon.plugins import call_hook, calling_plugin, load_plugins
+    from tryon.plugins import PluginWarning, call_hook, calling_plugin, load_plugins
 
     found: dict[str, EmulatorEntry] = {}
+    skipped: list[str] = []
 
     def hook_register(name: str, factory: Factory | str, *, aliases: Iterable[str] = (),
                       description: str = "", env: Mapping[str, str] | None = None) -> None:
-        entry = EmulatorEntry(name, factory, aliases=tuple(aliases), description=description, env=env or {},
-                              plugin=calling_plugin())
-        _add(found, entry)
+        plugin = calling_plugin()
+        try:
+            entry = EmulatorEntry(name, factory, aliases=aliases, description=description, env=env or {},
+                                  plugin=plugin)
+            _add(found, entry)
+        except (TypeError, ValueError) as exc:
+            # only this emulator is skipped: the plugin itself loaded and its models stay registered
+            skipped.append(f"tryon plugin {plugin!r}: its emulator {name!r} was skipped ({exc}); the plugin's "
+                           "models are still registered")
 
     load_plugins()
     call_hook("register_emulators", register=hook_register)
+    for message in skipped:
+        warnings.warn(message, PluginWarning, stacklevel=3)
     with _lock:
         for entry in _extra.values():
             _add(found, entry)
@@ -136,7 +148,7 @@ def _add(found: dict[str, EmulatorEntry], entry: EmulatorEntry) -> None:
 def register(name: str, factory: Factory | str, *, aliases: Iterable[str] = (), description: str = "",
              env: Mapping[str, str] | None = None) -> EmulatorEntry:
     """Register an emulator from application code (plugins use the ``register_emulators`` hook)."""
-    entry = EmulatorEntry(name, factory, aliases=tuple(aliases), description=description, env=env or {})
+    entry = EmulatorEntry(name, factory, aliases=aliases, description=description, env=env or {})
     with _lock:
         _extra[entry.name] = entry
     return entry

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -58,7 +59,10 @@ def _text(name: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"multipart field {name!r}: {value!r} is not a finite number")
-    if isinstance(value, int | float | str):
+    if isinstance(value, float):  # plain decimal: 1e-05 is sent as 0.00001 (forms parse no exponents)
+        text = str(value)
+        return format(Decimal(text), "f") if "e" in text else text
+    if isinstance(value, int | str):
         return str(value)
     raise TypeError(f"multipart field {name!r}: {type(value).__name__} is not a form value "
                     "(use str, int, float, bool, tryon.multipart.FilePart or a list of them)")

@@ -69,6 +69,14 @@ def _size_finding(image: GeneratedImage, request: Request, caps: Capabilities) -
     return f"image {image.index} is {got[0]}x{got[1]}, not of the {shown} aspect ratio asked for", dev.any_size
 
 
+def _ratio_resized(image: GeneratedImage, request: Request, caps: Capabilities) -> str | None:
+    """What differs when a model that takes *request.size* as a ratio returned other pixels."""
+    asked = parse_size(request.size) if isinstance(request.size, str) else None
+    if asked is None or not _taken_as_ratio(request.size, caps) or image.size == asked:
+        return None
+    return f"image {image.index} is {image.size[0]}x{image.size[1]}, not the {asked[0]}x{asked[1]} asked for"
+
+
 def _taken_as_ratio(size: str | None, caps: Capabilities) -> bool:
     """Whether the model takes *size* as an aspect ratio (its sizes are ratios, not pixel sizes)."""
     sizes = caps.sizes
@@ -89,6 +97,7 @@ def check_result(result: Generation, request: Request, caps: Capabilities) -> Ge
         raise invalid(f"the answer holds no image (asked for {request.n})")
     problems: list[str] = []
     deviated: dict[str, list[str]] = {}
+    served: list[str] = []  # sizes a ratio-only model served as their ratio, at its own pixel size
     kept: list[GeneratedImage] = []
     allowed = _allowed_formats(request, caps)
     for image in result.images:
@@ -111,11 +120,18 @@ def check_result(result: Generation, request: Request, caps: Capabilities) -> Ge
                 deviated.setdefault("size-deviated", []).append(what)
             else:
                 problems.append(what)
+        resized = _ratio_resized(image, request, caps)
+        if resized is not None and size is None:
+            served.append(resized)
     if len(result.images) != request.n:
         problems.insert(0, f"asked for {request.n} image(s), the answer holds {len(result.images)}")
     note = f" (documented: {caps.deviations.note})" if caps.deviations.note else " (documented by the provider)"
     notices = [Notice(code, "; ".join(whats) + note, option="size" if code == "size-deviated" else "output_format")
                for code, whats in deviated.items()]
+    if served and not any(w.option == "size" for w in result.warnings):  # the plugin said it already
+        notices.append(Notice("size-deviated", "; ".join(served) + " (the model takes sizes as aspect ratios: the "
+                              "ratio is kept, the pixel size is the provider's)", option="size",
+                              original=request.size, applied=f"{kept[0].width}x{kept[0].height}" if kept else None))
     if not problems and not notices:
         return result  # the common case: nothing to change, nothing copied
     checked = attrs.evolve(result, images=tuple(kept)).with_warnings(notices)

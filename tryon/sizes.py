@@ -256,6 +256,10 @@ class Sizes:
 
     @classmethod
     def ratios(cls, *ratios: str, standard: Iterable[str] = ()) -> Sizes:
+        """Sizes given as aspect ratios (``"16:9"``): any ``WxH`` of exactly one of *ratios* is
+        accepted and sent as that ratio. *standard* lists exact ``WxH`` sizes accepted as such too
+        (the provider's pixel size of each ratio, e.g. ``"1344x768"``). Declare the same *ratios* as
+        ``Capabilities(aspect_ratios=...)``."""
         return cls(exact=frozenset(standard), aspect_ratios=frozenset(ratios))
 
     @classmethod

@@ -88,3 +88,52 @@ def test_size_of_ratio_is_a_size_the_model_accepts() -> None:
     assert req.size_of_ratio("nonsense") is None
     # a pixel rule (multiples of 16): the first multiple of 16 of the ratio near a megapixel
     assert Requirements(FAKE_CAPABILITIES, "f").size_of_ratio("16:9") == "1280x720"
+
+
+# --------------------------------------------------------------------------- issue 13 review
+
+
+def _ratio_router(**changes: object) -> tuple[tryon.Router, FakeGenerator]:
+    class RejectsSizedEdits(FakeGenerator):
+        def edit(self, request: tryon.EditRequest) -> tryon.Generation:
+            if request.size is not None:  # the provider: aspect_ratio applies to text-to-image only
+                raise tryon.ProviderRequestError("aspect_ratio: only applies to text-to-image", status=400)
+            return super().edit(request)
+
+    caps = attrs.evolve(FAKE_CAPABILITIES, operations={"generate", "edit"}, max_input_images=1,
+                        provider_options=Opts, sizes=tryon.Sizes.ratios("1:1", "16:9"),
+                        aspect_ratios={"1:1", "16:9"}, **changes)
+    fake = RejectsSizedEdits("m", capabilities=caps)
+    router = tryon.Router(plugins=False)
+    router.register(fake)
+    return router, fake
+
+
+class _Requests:
+    requests: list[object] = []
+
+
+def test_the_kit_sends_an_edit_with_a_size_to_ratio_only_models() -> None:
+    check = GeneratorConformance().test_an_edit_with_a_size_is_served_or_refused_before_the_network
+    router, fake = _ratio_router()  # declares no operation_options: the edit is sent and fails
+    with pytest.raises(pytest.fail.Exception, match=r"operation_options=.*'aspect_ratio': .*'generate'"):
+        check(router, fake, Requirements(fake.capabilities, "m"), _Requests())
+    router, fake = _ratio_router(operation_options={"aspect_ratio": {"generate"}})
+    check(router, fake, Requirements(fake.capabilities, "m"), _Requests())  # refused before sending
+    assert fake.requests == []
+
+
+def test_star_sample_options_give_each_operation_only_what_it_takes() -> None:
+    class Star(GeneratorConformance):
+        sample_options = {"m": {"*": {"aspect_ratio": "16:9", "options": {"style": "a", "strength": 0.5}}}}
+
+    _, fake = _ratio_router(operation_options={"aspect_ratio": {"generate"}, "strength": {"edit"}})
+    assert Star().options_for(fake, "generate") == {"aspect_ratio": "16:9", "options": {"style": "a"}}
+    assert Star().options_for(fake, "edit") == {"options": {"style": "a", "strength": 0.5}}
+
+
+def test_the_try_on_helper_is_private_to_the_kit() -> None:
+    from tryon.testing.conformance_try_on import TryOnConformance
+
+    assert not hasattr(TryOnConformance, "_try_on")  # a plugin's own _try_on cannot shadow it
+    assert callable(getattr(TryOnConformance, "_TryOnConformance__try_on"))  # noqa: B009

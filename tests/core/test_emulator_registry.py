@@ -138,3 +138,43 @@ def test_the_pytest_fixture_starts_a_registered_emulator_and_points_the_environm
     openai = tryon_emulator("openai")
     assert os.environ["OPENAI_BASE_URL"] == openai.base_url
     assert tryon.generate("a fox", model="gpt-image-2").images  # the default router uses the emulator
+
+
+def test_a_single_string_of_aliases_is_a_type_error_not_its_letters() -> None:
+    with pytest.raises(TypeError, match="aliases must be a collection"):
+        emulators.register("om-app", Hello, aliases="om")
+
+    class Letters:
+        @tryon.hookimpl
+        def register_emulators(self, register: Any) -> None:
+            register("om", Hello, aliases="om")
+
+    plugins.register_plugin(Letters(), "letters-emu")
+    try:
+        with pytest.warns(plugins.PluginWarning, match="aliases must be a collection"):
+            names = {n for e in emulators.emulators() for n in (e.name, *e.aliases)}
+        assert not {"o", "m", "om"} & names
+    finally:
+        plugins.unregister_plugin("letters-emu")
+
+
+def test_a_clashing_emulator_name_skips_only_that_emulator() -> None:
+    class Clash:
+        @tryon.hookimpl
+        def register_emulators(self, register: Any) -> None:
+            register("flux", Hello)  # the bfl emulator's alias
+            register("clash-own", Hello)
+
+    plugins.register_plugin(Clash(), "clash-emu")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            names = [e.name for e in emulators.emulators()]
+        messages = [str(w.message) for w in caught if issubclass(w.category, plugins.PluginWarning)]
+        # whichever hook runs second loses the name: only that emulator is skipped, nothing "failed to load"
+        assert len(messages) == 1 and "was skipped" in messages[0] and "is already taken" in messages[0]
+        assert "models are still registered" in messages[0] and "failed to load" not in messages[0]
+        assert "clash-own" in names
+        assert all(info.status != "failed" for info in plugins.plugin_report() if info.name == "clash-emu")
+    finally:
+        plugins.unregister_plugin("clash-emu")

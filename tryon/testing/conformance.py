@@ -39,7 +39,8 @@ Extension points (documented; override these, never a private name):
       sample_options = {"sd3-large": {"edit": {"options": {"strength": 0.6}}},
                         "acme-2": {"*": {"options": {"style": "photo"}}}}
 
-  Keys under a model are ``"generate"``, ``"edit"`` or ``"*"`` (both); values are keyword
+  Keys under a model are ``"generate"``, ``"edit"`` or ``"*"`` (both: each operation gets the
+  ``"*"`` values valid in it, by ``operation_options``); values are keyword
   arguments of ``router.generate``/``router.edit`` (provider options under ``"options"``).
 - :meth:`GeneratorConformance.options_for` (the options of one call; default: from
   ``sample_options``), :meth:`GeneratorConformance.call` (one request through the router, the
@@ -241,11 +242,14 @@ class GeneratorConformance(TryOnConformance):
             raise ValueError(f"sample_options[{generator.model_id!r}] has keys {sorted(unknown)}; use 'generate', "
                              "'edit' or '*'")
         merged: dict[str, Any] = {}
+        caps = generator.capabilities
         for key in ("*", operation):
             for name, value in per_model.get(key, {}).items():
                 if name == "options" and isinstance(value, Mapping):
+                    if key == "*" and operation in _CALLS:  # "*" gives each operation what is valid in it
+                        value = {k: v for k, v in value.items() if caps.allows_option(f"options.{k}", operation)}
                     merged["options"] = {**merged.get("options", {}), **value}
-                else:
+                elif key != "*" or operation not in _CALLS or caps.allows_option(name, operation):
                     merged[name] = value
         return merged
 
@@ -267,7 +271,8 @@ class GeneratorConformance(TryOnConformance):
         images = options.pop("images", None)
         caps = generator.capabilities
         if operation is None and images is None and caps.operations == {Operation.TRY_ON}:
-            return self._try_on(router, generator, **options)  # a dedicated try-on model: its one operation
+            # a dedicated try-on model: its one operation (the try-on mixin's private helper)
+            return getattr(self, "_TryOnConformance__try_on")(router, generator, **options)  # noqa: B009
         if operation is None:
             operation = "generate" if caps.can_generate and images is None else "edit"
         merged = self.options_for(generator, operation)
@@ -506,6 +511,30 @@ class GeneratorConformance(TryOnConformance):
         requirements.require(requirements.edit)
         gen = self.call(router, generator, operation="edit")
         assert len(gen.images) == 1 and gen.images[0].width > 0
+
+    def test_an_edit_with_a_size_is_served_or_refused_before_the_network(
+            self, router: Any, generator: ImageGenerator, requirements: Requirements, emulator: Any) -> None:
+        """A model whose sizes are aspect ratios sends a ``size`` as its ratio: an edit with one must be
+        served, or refused before sending (``operation_options`` when the ratio is generate-only)."""
+        requirements.require(requirements.edit)
+        caps = generator.capabilities
+        if not caps.ratio_only:
+            pytest.skip(f"{generator.model_id} takes sizes in pixels, not as aspect ratios")
+        size = next((s for r in requirements.sample_ratios() if (s := requirements.size_of_ratio(r))), None)
+        if size is None:
+            pytest.skip(f"{generator.model_id} accepts no WxH of its aspect ratios")
+        before = len(emulator.requests)
+        try:
+            gen = self.call(router, generator, operation="edit", size=size)
+        except UnsupportedOptionError as err:
+            assert "size" in err.options or "aspect_ratio" in err.options, str(err)
+            assert len(emulator.requests) == before, "a refused edit reached the provider"
+            return
+        except ProviderError as err:
+            pytest.fail(f"an edit with size={size!r} was accepted, sent and failed at the provider ({err}); if "
+                        "the provider takes aspect ratios for text-to-image only, declare "
+                        "operation_options={'aspect_ratio': {'generate'}}")
+        assert len(gen.images) == 1
 
     def test_masked_edit_is_accepted(self, router: Any, generator: ImageGenerator,
                                      requirements: Requirements) -> None:

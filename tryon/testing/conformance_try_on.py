@@ -160,7 +160,7 @@ class TryOnConformance:
             return
         assert words[key] == expected, f"{key}: sent {words[key]!r}, the declaration maps it to {expected!r}"
 
-    def _try_on(self, router: Any, generator: Any, **changes: Any) -> Any:
+    def __try_on(self, router: Any, generator: Any, **changes: Any) -> Any:
         options = {**self.try_on_options(generator), **changes}
         garments = options.pop("garments", self.garment_image())
         for name in ("category", "mask", "mask_prompt"):
@@ -199,7 +199,7 @@ class TryOnConformance:
         for option, changes in try_on_requirements.unsupported_options(self.garment_image(),
                                                                        _mask(self.person_size)):
             with pytest.raises(UnsupportedOptionError) as err:
-                self._try_on(router, generator, **changes)
+                self.__try_on(router, generator, **changes)
             assert generator.model_id in str(err.value), f"{option}: the error must name the model"
             assert option in err.value.options, f"{option}: not named in {err.value.options}"
         assert len(emulator.requests) == before, "a refused try-on reached the provider"
@@ -209,7 +209,7 @@ class TryOnConformance:
     def test_try_on_returns_an_image(self, router: Any, generator: Any,
                                      try_on_requirements: TryOnRequirements) -> None:
         _require(try_on_requirements.try_on)
-        result = self._try_on(router, generator)
+        result = self.__try_on(router, generator)
         assert len(result.images) == 1 and result.images[0].width > 0
         assert result.model == generator.model_id and result.provider == generator.provider
         assert result.images[0].info["operation"] == "try_on"
@@ -222,7 +222,7 @@ class TryOnConformance:
         if not categories:
             pytest.skip(f"{generator.model_id} maps only finer categories")
         for category in categories:
-            assert len(self._try_on(router, generator, category=category).images) == 1, category
+            assert len(self.__try_on(router, generator, category=category).images) == 1, category
             if t.composition is None and t.category_sent:
                 self._check_word(emulator, generator, "category", t.category_word(category))
 
@@ -235,7 +235,7 @@ class TryOnConformance:
         if not cases:
             pytest.skip(f"{generator.model_id} declares no try-on modes or photo types")
         for changes in cases:
-            assert len(self._try_on(router, generator, **changes).images) == 1, changes
+            assert len(self.__try_on(router, generator, **changes).images) == 1, changes
             if t.composition is None:
                 [(option, value)] = changes.items()
                 key, word = (("mode", t.mode_word(value)) if option == "mode"
@@ -264,7 +264,7 @@ class TryOnConformance:
         n = caps.max_images_per_call + 1
         if caps.max_n is not None:
             n = min(n, caps.max_n)
-        result = self._try_on(router, generator, n=n)
+        result = self.__try_on(router, generator, n=n)
         assert len(result.images) == n
 
     def test_try_on_several_garments(self, router: Any, generator: Any,
@@ -273,7 +273,7 @@ class TryOnConformance:
         t = generator.capabilities.try_on
         if t.max_garments < 2:
             pytest.skip(f"{generator.model_id} takes one garment per try-on")
-        result = self._try_on(router, generator, garments=[self.garment_image(), self.garment_image()])
+        result = self.__try_on(router, generator, garments=[self.garment_image(), self.garment_image()])
         assert len(result.images) == 1
 
 
