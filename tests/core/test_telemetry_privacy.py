@@ -26,7 +26,7 @@ from tryon.testing.synth import synth_image
 
 OPENAI_KEY = "sk-proj-TELEMETRYsecret0123456789abcdefXYZ"
 BFL_KEY = "bfl_TELEMETRYsecret0123456789abcdef"
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
 PHOTO = synth_image(320, 320, "png", transparent=False, seed_text="private photo")
 PAYLOAD = base64.b64encode(PHOTO).decode()
 DATA_URL = "data:image/png;base64," + PAYLOAD

@@ -23,7 +23,8 @@ from tryon.testing.bfl_emulator import BFLEmulator
 from tryon.testing.fake import FakeGenerator
 from tryon.testing.openai_emulator import OpenAIEmulator
 
-MODEL = "gpt-image-1.5"
+MODEL = "gpt-image-2.6-sunburst"
+UNPRICED = "gpt-image-2.6-flare"  # asked for SVG, which has no published price: its cost is unknown, never 0
 
 
 @pytest.fixture
@@ -219,19 +220,19 @@ def test_the_capture_environment_variable_opts_in(emu: OpenAIEmulator, monkeypat
 def test_metrics_count_images_calls_cost_and_time_each_model(emu: OpenAIEmulator, cap: Captured) -> None:
     router = gpt_router(emu)
     a = router.generate("x", model=MODEL, n=2, quality="low")
-    b = router.generate("x", model="gpt-image-2", quality="low")
+    b = router.generate("x", model=UNPRICED, quality="low", output_format="svg")
     m = cap.metrics()
     durations = {p.attributes["gen_ai.request.model"]: p for p in m["gen_ai.client.operation.duration"]}
-    assert set(durations) == {MODEL, "gpt-image-2"} and all(p.count == 1 for p in durations.values())
+    assert set(durations) == {MODEL, UNPRICED} and all(p.count == 1 for p in durations.values())
     assert durations[MODEL].explicit_bounds[:3] == (0.01, 0.02, 0.04)
-    assert {p.attributes["gen_ai.request.model"]: p.value for p in m["tryon.images"]} == {MODEL: 2, "gpt-image-2": 1}
+    assert {p.attributes["gen_ai.request.model"]: p.value for p in m["tryon.images"]} == {MODEL: 2, UNPRICED: 1}
     assert sum(p.value for p in m["tryon.calls"]) == 2
     cost = {p.attributes["gen_ai.request.model"]: p.value for p in m["tryon.cost"]}
     assert cost[MODEL] == pytest.approx(a.cost_usd)
-    assert b.cost_usd is None and "gpt-image-2" not in cost  # unpriced: an unknown cost is never counted as 0
+    assert b.cost_usd is None and UNPRICED not in cost  # unpriced: an unknown cost is never counted as 0
     tokens = {(p.attributes["gen_ai.request.model"], p.attributes["gen_ai.token.type"]) for p in
               m["gen_ai.client.token.usage"]}
-    assert (MODEL, "output") in tokens and ("gpt-image-2", "input") in tokens
+    assert (MODEL, "output") in tokens and (UNPRICED, "input") in tokens
 
 
 def test_a_batch_is_a_span_over_its_jobs_their_attempts_and_calls(emu: OpenAIEmulator, cap: Captured,
