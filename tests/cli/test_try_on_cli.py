@@ -96,13 +96,15 @@ def test_user_errors_are_one_line_and_exit_2(inputs: Path, openai_emulator: Any,
 
 
 def test_dry_run_json_and_the_sidecar_show_the_prompt_sent(inputs: Path, openai_emulator: Any) -> None:
-    result = invoke("try-on", "person.jpg", "shirt.png", "-c", "top", "-p", "Tuck it in.", "-m", "gpt-image-2.6-sunburst",
+    result = invoke("try-on", "person.jpg", "shirt.png", "-c", "top", "-p", "Tuck it in.",
+                    "-m", "gpt-image-2.6-sunburst",
                     "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["user_prompt"] == "Tuck it in."
     assert report["prompt"].startswith("Virtual try-on. Image 1") and report["prompt"].endswith("Tuck it in.")
-    result = invoke("try-on", "person.jpg", "shirt.png", "-c", "top", "-p", "Tuck it in.", "-m", "gpt-image-2.6-sunburst",
+    result = invoke("try-on", "person.jpg", "shirt.png", "-c", "top", "-p", "Tuck it in.",
+                    "-m", "gpt-image-2.6-sunburst",
                     "-o", "out", "--sidecar", "--quality", "low")
     assert result.exit_code == 0, result.output
     sidecar = json.loads(Path("out/try-on.png.json").read_text())
