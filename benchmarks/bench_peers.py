@@ -37,7 +37,7 @@ from benchmarks.peers import installed, peer_async_generate, peer_edit, peer_gen
 
 PROMPT = "A leather handbag, studio lighting"
 GENERATE = {"size": "1024x1024", "quality": "low", "output_format": "jpeg"}
-SMALL = {"size": "256x256", "quality": "low", "output_format": "jpeg"}
+SMALL = {"size": "1024x640", "quality": "low", "output_format": "jpeg"}
 EDIT_TARGET = 1.03
 ASYNC_TARGET = 1.05
 MIB = 1024 * 1024

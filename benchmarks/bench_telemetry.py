@@ -31,8 +31,8 @@ from benchmarks.common import Result, child_env, emulator, gpt_router, median, o
 TARGET = 0.02
 PROMPT = "A leather handbag, studio lighting"
 REQUESTS = {
-    "default request (gpt-image-1.5, 1024x1024 JPEG)":
-        {"model": "gpt-image-1.5", "size": "1024x1024", "quality": "low", "output_format": "jpeg"},
+    "default request (gpt-image-2.6-sunburst, 1024x1024 JPEG)":
+        {"model": "gpt-image-2.6-sunburst", "size": "1024x1024", "quality": "low", "output_format": "jpeg"},
     "small request (gpt-image-2, 1024x640 JPEG)":
         {"model": "gpt-image-2", "size": "1024x640", "quality": "low", "output_format": "jpeg"},
 }

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "bench-key"
 #: A small image keeps the emulator's rendering out of the numbers: what is left is HTTP,
 #: JSON, base64 and whatever the framework adds.
-SMALL = {"model": "gpt-image-2", "size": "256x256", "quality": "low", "output_format": "jpeg"}
+SMALL = {"model": "gpt-image-2", "size": "1024x640", "quality": "low", "output_format": "jpeg"}
 
 
 @attrs.frozen

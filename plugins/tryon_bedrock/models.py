@@ -247,6 +247,8 @@ NOVA_CANVAS = Capabilities(
         note="Legacy on Bedrock since 2026-03-30, end of life 2026-09-30: AWS serves it after that only under a "
              "private arrangement (say so with serves_retired); AWS names no successor id"),
     rules=RULES,
+    # VIRTUAL_TRY_ON answers at the person image's size: a size is refused before any call
+    operation_options={"size": {Operation.GENERATE, Operation.EDIT}},
     defaults={"output_format": "png"},
     provider_options=NovaCanvasOptions,
     price=PRICE,

@@ -107,7 +107,7 @@ REFUSED: dict[str, tuple[dict[str, Any], type[Exception]]] = {
     "a prompt template": ({"category": "top", "prompt_template": "{person} {garments}"}, UnsupportedOptionError),
     "no category": ({}, UnsupportedOptionError),
     "no category with a prompt mask": ({"mask_prompt": "the shirt"}, UnsupportedOptionError),
-    "a size": ({"category": "top", "size": "512x512"}, InvalidOptionError),
+    "a size": ({"category": "top", "size": "512x512"}, UnsupportedOptionError),
     "an edit-only option": ({"category": "top", "negative_text": "logos"}, InvalidOptionError),
     "garment styling with a prompt mask": ({"category": "top", "mask_prompt": "shirt", "tucking_style": "tucked"},
                                            InvalidOptionError),
@@ -125,6 +125,16 @@ def test_refused_before_any_call(router: tryon.Router, emu: BedrockEmulator, cas
     with pytest.raises(expected) as err:
         router.try_on(person, garments, model="nova-canvas", **options)
     assert isinstance(err.value, ValueError)
+    assert emu.requests == []
+
+
+def test_a_size_is_refused_by_the_checks_a_dry_run_and_a_batch_pre_flight_share(router: tryon.Router,
+                                                                              emu: BedrockEmulator) -> None:
+    # VIRTUAL_TRY_ON answers at the person's size: the size is refused by the router's own checks (so
+    # estimates, dry runs and batch pre-flight refuse it too, and a preference list falls through)
+    with pytest.raises(UnsupportedOptionError, match="size"):
+        router.estimate_try_on(PERSON, SHIRT, model="nova-canvas", category="top", size="1024x1024")
+    assert router.explain_try_on("nova-canvas", category="top", size="1024x1024")
     assert emu.requests == []
 
 
