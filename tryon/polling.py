@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import attrs
 
-from tryon import cancel
+from tryon import cancel, observe
 
 __all__ = ["PollSchedule", "poll_delays", "poll_until"]
 
@@ -52,19 +52,24 @@ def poll_until(
     seconds: float,
     on_timeout: Callable[[str], Exception],
     what: str = "the job",
+    provider: str | None = None,
 ) -> T:
     """Call *check* until it returns an answer, waiting by *schedule* in between.
 
     *check* performs one poll and returns ``(status, answer)``: ``answer`` is the final answer
     (returned), or ``None`` while the job runs (its ``status`` is reported on timeout); it raises
     when the job failed. *deadline* is a :func:`time.monotonic` instant; *seconds* is the
-    deadline's length for the message *on_timeout* receives.
+    deadline's length for the message *on_timeout* receives. With *provider*, each poll that
+    answers is reported (:func:`tryon.observe.polled`: an event, and a span event when traced).
     """
     delays = schedule.delays()
     polls = 0
+    started = time.monotonic()
     while True:
         status, answer = check()
         polls += 1
+        if provider is not None:
+            observe.polled(provider, status, polls, time.monotonic() - started)
         if answer is not None:
             return answer
         remaining = deadline - time.monotonic()

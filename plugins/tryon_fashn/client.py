@@ -180,6 +180,7 @@ class FashnClient:
             seconds=s.deadline,
             on_timeout=lambda message: self._error(ProviderTimeoutError, message, prediction),
             what="the prediction",
+            provider=PROVIDER,
         )
         return answer, credits[0]
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from tryon import observe
 from tryon.deadline import Deadline
 from tryon.errors import (
     ContentPolicyError,
@@ -152,17 +151,12 @@ class BFLClient:
     def wait(self, task: Task, deadline: float) -> Mapping[str, Any]:
         """Poll until the task is ``Ready`` (its answer) or fails, with backoff, up to *deadline*."""
         s = self.settings
-        polls = 0
-        started = time.monotonic()
 
         def check() -> tuple[str, Mapping[str, Any] | None]:
-            nonlocal polls
             answer = self._json(self._call("GET", task.polling_url, task.id), "polling", task.id)
             status = answer.get("status")
             if not isinstance(status, str):
                 raise self._error(InvalidResponseError, "the polling answer carries no status", task.id)
-            polls += 1
-            observe.polled(PROVIDER, status, polls, time.monotonic() - started)  # a span event when traced
             if status == READY:
                 return status, answer
             self._raise_for_status(status, answer, task)
@@ -175,6 +169,7 @@ class BFLClient:
             seconds=s.deadline,
             on_timeout=lambda message: self._error(ProviderTimeoutError, message, task.id),
             what="the task",
+            provider=PROVIDER,
         )
 
     def _raise_for_status(self, status: str, answer: Mapping[str, Any], task: Task) -> None:
