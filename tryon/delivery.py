@@ -11,8 +11,9 @@ explicitly.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Iterable
+
+from tryon.urls import is_private_host
 
 __all__ = [
     "DataURIError",
@@ -46,17 +47,6 @@ def origin_of(url: str) -> Origin | None:
         return parse_url(url).origin
     except UnsafeURLError:
         return None
-
-
-def is_private_host(host: str) -> bool:
-    """Whether *host* names a loopback or private address (IP literals and ``localhost``)."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not ip.is_global
 
 
 def shown(url: str) -> str:

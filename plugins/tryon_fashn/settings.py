@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
+from tryon.delivery import host_list
 from tryon.provider_settings import (
     api_key_from,
     base_url_from,
@@ -25,11 +25,6 @@ PROVIDER = "fashn"
 DEFAULT_BASE_URL = "https://api.fashn.ai"
 KEY_ENV = "FASHN_API_KEY"
 BASE_URL_ENV = "FASHN_BASE_URL"
-
-
-def _hosts(value: Iterable[str] | str) -> tuple[str, ...]:
-    items = [value] if isinstance(value, str) else list(value)
-    return tuple(str(h).strip().lower() for h in items if str(h).strip())
 
 
 @attrs.frozen(kw_only=True)
@@ -51,7 +46,7 @@ class FashnSettings:
     poll_backoff: float = attrs.field(default=1.5, validator=positive)
     deadline: float = attrs.field(default=300.0, validator=positive)
     max_retries: int = attrs.field(default=3, validator=non_negative_int)
-    delivery_hosts: tuple[str, ...] = attrs.field(default=(), converter=_hosts)
+    delivery_hosts: tuple[str, ...] = attrs.field(default=(), converter=host_list)
     max_result_bytes: int = attrs.field(default=50 * 1024 * 1024, validator=positive)
 
     @classmethod
