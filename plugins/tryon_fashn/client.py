@@ -11,8 +11,6 @@ prediction, the API-level error names (:func:`read_error`: ``OutOfCredits`` is a
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -209,17 +207,10 @@ class FashnClient:
     def _output(self, item: str, prediction: str, seconds: float | None) -> bytes:
         s = self.settings
         if item.startswith("data:"):
-            header, _, payload = item.partition(",")
-            if not header.endswith(";base64") or not payload:
-                raise self._error(InvalidResponseError, "an output data URL is not base64", prediction)
-            if len(payload) > s.max_result_bytes * 4 // 3 + 4:
-                raise self._error(InvalidResponseError, "an output image is larger than max_result_bytes",
-                                  prediction)
             try:
-                return base64.b64decode(payload, validate=True)
-            except (binascii.Error, ValueError):
-                raise self._error(InvalidResponseError, "an output data URL is not valid base64",
-                                  prediction) from None
+                return delivery.decode_data_uri(item, s.max_result_bytes)
+            except delivery.DataURIError as exc:
+                raise self._error(InvalidResponseError, f"an output image {exc}", prediction) from None
         from tryon.media.fetch import URLFetcher
 
         problem = delivery.delivery_problem(item, self.base_url, s.delivery_hosts, known=is_fashn_host,
